@@ -1,0 +1,59 @@
+// nsleak merge A.json B.json...: joins shard suite reports into one JSON and one JUnit file.
+#include <fstream>
+#include <iostream>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "reports/junit.hpp"
+#include "reports/suite_merge.hpp"
+
+namespace nsleak::cli {
+namespace {
+
+struct MergeArgs {
+  std::vector<std::string> inputs;
+  std::string json, junit;
+};
+MergeArgs g_merge;
+
+int merge(const MergeArgs& a) {
+  std::vector<std::pair<std::string, nlohmann::json>> named;
+  for (const auto& path : a.inputs) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cerr << path << ":0:0: cannot open\n";
+      return kBadInput;
+    }
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) {
+      std::cerr << path << ":0:0: not valid JSON\n";
+      return kBadInput;
+    }
+    named.emplace_back(path, std::move(j));
+  }
+  nlohmann::json suite;
+  try {
+    suite = reports::merge_suites(named);
+  } catch (const reports::MergeError& e) {
+    std::cerr << "nsleak merge: " << e.what() << "\n";
+    return kBadInput;
+  }
+  if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
+  else std::cout << suite.dump(2) << "\n";
+  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite);
+  const auto& s = suite["summary"];
+  std::cerr << s["passed"].get<long>() << " passed, " << s["failed"].get<long>() << " failed\n";
+  return s["failed"].get<long>() == 0 ? kOk : kExpectation;
+}
+
+}  // namespace
+
+Command add_merge(CLI::App& app) {
+  auto* cmd = app.add_subcommand("merge", "Join suite reports of shards into one JSON (and JUnit)");
+  cmd->add_option("reports", g_merge.inputs, "Suite reports written by nsleak test --json")->required();
+  cmd->add_option("--json", g_merge.json, "Write the merged suite report here (default: stdout)");
+  cmd->add_option("--junit", g_merge.junit, "Write JUnit XML for the merged suite here");
+  return [] { return merge(g_merge); };
+}
+
+}  // namespace nsleak::cli

@@ -1,0 +1,99 @@
+// nsleak run FILE... and nsleak with no arguments (the article, narrated).
+#include <unistd.h>
+
+#include <iostream>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "harness/cli/scenario_loader.hpp"
+#include "reports/json_report.hpp"
+#include "reports/text_story.hpp"
+
+namespace nsleak::cli {
+namespace {
+
+struct RunArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> policies;
+  std::string strategy = "go-order";
+  std::string format = "text";
+  double timeout = 10;
+  bool verbose = false;
+  bool userns = false;
+};
+
+// The policies to run a scenario under: as asked, "all" = every policy its expect names.
+std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::vector<std::string>& asked) {
+  if (asked.empty()) return {"go1.12"};
+  if (asked.size() == 1 && asked[0] == "all") {
+    if (sc.expect_order.empty()) return {"go1.12"};
+    return sc.expect_order;
+  }
+  return asked;
+}
+
+int print_report(const verdict::RunReport& r, const RunArgs& a) {
+  if (a.format == "json") {
+    std::cout << reports::run_json(r).dump(2) << "\n";
+  } else {
+    reports::StoryOptions so;
+    so.scheduler_events = a.verbose;
+    std::cout << reports::text_story(r, so);
+  }
+  if (!r.record.env_error.empty())
+    std::cerr << "nsleak: this environment cannot run namespaces: " << r.record.env_error << "\n";
+  return exit_code_for(r);
+}
+
+int run_files(const RunArgs& a) {
+  int rc = kOk;
+  bool first = true;
+  for (const auto& path : expand_paths(a.files)) {
+    const auto sc = load(path);
+    for (const auto& pol : policies_for(sc, a.policies)) {
+      verdict::RunOptions opt;
+      opt.policy = pol;
+      opt.strategy = a.strategy;
+      opt.sandbox.timeout_s = a.timeout;
+      opt.sandbox.force_userns = a.userns;
+      if (!first && a.format == "text") std::cout << "\n";
+      first = false;
+      rc = worst(rc, print_report(verdict::run_scenario(sc, opt), a));
+    }
+  }
+  return rc;
+}
+
+RunArgs g_run;
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run", "Run scenario files and narrate what leaked");
+  cmd->add_option("files", g_run.files, "Scenario files or directories")->required();
+  cmd->add_option("-p,--policy", g_run.policies,
+                  "Runtime policy: go1.9, go1.10, go1.12 (default), a prototype fix, a JSON "
+                  "policy file, or 'all' (every policy the scenario's expect names)");
+  cmd->add_option("-s,--strategy", g_run.strategy, "Scheduling strategy: go-order or random:SEED");
+  cmd->add_option("-f,--format", g_run.format, "Output: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...)");
+  cmd->add_flag("--userns", g_run.userns, "Use a user namespace even when running as root");
+  return [] { return run_files(g_run); };
+}
+
+int run_default() {
+  const auto sc = embedded_article();
+  verdict::RunOptions opt;
+  const auto r = verdict::run_scenario(sc, opt);
+  std::cout << reports::text_story(r);
+  if (r.judgement.outcome == verdict::Outcome::Pass)
+    std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"
+              << "   (the same program under Go 1.9, 1.10 and 1.12)\n"
+              << "     nsleak list        (scenarios' vocabulary, policies and verdicts)\n";
+  return exit_code_for(r);
+}
+
+}  // namespace nsleak::cli

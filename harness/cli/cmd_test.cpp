@@ -1,0 +1,157 @@
+// nsleak test: every scenario under every policy its `expect` names, in parallel; one line
+// per run, a closing `N passed, N failed` line, JUnit and JSON for CI, deterministic shards.
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "harness/cli/commands.hpp"
+#include "harness/cli/exit_codes.hpp"
+#include "harness/cli/scenario_loader.hpp"
+#include "reports/json_report.hpp"
+#include "reports/junit.hpp"
+#include "reports/text_story.hpp"
+
+namespace nsleak::cli {
+namespace {
+
+struct TestArgs {
+  std::vector<std::string> paths{"scenarios"};
+  std::vector<std::string> policies;  // filter
+  std::string filter;                 // glob on scenario names
+  std::string junit, json, shard;
+  int jobs = 0;
+  double timeout = 10;
+  bool userns = false;
+  bool verbose = false;
+};
+
+struct Job {
+  scenario::Scenario sc;
+  std::string policy;
+};
+
+std::pair<int, int> parse_shard(const std::string& s) {
+  int k = 0, n = 0;
+  char slash = 0;
+  if (std::sscanf(s.c_str(), "%d%c%d", &k, &slash, &n) != 3 || slash != '/' || n < 1 || k < 1 || k > n)
+    throw std::invalid_argument("--shard must be K/N with 1 <= K <= N, got \"" + s + "\"");
+  return {k, n};
+}
+
+bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), policy) != filter.end();
+}
+
+// Loads every scenario (bad files are reported and counted, never skipped silently) and
+// expands the scenario x policy matrix in a stable order.
+std::vector<Job> plan(const TestArgs& a, int& bad_inputs) {
+  std::vector<Job> jobs;
+  for (const auto& path : expand_paths(a.paths)) {
+    scenario::Scenario sc;
+    try {
+      sc = load(path);
+    } catch (const scenario::ParseError& e) {
+      std::cout << "BAD   " << e.what() << "\n";
+      ++bad_inputs;
+      continue;
+    }
+    if (!a.filter.empty() && ::fnmatch(a.filter.c_str(), sc.name.c_str(), 0) != 0) continue;
+    if (sc.expect_order.empty()) {
+      std::cout << "BAD   " << path << ": scenario \"" << sc.name
+                << "\" declares no expectations, so there is nothing to test\n";
+      ++bad_inputs;
+      continue;
+    }
+    for (const auto& pol : sc.expect_order)
+      if (wanted(a.policies, pol)) jobs.push_back({sc, pol});
+  }
+  if (!a.shard.empty()) {
+    const auto [k, n] = parse_shard(a.shard);
+    std::vector<Job> mine;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      if (static_cast<int>(i % static_cast<std::size_t>(n)) == k - 1) mine.push_back(std::move(jobs[i]));
+    jobs = std::move(mine);
+  }
+  return jobs;
+}
+
+void print_result(const verdict::RunReport& r, bool verbose) {
+  std::cout << reports::summary_line(r) << "\n";
+  if (r.judgement.outcome == verdict::Outcome::Pass && !verbose) return;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s.empty() ? std::string("-") : s;
+  };
+  std::string observed;
+  for (const auto& v : r.analysis.verdicts) observed += (observed.empty() ? "" : ", ") + std::string(verdict::verdict_name(v.kind));
+  std::cout << "      expected: " << list(r.judgement.expected) << "; absent: " << list(r.judgement.absent)
+            << "\n      observed: " << (observed.empty() ? "-" : observed) << "\n      reproduce: "
+            << r.reproduce << "\n";
+}
+
+int run_tests(const TestArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  int bad = 0;
+  std::vector<Job> jobs = plan(a, bad);
+  std::vector<verdict::RunReport> results(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex out;
+  const int n = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < jobs.size();) {
+      verdict::RunOptions opt;
+      opt.policy = jobs[i].policy;
+      opt.sandbox.timeout_s = a.timeout;
+      opt.sandbox.force_userns = a.userns;
+      results[i] = verdict::run_scenario(jobs[i].sc, opt);
+      std::lock_guard lock(out);
+      print_result(results[i], a.verbose);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::min<int>(n, static_cast<int>(jobs.size())); ++i) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+
+  reports::SuiteMeta meta{a.shard, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()};
+  const auto suite = reports::suite_json(results, meta);
+  if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
+  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite);
+
+  int rc = kOk;
+  long passed = 0, failed = bad;
+  for (const auto& r : results) {
+    rc = worst(rc, exit_code_for(r));
+    (r.judgement.outcome == verdict::Outcome::Pass ? passed : failed)++;
+  }
+  if (bad > 0) rc = worst(rc, kBadInput);
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return rc;
+}
+
+TestArgs g_test;
+
+}  // namespace
+
+Command add_test(CLI::App& app) {
+  auto* cmd = app.add_subcommand("test", "Check every scenario's expectations under its policies");
+  cmd->add_option("paths", g_test.paths, "Scenario files or directories (default: scenarios)");
+  cmd->add_option("-p,--policy", g_test.policies, "Only these policies");
+  cmd->add_option("--filter", g_test.filter, "Only scenarios whose name matches this glob");
+  cmd->add_option("--junit", g_test.junit, "Write JUnit XML here");
+  cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
+  cmd->add_option("--shard", g_test.shard, "Run only slice K of N (K/N), deterministically");
+  cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (default: number of cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung")->check(CLI::PositiveNumber);
+  cmd->add_flag("--userns", g_test.userns, "Use a user namespace even when running as root");
+  cmd->add_flag("-v,--verbose", g_test.verbose, "Details for passing runs too");
+  return [] { return run_tests(g_test); };
+}
+
+}  // namespace nsleak::cli

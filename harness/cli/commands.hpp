@@ -1,0 +1,18 @@
+// The subcommands of `nsleak`. Each registers its options on the CLI11 app and returns the
+// exit code when run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace nsleak::cli {
+
+using Command = std::function<int()>;
+
+Command add_run(CLI::App& app);       // nsleak run FILE...
+Command add_list(CLI::App& app);      // nsleak list
+Command add_test(CLI::App& app);      // nsleak test DIR|FILE...
+Command add_merge(CLI::App& app);     // nsleak merge A.json B.json...
+int run_default();                    // nsleak (no arguments): the article, narrated
+
+}  // namespace nsleak::cli

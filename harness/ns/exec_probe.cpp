@@ -1,0 +1,52 @@
+#include "harness/ns/exec_probe.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+extern char** environ;
+
+namespace nsleak::ns {
+
+SysResult exec_probe(NsKind kind, NsId& out) {
+  const std::string path = std::string("/proc/self/ns/") + proc_name(kind);
+  SysResult r;
+  r.call = "posix_spawnp(stat -L -c %d:%i " + path + ")";
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    r.err = errno;
+    return r;
+  }
+  UniqueFd rd(fds[0]), wr(fds[1]);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, wr.get(), STDOUT_FILENO);
+  const char* argv[] = {"stat", "-L", "-c", "%d:%i", path.c_str(), nullptr};
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, "stat", &fa, nullptr, const_cast<char* const*>(argv), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  wr.reset();
+  if (rc != 0) {
+    r.err = rc;
+    return r;
+  }
+  std::string text;
+  char buf[128];
+  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  out = NsId::parse(text);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out.valid()) r.err = ECHILD;
+  return r;
+}
+
+}  // namespace nsleak::ns

@@ -1,0 +1,13 @@
+// exec_probe: start a real process from the calling thread (posix_spawn, i.e. clone from
+// *this* thread, as os/exec does from whatever thread the goroutine is on) and let it report
+// the namespace it started in. What a child inherits is decided by the kernel, not by us.
+#pragma once
+
+#include "harness/ns/ns_ops.hpp"
+
+namespace nsleak::ns {
+
+// Runs `stat -L -c %d:%i /proc/self/ns/<kind>` and parses its answer into `out`.
+SysResult exec_probe(NsKind kind, NsId& out);
+
+}  // namespace nsleak::ns

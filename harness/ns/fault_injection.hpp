@@ -1,0 +1,27 @@
+// Fault injection for namespace syscalls, carried out by the kernel itself.
+//
+// A scenario op `{"op":"setns","fail":"EPERM"}` must fail the way a real restore fails, so the
+// harness does not fake the return value: it makes the *real* syscall, marked so that the
+// sandbox's seccomp filter (harness/sandbox/fault_filter.cpp) answers it with the errno.
+//   setns:   the namespace fd is dup'ed onto kFaultFdBase + i, the filter matches arg0;
+//   unshare: the low byte of the flags (the CSIGNAL bits, never valid for unshare) carries i+1.
+// i is the errno's index in kFaultErrnos. Ops without `fail` never match the filter.
+#pragma once
+
+#include <cerrno>
+#include <array>
+#include <optional>
+#include <string>
+
+namespace nsleak::ns {
+
+inline constexpr std::array<int, 7> kFaultErrnos{EPERM, EINVAL, EBADF, ENOMEM, EUSERS, ENOSPC,
+                                                 EACCES};
+inline constexpr int kFaultFdBase = 900;
+inline constexpr unsigned kFaultUnshareMask = 0xff;
+
+std::optional<std::size_t> fault_index(int err);  // index in kFaultErrnos
+std::optional<int> errno_from_name(const std::string& name);  // "EPERM" -> EPERM
+std::string errno_name(int err);                               // EPERM -> "EPERM"
+
+}  // namespace nsleak::ns

@@ -1,0 +1,34 @@
+// TaskObserver: the ground truth. Reads every task of this process from /proc/self/task and
+// the identity of each task's namespaces, straight from the kernel.
+#pragma once
+
+#include <sys/types.h>
+
+#include <vector>
+
+#include "harness/ns/ns_kind.hpp"
+
+namespace nsleak::ns {
+
+struct TaskNs {
+  pid_t tid = 0;
+  NsSet ns{};  // only the observed kinds are filled in
+};
+
+class TaskObserver {
+ public:
+  // `kinds_mask` has bit index(kind) set for each kind to read (net is always read).
+  explicit TaskObserver(unsigned kinds_mask = 1u) : mask_(kinds_mask | 1u) {}
+  // One snapshot of every live task, sorted by tid. A task that exits while being read is
+  // left out (it is gone by the time the snapshot is used).
+  std::vector<TaskNs> snapshot() const;
+  bool observes(NsKind k) const { return mask_ & (1u << index(k)); }
+
+ private:
+  unsigned mask_;
+};
+
+// True while /proc/self/task/<tid> still exists (a thread that returned may linger briefly).
+bool task_exists(pid_t tid);
+
+}  // namespace nsleak::ns

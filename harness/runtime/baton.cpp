@@ -1,0 +1,87 @@
+#include "harness/runtime/baton.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+#include <algorithm>
+
+#include "harness/ns/task_observer.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+
+void Baton::make_ready(M* m) {
+  if (m->ready || m->exited) return;
+  m->ready = true;
+  ready_.push_back(m);
+}
+
+M* Baton::pick_next(M* self) {
+  if (ready_.empty()) {
+    // Nothing can run: sysmon's turn (timers, lost wakeups, or the deadlock report).
+    M* sm = sched().sysmon;
+    if (sm == nullptr || sm == self || sm->exited) return nullptr;
+    notewakeup(sm->park);
+    if (ready_.empty()) return nullptr;
+  }
+  std::vector<std::string> labels;
+  for (M* m : ready_) labels.push_back(m->label());
+  const std::size_t i = choose(ChoiceKind::RunM, std::move(labels));
+  M* next = ready_[i];
+  ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
+  next->ready = false;
+  return next;
+}
+
+void Baton::hand_to(M* next) {
+  holder_ = next;
+  next->turn.release();
+}
+
+void Baton::pass(M* self, bool stay_ready) {
+  if (stay_ready) make_ready(self);
+  M* next = pick_next(self);
+  if (next == nullptr) throw_("baton: no M can run and sysmon cannot help");
+  if (next == self) return;
+  hand_to(next);
+  await_turn(self);
+}
+
+void Baton::leave(M* self) {
+  M* next = pick_next(self);
+  if (next == nullptr || next == self) throw_("baton: exiting M has nobody to hand over to");
+  hand_to(next);
+}
+
+void Baton::await_turn(M* self) {
+  self->turn.acquire();
+  // Threads that exited while we waited must be gone from /proc before anyone observes: the
+  // kernel clears the tid (pthread_join) slightly before it unhashes the task.
+  auto& ex = sched().exiting;
+  for (M* m : ex) {
+    pthread_join(m->thread, nullptr);
+    for (int spins = 0; ns::task_exists(m->tid); ++spins) {
+      if (spins > 200000) throw_("thread " + std::to_string(m->tid) + " did not disappear");
+      ::sched_yield();
+    }
+    m->joined = true;
+  }
+  ex.clear();
+}
+
+void notesleep(Note& n) {
+  while (!n.signaled) {
+    n.sleeping = true;
+    sched().baton.pass(n.owner, false);
+  }
+  n.sleeping = false;
+  n.signaled = false;
+}
+
+void notewakeup(Note& n) {
+  n.signaled = true;
+  if (n.sleeping) sched().baton.make_ready(n.owner);
+}
+
+}  // namespace nsleak::rt

@@ -1,0 +1,38 @@
+// Baton: controlled execution. Exactly one M — the baton holder — runs at any time; every
+// other M's thread waits on its own semaphore. Scheduler state is only touched by the holder,
+// so it needs no locks, and every interleaving is a sequence of choices a Strategy made.
+//
+// When the holder cannot continue and no M is ready, the baton goes to sysmon, which fires
+// timers or reports the deadlock, as Go's sysmon and checkdead do.
+#pragma once
+
+#include <deque>
+
+namespace nsleak::rt {
+
+struct M;
+
+class Baton {
+ public:
+  M* holder() const { return holder_; }
+  void init(M* m0) { holder_ = m0; }
+  // m may run when chosen. Idempotent.
+  void make_ready(M* m);
+  bool anyone_ready() const { return !ready_.empty(); }
+  // The holder gives the baton away; if `stay_ready`, it competes for it again. Returns on
+  // the caller's thread once the baton is back.
+  void pass(M* self, bool stay_ready);
+  // The holder's thread is about to end: give the baton away and never take it back.
+  void leave(M* self);
+  // Called by a thread that just received the baton (also a new M's first step).
+  void await_turn(M* self);
+
+ private:
+  M* pick_next(M* self);
+  void hand_to(M* next);
+
+  M* holder_ = nullptr;
+  std::deque<M*> ready_;
+};
+
+}  // namespace nsleak::rt

@@ -1,0 +1,76 @@
+// Unbuffered channels (chan struct{}): a send and a receive meet; whoever arrives first parks
+// on the channel's queue and is readied by the other (into the waker's runnext, as in Go).
+#include "harness/runtime/runtime.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+constexpr std::int64_t kDelivered = 1;
+constexpr std::int64_t kClosed = 2;
+
+G* dequeue(std::vector<G*>& q) {
+  G* g = q.front();
+  q.erase(q.begin());
+  return g;
+}
+
+}  // namespace
+
+void Chan::send() {
+  if (closed_) fatal("panic: send on closed channel " + name_);
+  if (!recvq_.empty()) {
+    G* r = dequeue(recvq_);
+    r->param = kDelivered;
+    ready(r);
+    return;
+  }
+  G* gp = getg();
+  gp->param = 0;
+  sendq_.push_back(gp);
+  gopark("chan send " + name_);
+  if (getg()->param == kClosed) fatal("panic: send on closed channel " + name_);
+}
+
+bool Chan::recv() {
+  if (!sendq_.empty()) {
+    G* s = dequeue(sendq_);
+    s->param = kDelivered;
+    ready(s);
+    return true;
+  }
+  if (closed_) return false;
+  G* gp = getg();
+  gp->param = 0;
+  recvq_.push_back(gp);
+  gopark("chan receive " + name_);
+  return getg()->param == kDelivered;
+}
+
+void Chan::close() {
+  if (closed_) fatal("panic: close of closed channel " + name_);
+  closed_ = true;
+  for (G* r : std::exchange(recvq_, {})) {
+    r->param = kClosed;
+    ready(r);
+  }
+  for (G* s : std::exchange(sendq_, {})) {
+    s->param = kClosed;
+    ready(s);
+  }
+}
+
+void WaitGroup::Add(std::int64_t delta) {
+  counter_ += delta;
+  if (counter_ < 0) fatal("panic: sync: negative WaitGroup counter (" + name_ + ")");
+  if (counter_ != 0) return;
+  for (G* w : std::exchange(waiters_, {})) ready(w);
+}
+
+void WaitGroup::Wait() {
+  if (counter_ == 0) return;
+  waiters_.push_back(getg());
+  gopark("sync.WaitGroup.Wait " + name_);
+}
+
+}  // namespace nsleak::rt

@@ -1,0 +1,9 @@
+// GoexitSignal: thrown by Goexit, caught only by gentry, so C++ destructors run as Go's
+// deferred calls do. Code between must not swallow it (no catch (...) without rethrow).
+#pragma once
+
+namespace nsleak::rt {
+
+struct GoexitSignal {};
+
+}  // namespace nsleak::rt

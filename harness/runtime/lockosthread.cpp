@@ -1,0 +1,97 @@
+// runtime.LockOSThread / UnlockOSThread, per policy:
+//   go1.9   one bit: locking twice = once, one unlock unwires (#20458);
+//   go1.10+ nested lockedExt counter; unwired only at 0; the template thread starts lazily.
+// Prototype fixes hook in here too: strict-unlock and restore-or-die.
+#include "harness/ns/ns_ops.hpp"
+#include "harness/runtime/runtime.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+ns::NsSet kernel_state() {
+  ns::NsSet s{};
+  for (auto k : ns::kAllKinds) s[ns::index(k)] = ns::current_id(k);
+  return s;
+}
+
+// strict-unlock: the thread is not back in its locked-time state, so it must not return to
+// the pool. The G moves on (to runnext of this P) and the thread exits, still counted as
+// locked so that mexit's handoffp clones nothing from it.
+void kill_dirty_thread(G* gp) {
+  M* mp = getm();
+  gp->status = GStatus::Runnable;
+  mp->curg = nullptr;
+  gp->m = nullptr;
+  mp->lockedg = nullptr;
+  gp->lockedm = nullptr;
+  mp->lockedExt = 1;
+  runqput(mp->p, gp, true);
+  trace({{"ev", "strict-unlock-kill"}, {"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}}, true);
+  mexit(mp);
+}
+
+}  // namespace
+
+void LockOSThread() {
+  auto& s = sched();
+  if (s.policy.template_thread && !s.newmHandoff.haveTemplateThread) startTemplateThread();
+  M* mp = getm();
+  G* gp = mp->curg;
+  if (gp->lockedm == nullptr) {  // outermost lock: remember the state to come back to
+    gp->locked_state = kernel_state();
+    gp->restore_failed = false;
+  }
+  if (s.policy.nested_lock_count) {
+    if (++mp->lockedExt == 0) fatal("panic: LockOSThread nesting overflow");
+  } else {
+    mp->lockedExt = 1;
+  }
+  mp->lockedg = gp;
+  gp->lockedm = mp;
+}
+
+void UnlockOSThread() {
+  auto& s = sched();
+  M* mp = getm();
+  G* gp = mp->curg;
+  if (mp->lockedExt == 0) return;  // unlock at 0 is a no-op
+  if (s.policy.restore_or_die && gp->restore_failed) {
+    trace({{"ev", "unlock-skipped"}, {"g", gp->goid}, {"m", mp->id}, {"reason", "restore failed"}});
+    return;
+  }
+  if (s.policy.nested_lock_count) {
+    --mp->lockedExt;
+  } else {
+    mp->lockedExt = 0;
+  }
+  if (mp->lockedInt != 0 || mp->lockedExt != 0) return;
+  if (s.policy.strict_unlock && kernel_state() != gp->locked_state) {
+    mcall(kill_dirty_thread);
+    return;
+  }
+  mp->lockedg = nullptr;
+  gp->lockedm = nullptr;
+}
+
+void NoteThreadNs(scenario::NsKind kind, ns::NsId id) { getm()->ns[ns::index(kind)] = id; }
+
+void NoteNsFailure() {
+  if (G* gp = getg(); gp != nullptr && gp->lockedm != nullptr) gp->restore_failed = true;
+}
+
+LockState CurrentLockState() {
+  M* mp = getm();
+  return {mp->lockedExt, mp->lockedg != nullptr && mp->lockedg == mp->curg};
+}
+
+bool current_locked() {
+  G* gp = getg();
+  return gp != nullptr && gp->lockedm != nullptr;
+}
+
+std::int64_t current_goid() { return getg()->goid; }
+std::int64_t current_mid() { return getm()->id; }
+std::int64_t now_ms() { return sched().now_ms; }
+
+}  // namespace nsleak::rt

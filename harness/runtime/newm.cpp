@@ -1,0 +1,144 @@
+// Making and ending Ms: newm (direct clone or via the template thread), the thread's start
+// (mstart) and end (mexit). Threads are real: which thread calls pthread_create decides, in
+// the kernel, which namespaces the new thread starts in.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <semaphore>
+
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+constexpr std::size_t kThreadStack = 512 * 1024;  // g0 stack: scheduler, tracer, snapshots
+
+struct ThreadStart {
+  M* mp;
+  std::binary_semaphore tid_published{0};
+};
+
+void* thread_main(void* arg) {
+  auto* start = static_cast<ThreadStart*>(arg);
+  M* mp = start->mp;
+  setm(mp);
+  mp->tid = static_cast<pid_t>(::gettid());
+  start->tid_published.release();  // `start` is dead after this line
+  sched().baton.await_turn(mp);
+  mstart(mp);
+  return nullptr;  // not reached: Ms end in mexit
+}
+
+M* allocm(std::function<void()> fn, P* pp, const std::string& role) {
+  auto& s = sched();
+  auto owned = std::make_unique<M>();
+  M* mp = owned.get();
+  mp->id = static_cast<std::int64_t>(s.allm.size());
+  mp->role = role;
+  mp->mstartfn = std::move(fn);
+  mp->nextp = pp;
+  mp->park.owner = mp;
+  s.allm.push_back(std::move(owned));
+  return mp;
+}
+
+// newm1: clone a thread for mp from the *calling* thread.
+void newm1(M* mp, const char* via) {
+  M* cur = getm();
+  mp->cloned_from = cur;
+  mp->ns = cur->ns;  // bookkeeping: clone(2) without CLONE_NEW* shares the caller's namespaces
+  ThreadStart start{mp};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kThreadStack);
+  const int rc = pthread_create(&mp->thread, &attr, thread_main, &start);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) fatal("newosproc: pthread_create failed: errno " + std::to_string(rc));
+  start.tid_published.acquire();
+  trace({{"ev", "newm"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}, {"from_m", cur->id},
+         {"from_tid", cur->tid}, {"via", via}},
+        true);
+  sched().baton.make_ready(mp);
+}
+
+void templateThread() {
+  auto& h = sched().newmHandoff;
+  for (;;) {
+    while (!h.newm.empty()) {
+      auto batch = std::exchange(h.newm, {});
+      for (M* mp : batch) newm1(mp, "template");
+    }
+    h.waiting = true;
+    notesleep(getm()->park);
+  }
+}
+
+}  // namespace
+
+// newm: a new M for pp. On a thread with lockedExt != 0 (go1.10+), the clone is asked of the
+// template thread, which is known to be in a good state; otherwise the caller clones itself.
+M* newm(std::function<void()> fn, P* pp, const std::string& role) {
+  auto& s = sched();
+  M* cur = getm();
+  M* mp = allocm(std::move(fn), pp, role);
+  if (s.policy.template_thread && cur->lockedExt != 0) {
+    if (!s.newmHandoff.haveTemplateThread) throw_("on a locked thread with no template thread");
+    s.newmHandoff.newm.push_back(mp);
+    trace({{"ev", "newm-handoff"}, {"m", mp->id}, {"by", cur->id}, {"template", s.newmHandoff.templ->id}});
+    if (s.newmHandoff.waiting) {
+      s.newmHandoff.waiting = false;
+      notewakeup(s.newmHandoff.templ->park);
+    }
+    return mp;
+  }
+  newm1(mp, "direct");
+  return mp;
+}
+
+// newm_locked: a new M cloned from the calling thread on purpose, with gp locked to it
+// (the inherit-spawn prototype: the child starts in the spawner's thread state).
+M* newm_locked(G* gp) {
+  M* mp = allocm(nullptr, nullptr, "inherit-spawn");
+  mp->lockedg = gp;
+  mp->lockedExt = 1;
+  gp->lockedm = mp;
+  newm1(mp, "direct");
+  return mp;
+}
+
+// startTemplateThread: started by the first LockOSThread *before* the count is incremented,
+// "while we're in a known-good state" — a thread dirtied before that makes a dirty template.
+void startTemplateThread() {
+  auto& h = sched().newmHandoff;
+  if (h.haveTemplateThread) return;
+  h.haveTemplateThread = true;
+  h.templ = newm(templateThread, nullptr, "template");
+}
+
+void mstart(M* mp) {
+  trace({{"ev", "mstart"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}}, true);
+  if (mp->mstartfn) mp->mstartfn();
+  if (mp->nextp != nullptr) acquirep(std::exchange(mp->nextp, nullptr));
+  schedule_loop();
+}
+
+// mexit: the M's locked G exited (go1.10+). M0 cannot exit without ending the process, so it
+// is wedged: its P is handed off and it parks forever, keeping its state.
+void mexit(M* mp) {
+  auto& s = sched();
+  if (mp->is_m0) {
+    handoffp(releasep());
+    mp->wedged = true;
+    trace({{"ev", "wedge"}, {"m", mp->id}, {"tid", mp->tid}}, true);
+    notesleep(mp->park);
+    throw_("locked m0 woke up");
+  }
+  handoffp(releasep());  // may start an M: from this dying thread if lockedExt is 0 (#28979)
+  mp->exited = true;
+  trace({{"ev", "mexit"}, {"m", mp->id}, {"tid", mp->tid}});
+  s.exiting.push_back(mp);
+  s.baton.leave(mp);
+  pthread_exit(nullptr);
+}
+
+}  // namespace nsleak::rt

@@ -1,0 +1,133 @@
+#include "harness/runtime/policy.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace nsleak::rt {
+namespace {
+
+Policy go19() {
+  Policy p;
+  p.name = "go1.9";
+  p.description = "Go 1.9 and earlier: one-bit lock, locked exit returns the thread to the pool, "
+                  "every new M is cloned from the calling thread";
+  p.nested_lock_count = false;
+  p.locked_exit_kills_thread = false;
+  p.template_thread = false;
+  return p;
+}
+
+Policy go110() {
+  Policy p;
+  p.name = "go1.10";
+  p.description = "Go 1.10 - 1.11.5: nested lock counts, locked exit kills the thread, template "
+                  "thread; with bug #28979 (a clone from the dying thread)";
+  p.clear_locked_ext_on_goexit = true;
+  return p;
+}
+
+Policy go112() {
+  Policy p;
+  p.name = "go1.12";
+  p.description = "Go 1.12+ (and 1.11.6+): current behaviour, #28979 fixed";
+  return p;
+}
+
+Policy prototype(const char* name, const char* description, bool Policy::*toggle) {
+  Policy p = go112();
+  p.name = name;
+  p.description = description;
+  p.*toggle = true;
+  return p;
+}
+
+using Toggle = std::pair<const char*, bool Policy::*>;
+const std::vector<Toggle>& toggle_table() {
+  static const std::vector<Toggle> t{
+      {"nested_lock_count", &Policy::nested_lock_count},
+      {"locked_exit_kills_thread", &Policy::locked_exit_kills_thread},
+      {"template_thread", &Policy::template_thread},
+      {"clear_locked_ext_on_goexit", &Policy::clear_locked_ext_on_goexit},
+      {"strict_unlock", &Policy::strict_unlock},
+      {"inherit_spawn", &Policy::inherit_spawn},
+      {"forbid_spawn", &Policy::forbid_spawn},
+      {"restore_or_die", &Policy::restore_or_die},
+  };
+  return t;
+}
+
+Policy from_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw PolicyError("policy file " + path + ": cannot open");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in, nullptr, true, true);
+  } catch (const nlohmann::json::exception& e) {
+    throw PolicyError("policy file " + path + ": " + e.what());
+  }
+  if (!j.is_object()) throw PolicyError("policy file " + path + ": expected an object");
+  Policy p = load_policy(j.value("base", std::string("go1.12")));
+  p.name = j.value("name", path);
+  p.description = j.value("description", "custom policy from " + path);
+  if (j.contains("toggles")) {
+    for (const auto& [key, value] : j["toggles"].items()) {
+      bool found = false;
+      for (const auto& [tname, member] : toggle_table()) {
+        if (key != tname) continue;
+        if (!value.is_boolean())
+          throw PolicyError("policy file " + path + ": toggle \"" + key + "\" must be a boolean");
+        p.*member = value.get<bool>();
+        found = true;
+      }
+      if (!found) throw PolicyError("policy file " + path + ": unknown toggle \"" + key + "\"");
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+const std::vector<Policy>& policy_presets() {
+  static const std::vector<Policy> presets{
+      go19(), go110(), go112(),
+      prototype("strict-unlock",
+                "go1.12 + unlock kills a thread whose state differs from when it was locked",
+                &Policy::strict_unlock),
+      prototype("inherit-spawn",
+                "go1.12 + children of a locked goroutine run locked on a clone of its thread",
+                &Policy::inherit_spawn),
+      prototype("forbid-spawn", "go1.12 + `go` from a locked goroutine is a fatal error",
+                &Policy::forbid_spawn),
+      prototype("restore-or-die",
+                "go1.12 + unlock after a failed restore is skipped (CNI's ns.Do)",
+                &Policy::restore_or_die),
+  };
+  return presets;
+}
+
+std::vector<std::string> policy_names() {
+  std::vector<std::string> v;
+  for (const auto& p : policy_presets()) v.push_back(p.name);
+  return v;
+}
+
+Policy load_policy(const std::string& name_or_path) {
+  for (const auto& p : policy_presets())
+    if (p.name == name_or_path) return p;
+  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json"))
+    return from_json_file(name_or_path);
+  std::ostringstream os;
+  os << "unknown policy \"" << name_or_path << "\" (known:";
+  for (const auto& n : policy_names()) os << ' ' << n;
+  os << "; or a path to a JSON policy file)";
+  throw PolicyError(os.str());
+}
+
+std::vector<std::pair<std::string, bool>> policy_toggles(const Policy& p) {
+  std::vector<std::pair<std::string, bool>> v;
+  for (const auto& [name, member] : toggle_table()) v.emplace_back(name, p.*member);
+  return v;
+}
+
+}  // namespace nsleak::rt

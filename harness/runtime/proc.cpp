@@ -1,0 +1,378 @@
+// proc.go in miniature: run queues, the idle lists, schedule/findRunnable, execute, and the
+// P handoff dance (handoffp, startm/stopm, startlockedm/stoplockedm, wakep).
+//
+// Every function keeps Go's name and, as far as this model needs, Go's logic; read it beside
+// src/runtime/proc.go. All of it runs with the baton held (baton.hpp), so no locks.
+#include <utility>
+
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+thread_local M* tls_m = nullptr;
+
+void dropg() {
+  M* mp = getm();
+  if (mp->curg != nullptr) mp->curg->m = nullptr;
+  mp->curg = nullptr;
+}
+
+void resetspinning() {
+  auto& s = sched();
+  M* mp = getm();
+  mp->spinning = false;
+  if (--s.nmspinning < 0) throw_("resetspinning: negative nmspinning");
+  // The M found work: start another spinning M in case there is more (proc.go does the same).
+  if (s.nmspinning == 0 && !s.pidle.empty()) wakep();
+}
+
+// A runnable G an M could take, in Go's order of preference.
+struct Candidate {
+  G* g;
+  P* from;  // nullptr: the global run queue
+  bool runnext;
+  const char* source;
+};
+
+void take(const Candidate& c) {
+  if (c.from == nullptr) {
+    sched().runq.pop_front();
+  } else if (c.runnext) {
+    c.from->runnext = nullptr;
+  } else {
+    c.from->runq.pop_front();
+  }
+}
+
+void add_local(std::vector<Candidate>& out, P* pp, const char* next_src, const char* q_src) {
+  if (pp->runnext != nullptr) out.push_back({pp->runnext, pp, true, next_src});
+  if (!pp->runq.empty()) out.push_back({pp->runq.front(), pp, false, q_src});
+}
+
+std::vector<Candidate> candidates(P* pp) {
+  auto& s = sched();
+  std::vector<Candidate> c;
+  add_local(c, pp, "runnext", "local");
+  if (!s.runq.empty()) c.push_back({s.runq.front(), nullptr, false, "global"});
+  if (!c.empty()) return c;
+  // Steal, starting with the next P (Go randomises the order; exploration covers that).
+  const auto n = s.allp.size();
+  for (std::size_t k = 1; k < n; ++k) {
+    P* victim = s.allp[(static_cast<std::size_t>(pp->id) + k) % n].get();
+    // Queue first: Go only takes a victim's runnext on its last stealing round.
+    if (!victim->runq.empty()) c.push_back({victim->runq.front(), victim, false, "steal"});
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    P* victim = s.allp[(static_cast<std::size_t>(pp->id) + k) % n].get();
+    if (victim->runnext != nullptr) c.push_back({victim->runnext, victim, true, "steal-runnext"});
+  }
+  return c;
+}
+
+bool work_anywhere() {
+  auto& s = sched();
+  if (!s.runq.empty()) return true;
+  for (auto& p : s.allp)
+    if (!p->runqempty()) return true;
+  return false;
+}
+
+// findRunnable: a G for this M to run, blocking (stopm) until there is one.
+G* findRunnable() {
+  auto& s = sched();
+  M* mp = getm();
+  for (;;) {
+    P* pp = mp->p;
+    auto c = candidates(pp);
+    if (!c.empty()) {
+      if (c.front().from != pp && c.front().from != nullptr && !mp->spinning) {
+        mp->spinning = true;  // stealing Ms are spinning Ms
+        ++s.nmspinning;
+      }
+      std::vector<std::string> labels;
+      for (const auto& x : c) labels.push_back(std::string(x.source) + ":" + x.g->label());
+      const Candidate pick = c[choose(ChoiceKind::PickG, std::move(labels))];
+      take(pick);
+      return pick.g;
+    }
+    // Nothing to do: give up the P, stop spinning, then re-check before sleeping. Work that
+    // arrived in between would otherwise be lost (proc.go's "delicate dance").
+    pidleput(releasep());
+    const bool was_spinning = mp->spinning;
+    if (was_spinning) {
+      mp->spinning = false;
+      --s.nmspinning;
+    }
+    if (work_anywhere()) {
+      if (P* again = pidleget()) {
+        acquirep(again);
+        if (was_spinning) {
+          mp->spinning = true;
+          ++s.nmspinning;
+        }
+        continue;
+      }
+    }
+    stopm();
+  }
+}
+
+// schedule: pick the next G for this M (Go's schedule() up to execute()).
+G* schedule() {
+  M* mp = getm();
+  if (mp->lockedg != nullptr) {
+    stoplockedm();
+    return mp->lockedg;
+  }
+  for (;;) {
+    G* gp = findRunnable();
+    if (mp->spinning) resetspinning();
+    if (gp->lockedm != nullptr) {
+      // Invariant 2: a locked G runs only on its M. Hand our P to that M and stop.
+      startlockedm(gp);
+      continue;
+    }
+    return gp;
+  }
+}
+
+void execute(G* gp) {
+  M* mp = getm();
+  if (mp->lockedg != nullptr && mp->lockedg != gp) throw_("execute: locked M runs a foreign G");
+  mp->curg = gp;
+  gp->m = mp;
+  gp->status = GStatus::Running;
+  trace({{"ev", "execute"}, {"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}});
+  gp->ctx->switch_from_g0();
+}
+
+}  // namespace
+
+__attribute__((noinline)) M* getm() {
+  asm volatile("" ::: "memory");  // re-read the thread pointer: the G may have migrated
+  return tls_m;
+}
+__attribute__((noinline)) G* getg() {
+  M* mp = getm();
+  return mp == nullptr ? nullptr : mp->curg;
+}
+void setm(M* m) { tls_m = m; }
+
+std::size_t choose(ChoiceKind kind, std::vector<std::string> options) {
+  if (options.size() <= 1) return 0;
+  auto& s = sched();
+  const std::size_t i = s.strategy->choose(Choice{kind, options});
+  if (i >= options.size()) throw_("strategy returned an out-of-range choice");
+  trace({{"ev", "choice"}, {"kind", choice_kind_name(kind)}, {"options", options}, {"chosen", i}});
+  return i;
+}
+
+// Run queues ------------------------------------------------------------------------------
+
+void runqput(P* pp, G* gp, bool next) {
+  if (next) {
+    if (G* old = std::exchange(pp->runnext, gp)) pp->runq.push_back(old);  // kick old to tail
+    return;
+  }
+  pp->runq.push_back(gp);
+}
+
+void globrunqput(G* gp) { sched().runq.push_back(gp); }
+
+void pidleput(P* pp) {
+  if (!pp->runqempty()) throw_("pidleput: P has non-empty run queue");
+  pp->status = PStatus::Idle;
+  sched().pidle.push_back(pp);
+}
+
+P* pidleget() {
+  auto& v = sched().pidle;
+  if (v.empty()) return nullptr;
+  P* pp = v.back();
+  v.pop_back();
+  return pp;
+}
+
+void mput(M* mp) { sched().midle.push_back(mp); }
+
+M* mget() {
+  auto& v = sched().midle;
+  if (v.empty()) return nullptr;
+  M* mp = v.back();
+  v.pop_back();
+  return mp;
+}
+
+void acquirep(P* pp) {
+  M* mp = getm();
+  if (pp == nullptr) throw_("acquirep: nil P");
+  if (mp->p != nullptr || pp->m != nullptr) throw_("acquirep: invalid P state");
+  mp->p = pp;
+  pp->m = mp;
+  pp->status = PStatus::Running;
+}
+
+P* releasep() {
+  M* mp = getm();
+  P* pp = mp->p;
+  if (pp == nullptr || pp->m != mp) throw_("releasep: invalid P state");
+  mp->p = nullptr;
+  pp->m = nullptr;
+  pp->status = PStatus::Idle;
+  return pp;
+}
+
+// Waking and stopping Ms ------------------------------------------------------------------
+
+// wakep: another P could run Gs; start a spinning M for it unless one is already looking.
+void wakep() {
+  auto& s = sched();
+  if (s.pidle.empty() || s.nmspinning != 0) return;
+  ++s.nmspinning;
+  startm(nullptr, true);
+}
+
+// startm: run some M on pp (or an idle P), waking an idle M or making a new one.
+void startm(P* pp, bool spinning) {
+  auto& s = sched();
+  if (pp == nullptr) {
+    pp = pidleget();
+    if (pp == nullptr) {
+      if (spinning) --s.nmspinning;
+      return;
+    }
+  }
+  M* nmp = mget();
+  if (nmp == nullptr) {
+    std::function<void()> fn;
+    if (spinning) fn = [] { getm()->spinning = true; };  // Go's mspinning
+    newm(std::move(fn), pp, "startm");
+    return;
+  }
+  if (nmp->spinning || nmp->nextp != nullptr) throw_("startm: M is spinning or has a P");
+  nmp->spinning = spinning;
+  nmp->nextp = pp;
+  trace({{"ev", "startm"}, {"m", nmp->id}, {"p", pp->id}, {"by", getm()->id}});
+  notewakeup(nmp->park);
+}
+
+// stopm: park this M on the idle list until startm gives it a P.
+void stopm() {
+  M* mp = getm();
+  if (mp->p != nullptr) throw_("stopm holding p");
+  if (mp->spinning) throw_("stopm spinning");
+  mput(mp);
+  notesleep(mp->park);
+  acquirep(std::exchange(mp->nextp, nullptr));
+}
+
+// handoffp: this M gives up pp (blocking, locked, exiting); find it another M if useful.
+void handoffp(P* pp) {
+  auto& s = sched();
+  trace({{"ev", "handoffp"}, {"p", pp->id}, {"m", getm()->id}});
+  if (!pp->runqempty() || !s.runq.empty()) {
+    startm(pp, false);
+    return;
+  }
+  // No work, and no M is looking for any: start a spinning one (it may find work soon).
+  if (s.nmspinning + static_cast<int>(s.pidle.size()) == 0) {
+    ++s.nmspinning;
+    startm(pp, true);
+    return;
+  }
+  pidleput(pp);
+}
+
+// stoplockedm: this M's locked G blocked; hand off the P and sleep until the G is runnable.
+void stoplockedm() {
+  auto& s = sched();
+  M* mp = getm();
+  if (mp->lockedg == nullptr || mp->lockedg->lockedm != mp) throw_("stoplockedm: inconsistent locking");
+  if (mp->p != nullptr) handoffp(releasep());
+  ++s.nmidlelocked;
+  trace({{"ev", "stoplockedm"}, {"m", mp->id}, {"g", mp->lockedg->goid}});
+  notesleep(mp->park);
+  acquirep(std::exchange(mp->nextp, nullptr));
+}
+
+// startlockedm: gp is locked to another M: give that M our P directly, and stop.
+void startlockedm(G* gp) {
+  auto& s = sched();
+  M* self = getm();
+  M* mp = gp->lockedm;
+  if (mp == self) throw_("startlockedm: locked to me");
+  if (mp->nextp != nullptr) throw_("startlockedm: m has p");
+  --s.nmidlelocked;
+  P* pp = releasep();
+  mp->nextp = pp;
+  trace({{"ev", "startlockedm"}, {"g", gp->goid}, {"m", mp->id}, {"by", self->id}, {"p", pp->id}});
+  notewakeup(mp->park);
+  stopm();
+}
+
+// G lifecycle ---------------------------------------------------------------------------
+
+void mcall(std::function<void(G*)> fn) {
+  M* mp = getm();
+  G* gp = mp->curg;
+  mp->mcallfn = std::move(fn);
+  gp->ctx->switch_to_g0();
+}
+
+void gopark(const std::string& reason) {
+  G* gp = getg();
+  gp->waitreason = reason;
+  trace({{"ev", "park"}, {"g", gp->goid}, {"m", getm()->id}, {"reason", reason}});
+  mcall([](G* g) {
+    g->status = GStatus::Waiting;
+    dropg();
+  });
+}
+
+void ready(G* gp) {
+  M* mp = getm();
+  gp->status = GStatus::Runnable;
+  gp->waitreason.clear();
+  trace({{"ev", "ready"}, {"g", gp->goid}, {"by", mp->id}});
+  if (mp->p == nullptr) {
+    // sysmon (no P): inject into the global queue and start Ms for idle Ps.
+    globrunqput(gp);
+    if (!sched().pidle.empty()) startm(nullptr, false);
+    return;
+  }
+  runqput(mp->p, gp, true);
+  wakep();
+}
+
+void gosched_m(G* gp) {
+  gp->status = GStatus::Runnable;
+  dropg();
+  globrunqput(gp);
+}
+
+void schedule_loop() {
+  M* mp = getm();  // g0 never migrates
+  for (;;) {
+    G* gp = std::exchange(mp->runnow, nullptr);
+    if (gp == nullptr) gp = schedule();
+    execute(gp);
+    // Back on g0: the G switched out and asked for something to be done with it.
+    auto fn = std::exchange(mp->mcallfn, nullptr);
+    if (fn) fn(gp);
+  }
+}
+
+G* newproc(std::function<void()> fn, const std::string& name, bool system) {
+  auto& s = sched();
+  auto owned = std::make_unique<G>();
+  G* gp = owned.get();
+  gp->goid = ++s.goidgen;
+  gp->name = name;
+  gp->is_system = system;
+  gp->ctx = std::make_unique<GContext>([gp, fn = std::move(fn)] { gentry(gp, fn); });
+  s.allgs.push_back(std::move(owned));
+  return gp;
+}
+
+}  // namespace nsleak::rt

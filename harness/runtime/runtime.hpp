@@ -1,0 +1,95 @@
+// The runtime's public face: what goroutine code (the scenario interpreter, or C++ test
+// bodies) calls. Names follow Go's `runtime` and `sync` packages.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/ns/ns_kind.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/runtime/strategy.hpp"
+#include "harness/runtime/tracer.hpp"
+
+namespace nsleak::rt {
+
+struct G;
+struct M;
+
+struct Config {
+  Policy policy;
+  Strategy* strategy = nullptr;  // go-order when null
+  Tracer* tracer = nullptr;
+  int procs = 2;    // GOMAXPROCS
+  int idle_ms = 2;  // Ms parked in the pool before main.main (see Scenario::idle_ms)
+};
+
+// Starts the runtime on the calling thread, which becomes M0, and runs `main_fn` as the main
+// goroutine. Never returns: when main returns the process exits (status 0), as in Go. Call it
+// only in a dedicated, still single-threaded process (the sandbox child).
+[[noreturn]] void run_main(const Config& cfg, std::function<void()> main_fn);
+
+// runtime.LockOSThread / UnlockOSThread, per the policy's lock-count rules.
+void LockOSThread();
+void UnlockOSThread();
+// `go fn()`; returns the new G's id.
+std::int64_t Go(std::function<void()> fn, const std::string& name);
+void Gosched();
+[[noreturn]] void Goexit();
+// A blocking system call: the P is handed off for its duration (entersyscallblock), `call`
+// runs on this M's thread, and the G gets a P back or waits for one (exitsyscall).
+void BlockingSyscall(const std::function<void()>& call);
+// time.Sleep on the virtual clock: sleepers wake, in order, once nothing else can run.
+void Sleep(std::int64_t ms);
+// Op boundary: a preemption choice point (continue, let another M run, preempt this G).
+void Checkpoint();
+
+// Bookkeeping after a namespace syscall on the current thread: the runtime's own record of
+// the M's state, which every snapshot cross-checks against the kernel.
+void NoteThreadNs(scenario::NsKind kind, ns::NsId id);
+// A setns/unshare failed on this G since it locked (restore-or-die skips the unlock).
+void NoteNsFailure();
+// Lock bookkeeping of the current M, for trace details.
+struct LockState {
+  std::uint32_t lockedExt;
+  bool wired;  // the G is locked to its M
+};
+LockState CurrentLockState();
+
+// Introspection for G code and tests (read fresh each time; see the TLS rule in g.hpp).
+std::int64_t current_goid();
+std::int64_t current_mid();
+bool current_locked();
+std::int64_t now_ms();
+
+// An unbuffered channel of "signals" (chan struct{}).
+class Chan {
+ public:
+  explicit Chan(std::string name) : name_(std::move(name)) {}
+  void send();
+  bool recv();  // false when closed
+  void close();
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::vector<G*> recvq_, sendq_;  // FIFO
+  bool closed_ = false;
+};
+
+// sync.WaitGroup.
+class WaitGroup {
+ public:
+  explicit WaitGroup(std::string name) : name_(std::move(name)) {}
+  void Add(std::int64_t delta);
+  void Done() { Add(-1); }
+  void Wait();
+
+ private:
+  std::string name_;
+  std::int64_t counter_ = 0;
+  std::vector<G*> waiters_;
+};
+
+}  // namespace nsleak::rt

@@ -1,0 +1,148 @@
+// Process-level runtime: start-up on M0 (Go's rt0_go + runtime.main), tracing, and the two
+// ways a run ends abnormally — throw (a runtime invariant broke: a harness bug) and fatal
+// (the program itself died: deadlock, panic), each with a dump of every G, M and P.
+#include <unistd.h>
+
+#include "harness/ns/ns_ops.hpp"
+#include "harness/runtime/runtime.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+Sched g_sched;
+GoOrderStrategy g_go_order;
+
+nlohmann::json gid(const G* g) { return g ? nlohmann::json(g->goid) : nlohmann::json(nullptr); }
+nlohmann::json mid(const M* m) { return m ? nlohmann::json(m->id) : nlohmann::json(nullptr); }
+nlohmann::json pid(const P* p) { return p ? nlohmann::json(p->id) : nlohmann::json(nullptr); }
+
+void procresize(int procs) {
+  auto& s = sched();
+  for (int i = 0; i < procs; ++i) {
+    auto p = std::make_unique<P>();
+    p->id = i;
+    s.allp.push_back(std::move(p));
+  }
+  acquirep(s.allp[0].get());
+  // Idle Ps pushed from the last, so pidleget hands out P1 first (as procresize does).
+  for (int i = procs - 1; i >= 1; --i) pidleput(s.allp[static_cast<std::size_t>(i)].get());
+}
+
+bool prelude_settled(const std::vector<M*>& started) {
+  for (M* m : started)
+    if (!m->park.sleeping) return false;
+  return true;
+}
+
+}  // namespace
+
+Sched& sched() { return g_sched; }
+
+void trace(nlohmann::json ev, bool snapshot) {
+  auto& s = sched();
+  if (s.tracer == nullptr) return;
+  ev["t"] = s.now_ms;
+  s.tracer->event(std::move(ev), snapshot);
+}
+
+nlohmann::json dump_state() {
+  auto& s = sched();
+  nlohmann::json d;
+  for (auto& g : s.allgs)
+    d["gs"].push_back({{"g", g->goid}, {"name", g->name}, {"status", gstatus_name(g->status)},
+                       {"wait", g->waitreason}, {"m", mid(g->m)}, {"lockedm", mid(g->lockedm)}});
+  for (auto& m : s.allm)
+    d["ms"].push_back({{"m", m->id}, {"tid", m->tid}, {"role", m->role}, {"p", pid(m->p)},
+                       {"curg", gid(m->curg)}, {"lockedg", gid(m->lockedg)},
+                       {"lockedExt", m->lockedExt}, {"spinning", m->spinning},
+                       {"wedged", m->wedged}, {"exited", m->exited}});
+  for (auto& p : s.allp) {
+    nlohmann::json q = nlohmann::json::array();
+    for (G* g : p->runq) q.push_back(g->goid);
+    d["ps"].push_back({{"p", p->id}, {"m", mid(p->m)}, {"runnext", gid(p->runnext)}, {"runq", q}});
+  }
+  nlohmann::json q = nlohmann::json::array();
+  for (G* g : s.runq) q.push_back(g->goid);
+  d["runq"] = q;
+  d["nmspinning"] = s.nmspinning;
+  d["npidle"] = s.pidle.size();
+  d["nmidle"] = s.midle.size();
+  return d;
+}
+
+void exit_program(int code) {
+  auto& s = sched();
+  trace({{"ev", "exit"}, {"code", code}, {"m", getm()->id}}, true);
+  if (s.tracer) s.tracer->finish();
+  ::_exit(code);
+}
+
+void throw_(const std::string& what) {
+  auto& s = sched();
+  trace({{"ev", "fault"}, {"kind", "throw"}, {"message", "fatal error: " + what},
+         {"state", dump_state()}},
+        true);
+  if (s.tracer) s.tracer->finish();
+  ::_exit(4);
+}
+
+void fatal(const std::string& what) {
+  auto& s = sched();
+  trace({{"ev", "fault"}, {"kind", "fatal"}, {"message", what}, {"state", dump_state()}}, true);
+  if (s.tracer) s.tracer->finish();
+  ::_exit(2);
+}
+
+const char* gstatus_name(GStatus st) {
+  switch (st) {
+    case GStatus::Runnable: return "runnable";
+    case GStatus::Running: return "running";
+    case GStatus::Syscall: return "syscall";
+    case GStatus::Waiting: return "waiting";
+    case GStatus::Dead: return "dead";
+  }
+  return "?";
+}
+
+void run_main(const Config& cfg, std::function<void()> main_fn) {
+  auto& s = sched();
+  s.policy = cfg.policy;
+  s.strategy = cfg.strategy ? cfg.strategy : &g_go_order;
+  s.tracer = cfg.tracer;
+
+  // M0 is this thread: the thread-group leader, whose state /proc/<pid>/ns/* shows.
+  auto m0owned = std::make_unique<M>();
+  M* m0 = m0owned.get();
+  m0->is_m0 = true;
+  m0->role = "m0";
+  m0->tid = static_cast<pid_t>(::gettid());
+  m0->thread = pthread_self();
+  m0->park.owner = m0;
+  for (auto k : ns::kAllKinds) m0->ns[ns::index(k)] = ns::current_id(k);
+  s.allm.push_back(std::move(m0owned));
+  s.m0 = m0;
+  setm(m0);
+  s.baton.init(m0);
+  procresize(cfg.procs < 1 ? 1 : cfg.procs);
+  trace({{"ev", "start"}, {"procs", s.allp.size()}, {"policy", s.policy.name},
+         {"strategy", s.strategy->name()}, {"m", 0}, {"tid", m0->tid}},
+        true);
+
+  // runtime.main: sysmon, then the threads of the runtime's own goroutines, which are idle
+  // in the M pool by the time main.main runs. All are clean clones of M0.
+  std::vector<M*> started;
+  s.sysmon = newm(sysmon, nullptr, "sysmon");
+  started.push_back(s.sysmon);
+  for (int i = 0; i < cfg.idle_ms; ++i) started.push_back(newm([] { stopm(); }, nullptr, "pool"));
+  while (!prelude_settled(started)) s.baton.pass(m0, true);
+
+  G* mg = newproc(std::move(main_fn), "main");
+  mg->is_main = true;
+  s.main_g = mg;
+  runqput(m0->p, mg, true);
+  s.main_started = true;
+  schedule_loop();
+}
+
+}  // namespace nsleak::rt

@@ -1,0 +1,101 @@
+// Sched: the global scheduler state (Go's `schedt` plus allm/allp/allgs) and the functions of
+// proc.go that operate on it. One per process, like Go's runtime: the sandbox child runs it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/runtime/baton.hpp"
+#include "harness/runtime/g.hpp"
+#include "harness/runtime/m.hpp"
+#include "harness/runtime/p.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/runtime/strategy.hpp"
+#include "harness/runtime/tracer.hpp"
+
+namespace nsleak::rt {
+
+struct NewmHandoff {
+  std::vector<M*> newm;  // Ms waiting for the template thread to clone them
+  bool waiting = false;
+  bool haveTemplateThread = false;
+  M* templ = nullptr;
+};
+
+struct Sched {
+  Policy policy;
+  Strategy* strategy = nullptr;
+  Tracer* tracer = nullptr;
+  Baton baton;
+
+  std::vector<std::unique_ptr<M>> allm;  // every M ever made, exited ones included
+  std::vector<std::unique_ptr<P>> allp;
+  std::vector<std::unique_ptr<G>> allgs;
+  std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle
+  std::vector<P*> pidle;  // idle Ps, LIFO
+  std::deque<G*> runq;    // global run queue
+  int nmspinning = 0;
+  int nmidlelocked = 0;
+  M* m0 = nullptr;
+  M* sysmon = nullptr;
+  G* main_g = nullptr;
+  bool main_started = false;
+  NewmHandoff newmHandoff;
+  std::vector<G*> timers;   // sleeping Gs
+  std::int64_t now_ms = 0;  // virtual clock, advanced by sysmon when nothing else can run
+  std::int64_t goidgen = 0;
+  std::vector<M*> exiting;  // threads that returned; joined by the next baton holder
+};
+
+Sched& sched();
+
+// Events --------------------------------------------------------------------------------
+void trace(nlohmann::json ev, bool snapshot = false);
+// Go's throw(): a broken runtime invariant. Reports a full G/M/P dump and ends the run as an
+// internal error. Never returns.
+[[noreturn]] void throw_(const std::string& what);
+// Go's fatal error for the *program* (deadlock, panic): reported as the program's crash.
+[[noreturn]] void fatal(const std::string& what);
+nlohmann::json dump_state();
+
+// proc.go ---------------------------------------------------------------------------------
+std::size_t choose(ChoiceKind kind, std::vector<std::string> options);
+G* newproc(std::function<void()> fn, const std::string& name, bool system = false);
+void ready(G* gp);  // goready: runnable, into the current P's runnext, wakep
+void wakep();
+void startm(P* pp, bool spinning);
+void stopm();
+void handoffp(P* pp);
+void startlockedm(G* gp);
+void stoplockedm();
+M* newm(std::function<void()> fn, P* pp, const std::string& reason);
+void startTemplateThread();
+M* newm_locked(G* gp);  // inherit-spawn: clone the caller's thread for gp, locked
+void acquirep(P* pp);
+P* releasep();
+void pidleput(P* pp);
+P* pidleget();
+void mput(M* mp);
+M* mget();
+void runqput(P* pp, G* gp, bool next);
+void globrunqput(G* gp);
+[[noreturn]] void schedule_loop();  // the g0 loop of an M: schedule, execute, repeat
+void mstart(M* mp);                 // first code on a new M's thread
+[[noreturn]] void mexit(M* mp);
+void sysmon();  // mstartfn of the sysmon M
+
+// Switching from a G to g0 (Go's mcall): runs fn(gp) on the M's g0, which then schedules.
+void mcall(std::function<void(G*)> fn);
+void gopark(const std::string& reason);
+// The first and last code on every G's stack: runs fn, then exits the G (goexit1).
+void gentry(G* gp, const std::function<void()>& fn);
+void goexit0(G* gp);
+[[noreturn]] void exit_program(int code);
+void gosched_m(G* gp);
+
+}  // namespace nsleak::rt

@@ -1,0 +1,33 @@
+#include "harness/runtime/strategy.hpp"
+
+#include <stdexcept>
+
+namespace nsleak::rt {
+
+const char* choice_kind_name(ChoiceKind k) {
+  switch (k) {
+    case ChoiceKind::RunM: return "run-m";
+    case ChoiceKind::PickG: return "pick-g";
+    case ChoiceKind::Preempt: return "preempt";
+  }
+  return "?";
+}
+
+std::unique_ptr<Strategy> make_strategy(const std::string& spec) {
+  if (spec == "go-order") return std::make_unique<GoOrderStrategy>();
+  if (spec.rfind("random:", 0) == 0) {
+    const std::string seed = spec.substr(7);
+    std::size_t used = 0;
+    unsigned long long v = 0;
+    try {
+      v = std::stoull(seed, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == seed.size() && !seed.empty()) return std::make_unique<RandomStrategy>(v);
+  }
+  throw std::invalid_argument("unknown strategy \"" + spec +
+                              "\" (known: go-order, random:SEED)");
+}
+
+}  // namespace nsleak::rt

@@ -1,0 +1,60 @@
+// Strategy: answers every scheduling choice point of the controlled runtime.
+//
+// Controlled mode runs one M at a time; whenever more than one continuation is possible the
+// runtime asks the Strategy. Options are listed in Go's own order of preference, so option 0
+// is always what Go would most likely do: the `go-order` strategy is "always 0".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace nsleak::rt {
+
+enum class ChoiceKind {
+  RunM,     // which ready M (OS thread) advances next
+  PickG,    // which runnable G an M with a P takes (runnext, local, global, steal)
+  Preempt,  // at an op boundary: continue, let another M run, or preempt the G
+};
+const char* choice_kind_name(ChoiceKind k);
+
+struct Choice {
+  ChoiceKind kind;
+  std::vector<std::string> options;  // labels, stable across runs ("m2", "g3:child", ...)
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual std::string name() const = 0;
+  // Index into c.options; called only when c.options.size() > 1.
+  virtual std::size_t choose(const Choice& c) = 0;
+};
+
+// Go's preferences: the canonical schedule.
+class GoOrderStrategy final : public Strategy {
+ public:
+  std::string name() const override { return "go-order"; }
+  std::size_t choose(const Choice&) override { return 0; }
+};
+
+// Uniformly random among the options, reproducible from the seed.
+class RandomStrategy final : public Strategy {
+ public:
+  explicit RandomStrategy(std::uint64_t seed) : seed_(seed), rng_(seed) {}
+  std::string name() const override { return "random:" + std::to_string(seed_); }
+  std::size_t choose(const Choice& c) override {
+    return std::uniform_int_distribution<std::size_t>(0, c.options.size() - 1)(rng_);
+  }
+
+ private:
+  std::uint64_t seed_;
+  std::mt19937_64 rng_;
+};
+
+// "go-order" or "random:SEED"; throws std::invalid_argument otherwise.
+std::unique_ptr<Strategy> make_strategy(const std::string& spec);
+
+}  // namespace nsleak::rt

@@ -1,0 +1,99 @@
+// A goroutine in a blocking system call (entersyscallblock / exitsyscall): the G keeps its M
+// for the whole call; only the P moves on. On return the G needs a P again — the old one if
+// still idle, any idle one, or it queues globally and its M stops (a locked M waits for it).
+#include "harness/runtime/runtime.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::rt {
+namespace {
+
+bool take_idle(P* pp) {
+  auto& v = sched().pidle;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (*it == pp) {
+      v.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+void exitsyscall0(G* gp) {
+  M* mp = getm();
+  gp->status = GStatus::Runnable;
+  mp->curg = nullptr;
+  gp->m = nullptr;
+  if (P* pp = pidleget()) {
+    acquirep(pp);
+    mp->runnow = gp;
+    return;
+  }
+  globrunqput(gp);
+  // schedule_loop continues: a locked M stops in stoplockedm until startlockedm; others stopm.
+}
+
+}  // namespace
+
+void BlockingSyscall(const std::function<void()>& call) {
+  M* mp = getm();
+  G* gp = mp->curg;
+  gp->status = GStatus::Syscall;
+  mp->in_syscall = true;
+  P* oldp = releasep();
+  trace({{"ev", "entersyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", oldp->id}});
+  handoffp(oldp);
+  call();
+  // In the kernel: other Ms may run meanwhile (the strategy decides how long it blocks).
+  sched().baton.pass(mp, true);
+  mp->in_syscall = false;
+  P* pp = take_idle(oldp) ? oldp : pidleget();
+  trace({{"ev", "exitsyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", pp ? pp->id : -1}});
+  if (pp != nullptr) {
+    acquirep(pp);
+    gp->status = GStatus::Running;
+    return;
+  }
+  mcall(exitsyscall0);
+}
+
+void Gosched() { mcall(gosched_m); }
+
+void Sleep(std::int64_t ms) {
+  auto& s = sched();
+  G* gp = getg();
+  gp->wake_at = s.now_ms + ms;
+  s.timers.push_back(gp);
+  gopark("sleep");
+}
+
+void Checkpoint() {
+  auto& s = sched();
+  std::vector<std::string> options{"continue"};
+  if (s.baton.anyone_ready()) options.push_back("yield-m");
+  bool runnable = !s.runq.empty();
+  for (auto& p : s.allp) runnable = runnable || !p->runqempty();
+  if (runnable) options.push_back("preempt-g");
+  const auto& pick = options[choose(ChoiceKind::Preempt, options)];
+  if (pick == "yield-m") s.baton.pass(getm(), true);
+  if (pick == "preempt-g") Gosched();
+}
+
+std::int64_t Go(std::function<void()> fn, const std::string& name) {
+  auto& s = sched();
+  M* mp = getm();
+  G* parent = mp->curg;
+  if (s.policy.forbid_spawn && parent->lockedm != nullptr)
+    fatal("forbid-spawn: go statement in " + parent->label() + ", which is locked to its thread");
+  G* gp = newproc(std::move(fn), name);
+  gp->parent = parent;
+  trace({{"ev", "newproc"}, {"g", gp->goid}, {"name", name}, {"parent", parent->goid}, {"m", mp->id}});
+  if (s.policy.inherit_spawn && parent->lockedm != nullptr) {
+    gp->locked_state = parent->locked_state;
+    newm_locked(gp);
+  }
+  runqput(mp->p, gp, true);
+  if (s.main_started) wakep();
+  return gp->goid;
+}
+
+}  // namespace nsleak::rt

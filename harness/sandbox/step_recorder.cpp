@@ -1,0 +1,71 @@
+#include "harness/sandbox/step_recorder.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::sandbox {
+
+void StepRecorder::write_line(const nlohmann::json& ev) {
+  const std::string line = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::size_t off = 0;
+  while (off < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ::_exit(4);  // the parent is gone: nobody to report to
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+void StepRecorder::event(nlohmann::json ev, bool snapshot) {
+  nlohmann::json tasks;
+  if (snapshot) tasks = snapshot_and_check();  // may report a disagreement first
+  ev["seq"] = seq_++;
+  if (snapshot) ev["tasks"] = std::move(tasks);
+  write_line(ev);
+}
+
+// The kernel's view of every task, with the M each tid belongs to. Any difference from the
+// runtime's bookkeeping (an unknown task, a missing M, a namespace the runtime did not
+// predict) is a harness bug, reported as its own event.
+nlohmann::json StepRecorder::snapshot_and_check() {
+  const auto tasks = observer_.snapshot();
+  std::map<pid_t, const rt::M*> by_tid;
+  for (const auto& m : rt::sched().allm)
+    if (!m->joined && m->tid != 0) by_tid[m->tid] = m.get();
+
+  nlohmann::json out = nlohmann::json::array();
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& t : tasks) {
+    nlohmann::json row{{"tid", t.tid}};
+    auto it = by_tid.find(t.tid);
+    if (it == by_tid.end()) {
+      problems.push_back("task " + std::to_string(t.tid) + " belongs to no M");
+    } else {
+      const rt::M* m = it->second;
+      row["m"] = m->id;
+      for (auto k : ns::kAllKinds) {
+        if (!observer_.observes(k)) continue;
+        const auto seen = t.ns[ns::index(k)];
+        if (seen != m->ns[ns::index(k)])
+          problems.push_back(m->label() + " (tid " + std::to_string(t.tid) + ") is in " +
+                             ns::proc_name(k) + " " + seen.str() + " but the runtime thinks " +
+                             m->ns[ns::index(k)].str());
+      }
+      by_tid.erase(it);
+    }
+    for (auto k : ns::kAllKinds)
+      if (observer_.observes(k)) row[ns::proc_name(k)] = t.ns[ns::index(k)].str();
+    out.push_back(std::move(row));
+  }
+  for (const auto& [tid, m] : by_tid)
+    if (!m->exited) problems.push_back(m->label() + " (tid " + std::to_string(tid) + ") has no task");
+  if (!problems.empty())
+    write_line({{"ev", "disagreement"}, {"seq", seq_++}, {"problems", problems}});
+  return out;
+}
+
+}  // namespace nsleak::sandbox

@@ -1,0 +1,283 @@
+#include "harness/scenario/interpreter.hpp"
+
+#include <poll.h>
+
+#include <map>
+#include <memory>
+
+#include "harness/ns/exec_probe.hpp"
+#include "harness/ns/fault_injection.hpp"
+#include "harness/ns/ns_ops.hpp"
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::scenario {
+namespace {
+
+using nlohmann::json;
+
+// What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
+struct GState {
+  ns::NsSet belief{};
+  bool inherit = false;  // spawned with `inherit: true`: expected to run in `belief`
+};
+
+// A named namespace: from `unshare as`, `get as` (with an fd, usable by setns) or `exec as`
+// (identity only).
+struct NamedNs {
+  std::shared_ptr<ns::NsHandle> handle;
+  ns::NsId id;
+  NsKind kind = NsKind::Net;
+};
+
+void walk(const std::vector<Op>& ops, unsigned& mask) {
+  for (const auto& op : ops) {
+    if (op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
+        op.kind == OpKind::Expect)
+      mask |= 1u << ns::index(op.ns);
+    walk(op.body, mask);
+  }
+}
+
+json ns_json(const ns::NsSet& s, unsigned mask) {
+  json j = json::object();
+  for (auto k : ns::kAllKinds)
+    if (mask & (1u << ns::index(k))) j[ns::proc_name(k)] = s[ns::index(k)].str();
+  return j;
+}
+
+class Interpreter {
+ public:
+  explicit Interpreter(const Scenario& sc) : sc_(sc), mask_(observed_kinds(sc)) {
+    for (auto k : ns::kAllKinds) {
+      auto h = std::make_shared<ns::NsHandle>();
+      if (auto r = ns::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
+      origin_[ns::index(k)] = NamedNs{h, h->id, k};
+    }
+  }
+
+  void main_body() {
+    GState st;
+    for (auto k : ns::kAllKinds) st.belief[ns::index(k)] = origin_[ns::index(k)].id;
+    run_ops(sc_.main, st);
+  }
+
+ private:
+  void run_ops(const std::vector<Op>& ops, GState& st) {
+    for (const auto& op : ops) exec(op, st);
+  }
+
+  const NamedNs& resolve(const std::string& name, NsKind kind, const Op& op) {
+    if (name == kOrigin) return origin_[ns::index(kind)];
+    auto it = names_.find(name);
+    if (it == names_.end())
+      rt::fatal("panic: " + op.loc.str() + ": namespace \"" + name + "\" is not defined yet (" +
+                op.label + ")");
+    return it->second;
+  }
+
+  rt::Chan& chan(const std::string& n) {
+    auto& c = chans_[n];
+    if (!c) c = std::make_unique<rt::Chan>(n);
+    return *c;
+  }
+  rt::WaitGroup& wg(const std::string& n) {
+    auto& w = wgs_[n];
+    if (!w) w = std::make_unique<rt::WaitGroup>(n);
+    return *w;
+  }
+
+  // One traced step: the op, where it ran, what the thread is in, what the G believes.
+  void step(const Op& op, const GState& st, json detail) {
+    rt::M* mp = rt::getm();
+    ns::NsSet now{};
+    for (auto k : ns::kAllKinds)
+      if (mask_ & (1u << ns::index(k))) now[ns::index(k)] = ns::current_id(k);
+    json ev{{"ev", "op"}, {"op", op_name(op.kind)}, {"label", op.label}, {"line", op.loc.line},
+            {"col", op.loc.col}, {"g", rt::getg()->goid}, {"fn", rt::getg()->name},
+            {"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(now, mask_)},
+            {"belief", ns_json(st.belief, mask_)}, {"inherit", st.inherit},
+            {"locked", rt::current_locked()}};
+    for (auto& [k, v] : detail.items()) ev[k] = v;
+    rt::trace(std::move(ev), true);
+    rt::Checkpoint();
+  }
+
+  void exec(const Op& op, GState& st) {
+    switch (op.kind) {
+      case OpKind::Lock: {
+        rt::LockOSThread();
+        const auto ls = rt::CurrentLockState();
+        step(op, st, {{"lockedExt", ls.lockedExt}, {"wired", ls.wired}});
+        break;
+      }
+      case OpKind::Unlock: {
+        const bool before = rt::CurrentLockState().wired;
+        rt::UnlockOSThread();
+        const auto ls = rt::CurrentLockState();
+        step(op, st, {{"lockedExt", ls.lockedExt}, {"wired", ls.wired},
+                      {"released", before && !ls.wired && rt::getm()->lockedg == nullptr}});
+        break;
+      }
+      case OpKind::Unshare: return do_unshare(op, st);
+      case OpKind::Setns: return do_setns(op, st);
+      case OpKind::Get: {
+        auto h = std::make_shared<ns::NsHandle>();
+        if (auto r = ns::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
+        names_[op.name] = NamedNs{h, h->id, op.ns};
+        step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"observe", true}});
+        break;
+      }
+      case OpKind::Expect: {
+        const NamedNs& want = resolve(op.name, op.ns, op);
+        const ns::NsId seen = ns::current_id(op.ns);
+        step(op, st, {{"is", op.name}, {"kind", ns::proc_name(op.ns)}, {"expected", want.id.str()},
+                      {"observed", seen.str()}, {"match", seen == want.id}, {"observe", true}});
+        break;
+      }
+      case OpKind::Exec: {
+        ns::NsId child;
+        if (auto r = ns::exec_probe(NsKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
+        if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, NsKind::Net};
+        step(op, st, {{"as", op.name}, {"child_ns", child.str()}, {"observe", true}});
+        break;
+      }
+      case OpKind::Go: return do_go(op, st);
+      case OpKind::Call:
+        step(op, st, {{"callee", op.name}});
+        run_ops(sc_.functions.at(op.name), st);
+        break;
+      case OpKind::Send:
+        chan(op.name).send();
+        step(op, st, {{"chan", op.name}});
+        break;
+      case OpKind::Recv: {
+        const bool ok = chan(op.name).recv();
+        step(op, st, {{"chan", op.name}, {"ok", ok}});
+        break;
+      }
+      case OpKind::Close:
+        chan(op.name).close();
+        step(op, st, {{"chan", op.name}});
+        break;
+      case OpKind::WgAdd:
+        wg(op.name).Add(op.n);
+        step(op, st, {{"wg", op.name}, {"n", op.n}});
+        break;
+      case OpKind::WgDone:
+        wg(op.name).Done();
+        step(op, st, {{"wg", op.name}});
+        break;
+      case OpKind::WgWait:
+        wg(op.name).Wait();
+        step(op, st, {{"wg", op.name}});
+        break;
+      case OpKind::Yield:
+        rt::Gosched();
+        step(op, st, {});
+        break;
+      case OpKind::Syscall: return do_syscall(op, st);
+      case OpKind::Sleep:
+        rt::Sleep(op.n);
+        step(op, st, {{"ms", op.n}});
+        break;
+      case OpKind::Repeat:
+        for (std::int64_t i = 0; i < op.n; ++i) run_ops(op.body, st);
+        break;
+      case OpKind::Exit:
+        step(op, st, {});
+        rt::Goexit();
+    }
+  }
+
+  void do_unshare(const Op& op, GState& st) {
+    auto r = ns::unshare_ns(op.ns, op.fail_errno);
+    if (!r.ok()) return syscall_failed(op, st, r);
+    auto h = std::make_shared<ns::NsHandle>();
+    if (auto o = ns::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
+    rt::NoteThreadNs(op.ns, h->id);
+    st.belief[ns::index(op.ns)] = h->id;
+    if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
+    step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"result", "ok"}});
+  }
+
+  void do_setns(const Op& op, GState& st) {
+    const NamedNs& target = resolve(op.name, op.ns, op);
+    if (!target.handle)
+      rt::fatal("panic: " + op.loc.str() + ": \"" + op.name +
+                "\" was reported by an exec'd process and cannot be entered");
+    if (target.kind != op.ns)
+      rt::fatal("panic: " + op.loc.str() + ": \"" + op.name + "\" is a " +
+                ns::proc_name(target.kind) + " namespace, not " + ns::proc_name(op.ns));
+    // The author believes the switch happened either way: netns.Set's error is the one
+    // netlink-style code ignores (H9), which is exactly the hazard.
+    st.belief[ns::index(op.ns)] = target.id;
+    auto r = ns::set_ns(*target.handle, op.fail_errno);
+    if (!r.ok()) return syscall_failed(op, st, r);
+    rt::NoteThreadNs(op.ns, target.id);
+    step(op, st, {{"to", op.name}, {"id", target.id.str()}, {"result", "ok"}});
+  }
+
+  // A failed namespace syscall: injected ones are observations (the program goes on, as code
+  // that ignores the error does); any other is the program's panic, with the errno explained.
+  void syscall_failed(const Op& op, GState& st, const ns::SysResult& r) {
+    if (op.fail_errno == 0 || r.err != op.fail_errno) rt::fatal("panic: " + r.message());
+    rt::NoteNsFailure();
+    step(op, st, {{"to", op.name}, {"result", ns::errno_name(r.err)}, {"injected", true},
+                  {"call", r.call}});
+  }
+
+  void do_go(const Op& op, GState& st) {
+    GState child;
+    for (auto k : ns::kAllKinds) child.belief[ns::index(k)] = origin_[ns::index(k)].id;
+    if (op.inherit) {
+      child.belief = st.belief;
+      child.inherit = true;
+    }
+    const auto& body = sc_.functions.at(op.name);
+    const auto goid = rt::Go([this, child, &body]() mutable { run_ops(body, child); }, op.name);
+    step(op, st, {{"callee", op.name}, {"child", goid}, {"inherit", op.inherit},
+                  {"child_belief", ns_json(child.belief, mask_)}});
+  }
+
+  void do_syscall(const Op& op, GState& st) {
+    // The blocking call itself: a real syscall on this M's thread (a zero-timeout ppoll).
+    std::int64_t on_m = -1;
+    rt::BlockingSyscall([&] {
+      on_m = rt::getm()->id;
+      const timespec zero{0, 0};
+      (void)::ppoll(nullptr, 0, &zero, nullptr);
+    });
+    step(op, st, {{"syscall_m", on_m}, {"observe", true}});
+  }
+
+  const Scenario& sc_;
+  unsigned mask_;
+  std::array<NamedNs, ns::kNsKinds> origin_;
+  std::map<std::string, NamedNs> names_;
+  std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
+  std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;
+};
+
+}  // namespace
+
+unsigned observed_kinds(const Scenario& sc) {
+  unsigned mask = 1u;
+  walk(sc.main, mask);
+  for (const auto& [name, body] : sc.functions) walk(body, mask);
+  return mask;
+}
+
+void run_scenario(const Scenario& sc, const rt::Policy& policy, rt::Strategy* strategy,
+                  rt::Tracer& tracer) {
+  static std::unique_ptr<Interpreter> interp;  // lives until the process exits
+  interp = std::make_unique<Interpreter>(sc);
+  rt::Config cfg;
+  cfg.policy = policy;
+  cfg.strategy = strategy;
+  cfg.tracer = &tracer;
+  cfg.procs = sc.procs;
+  cfg.idle_ms = sc.idle_ms;
+  rt::run_main(cfg, [] { interp->main_body(); });
+}
+
+}  // namespace nsleak::scenario

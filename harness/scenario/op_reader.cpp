@@ -1,0 +1,144 @@
+#include "harness/scenario/op_reader.hpp"
+
+#include <optional>
+
+#include "harness/scenario/did_you_mean.hpp"
+#include "harness/scenario/errno_names.hpp"
+#include "harness/scenario/fields.hpp"
+#include "harness/scenario/parser.hpp"
+#include "harness/scenario/quote.hpp"
+
+namespace nsleak::scenario {
+namespace {
+
+// The keys an op takes besides "op".
+struct OpKeys {
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+OpKeys keys_of(OpKind kind) {
+  // A switch, not a table indexed by the enum, so that -Wswitch catches a new OpKind.
+  switch (kind) {
+    case OpKind::Lock:
+    case OpKind::Unlock:
+    case OpKind::Yield:
+    case OpKind::Syscall:
+    case OpKind::Exit: return {};
+    case OpKind::Unshare: return {{}, {"ns", "as", "fail"}};
+    case OpKind::Setns: return {{"to"}, {"ns", "fail"}};
+    case OpKind::Get: return {{"as"}, {"ns"}};
+    case OpKind::Go: return {{"fn"}, {"inherit"}};
+    case OpKind::Call: return {{"fn"}, {}};
+    case OpKind::Send:
+    case OpKind::Recv:
+    case OpKind::Close: return {{"chan"}, {}};
+    case OpKind::WgAdd: return {{"wg", "n"}, {}};
+    case OpKind::WgDone:
+    case OpKind::WgWait: return {{"wg"}, {}};
+    case OpKind::Sleep: return {{"ms"}, {}};
+    case OpKind::Exec: return {{}, {"as"}};
+    case OpKind::Expect: return {{"is"}, {"ns"}};
+    case OpKind::Repeat: return {{"times", "body"}, {}};
+  }
+  return {};
+}
+
+std::optional<OpKind> op_from_name(const std::string& name) {
+  const auto& names = op_names();  // in OpKind declaration order
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<OpKind>(i);
+  return std::nullopt;
+}
+
+NsKind read_ns_kind(const JsonNode& v) {
+  static const std::vector<std::string> kinds{ns_kind_name(NsKind::Net), ns_kind_name(NsKind::Uts)};
+  return read_choice(v, key_name("ns"), "namespace kind", kinds) == kinds[0] ? NsKind::Net
+                                                                               : NsKind::Uts;
+}
+
+// `as` names the namespace the op observes or creates; "origin" already names the start.
+std::string read_namespace_definition(const JsonNode& v) {
+  std::string name = read_identifier(v, key_name("as"));
+  if (name == kOrigin)
+    throw ParseError(v.loc(), std::string("\"as\" cannot be \"") + kOrigin +
+                                  "\": that name is reserved for the starting namespace");
+  return name;
+}
+
+std::vector<Op> read_repeat_body(const JsonNode& v, const std::string& label, References& refs) {
+  require_array(v, key_name("body"));
+  if (v.json().empty()) throw ParseError(v.loc(), "\"body\" must not be empty");
+  return read_ops(v, label + ".", refs);
+}
+
+void read_field(Op& op, const std::string& key, const JsonNode& v, References& refs) {
+  const std::string what = key_name(key);
+  if (key == "ns") {
+    op.ns = read_ns_kind(v);
+  } else if (key == "as") {
+    op.name = read_namespace_definition(v);
+    refs.define_namespace(op.name);
+  } else if (key == "to" || key == "is") {
+    op.name = read_identifier(v, what);
+    if (op.name != kOrigin) refs.use_namespace(op.name, v.loc());
+  } else if (key == "fn") {
+    op.name = read_identifier(v, what);
+    refs.use_function(op.name, v.loc());
+  } else if (key == "chan" || key == "wg") {
+    op.name = read_identifier(v, what);
+  } else if (key == "fail") {
+    op.fail_errno = *injectable_errno(read_choice(v, what, "errno", injectable_errno_names()));
+  } else if (key == "inherit") {
+    op.inherit = read_bool(v, what);
+  } else if (key == "n") {
+    op.n = read_integer(v, what, 1, kMaxWgAdd);
+  } else if (key == "ms") {
+    op.n = read_integer(v, what, 0, kMaxSleepMs);
+  } else if (key == "times") {
+    op.n = read_integer(v, what, 1, kMaxRepeatTimes);
+  } else if (key == "body") {
+    op.body = read_repeat_body(v, op.label, refs);
+  }
+}
+
+OpKind read_op_kind(const JsonNode& node) {
+  if (!node.has("op")) throw ParseError(node.loc(), "missing required key \"op\" in op");
+  const JsonNode v = node.member("op");
+  const std::string name = read_string(v, key_name("op"));
+  const auto kind = op_from_name(name);
+  if (!kind)
+    throw ParseError(v.loc(), "unknown op " + quote(name) + unknown_name_hint(name, op_names()));
+  return *kind;
+}
+
+Op read_op(const JsonNode& node, std::string label, References& refs) {
+  if (!node.json().is_object())
+    throw ParseError(node.loc(), "op must be an object, found " + node.describe());
+  Op op;
+  op.kind = read_op_kind(node);
+  op.loc = node.loc();
+  op.label = std::move(label);
+  const OpKeys keys = keys_of(op.kind);
+  std::vector<std::string> allowed = keys.required;
+  allowed.insert(allowed.end(), keys.optional.begin(), keys.optional.end());
+  allowed.push_back("op");  // last: a typo close to both "to" and "op" means "to"
+  check_keys(node, quote(op_name(op.kind)) + " op", allowed, keys.required);
+  for (const auto& [key, value] : node.members())
+    if (key != "op") read_field(op, key, value, refs);
+  return op;
+}
+
+}  // namespace
+
+std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix,
+                         References& refs) {
+  std::vector<Op> ops;
+  const auto elements = array.elements();
+  ops.reserve(elements.size());
+  for (std::size_t i = 0; i < elements.size(); ++i)
+    ops.push_back(read_op(elements[i], label_prefix + std::to_string(i), refs));
+  return ops;
+}
+
+}  // namespace nsleak::scenario

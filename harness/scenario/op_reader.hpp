@@ -1,0 +1,25 @@
+// Reads arrays of ops (`main`, function bodies, `repeat` bodies) into Ops: checks each op's
+// keys and values, fills the Op fields as scenario.hpp documents them, labels every op
+// ("main#3", "main#3.0") and records the names it uses or defines in `refs`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/scenario/located_json.hpp"
+#include "harness/scenario/references.hpp"
+#include "harness/scenario/scenario.hpp"
+
+namespace nsleak::scenario {
+
+// Bounds on the numbers an op may carry.
+inline constexpr std::int64_t kMaxWgAdd = 1'000'000;
+inline constexpr std::int64_t kMaxSleepMs = 60'000;
+inline constexpr std::int64_t kMaxRepeatTimes = 10'000;
+
+// `array` must be a JSON array; the i-th op is labelled `label_prefix + i` ("main#" or
+// "main#3.").
+std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix,
+                         References& refs);
+
+}  // namespace nsleak::scenario

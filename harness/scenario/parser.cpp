@@ -1,0 +1,191 @@
+#include "harness/scenario/parser.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <system_error>
+
+#include "harness/scenario/call_graph.hpp"
+#include "harness/scenario/did_you_mean.hpp"
+#include "harness/scenario/fields.hpp"
+#include "harness/scenario/located_json.hpp"
+#include "harness/scenario/op_reader.hpp"
+#include "harness/scenario/quote.hpp"
+#include "harness/scenario/references.hpp"
+
+namespace nsleak::scenario {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys{"name", "main", "description", "procs",
+                                             "idle_ms", "functions", "expect"};
+const std::vector<std::string> kRequiredTopLevelKeys{"name", "main"};
+const std::vector<std::string> kExpectationKeys{"verdicts", "absent"};
+
+constexpr std::int64_t kMaxProcs = 64;   // GOMAXPROCS
+constexpr std::int64_t kMaxIdleMs = 16;  // a handful of runtime-owned threads
+constexpr const char* kScenarioNameSyntax = "[a-z0-9-]+";
+constexpr std::size_t kMaxFileBytes = 16u << 20;  // far above any real scenario
+
+bool is_scenario_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// Reads the top-level object. Cross-references wait until everything has been read.
+class ScenarioReader {
+ public:
+  explicit ScenarioReader(const ParseOptions& opts) : opts_(opts) {}
+
+  Scenario read(const JsonNode& root, const std::string& file) {
+    require_object(root, "top-level value");
+    check_keys(root, "scenario", kTopLevelKeys, kRequiredTopLevelKeys);
+    Scenario s;
+    s.file = file;
+    for (const auto& [key, value] : root.members()) read_member(s, key, value);
+    refs_.check();
+    check_call_graph(s);
+    return s;
+  }
+
+ private:
+  void read_member(Scenario& s, const std::string& key, const JsonNode& v) {
+    const std::string what = key_name(key);
+    if (key == "name") {
+      s.name = read_string(v, what);
+      if (!is_scenario_name(s.name))
+        throw ParseError(v.loc(), what + " must match " + kScenarioNameSyntax + ", found " +
+                                      v.describe());
+    } else if (key == "description") {
+      s.description = read_string(v, what);
+    } else if (key == "procs") {
+      s.procs = static_cast<int>(read_integer(v, what, 1, kMaxProcs));
+    } else if (key == "idle_ms") {
+      s.idle_ms = static_cast<int>(read_integer(v, what, 0, kMaxIdleMs));
+    } else if (key == "main") {
+      require_array(v, what);
+      s.main = read_ops(v, "main#", refs_);
+    } else if (key == "functions") {
+      read_functions(s, v);
+    } else if (key == "expect") {
+      read_expectations(s, v);
+    }
+  }
+
+  void read_functions(Scenario& s, const JsonNode& v) {
+    require_object(v, key_name("functions"));
+    for (const auto& [name, body] : v.members()) {
+      if (!is_identifier(name))
+        throw ParseError(body.key_loc(), "function name " + quote(name) + " must match " +
+                                             kIdentifierSyntax);
+      // Labels would collide with main's ("main#0"), and `go main` would read as Go's main.
+      if (name == "main")
+        throw ParseError(body.key_loc(),
+                         "function name \"main\" is reserved for the main goroutine");
+      require_array(body, "function " + quote(name));
+      refs_.define_function(name);
+      s.functions[name] = read_ops(body, name + "#", refs_);
+    }
+  }
+
+  void read_expectations(Scenario& s, const JsonNode& v) {
+    require_object(v, key_name("expect"));
+    for (const auto& [policy, entry] : v.members()) {
+      if (std::find(opts_.policies.begin(), opts_.policies.end(), policy) == opts_.policies.end())
+        throw ParseError(entry.key_loc(), "unknown policy " + quote(policy) +
+                                              unknown_name_hint(policy, opts_.policies));
+      s.expect[policy] = read_expectation(policy, entry);
+      s.expect_order.push_back(policy);
+    }
+  }
+
+  Expectation read_expectation(const std::string& policy, const JsonNode& entry) {
+    const std::string context = "expectation for " + quote(policy);
+    require_object(entry, context);
+    check_keys(entry, context, kExpectationKeys, {});
+    Expectation e;
+    e.loc = entry.key_loc();
+    for (const auto& [key, list] : entry.members())
+      read_verdict_list(list, key, key == "verdicts" ? e.verdicts : e.absent, e);
+    return e;
+  }
+
+  // Fills `out` (e.verdicts or e.absent); a verdict may appear once across both lists.
+  void read_verdict_list(const JsonNode& list, const std::string& key,
+                         std::vector<std::string>& out, const Expectation& e) {
+    require_array(list, key_name(key));
+    for (const JsonNode& item : list.elements()) {
+      std::string verdict = read_choice(item, "verdict", "verdict", opts_.verdicts);
+      auto listed = [&](const std::vector<std::string>& l) {
+        return std::find(l.begin(), l.end(), verdict) != l.end();
+      };
+      if (listed(out))
+        throw ParseError(item.loc(), "verdict " + quote(verdict) + " is listed twice in " +
+                                         key_name(key));
+      if (listed(e.verdicts) || listed(e.absent))
+        throw ParseError(item.loc(), "verdict " + quote(verdict) +
+                                         " is listed in both \"verdicts\" and \"absent\"");
+      out.push_back(std::move(verdict));
+    }
+  }
+
+  const ParseOptions& opts_;
+  References refs_;
+};
+
+// Owns a file descriptor for the length of a read.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+[[noreturn]] void throw_unreadable(const std::string& path, const char* what, int err) {
+  throw ParseError(Location{path, 0, 0},
+                   std::string(what) + ": " + std::generic_category().message(err));
+}
+
+std::string read_file(const std::string& path) {
+  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw_unreadable(path, "cannot open file", errno);
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_unreadable(path, "cannot read file", errno);
+    if (n == 0) return data;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.size() > kMaxFileBytes)
+      throw ParseError(Location{path, 0, 0}, "file is larger than " +
+                                                 std::to_string(kMaxFileBytes >> 20) + " MiB");
+  }
+}
+
+}  // namespace
+
+ParseError::ParseError(Location loc, const std::string& message)
+    : std::runtime_error(loc.str() + ": " + message), loc_(std::move(loc)), message_(message) {}
+
+Scenario parse_scenario(std::string_view text, const std::string& file, const ParseOptions& opts) {
+  const LocatedJson doc(text, file);
+  return ScenarioReader(opts).read(doc.root(), file);
+}
+
+Scenario load_scenario(const std::string& path, const ParseOptions& opts) {
+  const std::string text = read_file(path);
+  return parse_scenario(text, path, opts);
+}
+
+}  // namespace nsleak::scenario

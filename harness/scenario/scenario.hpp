@@ -1,0 +1,97 @@
+// Scenario: the parsed, validated form of a scenario file (the public JSON format).
+//
+// A scenario is a Go program in miniature: the ops of the main goroutine, named function
+// bodies for `go` and `call`, and per-policy expectations on the verdicts. Every op keeps its
+// source location and a stable label ("main#3", "child#0.1") so that traces, replay tokens and
+// error messages point back at the file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace nsleak::scenario {
+
+// Location of a value in a scenario file; line and col are 1-based, 0 when unknown.
+struct Location {
+  std::string file;
+  int line = 0;
+  int col = 0;
+
+  std::string str() const;  // "file:line:col"
+};
+
+// Each op is the Go construct named in the comment.
+enum class OpKind {
+  Lock,     // runtime.LockOSThread()
+  Unlock,   // runtime.UnlockOSThread()
+  Unshare,  // netns.New(): unshare(CLONE_NEWNET) on the current thread, then name it
+  Setns,    // netns.Set(h): setns(fd, CLONE_NEWNET)
+  Get,      // netns.Get(): name the current thread's namespace
+  Go,       // go fn()
+  Call,     // fn(): run a body inline, a "library"
+  Send,     // ch <- v (unbuffered)
+  Recv,     // <-ch
+  Close,    // close(ch)
+  WgAdd,    // wg.Add(n)
+  WgDone,   // wg.Done()
+  WgWait,   // wg.Wait()
+  Yield,    // runtime.Gosched()
+  Syscall,  // a blocking syscall: entersyscallblock hands the P off
+  Sleep,    // time.Sleep(ms)
+  Exec,     // exec.Command(...).Run(): fork/exec a child that reports its namespace
+  Expect,   // if !cur.Equal(ns) { ... }: the author's belief, checked against the kernel
+  Repeat,   // for i := 0; i < times; i++ { body }
+  Exit,     // runtime.Goexit()
+};
+
+// Canonical op name as written in scenario files ("wg_add", "unshare", ...).
+const char* op_name(OpKind k);
+// All op names, in declaration order (for "did you mean" and `nsleak list`).
+const std::vector<std::string>& op_names();
+
+// Namespace kinds a scenario may unshare/setns. Observation covers the same kinds.
+enum class NsKind { Net, Uts };
+const char* ns_kind_name(NsKind k);
+
+// The predefined namespace name: the sandbox's starting namespace.
+inline constexpr const char* kOrigin = "origin";
+
+struct Op {
+  OpKind kind = OpKind::Yield;
+  Location loc;
+  std::string label;  // stable, e.g. "main#2" or "worker#1.0" (index path inside repeat)
+
+  NsKind ns = NsKind::Net;  // unshare/setns/get/expect: which namespace kind
+  std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`;
+                            // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
+  bool inherit = false;     // go: the author expects the child to run in the spawner's ns
+  int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno
+  std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times
+  std::vector<Op> body;     // repeat: the body
+};
+
+// What must and must not appear under one policy.
+struct Expectation {
+  Location loc;
+  std::vector<std::string> verdicts;  // must each appear at least once
+  std::vector<std::string> absent;    // must not appear
+};
+
+struct Scenario {
+  std::string file;  // path as given, or "<embedded:article>"
+  std::string name;  // [a-z0-9-]+
+  std::string description;
+  int procs = 2;     // GOMAXPROCS
+  // Ms already idle when main.main starts. Go's runtime.main has by then started sysmon and
+  // the GC's background workers, whose threads wait in the M pool; 0 makes every new M a clone.
+  int idle_ms = 2;
+  std::vector<Op> main;
+  std::map<std::string, std::vector<Op>> functions;
+  std::map<std::string, Expectation> expect;  // policy name -> expectation (file order kept
+                                              // separately below)
+  std::vector<std::string> expect_order;      // policy names in file order
+};
+
+}  // namespace nsleak::scenario

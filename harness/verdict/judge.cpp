@@ -1,0 +1,93 @@
+// judge: the run's outcome. Faults come first (a broken harness is never a pass); then the
+// scenario's expectation for this policy decides: every listed verdict must appear, none of
+// the absent ones may.
+#include <csignal>
+#include <cstring>
+
+#include "harness/verdict/verdict.hpp"
+
+namespace nsleak::verdict {
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::Pass: return "pass";
+    case Outcome::Fail: return "fail";
+    case Outcome::Error: return "error";
+    case Outcome::Crash: return "crash";
+    case Outcome::Timeout: return "timeout";
+  }
+  return "?";
+}
+
+namespace {
+
+bool fault_outcome(const sandbox::RunRecord& rec, const Analysis& a, Judgement& j) {
+  if (!rec.env_error.empty()) {
+    j.outcome = Outcome::Error;
+    j.reason = "environment cannot run namespaces: " + rec.env_error;
+    return true;
+  }
+  if (a.internal_error) {
+    j.outcome = Outcome::Error;
+    j.reason = !a.disagreements.empty()
+                   ? "harness bug: kernel and runtime disagree: " + a.disagreements.front()
+                   : "harness bug: " + a.fault;
+    return true;
+  }
+  if (rec.timed_out) {
+    j.outcome = Outcome::Timeout;
+    j.reason = "timed out; the trace up to that point is kept";
+    return true;
+  }
+  if (rec.term_signal != 0) {
+    j.outcome = Outcome::Crash;
+    j.reason = std::string("killed by signal ") + std::to_string(rec.term_signal) + " (" +
+               ::strsignal(rec.term_signal) + ")";
+    return true;
+  }
+  if (!a.fault.empty() || !a.completed) {
+    j.outcome = Outcome::Crash;
+    j.reason = a.fault.empty() ? "the program ended without main returning (exit " +
+                                     std::to_string(rec.exit_code) + ")"
+                               : a.fault;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Judgement judge(const sandbox::RunRecord& rec, const Analysis& a, const scenario::Scenario& sc,
+                const std::string& policy) {
+  Judgement j;
+  if (auto it = sc.expect.find(policy); it != sc.expect.end()) {
+    j.has_expectation = true;
+    j.expected = it->second.verdicts;
+    j.absent = it->second.absent;
+  }
+  if (fault_outcome(rec, a, j)) return j;
+  for (const auto& name : j.expected)
+    if (auto k = verdict_from_name(name); k && !has_verdict(a, *k)) j.missing.push_back(name);
+  for (const auto& name : j.absent)
+    if (auto k = verdict_from_name(name); k && has_verdict(a, *k)) j.unexpected.push_back(name);
+  if (j.missing.empty() && j.unexpected.empty()) {
+    j.outcome = Outcome::Pass;
+    j.reason = j.has_expectation ? "every expectation met" : "no expectations declared for " + policy;
+    return j;
+  }
+  j.outcome = Outcome::Fail;
+  std::string r;
+  if (!j.missing.empty()) {
+    r += "expected but not observed:";
+    for (const auto& m : j.missing) r += " " + m;
+  }
+  if (!j.unexpected.empty()) {
+    if (!r.empty()) r += "; ";
+    r += "observed but declared absent:";
+    for (const auto& u : j.unexpected) r += " " + u;
+  }
+  j.reason = r;
+  return j;
+}
+
+}  // namespace nsleak::verdict

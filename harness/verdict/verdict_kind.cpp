@@ -1,0 +1,54 @@
+#include "harness/verdict/verdict_kind.hpp"
+
+#include <array>
+
+namespace nsleak::verdict {
+namespace {
+
+struct Entry {
+  VerdictKind kind;
+  const char* name;
+  const char* meaning;
+};
+
+constexpr std::array<Entry, 8> kEntries{{
+    {VerdictKind::PoisonedThread, "poisoned-thread",
+     "an M became available to other goroutines while its namespace differs from origin"},
+    {VerdictKind::PoisonedMain, "poisoned-main",
+     "M0 or the main goroutine ends up in a namespace other than origin"},
+    {VerdictKind::StaleBelief, "stale-belief",
+     "a goroutine observed a namespace different from the one its author believes it is in"},
+    {VerdictKind::LostInheritance, "lost-inheritance",
+     "a goroutine spawned from a locked goroutine in X was expected to run in X but ran outside"},
+    {VerdictKind::InheritedClone, "inherited-clone",
+     "a new M started life in a non-origin namespace because it was cloned from a dirty thread"},
+    {VerdictKind::WedgedM0, "wedged-m0",
+     "M0 parked forever, keeping its namespace (informational)"},
+    {VerdictKind::ThreadExited, "thread-exited",
+     "a thread in a non-origin namespace terminated instead of returning to the pool "
+     "(informational)"},
+    {VerdictKind::ExecInherited, "exec-inherited",
+     "a process started by exec inherited its calling thread's non-origin namespace"},
+}};
+
+}  // namespace
+
+const char* verdict_name(VerdictKind k) { return kEntries[static_cast<size_t>(k)].name; }
+const char* verdict_meaning(VerdictKind k) { return kEntries[static_cast<size_t>(k)].meaning; }
+
+std::optional<VerdictKind> verdict_from_name(const std::string& name) {
+  for (const auto& e : kEntries)
+    if (name == e.name) return e.kind;
+  return std::nullopt;
+}
+
+const std::vector<std::string>& verdict_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& e : kEntries) v.emplace_back(e.name);
+    return v;
+  }();
+  return names;
+}
+
+}  // namespace nsleak::verdict

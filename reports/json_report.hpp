@@ -1,0 +1,22 @@
+// The machine-readable reports: one run (`nsleak run --format json`) and a suite of runs
+// (`nsleak test --json`, joinable with `nsleak merge`). Documented by the JSON Schemas in
+// reports/schema/; both carry "schema": "nsleak/run/1" or "nsleak/suite/1".
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/verdict/run_report.hpp"
+
+namespace nsleak::reports {
+
+nlohmann::json run_json(const verdict::RunReport& r, bool include_steps = true);
+
+struct SuiteMeta {
+  std::string shard;  // "K/N" or "" when not sharded
+  double wall_ms = 0;
+};
+nlohmann::json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& meta);
+
+}  // namespace nsleak::reports
