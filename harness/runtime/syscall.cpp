@@ -29,7 +29,9 @@ void exitsyscall0(G* gp) {
     return;
   }
   globrunqput(gp);
-  // schedule_loop continues: a locked M stops in stoplockedm until startlockedm; others stopm.
+  // No P: a locked M waits in schedule()'s stoplockedm for startlockedm; others stop here
+  // until startm hands them a P, then schedule_loop looks for work.
+  if (mp->lockedg == nullptr) stopm();
 }
 
 }  // namespace
