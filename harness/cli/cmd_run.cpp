@@ -1,6 +1,7 @@
 // nsleak run FILE... and nsleak with no arguments (the article, narrated).
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
@@ -20,6 +21,7 @@ struct RunArgs {
   double timeout = 10;
   bool verbose = false;
   bool userns = false;
+  std::string events;  // write the raw event stream (JSON lines) here
 };
 
 // The policies to run a scenario under: as asked, "all" = every policy its expect names.
@@ -33,6 +35,10 @@ std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::v
 }
 
 int print_report(const verdict::RunReport& r, const RunArgs& a) {
+  if (!a.events.empty()) {
+    std::ofstream out(a.events, std::ios::app);
+    for (const auto& ev : r.record.events) out << ev.dump() << "\n";
+  }
   if (a.format == "json") {
     std::cout << reports::run_json(r).dump(2) << "\n";
   } else {
@@ -80,6 +86,7 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...)");
+  cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");
   cmd->add_flag("--userns", g_run.userns, "Use a user namespace even when running as root");
   return [] { return run_files(g_run); };
 }

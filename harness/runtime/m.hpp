@@ -10,7 +10,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <semaphore>
+#include "harness/runtime/os_semaphore.hpp"
 #include <string>
 
 #include "harness/ns/ns_kind.hpp"
@@ -46,7 +46,7 @@ struct M {
   bool ready = false;                 // in the baton's ready list
   bool in_syscall = false;            // in a blocking syscall (holds its G, no P)
   ns::NsSet ns{};                     // bookkeeping: the thread's namespaces
-  std::binary_semaphore turn{0};      // released when this M is given the baton
+  OsSemaphore turn;                   // released when this M is given the baton
 
   std::string label() const { return "m" + std::to_string(id); }
 };

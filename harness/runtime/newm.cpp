@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <semaphore>
+
 
 #include "harness/runtime/sched.hpp"
 
@@ -15,7 +15,7 @@ constexpr std::size_t kThreadStack = 512 * 1024;  // g0 stack: scheduler, tracer
 
 struct ThreadStart {
   M* mp;
-  std::binary_semaphore tid_published{0};
+  OsSemaphore tid_published;
 };
 
 void* thread_main(void* arg) {

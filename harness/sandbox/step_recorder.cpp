@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <map>
 
 #include "harness/runtime/sched.hpp"
@@ -24,6 +25,8 @@ void StepRecorder::event(nlohmann::json ev, bool snapshot) {
   nlohmann::json tasks;
   if (snapshot) tasks = snapshot_and_check();  // may report a disagreement first
   ev["seq"] = seq_++;
+  ev["us"] = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now() - start_).count();
   if (snapshot) ev["tasks"] = std::move(tasks);
   write_line(ev);
 }

@@ -3,6 +3,8 @@
 // runtime's own bookkeeping of each M; streams the event to the parent as one JSON line.
 #pragma once
 
+#include <chrono>
+
 #include "harness/ns/task_observer.hpp"
 #include "harness/runtime/tracer.hpp"
 
@@ -21,6 +23,7 @@ class StepRecorder final : public rt::Tracer {
   int fd_;
   ns::TaskObserver observer_;
   long seq_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace nsleak::sandbox

@@ -1,0 +1,185 @@
+// nsleak-bench: speed figures as ratios against baselines measured in the same run.
+//
+//   1. the article end to end (fork, sandbox, run, verdicts) vs the same program as a real Go
+//      binary started in a fresh network namespace (fixtures/go/article via ci/go-reference);
+//   2. one G switch on one M (Gosched ping-pong in the runtime) vs a bare Boost.Context switch;
+//   3. the scenario library: scenarios/second, and the per-run cost beside its floor — the
+//      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay.
+// Benchmarks print; they assert nothing (tests assert behaviour).
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/context/fiber.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/cli/scenario_loader.hpp"
+#include "harness/runtime/runtime.hpp"
+#include "harness/runtime/sched.hpp"
+#include "harness/sandbox/sandbox.hpp"
+#include "harness/verdict/run_report.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace nsleak;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+template <class F>
+double median_ms(int n, F&& f) {
+  std::vector<double> t;
+  for (int i = 0; i < n; ++i) {
+    const auto t0 = Clock::now();
+    f();
+    t.push_back(ms_since(t0));
+  }
+  return median(t);
+}
+
+// fork; the child enters fresh namespaces (as the sandbox does) and runs `then`.
+int fork_in_fresh_ns(const std::function<void()>& then) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::unshare(CLONE_NEWNET | CLONE_NEWUTS) != 0) ::_exit(3);
+    then();
+    ::_exit(0);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void article_vs_go(const std::string& go_dir) {
+  const auto sc = cli::embedded_article();
+  verdict::RunOptions opt;
+  const int n = 21;
+  const double ours = median_ms(n, [&] { verdict::run_scenario(sc, opt); });
+  std::printf("1. article end to end (median of %d)\n   nsleak run (fork, sandbox, 5 threads, %s): %8.2f ms\n",
+              n, "snapshot per step", ours);
+  const std::string bin = go_dir + "/article";
+  if (!std::filesystem::exists(bin)) {
+    std::printf("   real Go program: SKIPPED baseline (%s not built: apt-get install golang-1.19-go "
+                "golang-github-vishvananda-netns-dev; ci/go-reference build %s)\n", bin.c_str(), go_dir.c_str());
+    return;
+  }
+  const double go = median_ms(n, [&] {
+    fork_in_fresh_ns([&] {
+      const int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::execl(bin.c_str(), bin.c_str(), nullptr);
+      ::_exit(127);
+    });
+  });
+  std::printf("   real Go binary (fork, unshare, exec %s):       %8.2f ms\n   ratio nsleak/go: %.2f (target <= 1.00)\n",
+              "article", go, ours / go);
+}
+
+// A bare fcontext switch: two fibers handing control back and forth.
+double bare_switch_ns(long rounds) {
+  namespace ctx = boost::context;
+  ctx::fiber other([&](ctx::fiber&& back) {
+    for (;;) back = std::move(back).resume();
+    return std::move(back);
+  });
+  const auto t0 = Clock::now();
+  for (long i = 0; i < rounds; ++i) other = std::move(other).resume();
+  return ms_since(t0) * 1e6 / static_cast<double>(2 * rounds);
+}
+
+// G switches on one M: two Gs calling Gosched in turn, timed inside the sandbox child.
+double g_switch_ns(long rounds) {
+  double result = -1;
+  sandbox::SandboxOptions sb;
+  auto rec = sandbox::run_sandboxed(sb, [&](rt::Tracer& t) {
+    rt::Config cfg;
+    cfg.policy = rt::load_policy("go1.12");
+    cfg.tracer = &t;
+    cfg.procs = 1;
+    cfg.idle_ms = 0;
+    rt::run_main(cfg, [rounds] {
+      rt::Go([rounds] {
+        for (long i = 0; i < rounds; ++i) rt::Gosched();
+      }, "other");
+      const auto t0 = Clock::now();
+      for (long i = 0; i < rounds; ++i) rt::Gosched();
+      rt::trace({{"ev", "bench"}, {"ns_per_switch", ms_since(t0) * 1e6 / static_cast<double>(2 * rounds)}});
+    });
+  });
+  for (const auto& e : rec.events)
+    if (e.value("ev", "") == "bench") result = e.value("ns_per_switch", -1.0);
+  return result;
+}
+
+void switch_cost() {
+  const long rounds = 200000;
+  const double bare = bare_switch_ns(rounds);
+  const double g = g_switch_ns(rounds);
+  std::printf("\n2. context switch (%ld round trips)\n   bare Boost.Context switch:            %8.1f ns\n"
+              "   G switch on one M (Gosched: g0, runq, schedule): %8.1f ns\n   ratio G/bare: %.1f\n",
+              rounds, bare, g, g / bare);
+}
+
+void library(const std::string& dir) {
+  std::vector<std::pair<scenario::Scenario, std::string>> jobs;
+  for (const auto& path : cli::expand_paths({dir})) {
+    try {
+      auto sc = cli::load(path);
+      for (const auto& pol : sc.expect_order) jobs.emplace_back(sc, pol);
+    } catch (const std::exception&) {
+    }
+  }
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<double> each(jobs.size());
+  std::atomic<std::size_t> next{0};
+  const auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned c = 0; c < cores; ++c)
+    pool.emplace_back([&] {
+      for (std::size_t i; (i = next++) < jobs.size();) {
+        verdict::RunOptions opt;
+        opt.policy = jobs[i].second;
+        const auto t = Clock::now();
+        verdict::run_scenario(jobs[i].first, opt);
+        each[i] = ms_since(t);
+      }
+    });
+  for (auto& t : pool) t.join();
+  const double wall = ms_since(t0);
+  const double floor = median_ms(51, [] { fork_in_fresh_ns([] {}); });
+  const double per_run = median(each);
+  std::printf("\n3. scenario library %s: %zu runs (scenario x policy) on %u cores\n"
+              "   wall %.0f ms: %.1f runs/second\n   per run (median):                      %8.2f ms\n"
+              "   floor: fork + unshare(NET|UTS) + exit: %8.2f ms\n   ratio per-run/floor: %.1f\n",
+              dir.c_str(), jobs.size(), cores, wall, 1000.0 * static_cast<double>(jobs.size()) / wall,
+              per_run, floor, per_run / floor);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string root = argc > 1 ? argv[1] : NSLEAK_SOURCE_DIR;
+  const std::string go_dir = argc > 2 ? argv[2] : root + "/build/go-ref";
+  if (const auto why = sandbox::probe_environment(); !why.empty()) {
+    std::fprintf(stderr, "nsleak-bench: cannot run namespaces here: %s\n", why.c_str());
+    return 3;
+  }
+  article_vs_go(go_dir);
+  switch_cost();
+  library(root + "/scenarios");
+  return 0;
+}
