@@ -118,7 +118,9 @@ void startTemplateThread() {
 void mstart(M* mp) {
   trace({{"ev", "mstart"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}}, true);
   if (mp->mstartfn) mp->mstartfn();
-  if (mp->nextp != nullptr) acquirep(std::exchange(mp->nextp, nullptr));
+  // A thread born locked (inherit-spawn) takes its P in stoplockedm, once startlockedm has
+  // handed one over; taking it here would hand it straight off again.
+  if (mp->nextp != nullptr && mp->lockedg == nullptr) acquirep(std::exchange(mp->nextp, nullptr));
   schedule_loop();
 }
 

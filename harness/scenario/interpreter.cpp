@@ -89,9 +89,7 @@ class Interpreter {
   // One traced step: the op, where it ran, what the thread is in, what the G believes.
   void step(const Op& op, const GState& st, json detail) {
     rt::M* mp = rt::getm();
-    ns::NsSet now{};
-    for (auto k : ns::kAllKinds)
-      if (mask_ & (1u << ns::index(k))) now[ns::index(k)] = ns::current_id(k);
+    const ns::NsSet now = kernel_state();
     json ev{{"ev", "op"}, {"op", op_name(op.kind)}, {"label", op.label}, {"line", op.loc.line},
             {"col", op.loc.col}, {"g", rt::getg()->goid}, {"fn", rt::getg()->name},
             {"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(now, mask_)},
@@ -239,15 +237,25 @@ class Interpreter {
                   {"child_belief", ns_json(child.belief, mask_)}});
   }
 
+  // The observation belongs to the thread that made the call: the G may resume elsewhere.
   void do_syscall(const Op& op, GState& st) {
-    // The blocking call itself: a real syscall on this M's thread (a zero-timeout ppoll).
-    std::int64_t on_m = -1;
+    json at_call;
     rt::BlockingSyscall([&] {
-      on_m = rt::getm()->id;
       const timespec zero{0, 0};
-      (void)::ppoll(nullptr, 0, &zero, nullptr);
+      (void)::ppoll(nullptr, 0, &zero, nullptr);  // the blocking call itself, for real
+      rt::M* mp = rt::getm();
+      at_call = {{"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(kernel_state(), mask_)}};
     });
-    step(op, st, {{"syscall_m", on_m}, {"observe", true}});
+    at_call["resumed_m"] = rt::getm()->id;
+    at_call["observe"] = true;
+    step(op, st, std::move(at_call));
+  }
+
+  ns::NsSet kernel_state() const {
+    ns::NsSet now{};
+    for (auto k : ns::kAllKinds)
+      if (mask_ & (1u << ns::index(k))) now[ns::index(k)] = ns::current_id(k);
+    return now;
   }
 
   const Scenario& sc_;

@@ -143,7 +143,8 @@ class Analyzer {
     if (kind == "choice") ++a_.choices;
     if (kind == "gexit") return on_gexit(ev);
     if (kind == "mexit") return on_thread_end(ev, "exited with its locked goroutine");
-    if (kind == "strict-unlock-kill")
+    // On M0 the kill becomes a wedge, reported by the "wedge" event that follows.
+    if (kind == "strict-unlock-kill" && ev.value("m", -1L) != 0)
       return on_thread_end(ev, "was killed by strict-unlock: its state differs from lock time");
     if (kind == "wedge") return on_wedge(ev);
     if (kind == "exit") a_.completed = true;
