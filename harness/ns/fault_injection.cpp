@@ -1,20 +1,8 @@
 #include "harness/ns/fault_injection.hpp"
 
 #include <cstring>
-#include <utility>
 
 namespace nsleak::ns {
-namespace {
-
-constexpr std::array<std::pair<int, const char*>, 7> kNames{{{EPERM, "EPERM"},
-                                                             {EINVAL, "EINVAL"},
-                                                             {EBADF, "EBADF"},
-                                                             {ENOMEM, "ENOMEM"},
-                                                             {EUSERS, "EUSERS"},
-                                                             {ENOSPC, "ENOSPC"},
-                                                             {EACCES, "EACCES"}}};
-
-}  // namespace
 
 std::optional<std::size_t> fault_index(int err) {
   for (std::size_t i = 0; i < kFaultErrnos.size(); ++i)
@@ -23,17 +11,14 @@ std::optional<std::size_t> fault_index(int err) {
 }
 
 std::optional<int> errno_from_name(const std::string& name) {
-  for (const auto& [e, n] : kNames)
-    if (name == n) return e;
+  for (int e : kFaultErrnos)
+    if (name == errno_name(e)) return e;
   return std::nullopt;
 }
 
 std::string errno_name(int err) {
-  for (const auto& [e, n] : kNames)
-    if (e == err) return n;
-  if (err == ENOENT) return "ENOENT";
-  if (err == ENOSYS) return "ENOSYS";
-  return "errno " + std::to_string(err) + " (" + std::strerror(err) + ")";
+  if (const char* n = ::strerrorname_np(err)) return n;  // "EPERM": glibc >= 2.32
+  return "errno " + std::to_string(err);
 }
 
 }  // namespace nsleak::ns

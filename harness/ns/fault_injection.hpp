@@ -21,7 +21,7 @@ inline constexpr int kFaultFdBase = 900;
 inline constexpr unsigned kFaultUnshareMask = 0xff;
 
 std::optional<std::size_t> fault_index(int err);  // index in kFaultErrnos
-std::optional<int> errno_from_name(const std::string& name);  // "EPERM" -> EPERM
+std::optional<int> errno_from_name(const std::string& name);  // "EPERM" -> EPERM, injectable only
 std::string errno_name(int err);                               // EPERM -> "EPERM"
 
 }  // namespace nsleak::ns

@@ -46,8 +46,7 @@ std::optional<std::string> closest_match(std::string_view word,
 
 std::string unknown_name_hint(std::string_view word, const std::vector<std::string>& candidates,
                               std::string_view list_intro) {
-  if (auto match = closest_match(word, candidates))
-    return " (did you mean " + quote(*match) + "?)";
+  if (auto match = closest_match(word, candidates)) return " (did you mean " + quote(*match) + "?)";
   if (!candidates.empty() && candidates.size() <= kMaxListedCandidates)
     return " (" + std::string(list_intro) + " " + quote_list(candidates) + ")";
   return "";

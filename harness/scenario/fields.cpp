@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "harness/scenario/did_you_mean.hpp"
 #include "harness/scenario/parser.hpp"
@@ -26,6 +27,17 @@ bool is_huge_whole_number(const Json& j) {
   const double d = j.get<double>();
   constexpr double kTwoTo63 = 9223372036854775808.0;
   return std::trunc(d) == d && (d >= kTwoTo63 || d < -kTwoTo63);
+}
+
+// The value of an integer that fits in 64 signed bits.
+std::optional<std::int64_t> as_int64(const Json& j) {
+  if (j.is_number_unsigned()) {
+    const auto u = j.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return {};
+    return static_cast<std::int64_t>(u);
+  }
+  if (j.is_number_integer()) return j.get<std::int64_t>();
+  return {};
 }
 
 }  // namespace
@@ -64,12 +76,7 @@ bool read_bool(const JsonNode& v, const std::string& what) {
 std::int64_t read_integer(const JsonNode& v, const std::string& what, std::int64_t lo,
                           std::int64_t hi) {
   const Json& j = v.json();
-  const bool in_range =
-      (j.is_number_unsigned() && j.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) &&
-       static_cast<std::int64_t>(j.get<std::uint64_t>()) >= lo) ||
-      (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() >= lo &&
-       j.get<std::int64_t>() <= hi);
-  if (in_range) return j.get<std::int64_t>();
+  if (const auto n = as_int64(j); n && *n >= lo && *n <= hi) return *n;
   if (j.is_number_integer() || is_huge_whole_number(j))
     throw ParseError(v.loc(), what + " must be between " + std::to_string(lo) + " and " +
                                   std::to_string(hi) + ", found " + v.describe());
@@ -86,8 +93,8 @@ bool is_identifier(std::string_view s) {
 std::string read_identifier(const JsonNode& v, const std::string& what) {
   std::string s = read_string(v, what);
   if (!is_identifier(s))
-    throw ParseError(v.loc(), what + " must be a name matching " + kIdentifierSyntax +
-                                  ", found " + v.describe());
+    throw ParseError(v.loc(), what + " must be a name matching " + kIdentifierSyntax + ", found " +
+                                  v.describe());
   return s;
 }
 

@@ -23,7 +23,7 @@ void check_keys(const JsonNode& object, const std::string& context,
                 const std::vector<std::string>& allowed, const std::vector<std::string>& required);
 
 void require_object(const JsonNode& v, const std::string& what);
-void require_array(const JsonNode& v, const std::string& what);  // `what` says of what
+void require_array(const JsonNode& v, const std::string& what);
 
 std::string read_string(const JsonNode& v, const std::string& what);
 bool read_bool(const JsonNode& v, const std::string& what);

@@ -1,5 +1,6 @@
 #include "harness/scenario/located_json.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "harness/scenario/parser.hpp"
@@ -14,7 +15,8 @@ namespace {
 bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Skips whitespace and comments, exactly as nlohmann's lexer with ignore_comments does: `//`
-// runs to '\n' or '\r', `/*` to the next `*/` (an unterminated one runs to the end).
+// runs to '\n' or '\r', `/*` to the next `*/` (an unterminated one runs to the end). nlohmann
+// also ends a `//` comment at a NUL byte, but those are rejected before parsing.
 std::size_t skip_space_and_comments(std::string_view t, std::size_t i) {
   while (i < t.size()) {
     if (is_json_space(t[i])) {
@@ -66,9 +68,11 @@ std::size_t scalar_end(std::string_view t, std::size_t start) {
 std::string pointer_token(std::string_view key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    switch (c) {
+      case '~': out += "~0"; break;
+      case '/': out += "~1"; break;
+      default: out += c;
+    }
   }
   return out;
 }
@@ -121,10 +125,9 @@ class LocatedJson::Builder final : public nlohmann::json_sax<Json> {
     const auto [first, inserted] = doc_.key_offsets_.emplace(pointer, start);
     if (!inserted) {
       const Location earlier = doc_.positions_.at(first->second);
-      throw ParseError(doc_.positions_.at(start),
-                       "duplicate key " + quote(k) + " (first at line " +
-                           std::to_string(earlier.line) + ", column " +
-                           std::to_string(earlier.col) + ")");
+      throw ParseError(doc_.positions_.at(start), "duplicate key " + quote(k) + " (first at line " +
+                                                      std::to_string(earlier.line) + ", column " +
+                                                      std::to_string(earlier.col) + ")");
     }
     top.pending_key = std::move(k);
     return true;
@@ -176,9 +179,8 @@ class LocatedJson::Builder final : public nlohmann::json_sax<Json> {
     const std::size_t start = token_start(bracket);
     cursor_ = start + 1;
     if (stack_.size() >= kMaxJsonNesting)
-      throw ParseError(doc_.positions_.at(start), "nesting deeper than " +
-                                                      std::to_string(kMaxJsonNesting) +
-                                                      " levels");
+      throw ParseError(doc_.positions_.at(start),
+                       "nesting deeper than " + std::to_string(kMaxJsonNesting) + " levels");
     auto [slot, pointer] = place(std::move(container), start);
     stack_.push_back(Frame{&slot, std::move(pointer), {}});
     return true;
@@ -208,9 +210,11 @@ class LocatedJson::Builder final : public nlohmann::json_sax<Json> {
     }
     std::string pointer = top.pointer + "/" + pointer_token(top.pending_key);
     doc_.value_offsets_.emplace(pointer, start);
-    Json& slot = parent[top.pending_key];
-    slot = std::move(v);
-    return {slot, std::move(pointer)};
+    // ordered_map's own insert searches its members linearly for the key (quadratic for an
+    // object of thousands of functions); key() has already rejected duplicates, so append.
+    auto& members = static_cast<Json::object_t::Container&>(parent.get_ref<Json::object_t&>());
+    members.emplace_back(std::move(top.pending_key), std::move(v));
+    return {members.back().second, std::move(pointer)};
   }
 
   LocatedJson& doc_;
@@ -223,8 +227,8 @@ LocatedJson::LocatedJson(std::string_view text, const std::string& file)
   reject_bad_bytes();
   reject_empty();
   Builder builder(*this);
-  Json::sax_parse(text_.data(), text_.data() + text_.size(), &builder,
-                  Json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/true);
+  Json::sax_parse(text_.data(), text_.data() + text_.size(), &builder, Json::input_format_t::json,
+                  /*strict=*/true, /*ignore_comments=*/true);
 }
 
 // Checked up front: nlohmann checks UTF-8 only inside strings, and its messages would carry
@@ -266,7 +270,8 @@ JsonNode JsonNode::member(const std::string& key) const {
 
 std::vector<std::pair<std::string, JsonNode>> JsonNode::members() const {
   std::vector<std::pair<std::string, JsonNode>> out;
-  for (const auto& [key, value] : value_->items()) out.emplace_back(key, child(value, pointer_token(key)));
+  for (const auto& [key, value] : value_->items())
+    out.emplace_back(key, child(value, pointer_token(key)));
   return out;
 }
 
@@ -287,7 +292,8 @@ std::string JsonNode::describe() const {
     default: {
       // As written: 1e3 stays "1e3" and a literal too big for 64 bits stays whole.
       const std::size_t start = doc_->value_offsets_.at(pointer_);
-      return "number " + std::string(doc_->text_.substr(start, number_end(doc_->text_, start) - start));
+      return "number " +
+             std::string(doc_->text_.substr(start, number_end(doc_->text_, start) - start));
     }
   }
 }

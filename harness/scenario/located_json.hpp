@@ -8,13 +8,12 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/scenario/scenario.hpp"
 #include "harness/scenario/text_position.hpp"
@@ -40,7 +39,7 @@ class JsonNode {
   Location key_loc() const;  // the key naming this value in its object; loc() for others
 
   bool has(const std::string& key) const;
-  JsonNode member(const std::string& key) const;  // requires has(key)
+  JsonNode member(const std::string& key) const;                  // requires has(key)
   std::vector<std::pair<std::string, JsonNode>> members() const;  // objects, in file order
   std::vector<JsonNode> elements() const;                         // arrays
 

@@ -54,7 +54,7 @@ std::optional<OpKind> op_from_name(const std::string& name) {
 NsKind read_ns_kind(const JsonNode& v) {
   static const std::vector<std::string> kinds{ns_kind_name(NsKind::Net), ns_kind_name(NsKind::Uts)};
   return read_choice(v, key_name("ns"), "namespace kind", kinds) == kinds[0] ? NsKind::Net
-                                                                               : NsKind::Uts;
+                                                                             : NsKind::Uts;
 }
 
 // `as` names the namespace the op observes or creates; "origin" already names the start.
@@ -131,8 +131,7 @@ Op read_op(const JsonNode& node, std::string label, References& refs) {
 
 }  // namespace
 
-std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix,
-                         References& refs) {
+std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix, References& refs) {
   std::vector<Op> ops;
   const auto elements = array.elements();
   ops.reserve(elements.size());

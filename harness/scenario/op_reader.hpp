@@ -3,6 +3,7 @@
 // ("main#3", "main#3.0") and records the names it uses or defines in `refs`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,6 @@ inline constexpr std::int64_t kMaxRepeatTimes = 10'000;
 
 // `array` must be a JSON array; the i-th op is labelled `label_prefix + i` ("main#" or
 // "main#3.").
-std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix,
-                         References& refs);
+std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix, References& refs);
 
 }  // namespace nsleak::scenario

@@ -19,7 +19,7 @@
 namespace nsleak::scenario {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"name", "main", "description", "procs",
+const std::vector<std::string> kTopLevelKeys{"name",    "main",      "description", "procs",
                                              "idle_ms", "functions", "expect"};
 const std::vector<std::string> kRequiredTopLevelKeys{"name", "main"};
 const std::vector<std::string> kExpectationKeys{"verdicts", "absent"};
@@ -57,8 +57,8 @@ class ScenarioReader {
     if (key == "name") {
       s.name = read_string(v, what);
       if (!is_scenario_name(s.name))
-        throw ParseError(v.loc(), what + " must match " + kScenarioNameSyntax + ", found " +
-                                      v.describe());
+        throw ParseError(v.loc(),
+                         what + " must match " + kScenarioNameSyntax + ", found " + v.describe());
     } else if (key == "description") {
       s.description = read_string(v, what);
     } else if (key == "procs") {
@@ -79,8 +79,8 @@ class ScenarioReader {
     require_object(v, key_name("functions"));
     for (const auto& [name, body] : v.members()) {
       if (!is_identifier(name))
-        throw ParseError(body.key_loc(), "function name " + quote(name) + " must match " +
-                                             kIdentifierSyntax);
+        throw ParseError(body.key_loc(),
+                         "function name " + quote(name) + " must match " + kIdentifierSyntax);
       // Labels would collide with main's ("main#0"), and `go main` would read as Go's main.
       if (name == "main")
         throw ParseError(body.key_loc(),
@@ -123,8 +123,8 @@ class ScenarioReader {
         return std::find(l.begin(), l.end(), verdict) != l.end();
       };
       if (listed(out))
-        throw ParseError(item.loc(), "verdict " + quote(verdict) + " is listed twice in " +
-                                         key_name(key));
+        throw ParseError(item.loc(),
+                         "verdict " + quote(verdict) + " is listed twice in " + key_name(key));
       if (listed(e.verdicts) || listed(e.absent))
         throw ParseError(item.loc(), "verdict " + quote(verdict) +
                                          " is listed in both \"verdicts\" and \"absent\"");
@@ -168,8 +168,8 @@ std::string read_file(const std::string& path) {
     if (n == 0) return data;
     data.append(buf, static_cast<std::size_t>(n));
     if (data.size() > kMaxFileBytes)
-      throw ParseError(Location{path, 0, 0}, "file is larger than " +
-                                                 std::to_string(kMaxFileBytes >> 20) + " MiB");
+      throw ParseError(Location{path, 0, 0},
+                       "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
   }
 }
 

@@ -1,27 +1,16 @@
 #include "harness/scenario/references.hpp"
 
-#include <algorithm>
-
 #include "harness/scenario/did_you_mean.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/scenario/quote.hpp"
 
 namespace nsleak::scenario {
-namespace {
 
-bool contains(const std::vector<std::string>& list, const std::string& s) {
-  return std::find(list.begin(), list.end(), s) != list.end();
-}
+References::References() { namespaces_.add(kOrigin); }
 
-}  // namespace
+void References::define_function(const std::string& name) { functions_.add(name); }
 
-References::References() : namespaces_{kOrigin} {}
-
-void References::define_function(const std::string& name) { functions_.push_back(name); }
-
-void References::define_namespace(const std::string& name) {
-  if (!contains(namespaces_, name)) namespaces_.push_back(name);
-}
+void References::define_namespace(const std::string& name) { namespaces_.add(name); }
 
 void References::use_function(const std::string& name, Location loc) {
   uses_.push_back(Use{true, name, std::move(loc)});
@@ -33,11 +22,11 @@ void References::use_namespace(const std::string& name, Location loc) {
 
 void References::check() const {
   for (const auto& use : uses_) {
-    const auto& defined = use.is_function ? functions_ : namespaces_;
-    if (contains(defined, use.name)) continue;
+    const Names& defined = use.is_function ? functions_ : namespaces_;
+    if (defined.set.count(use.name)) continue;
     const char* what = use.is_function ? "undefined function " : "undefined namespace ";
     throw ParseError(use.loc, what + quote(use.name) +
-                                  unknown_name_hint(use.name, defined, "defined:"));
+                                  unknown_name_hint(use.name, defined.in_order, "defined:"));
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "harness/scenario/scenario.hpp"
@@ -30,9 +31,19 @@ class References {
     Location loc;
   };
 
+  // A defined set of names: hashed for lookups (a scenario may define thousands of functions),
+  // and in file order for suggestions.
+  struct Names {
+    std::unordered_set<std::string> set;
+    std::vector<std::string> in_order;
+    void add(const std::string& name) {
+      if (set.insert(name).second) in_order.push_back(name);
+    }
+  };
+
   std::vector<Use> uses_;
-  std::vector<std::string> functions_;   // file order
-  std::vector<std::string> namespaces_;  // "origin" first, then file order, each once
+  Names functions_;
+  Names namespaces_;  // "origin" first
 };
 
 }  // namespace nsleak::scenario

@@ -7,9 +7,9 @@ namespace {
 
 // Indexed by OpKind; the order is the enum's declaration order.
 constexpr std::array<const char*, 20> kOpNames{
-    "lock", "unlock", "unshare", "setns",   "get",     "go",    "call",
-    "send", "recv",   "close",   "wg_add",  "wg_done", "wg_wait", "yield",
-    "syscall", "sleep", "exec",  "expect",  "repeat",  "exit",
+    "lock",    "unlock", "unshare", "setns",  "get",     "go",      "call",
+    "send",    "recv",   "close",   "wg_add", "wg_done", "wg_wait", "yield",
+    "syscall", "sleep",  "exec",    "expect", "repeat",  "exit",
 };
 static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Exit) + 1,
               "kOpNames must name every OpKind");

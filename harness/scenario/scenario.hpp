@@ -83,7 +83,7 @@ struct Scenario {
   std::string file;  // path as given, or "<embedded:article>"
   std::string name;  // [a-z0-9-]+
   std::string description;
-  int procs = 2;     // GOMAXPROCS
+  int procs = 2;  // GOMAXPROCS
   // Ms already idle when main.main starts. Go's runtime.main has by then started sysmon and
   // the GC's background workers, whose threads wait in the M pool; 0 makes every new M a clone.
   int idle_ms = 2;

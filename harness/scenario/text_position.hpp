@@ -22,9 +22,15 @@ class TextPositions {
   Location at(std::size_t offset) const;
 
  private:
+  // Characters before `offset`, counted from the nearest block boundary so that a lookup costs
+  // O(kBlock) even when the whole file is one long line.
+  std::size_t chars_before(std::size_t offset) const;
+
+  static constexpr std::size_t kBlock = 64;
   std::string_view text_;
   std::string file_;
   std::vector<std::size_t> line_starts_;
+  std::vector<std::size_t> chars_before_block_;  // [i]: characters before byte i * kBlock
 };
 
 // Offset of the first byte after a UTF-8 byte order mark, or 0 when there is none.

@@ -10,9 +10,8 @@
 // load each fixture by its absolute path (no chdir) and compare the error line with the
 // absolute directory replaced by `fixtures/`, so the file name, position and message are all
 // checked.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -40,10 +39,9 @@ namespace {
 const fs::path kFixtures = NSLEAK_FIXTURES_DIR;
 
 const ParseOptions& options() {
-  static const ParseOptions opts{
-      {"go1.9", "go1.10", "go1.12", "strict-unlock", "inherit-spawn", "forbid-spawn",
-       "restore-or-die"},
-      nsleak::verdict::verdict_names()};
+  static const ParseOptions opts{{"go1.9", "go1.10", "go1.12", "strict-unlock", "inherit-spawn",
+                                  "forbid-spawn", "restore-or-die"},
+                                 nsleak::verdict::verdict_names()};
   return opts;
 }
 
@@ -169,18 +167,18 @@ TEST_CASE("The valid fixtures together use every op", "[parser][fixtures]") {
 TEST_CASE("Ops and expectations are located at their first character, nested ones too",
           "[parser][locations]") {
   const Scenario s = parse(
-      "// comment\n"                                                   // 1
-      "{\"name\": \"loc\",\n"                                          // 2
-      "  \"main\": [\n"                                                // 3
-      "    {\"op\": \"lock\"},\n"                                      // 4
-      "    {\"op\": \"repeat\", \"times\": 2, \"body\": [\n"           // 5
-      "      {\"op\": \"yield\"}, /* ü */ {\"op\": \"repeat\",\n"      // 6
-      "        \"times\": 3, \"body\": [ {\"op\": \"syscall\"} ]}\n"   // 7
-      "    ]}\n"                                                     // 8
-      "  ],\n"                                                       // 9
-      "  \"functions\": {\"f\": [\n"                                   // 10
-      "\t{\"op\": \"exit\"}]},\n"                                        // 11
-      "  \"expect\": {\"go1.12\": {}}\n"                               // 12
+      "// comment\n"                                                  // 1
+      "{\"name\": \"loc\",\n"                                         // 2
+      "  \"main\": [\n"                                               // 3
+      "    {\"op\": \"lock\"},\n"                                     // 4
+      "    {\"op\": \"repeat\", \"times\": 2, \"body\": [\n"          // 5
+      "      {\"op\": \"yield\"}, /* ü */ {\"op\": \"repeat\",\n"     // 6
+      "        \"times\": 3, \"body\": [ {\"op\": \"syscall\"} ]}\n"  // 7
+      "    ]}\n"                                                      // 8
+      "  ],\n"                                                        // 9
+      "  \"functions\": {\"f\": [\n"                                  // 10
+      "\t{\"op\": \"exit\"}]},\n"                                     // 11
+      "  \"expect\": {\"go1.12\": {}}\n"                              // 12
       "}\n");
   CHECK(op_labelled(s, "main#0").loc.str() == "t.json:4:5");
   CHECK(op_labelled(s, "main#1").loc.str() == "t.json:5:5");
@@ -195,10 +193,9 @@ TEST_CASE("Ops and expectations are located at their first character, nested one
 TEST_CASE("Errors point at the offending value, key or op", "[parser][locations]") {
   const std::string head = "{\"name\": \"x\",\n \"main\": [\n";  // ops start on line 3
   SECTION("a bad value two repeats deep") {
-    CHECK(error_line(head +
-                     "  {\"op\": \"repeat\", \"times\": 1, \"body\": [\n"
-                     "    {\"op\": \"repeat\", \"times\": 1, \"body\": [\n"
-                     "      {\"op\": \"sleep\",   \"ms\": -1}]}]}]}") ==
+    CHECK(error_line(head + "  {\"op\": \"repeat\", \"times\": 1, \"body\": [\n"
+                            "    {\"op\": \"repeat\", \"times\": 1, \"body\": [\n"
+                            "      {\"op\": \"sleep\",   \"ms\": -1}]}]}]}") ==
           "t.json:5:31: \"ms\" must be between 0 and 60000, found number -1");
   }
   SECTION("an unknown key, at the key") {
@@ -377,8 +374,7 @@ TEST_CASE("An unreadable file is an error at line 0, column 0 naming the errno",
   CHECK_THROWS_WITH(load_scenario(missing, options()),
                     missing + ":0:0: cannot open file: No such file or directory");
   const std::string dir = (kFixtures / "valid").string();
-  CHECK_THROWS_WITH(load_scenario(dir, options()),
-                    dir + ":0:0: cannot read file: Is a directory");
+  CHECK_THROWS_WITH(load_scenario(dir, options()), dir + ":0:0: cannot read file: Is a directory");
 }
 
 TEST_CASE("ParseError carries its location and the bare message", "[parser]") {
@@ -389,8 +385,7 @@ TEST_CASE("ParseError carries its location and the bare message", "[parser]") {
   CHECK(e.where().col == 14);
 }
 
-TEST_CASE("Keys that differ only in JSON pointer escaping do not collide",
-          "[parser][locations]") {
+TEST_CASE("Keys that differ only in JSON pointer escaping do not collide", "[parser][locations]") {
   const LocatedJson doc(R"({"a/b": 1, "a~1b": 2, "~": {"/": [true]}})", "p.json");
   const JsonNode root = doc.root();
   CHECK(root.member("a/b").loc().col == 9);
