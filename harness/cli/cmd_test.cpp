@@ -7,12 +7,14 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/runtime/policy.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/text_story.hpp"
@@ -25,6 +27,7 @@ struct TestArgs {
   std::vector<std::string> policies;  // filter
   std::string filter;                 // glob on scenario names
   std::string junit, json, shard;
+  std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   int jobs = 0;
   double timeout = 10;
   bool userns = false;
@@ -33,8 +36,20 @@ struct TestArgs {
 
 struct Job {
   scenario::Scenario sc;
-  std::string policy;
+  std::string policy;     // whose expectations are checked
+  std::string run_under;  // the policy actually run (differs under --substitute)
 };
+
+std::map<std::string, std::string> parse_substitutes(const std::vector<std::string>& subs) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : subs) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
+      throw std::invalid_argument("--substitute must be NAME=POLICY, got \"" + s + "\"");
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return out;
+}
 
 std::pair<int, int> parse_shard(const std::string& s) {
   int k = 0, n = 0;
@@ -51,6 +66,8 @@ bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
 // Loads every scenario (bad files are reported and counted, never skipped silently) and
 // expands the scenario x policy matrix in a stable order.
 std::vector<Job> plan(const TestArgs& a, int& bad_inputs) {
+  const auto subs = parse_substitutes(a.substitutes);
+  for (const auto& [name, file] : subs) rt::load_policy(file);  // bad policy: exit 2 up front
   std::vector<Job> jobs;
   for (const auto& path : expand_paths(a.paths)) {
     scenario::Scenario sc;
@@ -68,8 +85,11 @@ std::vector<Job> plan(const TestArgs& a, int& bad_inputs) {
       ++bad_inputs;
       continue;
     }
-    for (const auto& pol : sc.expect_order)
-      if (wanted(a.policies, pol)) jobs.push_back({sc, pol});
+    for (const auto& pol : sc.expect_order) {
+      if (!wanted(a.policies, pol)) continue;
+      auto it = subs.find(pol);
+      jobs.push_back({sc, pol, it == subs.end() ? pol : it->second});
+    }
   }
   if (!a.shard.empty()) {
     const auto [k, n] = parse_shard(a.shard);
@@ -107,7 +127,8 @@ int run_tests(const TestArgs& a) {
   auto worker = [&] {
     for (std::size_t i; (i = next++) < jobs.size();) {
       verdict::RunOptions opt;
-      opt.policy = jobs[i].policy;
+      opt.policy = jobs[i].run_under;
+      opt.expect_as = jobs[i].policy;
       opt.sandbox.timeout_s = a.timeout;
       opt.sandbox.force_userns = a.userns;
       results[i] = verdict::run_scenario(jobs[i].sc, opt);
@@ -146,6 +167,8 @@ Command add_test(CLI::App& app) {
   cmd->add_option("--filter", g_test.filter, "Only scenarios whose name matches this glob");
   cmd->add_option("--junit", g_test.junit, "Write JUnit XML here");
   cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
+  cmd->add_option("--substitute", g_test.substitutes,
+                  "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file)");
   cmd->add_option("--shard", g_test.shard, "Run only slice K of N (K/N), deterministically");
   cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (default: number of cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung")->check(CLI::PositiveNumber);

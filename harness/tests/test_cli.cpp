@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -135,4 +136,50 @@ TEST_CASE("a scenario that deadlocks is reported as a crash with its partial tra
   CHECK(r.out.find("before: NS(") != std::string::npos);  // observed before the hang: kept
   CHECK(r.out.find("all goroutines are asleep - deadlock!") != std::string::npos);
   CHECK(r.out.find("CRASH deadlock [go1.12]") != std::string::npos);
+}
+
+namespace {
+
+// Runs go1.12's expectations of the whole library under a broken policy file and returns the
+// names of the scenarios that failed.
+std::set<std::string> failing_under(const std::string& policy_file) {
+  const auto out = std::filesystem::temp_directory_path() / ("nsleak-broken-" + std::to_string(::getpid()) + ".json");
+  const Result r = run_nsleak("test scenarios --policy go1.12 --substitute go1.12=" + policy_file +
+                              " --json " + out.string());
+  CHECK(r.code == 1);
+  std::ifstream in(out);
+  const auto suite = nlohmann::json::parse(in);
+  std::filesystem::remove(out);
+  std::set<std::string> failed;
+  for (const auto& run : suite["runs"])
+    if (run["outcome"] != "pass") failed.insert(run["scenario"].get<std::string>());
+  return failed;
+}
+
+}  // namespace
+
+TEST_CASE("the library catches a go1.12 whose locked exit returns the thread to the pool", "[cli][library]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // Exactly the scenarios where a goroutine exits locked in a dirty state: each must now see
+  // the thread reused (poisoned-thread, stale-belief) instead of thread-exited / wedged-m0.
+  const std::set<std::string> want{"locked-exit-dirty-reuse", "locked-exit-wedges-m0",
+                                   "clone-from-dying-thread", "lock-exit-without-unlock",
+                                   "uts-locked-exit-dirty-reuse", "uts-clone-from-dying-thread"};
+  CHECK(failing_under("fixtures/policies/go1.12-locked-exit-returns-thread.json") == want);
+}
+
+TEST_CASE("the library catches a go1.12 that clones new Ms from locked threads", "[cli][library]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::set<std::string> want{"clone-from-dirty-locked-thread", "clone-from-dying-thread",
+                                   "cni-long-lived-multithreaded", "dirty-template-thread",
+                                   "locked-blocks-hands-off-p", "dedicated-locked-worker",
+                                   "uts-clone-from-dirty-locked-thread", "uts-clone-from-dying-thread"};
+  CHECK(failing_under("fixtures/policies/go1.12-no-template-thread.json") == want);
+}
+
+TEST_CASE("the scenario library passes under every declared policy", "[cli][library]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result r = run_nsleak("test scenarios");
+  CHECK(r.code == 0);
+  CHECK(r.out.find(" 0 failed") != std::string::npos);
 }

@@ -30,6 +30,9 @@ namespace nsleak::verdict {
 struct RunOptions {
   std::string policy = "go1.12";       // preset name or JSON policy file
   std::string strategy = "go-order";
+  // Judge against the expectations declared for this policy name instead of the policy's own
+  // name: runs e.g. go1.12's expectations under a prototype fix or a deliberately broken policy.
+  std::string expect_as;
   sandbox::SandboxOptions sandbox;
 };
 

@@ -20,7 +20,9 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
   r.record = sandbox::run_sandboxed(
       sb, [&](rt::Tracer& t) { scenario::run_scenario(sc, policy, strategy.get(), t); });
   r.analysis = analyze(r.record);
-  r.judgement = judge(r.record, r.analysis, sc, policy.name);
+  const std::string judged_as = opt.expect_as.empty() ? policy.name : opt.expect_as;
+  r.judgement = judge(r.record, r.analysis, sc, judged_as);
+  if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;
   r.reproduce = "nsleak run " + sc.file + " --policy " + opt.policy +
                 (opt.strategy == "go-order" ? "" : " --strategy " + opt.strategy);
   return r;
