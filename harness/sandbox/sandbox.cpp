@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include "harness/sandbox/fault_filter.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
 #include "harness/sandbox/step_recorder.hpp"
+#include "harness/sandbox/trace_buffer.hpp"
 
 namespace nsleak::sandbox {
 namespace {
@@ -31,11 +33,25 @@ std::string drop_privileges(uid_t uid) {
   return {};
 }
 
-[[noreturn]] void child_main(int fd, const SandboxOptions& opt,
+// The child is a fork of whatever runs the harness (a test framework installs crash handlers,
+// a CLI may block signals): the program under test must start from default dispositions, an
+// empty signal mask and no alternate stack, so that its crash is its own.
+void reset_signals() {
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  stack_t off{};
+  off.ss_flags = SS_DISABLE;
+  ::sigaltstack(&off, nullptr);
+}
+
+[[noreturn]] void child_main(TraceBuffer& trace, const SandboxOptions& opt,
                              const std::function<void(rt::Tracer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  ::signal(SIGPIPE, SIG_IGN);
-  StepRecorder rec(fd, opt.observe_mask);
+  reset_signals();
+  StepRecorder rec(trace, opt.observe_mask);
   std::string err;
   if (opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
   SetupResult setup;
@@ -54,28 +70,40 @@ std::string drop_privileges(uid_t uid) {
   ::_exit(0);
 }
 
-// Reads complete lines from fd until EOF or the deadline; partial lines are kept for later.
-bool pump(int fd, std::string& buf, RunRecord& rec, std::chrono::steady_clock::time_point deadline) {
+// Parses the complete lines committed since `offset` into events.
+void collect(const TraceBuffer& trace, std::size_t& offset, RunRecord& rec) {
+  std::string_view chunk = trace.read_from(offset);
+  while (!chunk.empty()) {
+    const auto nl = chunk.find('\n');
+    auto j = nlohmann::json::parse(chunk.substr(0, nl), nullptr, false);
+    if (!j.is_discarded()) rec.events.push_back(std::move(j));
+    chunk.remove_prefix(nl == std::string_view::npos ? chunk.size() : nl + 1);
+  }
+}
+
+// Waits for the child to exit, up to the deadline. False on timeout.
+bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) return rc == 0 ? false : true;
-    char chunk[65536];
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return true;  // EOF: every write end is closed
-    buf.append(chunk, static_cast<std::size_t>(n));
-    std::size_t nl;
-    while ((nl = buf.find('\n')) != std::string::npos) {
-      auto j = nlohmann::json::parse(buf.substr(0, nl), nullptr, false);
-      if (!j.is_discarded()) rec.events.push_back(std::move(j));
-      buf.erase(0, nl + 1);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (rc < 0 && errno == EINTR) continue;
+      if (rc > 0) {
+        ::close(pidfd);
+        return true;
+      }
+      if (rc == 0) break;
+    } else {  // kernels before 5.3: poll the child
+      siginfo_t si{};
+      if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return true;
+      ::usleep(200);
     }
   }
+  if (pidfd >= 0) ::close(pidfd);
+  return false;
 }
 
 }  // namespace
@@ -83,26 +111,20 @@ bool pump(int fd, std::string& buf, RunRecord& rec, std::chrono::steady_clock::t
 RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(rt::Tracer&)>& body) {
   RunRecord rec;
   const auto t0 = std::chrono::steady_clock::now();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    rec.env_error = std::string("pipe2: ") + std::strerror(errno);
+  TraceBuffer trace;
+  if (!trace.ok()) {
+    rec.env_error = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return rec;
   }
-  ns::UniqueFd rd(fds[0]), wr(fds[1]);
   const pid_t pid = ::fork();
   if (pid < 0) {
     rec.env_error = std::string("fork: ") + std::strerror(errno);
     return rec;
   }
-  if (pid == 0) {
-    rd.reset();
-    child_main(wr.release(), opt, body);
-  }
-  wr.reset();
-  std::string buf;
+  if (pid == 0) child_main(trace, opt, body);
   const auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(opt.timeout_s));
-  if (!pump(rd.get(), buf, rec, deadline)) {
+  if (!wait_exit(pid, deadline)) {
     rec.timed_out = true;
     ::kill(pid, SIGKILL);
   }
@@ -111,6 +133,9 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(rt::
   }
   if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
+  std::size_t offset = 0;
+  collect(trace, offset, rec);
+  if (trace.overflowed()) rec.trace_overflow = true;
   for (const auto& ev : rec.events) {
     if (ev.value("ev", "") == "env-error") rec.env_error = ev.value("message", "");
     if (ev.value("ev", "") == "sandbox") rec.userns = ev.value("userns", false);

@@ -3,7 +3,7 @@
 // The child, still single-threaded, moves into its own namespaces before any M exists
 // (root: unshare(CLONE_NEWNET|CLONE_NEWUTS); otherwise a user namespace first, with uid/gid
 // maps), installs the fault-injection seccomp filter, and streams events to the parent over a
-// pipe, one JSON line per event. The parent never changes its own namespaces or threads; if
+// shared-memory trace buffer, one JSON line per event. The parent never changes its own namespaces or threads; if
 // the child crashes, hangs or deadlocks, the events already streamed are kept.
 #pragma once
 
@@ -36,6 +36,7 @@ struct RunRecord {
   bool timed_out = false;
   std::string env_error;     // the sandbox could not be set up (namespaces unavailable)
   bool userns = false;       // ran through a user namespace
+  bool trace_overflow = false;  // the child filled the trace buffer and stopped
   double wall_ms = 0;
 };
 

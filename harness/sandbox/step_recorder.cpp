@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <map>
 
@@ -11,14 +10,11 @@
 namespace nsleak::sandbox {
 
 void StepRecorder::write_line(const nlohmann::json& ev) {
-  const std::string line = ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  std::size_t off = 0;
-  while (off < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ::_exit(4);  // the parent is gone: nobody to report to
-    off += static_cast<std::size_t>(n);
-  }
+  line_.clear();
+  nlohmann::detail::serializer<nlohmann::json> ser(nlohmann::detail::output_adapter<char>(line_), ' ',
+                                                   nlohmann::json::error_handler_t::replace);
+  ser.dump(ev, false, false, 0);
+  if (!out_.append(line_)) ::_exit(4);  // trace full: the parent reports the overflow
 }
 
 void StepRecorder::event(nlohmann::json ev, bool snapshot) {

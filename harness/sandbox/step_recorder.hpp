@@ -1,18 +1,20 @@
 // StepRecorder: the child's Tracer. Stamps each event with a sequence number and, when asked,
 // a kernel snapshot of every task's namespaces; cross-checks that snapshot against the
-// runtime's own bookkeeping of each M; streams the event to the parent as one JSON line.
+// runtime's own bookkeeping of each M; commits the event to the shared trace buffer as one
+// JSON line, visible to the parent at once.
 #pragma once
 
 #include <chrono>
 
 #include "harness/ns/task_observer.hpp"
+#include "harness/sandbox/trace_buffer.hpp"
 #include "harness/runtime/tracer.hpp"
 
 namespace nsleak::sandbox {
 
 class StepRecorder final : public rt::Tracer {
  public:
-  StepRecorder(int fd, unsigned observe_mask) : fd_(fd), observer_(observe_mask) {}
+  StepRecorder(TraceBuffer& out, unsigned observe_mask) : out_(out), observer_(observe_mask) {}
   void event(nlohmann::json ev, bool snapshot) override;
   void finish() override {}
   void write_line(const nlohmann::json& ev);  // also used before the runtime starts
@@ -20,7 +22,8 @@ class StepRecorder final : public rt::Tracer {
  private:
   nlohmann::json snapshot_and_check();
 
-  int fd_;
+  TraceBuffer& out_;
+  std::string line_;  // reused: no allocation per event once it has grown
   ns::TaskObserver observer_;
   long seq_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
