@@ -144,6 +144,7 @@ class Analyzer {
     if (kind == "gexit") return on_gexit(ev);
     if (kind == "mexit") return on_thread_end(ev, "exited with its locked goroutine");
     // On M0 the kill becomes a wedge, reported by the "wedge" event that follows.
+    if (kind == "strict-unlock-kill" && ev.value("m", -1L) == 0) strict_killed_m0_ = true;
     if (kind == "strict-unlock-kill" && ev.value("m", -1L) != 0)
       return on_thread_end(ev, "was killed by strict-unlock: its state differs from lock time");
     if (kind == "wedge") return on_wedge(ev);
@@ -222,7 +223,7 @@ class Analyzer {
       } else {
         prov.push_back(gdesc(ev) + " believes it is in " + kind + " " + want + " but " +
                        ev.value("op", "") + " at " + where(ev) + " ran on " + mdesc(m, st.tid) +
-                       " in " + val.get<std::string>());
+                       " in " + kind + " " + val.get<std::string>());
         add(VerdictKind::StaleBelief, g, m, ev,
             gdesc(ev) + " observed " + kind + " " + val.get<std::string>() + " while believing " + want,
             prov);
@@ -269,7 +270,7 @@ class Analyzer {
     MState& st = ms_[m];
     st.wedged = true;
     auto prov = st.chain;
-    prov.push_back("a goroutine exited locked on " + mdesc(m, st.tid) +
+    prov.push_back(std::string(strict_killed_m0_ ? "strict-unlock found M0 dirty at unlock" : "a goroutine exited locked on " + mdesc(m, st.tid)) +
                    "; M0 cannot exit, so it handed off its P and parks forever in " + state_of(st));
     add(VerdictKind::WedgedM0, -1, m, ev, "M0 is wedged in " + state_of(st), prov);
   }
@@ -301,6 +302,7 @@ class Analyzer {
   Analysis a_;
   std::map<std::int64_t, MState> ms_;
   std::string origin_net_, origin_uts_;
+  bool strict_killed_m0_ = false;
   std::map<std::int64_t, std::pair<std::int64_t, std::size_t>> released_;  // m -> (g, verdict)
 };
 
