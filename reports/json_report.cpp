@@ -8,6 +8,62 @@ using nlohmann::json;
 
 namespace {
 
+// JSON text must be UTF-8, and nlohmann's dump() throws on anything else. Scenario contents
+// are validated UTF-8, but a scenario's *path* (in "file", "reproduce" and the story) is
+// whatever bytes the file system holds: every invalid byte becomes U+FFFD, as the sandbox
+// already does for event text.
+std::string valid_utf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte (RFC 3629 table)
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    }
+    bool ok = len > 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const unsigned b = p[i + k];
+      ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    }
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+void make_valid_utf8(json& j) {
+  if (j.is_string()) {
+    auto& s = j.get_ref<std::string&>();
+    s = valid_utf8(s);
+  } else if (j.is_array()) {
+    for (auto& e : j) make_valid_utf8(e);
+  } else if (j.is_object()) {
+    json fixed = json::object();
+    for (auto& [k, v] : j.items()) {
+      make_valid_utf8(v);
+      fixed[valid_utf8(k)] = std::move(v);
+    }
+    j = std::move(fixed);
+  }
+}
+
 json verdict_json(const verdict::Verdict& v) {
   json j{{"kind", verdict::verdict_name(v.kind)},
          {"summary", v.summary},
@@ -49,6 +105,7 @@ json run_json(const verdict::RunReport& r, bool include_steps) {
   json j{{"schema", "nsleak/run/1"},
          {"scenario", r.scenario},
          {"file", r.file},
+         {"description", r.description},
          {"policy", r.policy},
          {"strategy", r.strategy},
          {"outcome", verdict::outcome_name(jd.outcome)},
@@ -70,6 +127,7 @@ json run_json(const verdict::RunReport& r, bool include_steps) {
   for (const auto& v : a.verdicts) j["verdicts"].push_back(verdict_json(v));
   for (const auto& t : a.threads) j["threads"].push_back(thread_json(t));
   j["steps"] = include_steps ? steps_json(r.record) : json::array();
+  make_valid_utf8(j);
   return j;
 }
 
@@ -79,7 +137,7 @@ json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& me
   long pass = 0, fail = 0;
   for (const auto& r : runs) {
     json one = run_json(r, false);
-    one["story"] = text_story(r);
+    one["story"] = valid_utf8(text_story(r));
     j["runs"].push_back(std::move(one));
     (r.judgement.outcome == verdict::Outcome::Pass ? pass : fail)++;
   }

@@ -1,6 +1,8 @@
-// Joining suite reports of shards (`nsleak merge`): the runs are concatenated in a stable
-// order (scenario, policy) and the summary recomputed. Reports that are not nsleak suites, or
-// that contain the same scenario x policy twice, are rejected (bad input).
+// Joining suite reports of shards (`nsleak merge`): complete shards of one `--shard K/N` split
+// are interleaved back into the order of the unsharded run; other reports are concatenated in
+// the order given. The summary is recomputed. Reports that are not well-formed nsleak suites,
+// that contain the same scenario x policy twice, that repeat a shard or leave one out, are
+// rejected (MergeError: bad input).
 #pragma once
 
 #include <nlohmann/json.hpp>
