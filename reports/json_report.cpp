@@ -141,6 +141,10 @@ json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& me
     j["runs"].push_back(std::move(one));
     (r.judgement.outcome == verdict::Outcome::Pass ? pass : fail)++;
   }
+  j["invalid"] = json::array();
+  for (const auto& bad : meta.invalid)
+    j["invalid"].push_back({{"file", valid_utf8(bad.file)}, {"error", valid_utf8(bad.error)}});
+  fail += static_cast<long>(meta.invalid.size());
   j["summary"] = {{"passed", pass}, {"failed", fail}, {"total", pass + fail}};
   return j;
 }

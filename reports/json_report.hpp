@@ -13,9 +13,15 @@ namespace nsleak::reports {
 
 nlohmann::json run_json(const verdict::RunReport& r, bool include_steps = true);
 
+struct InvalidScenario {
+  std::string file;
+  std::string error;  // the located error line, as printed
+};
+
 struct SuiteMeta {
   std::string shard;  // "K/N" or "" when not sharded
   double wall_ms = 0;
+  std::vector<InvalidScenario> invalid;  // files that could not be loaded: each counts as failed
 };
 nlohmann::json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& meta);
 

@@ -113,8 +113,22 @@ json merge_suites(const std::vector<std::pair<std::string, json>>& named) {
     pass += (*r)["outcome"] == "pass";
     runs.push_back(*r);
   }
-  const long total = static_cast<long>(runs.size());
+  // Every shard loads every file before slicing, so each reports the same invalid files.
+  json invalid = json::array();
+  std::set<std::string> invalid_files;
+  for (const auto& [name, s] : named) {
+    if (!s.contains("invalid")) continue;
+    if (!s["invalid"].is_array()) throw MergeError(name + ": \"invalid\" is not an array");
+    for (const auto& bad : s["invalid"]) {
+      if (!bad.is_object() || !bad.contains("file") || !bad["file"].is_string() || !bad.contains("error") ||
+          !bad["error"].is_string())
+        throw MergeError(name + ": an \"invalid\" entry lacks \"file\" or \"error\" strings");
+      if (invalid_files.insert(bad["file"].get<std::string>()).second) invalid.push_back(bad);
+    }
+  }
+  const long total = static_cast<long>(runs.size() + invalid.size());
   return {{"schema", "nsleak/suite/1"}, {"shard", nullptr}, {"wall_ms", wall}, {"runs", std::move(runs)},
+          {"invalid", std::move(invalid)},
           {"summary", {{"passed", pass}, {"failed", total - pass}, {"total", total}}}};
 }
 

@@ -65,7 +65,7 @@ bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
 
 // Loads every scenario (bad files are reported and counted, never skipped silently) and
 // expands the scenario x policy matrix in a stable order.
-std::vector<Job> plan(const TestArgs& a, int& bad_inputs) {
+std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& invalid) {
   const auto subs = parse_substitutes(a.substitutes);
   for (const auto& [name, file] : subs) rt::load_policy(file);  // bad policy: exit 2 up front
   std::vector<Job> jobs;
@@ -75,14 +75,14 @@ std::vector<Job> plan(const TestArgs& a, int& bad_inputs) {
       sc = load(path);
     } catch (const scenario::ParseError& e) {
       std::cout << "BAD   " << e.what() << "\n";
-      ++bad_inputs;
+      invalid.push_back({path, e.what()});
       continue;
     }
     if (!a.filter.empty() && ::fnmatch(a.filter.c_str(), sc.name.c_str(), 0) != 0) continue;
     if (sc.expect_order.empty()) {
-      std::cout << "BAD   " << path << ": scenario \"" << sc.name
-                << "\" declares no expectations, so there is nothing to test\n";
-      ++bad_inputs;
+      const std::string why = path + ": scenario \"" + sc.name + "\" declares no expectations, so there is nothing to test";
+      std::cout << "BAD   " << why << "\n";
+      invalid.push_back({path, why});
       continue;
     }
     for (const auto& pol : sc.expect_order) {
@@ -118,8 +118,9 @@ void print_result(const verdict::RunReport& r, bool verbose) {
 
 int run_tests(const TestArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
-  int bad = 0;
-  std::vector<Job> jobs = plan(a, bad);
+  std::vector<reports::InvalidScenario> invalid;
+  std::vector<Job> jobs = plan(a, invalid);
+  const long bad = static_cast<long>(invalid.size());
   std::vector<verdict::RunReport> results(jobs.size());
   std::atomic<std::size_t> next{0};
   std::mutex out;
@@ -140,7 +141,8 @@ int run_tests(const TestArgs& a) {
   for (int i = 0; i < std::min<int>(n, static_cast<int>(jobs.size())); ++i) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
 
-  reports::SuiteMeta meta{a.shard, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()};
+  reports::SuiteMeta meta{a.shard, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                          invalid};
   const auto suite = reports::suite_json(results, meta);
   if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
   if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite);

@@ -183,3 +183,26 @@ TEST_CASE("the scenario library passes under every declared policy", "[cli][libr
   CHECK(r.code == 0);
   CHECK(r.out.find(" 0 failed") != std::string::npos);
 }
+
+TEST_CASE("a bad scenario file is in the JSON and JUnit reports, not only on stdout", "[cli][reports]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("nsleak-cli-bad-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(NSLEAK_SOURCE_DIR) / "scenarios/article/article-poisoned-main.json", dir / "a.json");
+  std::ofstream(dir / "b.json") << R"({"name": "b", "main": [{"op": "unshar"}]})";
+  const Result r = run_nsleak("test " + dir.string() + " --json " + (dir / "s.json").string() + " --junit " +
+                              (dir / "s.xml").string());
+  CHECK(r.code == 2);
+  std::ifstream in(dir / "s.json");
+  const auto suite = nlohmann::json::parse(in);
+  REQUIRE(suite["invalid"].size() == 1);
+  CHECK(suite["invalid"][0]["error"] == (dir / "b.json").string() + ":1:31: unknown op \"unshar\" (did you mean \"unshare\"?)");
+  CHECK(suite["summary"] == nlohmann::json({{"passed", 3}, {"failed", 1}, {"total", 4}}));
+  std::ifstream xml_in(dir / "s.xml");
+  std::stringstream xml;
+  xml << xml_in.rdbuf();
+  CHECK(xml.str().find("type=\"bad-input\"") != std::string::npos);
+  CHECK(xml.str().find("<testsuites name=\"nsleak\" tests=\"4\" failures=\"0\" errors=\"1\"") != std::string::npos);
+  fs::remove_all(dir);
+}
