@@ -16,6 +16,7 @@ class NsNames {
  public:
   explicit NsNames(const RunReport& r) {
     if (!r.analysis.origin.empty()) names_[r.analysis.origin] = "origin";
+    if (!r.analysis.origin_uts.empty()) names_[r.analysis.origin_uts] = "origin";
     for (const auto& ev : r.record.events) {
       const std::string as = ev.value("as", std::string());
       const std::string id = ev.contains("id") ? ev.value("id", std::string()) : ev.value("child_ns", std::string());
@@ -211,7 +212,9 @@ void story_steps(std::ostringstream& os, const RunReport& r, const NsNames& name
     const std::string k = ev.value("ev", "");
     if (k == "op") {
       const std::string net = ev["ns"].value("net", std::string());
-      const char* mark = net == origin ? "  " : "✗ ";
+      const std::string uts = ev["ns"].value("uts", std::string());
+      const bool clean = net == origin && (uts.empty() || uts == r.analysis.origin_uts);
+      const char* mark = clean ? "  " : "✗ ";
       os << "  " << mark << pad(who(ev), 22) << pad(where(ev), 16) << op_text(ev, names) << "\n";
       continue;
     }
@@ -245,6 +248,7 @@ void story_threads(std::ostringstream& os, const RunReport& r, const NsNames& na
   for (const auto& t : r.analysis.threads) {
     os << "  " << pad("m" + std::to_string(t.m), 5) << pad("tid " + std::to_string(t.tid), 12)
        << pad(t.role, 14) << pad(t.state, 8) << names.show(t.ns);
+    if (!t.uts.empty()) os << "  uts " << names.show(t.uts);
     if (t.cloned_from >= 0)
       os << "   (cloned from m" << t.cloned_from << (t.via == "template" ? " by the template thread" : "") << ")";
     os << "\n";

@@ -102,6 +102,7 @@ class Analyzer {
       origin_net_ = st.ns;
       origin_uts_ = st.uts;
       a_.origin = st.ns;
+      a_.origin_uts = st.uts;
       st.role = "m0";
       return;
     }
@@ -281,7 +282,7 @@ class Analyzer {
       auto prov = it->second.chain;
       prov.push_back(std::string(a_.completed ? "main returned" : "the run ended") + " with " +
                      mdesc(0, it->second.tid) +
-                     " — the thread-group leader, whose namespace /proc/<pid>/ns/net shows — in " +
+                     " — the thread-group leader, whose namespaces /proc/<pid>/ns/* show — in " +
                      state_of(it->second));
       add(VerdictKind::PoisonedMain, -1, 0, json::object(),
           "the original program has been poisoned: M0 ends in " + state_of(it->second), prov);
@@ -292,6 +293,7 @@ class Analyzer {
       t.tid = st.tid;
       t.role = st.role;
       t.ns = st.ns;
+      t.uts = st.uts;
       t.state = st.wedged ? "wedged" : st.exited ? "exited" : "alive";
       t.cloned_from = st.cloned_from;
       t.via = st.via;

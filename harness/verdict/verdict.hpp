@@ -32,6 +32,7 @@ struct ThreadInfo {
   pid_t tid = 0;
   std::string role;      // m0, sysmon, template, pool, startm, inherit-spawn
   std::string ns;        // last observed net namespace
+  std::string uts;       // last observed uts namespace, "" when the scenario does not use uts
   std::string state;     // alive | exited | wedged
   std::int64_t cloned_from = -1;
   std::string via;       // direct | template
@@ -42,6 +43,7 @@ const char* outcome_name(Outcome o);
 
 struct Analysis {
   std::string origin;                  // net namespace of the sandbox at start
+  std::string origin_uts;              // its uts namespace, "" when not observed
   std::vector<Verdict> verdicts;
   std::vector<ThreadInfo> threads;
   std::vector<std::string> disagreements;  // kernel vs runtime bookkeeping: harness bugs
