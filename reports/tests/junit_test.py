@@ -11,6 +11,7 @@ Needs python3-junitparser; without it this test FAILS.
 
 import json
 import os
+import shlex
 import shutil
 import sys
 
@@ -117,7 +118,10 @@ def main():
                 "no raw control character or U+FFFF reached the XML text")
         fail = [x for x in tc.result if isinstance(x, Failure)]
         if fail:
-            c.check(want_file in fail[0].text, "failure text names the file (with U+FFFD)", fail[0].text)
+            # The reproduce line is shell-quoted: split it as a shell would, then find the file.
+            repro = [l for l in fail[0].text.splitlines() if l.startswith("reproduce: ")]
+            words = shlex.split(repro[0][len("reproduce: "):]) if repro else []
+            c.check(want_file in words, "failure text names the file (with U+FFFD), shell-quoted", fail[0].text)
 
     # The same reader on the report of a merge (written from the suite JSON alone).
     mj, mx = os.path.join(c.tmp, "merged.json"), os.path.join(c.tmp, "merged.xml")
