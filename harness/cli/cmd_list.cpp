@@ -1,18 +1,54 @@
 // nsleak list: the vocabulary — policies, verdicts, ops and strategies.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
 namespace nsleak::cli {
 
+namespace {
+
+std::vector<std::string> g_list_paths;
+
+// The scenario library: name, the policies it declares, and its first sentence.
+void list_scenarios(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  try {
+    files = expand_paths(paths);
+  } catch (const scenario::ParseError&) {
+    return;  // no library here (e.g. run outside the source tree): nothing to list
+  }
+  std::cout << "Scenarios (" << files.size() << " files):\n";
+  for (const auto& f : files) {
+    try {
+      const auto sc = load(f);
+      std::string policies;
+      for (const auto& p : sc.expect_order) policies += (policies.empty() ? "" : ",") + p;
+      std::string first = sc.description.substr(0, sc.description.find(". ") + 1);
+      if (first.size() > 100) first = first.substr(0, 97) + "...";
+      std::cout << "  " << std::left << std::setw(40) << sc.name << " [" << policies << "]\n      " << f
+                << (first.empty() ? "" : ": " + first) << "\n";
+    } catch (const scenario::ParseError& e) {
+      std::cout << "  BAD " << e.what() << "\n";
+    }
+  }
+  std::cout << "\n";
+}
+
+}  // namespace
+
 Command add_list(CLI::App& app) {
-  app.add_subcommand("list", "List policies, verdicts, scenario ops and strategies");
+  auto* cmd = app.add_subcommand("list", "List scenarios, policies, verdicts, scenario ops and strategies");
+  cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, if present)");
   return [] {
+    if (!g_list_paths.empty()) list_scenarios(g_list_paths);
+    else if (std::filesystem::is_directory("scenarios")) list_scenarios({"scenarios"});
     std::cout << "Policies (--policy):\n";
     for (const auto& p : rt::policy_presets())
       std::cout << "  " << std::left << std::setw(16) << p.name << p.description << "\n";
