@@ -218,7 +218,7 @@ class Analyzer {
         prov.push_back(ev.value("op", "") + " at " + where(ev) + " ran on " + mdesc(m, st.tid) +
                        " in " + kind + " " + val.get<std::string>());
         add(VerdictKind::LostInheritance, g, m, ev,
-            gdesc(ev) + " expected to run in " + kind + " " + want + " but ran in " +
+            gdesc(ev) + " expected to run in " + kind + " " + want + " but ran in " + kind + " " +
                 val.get<std::string>(),
             prov);
       } else {
