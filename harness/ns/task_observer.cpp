@@ -1,6 +1,7 @@
 #include "harness/ns/task_observer.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -11,24 +12,53 @@
 
 namespace nsleak::ns {
 
+namespace {
+
+bool is_tid(const dirent* e) { return e->d_name[0] >= '0' && e->d_name[0] <= '9'; }
+
+}  // namespace
+
+TaskObserver::TaskObserver(unsigned kinds_mask) : mask_(kinds_mask | 1u), dir_(::opendir("/proc/self/task")) {}
+
+TaskObserver::~TaskObserver() {
+  if (dir_ != nullptr) ::closedir(dir_);
+}
+
 std::vector<TaskNs> TaskObserver::snapshot() const {
   std::vector<TaskNs> out;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (dir == nullptr) return out;
-  while (const dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+  if (dir_ == nullptr) return out;
+  ::rewinddir(dir_);
+  const int dfd = ::dirfd(dir_);
+  char rel[64];
+  while (const dirent* e = ::readdir(dir_)) {
+    if (!is_tid(e)) continue;
     TaskNs t;
     t.tid = static_cast<pid_t>(std::atoi(e->d_name));
     bool alive = true;
     for (NsKind k : kAllKinds) {
       if (!observes(k)) continue;
-      t.ns[index(k)] = task_id(t.tid, k);
-      alive = alive && t.ns[index(k)].valid();
+      std::snprintf(rel, sizeof rel, "%s/ns/%s", e->d_name, proc_name(k));
+      struct stat st {};
+      if (::fstatat(dfd, rel, &st, 0) != 0) {
+        alive = false;  // exiting while we read: gone by the time the snapshot is used
+        break;
+      }
+      t.ns[index(k)] = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     }
     if (alive) out.push_back(t);
   }
-  ::closedir(dir);
   std::sort(out.begin(), out.end(), [](const TaskNs& a, const TaskNs& b) { return a.tid < b.tid; });
+  return out;
+}
+
+std::vector<pid_t> task_ids() {
+  std::vector<pid_t> out;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (const dirent* e = ::readdir(dir))
+    if (is_tid(e)) out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+  ::closedir(dir);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -2,6 +2,7 @@
 // the identity of each task's namespaces, straight from the kernel.
 #pragma once
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <vector>
@@ -18,7 +19,11 @@ struct TaskNs {
 class TaskObserver {
  public:
   // `kinds_mask` has bit index(kind) set for each kind to read (net is always read).
-  explicit TaskObserver(unsigned kinds_mask = 1u) : mask_(kinds_mask | 1u) {}
+  // Keeps /proc/self/task open: a snapshot is one getdents64 plus one fstatat per task.
+  explicit TaskObserver(unsigned kinds_mask = 1u);
+  ~TaskObserver();
+  TaskObserver(const TaskObserver&) = delete;
+  TaskObserver& operator=(const TaskObserver&) = delete;
   // One snapshot of every live task, sorted by tid. A task that exits while being read is
   // left out (it is gone by the time the snapshot is used).
   std::vector<TaskNs> snapshot() const;
@@ -26,7 +31,11 @@ class TaskObserver {
 
  private:
   unsigned mask_;
+  DIR* dir_ = nullptr;
 };
+
+// The tids of this process's live tasks, sorted (one getdents64 pass).
+std::vector<pid_t> task_ids();
 
 // True while /proc/self/task/<tid> still exists (a thread that returned may linger briefly).
 bool task_exists(pid_t tid);

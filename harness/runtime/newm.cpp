@@ -6,6 +6,9 @@
 
 
 
+#include <algorithm>
+
+#include "harness/ns/task_observer.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -13,20 +16,32 @@ namespace {
 
 constexpr std::size_t kThreadStack = 512 * 1024;  // g0 stack: scheduler, tracer, snapshots
 
-struct ThreadStart {
-  M* mp;
-  OsSemaphore tid_published;
-};
-
 void* thread_main(void* arg) {
-  auto* start = static_cast<ThreadStart*>(arg);
-  M* mp = start->mp;
+  M* mp = static_cast<M*>(arg);
   setm(mp);
-  mp->tid = static_cast<pid_t>(::gettid());
-  start->tid_published.release();  // `start` is dead after this line
   sched().baton.await_turn(mp);
+  // newm1 learnt our tid from /proc before handing us the baton: check it is really ours.
+  if (mp->tid != static_cast<pid_t>(::gettid())) throw_("newm: tid read from /proc is not the new thread's");
   mstart(mp);
   return nullptr;  // not reached: Ms end in mexit
+}
+
+// The tid of the thread pthread_create just made: the one task no M owns. Only the baton
+// holder creates threads, so there is exactly one. Reading /proc costs one getdents64; asking
+// the new thread would cost a wake-up of a thread the kernel has not even scheduled yet.
+pid_t new_task_tid() {
+  std::vector<pid_t> known;
+  for (const auto& m : sched().allm)
+    if (m->tid != 0 && !m->joined) known.push_back(m->tid);
+  std::sort(known.begin(), known.end());
+  pid_t found = 0;
+  for (pid_t t : ns::task_ids()) {
+    if (std::binary_search(known.begin(), known.end(), t)) continue;
+    if (found != 0) throw_("newm: more than one task without an M");
+    found = t;
+  }
+  if (found == 0) throw_("newm: the new thread is not in /proc/self/task");
+  return found;
 }
 
 M* allocm(std::function<void()> fn, P* pp, const std::string& role) {
@@ -47,14 +62,13 @@ void newm1(M* mp, const char* via) {
   M* cur = getm();
   mp->cloned_from = cur;
   mp->ns = cur->ns;  // bookkeeping: clone(2) without CLONE_NEW* shares the caller's namespaces
-  ThreadStart start{mp};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kThreadStack);
-  const int rc = pthread_create(&mp->thread, &attr, thread_main, &start);
+  const int rc = pthread_create(&mp->thread, &attr, thread_main, mp);
   pthread_attr_destroy(&attr);
   if (rc != 0) fatal("newosproc: pthread_create failed: errno " + std::to_string(rc));
-  start.tid_published.acquire();
+  mp->tid = new_task_tid();
   trace({{"ev", "newm"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}, {"from_m", cur->id},
          {"from_tid", cur->tid}, {"via", via}},
         true);
@@ -116,7 +130,8 @@ void startTemplateThread() {
 }
 
 void mstart(M* mp) {
-  trace({{"ev", "mstart"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}}, true);
+  // No snapshot: newm's, taken once the task existed, already shows the state it started in.
+  trace({{"ev", "mstart"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}});
   if (mp->mstartfn) mp->mstartfn();
   // A thread born locked (inherit-spawn) takes its P in stoplockedm, once startlockedm has
   // handed one over; taking it here would hand it straight off again.
