@@ -25,9 +25,12 @@ M* Baton::pick_next(M* self) {
     notewakeup(sm->park);
     if (ready_.empty()) return nullptr;
   }
-  std::vector<std::string> labels;
-  for (M* m : ready_) labels.push_back(m->label());
-  const std::size_t i = choose(ChoiceKind::RunM, std::move(labels));
+  std::size_t i = 0;
+  if (ready_.size() > 1) {
+    std::vector<std::string> labels;
+    for (M* m : ready_) labels.push_back(m->label());
+    i = choose(ChoiceKind::RunM, std::move(labels));
+  }
   M* next = ready_[i];
   ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));
   next->ready = false;

@@ -90,9 +90,13 @@ G* findRunnable() {
         mp->spinning = true;  // stealing Ms are spinning Ms
         ++s.nmspinning;
       }
-      std::vector<std::string> labels;
-      for (const auto& x : c) labels.push_back(std::string(x.source) + ":" + x.g->label());
-      const Candidate pick = c[choose(ChoiceKind::PickG, std::move(labels))];
+      std::size_t i = 0;
+      if (c.size() > 1) {  // labels only for a real choice: this is every schedule's hot path
+        std::vector<std::string> labels;
+        for (const auto& x : c) labels.push_back(std::string(x.source) + ":" + x.g->label());
+        i = choose(ChoiceKind::PickG, std::move(labels));
+      }
+      const Candidate pick = c[i];
       take(pick);
       return pick.g;
     }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -47,10 +48,24 @@ void reset_signals() {
   ::sigaltstack(&off, nullptr);
 }
 
+// Controlled mode runs one M at a time, so all of them share the CPU the child started on
+// (the kernel placed it on an idle one): a baton handoff becomes a same-CPU switch instead of
+// a cross-CPU wake-up (measured: the article run 3.2 -> 2.8 ms, the library 0.64 -> 0.53 s).
+// The affinity is inherited by every M; it is part of the origin state, like the namespaces.
+void pin_to_current_cpu() {
+  const int cpu = ::sched_getcpu();
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  ::sched_setaffinity(0, sizeof set, &set);  // best effort: a restricted cpuset may refuse
+}
+
 [[noreturn]] void child_main(TraceBuffer& trace, const SandboxOptions& opt,
                              const std::function<void(rt::Tracer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
+  pin_to_current_cpu();
   StepRecorder rec(trace, opt.observe_mask);
   std::string err;
   if (opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
