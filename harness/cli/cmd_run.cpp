@@ -95,12 +95,12 @@ int run_default() {
   const auto sc = embedded_article();
   verdict::RunOptions opt;
   const auto r = verdict::run_scenario(sc, opt);
-  std::cout << reports::text_story(r);
+  const int rc = print_report(r, RunArgs{});
   if (r.judgement.outcome == verdict::Outcome::Pass)
     std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"
               << "   (the same program under Go 1.9, 1.10 and 1.12)\n"
               << "     nsleak list        (scenarios' vocabulary, policies and verdicts)\n";
-  return exit_code_for(r);
+  return rc;
 }
 
 }  // namespace nsleak::cli

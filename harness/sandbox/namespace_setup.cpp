@@ -28,16 +28,25 @@ bool write_file(const char* path, const std::string& data, std::string& err) {
 const char* userns_hint() {
   return " (unprivileged user namespaces are disabled: as root, run "
          "`sysctl -w kernel.unprivileged_userns_clone=1` or "
-         "`sysctl -w user.max_user_namespaces=15000`, or run nsleak as root)";
+         "`sysctl -w user.max_user_namespaces=15000` (Ubuntu 23.10+: also "
+         "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`), or run nsleak as root)";
 }
 
-SetupResult via_userns() {
+const char* container_hint() {
+  return " (this process may not create namespaces even as root: a container without "
+         "CAP_SYS_ADMIN, or a seccomp profile that blocks unshare — Docker's default does; run "
+         "the container with --privileged or --security-opt seccomp=unconfined)";
+}
+
+SetupResult via_userns(const std::string& root_error) {
   SetupResult r;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
   if (::unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS) != 0) {
+    const bool refused = errno == EPERM || errno == EUSERS || errno == ENOSPC;
     r.error = errtext("unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS)");
-    if (errno == EPERM || errno == EUSERS || errno == ENOSPC) r.error += userns_hint();
+    if (!root_error.empty()) r.error = "as root " + root_error + ", and through a user namespace " + r.error;
+    if (refused) r.error += root_error.empty() ? userns_hint() : container_hint();
     return r;
   }
   // Map ourselves to root inside, so per-thread unshare/setns later need no real privilege.
@@ -51,12 +60,14 @@ SetupResult via_userns() {
 }  // namespace
 
 SetupResult enter_private_namespaces(bool force_userns) {
+  std::string root_error;
   if (!force_userns && ::geteuid() == 0) {
     if (::unshare(CLONE_NEWNET | CLONE_NEWUTS) == 0) return {};
     if (errno != EPERM) return {errtext("unshare(CLONE_NEWNET|CLONE_NEWUTS)"), false};
     // root without CAP_SYS_ADMIN (a container): a user namespace may still work.
+    root_error = errtext("unshare(CLONE_NEWNET|CLONE_NEWUTS)");
   }
-  return via_userns();
+  return via_userns(root_error);
 }
 
 }  // namespace nsleak::sandbox

@@ -2,12 +2,17 @@
 // and the default run reproducing the article. Runs the real binary (NSLEAK_BINARY).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <grp.h>
+#include <seccomp.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -205,4 +210,76 @@ TEST_CASE("a bad scenario file is in the JSON and JUnit reports, not only on std
   CHECK(xml.str().find("type=\"bad-input\"") != std::string::npos);
   CHECK(xml.str().find("<testsuites name=\"nsleak\" tests=\"4\" failures=\"0\" errors=\"1\"") != std::string::npos);
   fs::remove_all(dir);
+}
+
+namespace {
+
+// Runs nsleak in a child process prepared by `prepare` (which runs after fork, before exec).
+Result run_prepared(const std::string& args, const std::function<void()>& prepare) {
+  namespace fs = std::filesystem;
+  const auto base = fs::temp_directory_path() / ("nsleak-env-" + std::to_string(::getpid()));
+  const std::string out = base.string() + ".out", err = base.string() + ".err";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(NSLEAK_SOURCE_DIR) != 0) ::_exit(120);
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    prepare();
+    std::vector<std::string> words{NSLEAK_BINARY};
+    std::istringstream ss(args);
+    for (std::string w; ss >> w;) words.push_back(w);
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::stringstream so, se;
+  so << std::ifstream(out).rdbuf();
+  se << std::ifstream(err).rdbuf();
+  r.out = so.str();
+  r.err = se.str();
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("where unshare is forbidden (a default container profile) nsleak exits 3 with the reason", "[cli][environment]") {
+  // Docker's default seccomp profile refuses unshare(2) with EPERM: reproduce exactly that
+  // for one nsleak process (and the sandbox children it forks), never for this one.
+  const Result r = run_prepared("", [] {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0);
+    if (seccomp_load(ctx) != 0) ::_exit(121);
+  });
+  CHECK(r.code == 3);
+  CHECK(r.err.find("cannot run namespaces") != std::string::npos);
+  CHECK(r.err.find("unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS): Operation not permitted") != std::string::npos);
+  CHECK(r.err.find("seccomp=unconfined") != std::string::npos);  // what to change
+}
+
+TEST_CASE("an unprivileged user runs the article through a user namespace", "[cli][unprivileged]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  if (::geteuid() != 0) {
+    WARN("SKIPPED: needs root to switch to an unprivileged uid (already unprivileged: the other tests cover it)");
+    nsleak::test::count_skip();
+    return;
+  }
+  const Result r = run_prepared("run --format json scenarios/article/article-poisoned-main.json", [] {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
+      ::_exit(122);
+  });
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["outcome"] == "pass");
+  CHECK(j["stats"]["userns"] == true);
 }
