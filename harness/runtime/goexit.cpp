@@ -1,5 +1,7 @@
 // How a goroutine ends: its function returns or runtime.Goexit unwinds it (gentry), then g0
 // runs goexit0 — where the Go versions differ about what happens to a locked thread.
+#include <boost/context/fiber.hpp>
+
 #include "harness/runtime/goexit_signal.hpp"
 #include "harness/runtime/sched.hpp"
 
@@ -10,11 +12,14 @@ void gentry(G* gp, const std::function<void()>& fn) {
     fn();
   } catch (const GoexitSignal&) {
     // runtime.Goexit: deferred calls ran (C++ destructors); the G ends normally.
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;  // Boost.Context unwinding a fiber it destroys: must pass through
   } catch (const std::exception& e) {
     fatal(std::string("panic: ") + e.what() + " [" + gp->label() + "]");
+  } catch (...) {
+    // Nothing may cross the context switch: report it as the program's panic instead.
+    fatal("panic: a non-standard exception escaped " + gp->label());
   }
-  // A G must never throw across the context switch: anything else is a harness bug, and
-  // std::terminate (from the noexcept fiber entry) is the right answer to it.
   if (gp->is_main && !gp->goexit_called) exit_program(0);  // main returned: os.Exit(0)
   getm()->mcallfn = goexit0;
 }

@@ -44,7 +44,6 @@ struct M {
   bool exited = false;                // thread has returned (mexit)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
-  bool in_syscall = false;            // in a blocking syscall (holds its G, no P)
   ns::NsSet ns{};                     // bookkeeping: the thread's namespaces
   OsSemaphore turn;                   // released when this M is given the baton
 

@@ -72,25 +72,19 @@ nlohmann::json dump_state() {
 }
 
 void exit_program(int code) {
-  auto& s = sched();
   trace({{"ev", "exit"}, {"code", code}, {"m", getm()->id}}, true);
-  if (s.tracer) s.tracer->finish();
   ::_exit(code);
 }
 
 void throw_(const std::string& what) {
-  auto& s = sched();
   trace({{"ev", "fault"}, {"kind", "throw"}, {"message", "fatal error: " + what},
          {"state", dump_state()}},
         true);
-  if (s.tracer) s.tracer->finish();
   ::_exit(4);
 }
 
 void fatal(const std::string& what) {
-  auto& s = sched();
   trace({{"ev", "fault"}, {"kind", "fatal"}, {"message", what}, {"state", dump_state()}}, true);
-  if (s.tracer) s.tracer->finish();
   ::_exit(2);
 }
 

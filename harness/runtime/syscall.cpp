@@ -40,14 +40,12 @@ void BlockingSyscall(const std::function<void()>& call) {
   M* mp = getm();
   G* gp = mp->curg;
   gp->status = GStatus::Syscall;
-  mp->in_syscall = true;
   P* oldp = releasep();
   trace({{"ev", "entersyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", oldp->id}});
   handoffp(oldp);
   call();
   // In the kernel: other Ms may run meanwhile (the strategy decides how long it blocks).
   sched().baton.pass(mp, true);
-  mp->in_syscall = false;
   P* pp = take_idle(oldp) ? oldp : pidleget();
   trace({{"ev", "exitsyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", pp ? pp->id : -1}});
   if (pp != nullptr) {

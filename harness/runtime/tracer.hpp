@@ -11,9 +11,9 @@ class Tracer {
   virtual ~Tracer() = default;
   // Called with the baton held, on the thread the event happened on. `snapshot` asks for the
   // namespaces of every task to be read and recorded with the event.
+  // An event is committed (visible to the parent) when this returns: the process may _exit
+  // right after, so there is nothing to flush.
   virtual void event(nlohmann::json ev, bool snapshot) = 0;
-  // The run ends now (the process is about to _exit); flush everything.
-  virtual void finish() = 0;
 };
 
 }  // namespace nsleak::rt

@@ -16,7 +16,6 @@ class StepRecorder final : public rt::Tracer {
  public:
   StepRecorder(TraceBuffer& out, unsigned observe_mask) : out_(out), observer_(observe_mask) {}
   void event(nlohmann::json ev, bool snapshot) override;
-  void finish() override {}
   void write_line(const nlohmann::json& ev);  // also used before the runtime starts
 
  private:
