@@ -7,6 +7,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "reports/html_timeline.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_story.hpp"
 
@@ -22,6 +23,7 @@ struct RunArgs {
   bool verbose = false;
   bool userns = false;
   std::string events;  // write the raw event stream (JSON lines) here
+  std::string html;    // write every run's timeline here, as sections of one page
 };
 
 // The policies to run a scenario under: as asked, "all" = every policy its expect names.
@@ -51,9 +53,21 @@ int print_report(const verdict::RunReport& r, const RunArgs& a) {
   return exit_code_for(r);
 }
 
+// One page for all the runs, written once they are done: a page per run would overwrite itself.
+// An unwritable path is a usage error, reported after the runs' own output.
+int write_html(const std::string& path, const std::vector<verdict::RunReport>& runs) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << reports::html_timeline(runs);
+  out.close();
+  if (out) return kOk;
+  std::cerr << "nsleak: cannot write the timeline page to " << path << "\n";
+  return kBadInput;
+}
+
 int run_files(const RunArgs& a) {
   int rc = kOk;
   bool first = true;
+  std::vector<verdict::RunReport> runs;  // kept only for --html
   for (const auto& path : expand_paths(a.files)) {
     const auto sc = load(path);
     for (const auto& pol : policies_for(sc, a.policies)) {
@@ -64,9 +78,12 @@ int run_files(const RunArgs& a) {
       opt.sandbox.force_userns = a.userns;
       if (!first && a.format == "text") std::cout << "\n";
       first = false;
-      rc = worst(rc, print_report(verdict::run_scenario(sc, opt), a));
+      auto r = verdict::run_scenario(sc, opt);
+      rc = worst(rc, print_report(r, a));
+      if (!a.html.empty()) runs.push_back(std::move(r));
     }
   }
+  if (!a.html.empty()) rc = worst(rc, write_html(a.html, runs));
   return rc;
 }
 
@@ -87,15 +104,20 @@ Command add_run(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...)");
   cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");
+  cmd->add_option("--html", g_run.html,
+                  "Also write the runs' timelines (a lane per thread, ops coloured by namespace) as one "
+                  "self-contained HTML page to this file");
   cmd->add_flag("--userns", g_run.userns, "Use a user namespace even when running as root");
   return [] { return run_files(g_run); };
 }
 
-int run_default() {
+int run_default(const std::string& html) {
   const auto sc = embedded_article();
   verdict::RunOptions opt;
-  const auto r = verdict::run_scenario(sc, opt);
-  const int rc = print_report(r, RunArgs{});
+  auto r = verdict::run_scenario(sc, opt);
+  r.reproduce = "nsleak";  // the embedded article has no path to give
+  int rc = print_report(r, RunArgs{});
+  if (!html.empty()) rc = worst(rc, write_html(html, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
     std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"
               << "   (the same program under Go 1.9, 1.10 and 1.12)\n"

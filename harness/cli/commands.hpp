@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace nsleak::cli {
 
@@ -13,6 +14,7 @@ Command add_run(CLI::App& app);       // nsleak run FILE...
 Command add_list(CLI::App& app);      // nsleak list
 Command add_test(CLI::App& app);      // nsleak test DIR|FILE...
 Command add_merge(CLI::App& app);     // nsleak merge A.json B.json...
-int run_default();                    // nsleak (no arguments): the article, narrated
+// nsleak (no arguments): the article, narrated; `html` non-empty: also its timeline page there.
+int run_default(const std::string& html);
 
 }  // namespace nsleak::cli

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   const Command list = add_list(app);
   const Command test = add_test(app);
   const Command merge = add_merge(app);
+  std::string html;  // for the default run; `nsleak run` has its own --html
+  app.add_option("--html", html,
+                 "Also write the article run's timeline as a self-contained HTML page to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -21,11 +24,17 @@ int main(int argc, char** argv) {
     return rc == 0 ? kOk : kBadInput;
   }
   try {
+    // Given before a subcommand, --html would be silently ignored: say where it goes instead.
+    if (!html.empty() && !app.get_subcommands().empty()) {
+      std::cerr << "nsleak: --html before a subcommand applies only to the default run; "
+                   "use: nsleak run FILE... --html " << html << "\n";
+      return kBadInput;
+    }
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("list")) return list();
     if (app.got_subcommand("test")) return test();
     if (app.got_subcommand("merge")) return merge();
-    return run_default();
+    return run_default(html);
   } catch (const nsleak::scenario::ParseError& e) {
     std::cerr << e.what() << "\n";
     return kBadInput;

@@ -1,0 +1,20 @@
+// The timeline page: each run drawn as one lane per thread (M), its ops as boxes coloured by
+// the namespace the thread was in, clones as arrows between lanes and verdicts pinned where
+// they were detected — so a reader *sees* which thread changed namespace, who was cloned from
+// it and which goroutine later ran there, instead of reconstructing it from the story.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/verdict/run_report.hpp"
+
+namespace nsleak::reports {
+
+// One self-contained HTML5 page (inline CSS and SVG; no script, fonts or other resources, so
+// it can be archived as a CI artefact and opened anywhere) with a section per run, in order.
+// It is also well-formed XML, so `xmllint --noout` can check it; every piece of scenario text
+// is escaped.
+std::string html_timeline(const std::vector<verdict::RunReport>& runs);
+
+}  // namespace nsleak::reports
