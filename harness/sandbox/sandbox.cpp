@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -66,6 +67,9 @@ void pin_to_current_cpu() {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
   pin_to_current_cpu();
+  // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
+  // every new M an mmap of 64 MiB of address space and its set-up.
+  ::mallopt(M_ARENA_MAX, 1);
   StepRecorder rec(trace, opt.observe_mask);
   std::string err;
   if (opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
