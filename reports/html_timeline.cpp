@@ -1,5 +1,8 @@
 #include "reports/html_timeline.hpp"
 
+#include "reports/ns_names.hpp"
+#include "reports/xml_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -53,62 +56,9 @@ std::string ns_of(const json& ev, const char* kind) { return str(field(ev, "ns")
 // Escaping. Scenario text (name, description, `as` names) reaches the page; it may hold markup,
 // quotes, control characters or — in a file path — bytes that are not UTF-8.
 
-// Decodes one UTF-8 sequence at s[i]; returns its length (0 when malformed) and the code point.
-std::size_t decode_utf8(const std::string& s, std::size_t i, char32_t& cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len;
-  if (c < 0x80) return cp = c, 1;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-// Text for element content and quoted attributes alike (one function, so no call site can pick
-// the weaker one). Characters XML 1.0 cannot carry even as references (C0 controls other than
-// tab and newline, U+FFFE, U+FFFF), DEL and the C1 controls (which browsers silently drop) are
-// shown as \uXXXX, as the text story shows them; bytes that are not UTF-8 become U+FFFD.
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
-    const std::size_t len = decode_utf8(s, i, cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': case '\n': out += static_cast<char>(cp); break;
-      default:
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
-          out += buf;
-        } else {
-          out.append(s, i, len);
-        }
-    }
-    i += len;
-  }
-  return out;
-}
+// Text for element content and quoted attributes alike (one function, so no call site can
+// pick the weaker one).
+std::string esc(const std::string& s) { return xml_escape(s, true); }
 
 // A label cut to `max` code points with an ellipsis: SVG text does not wrap or clip, and a box
 // label that runs into the next box is unreadable. The full text is in the box's tooltip.
@@ -163,7 +113,7 @@ class Namespaces {
     Rgb colour{};
   };
 
-  explicit Namespaces(const RunReport& r) {
+  explicit Namespaces(const RunReport& r) : names_(r) {
     origin_[0] = r.analysis.origin;
     origin_[1] = r.analysis.origin_uts;
     see(r.analysis.origin, "net");
@@ -173,39 +123,16 @@ class Namespaces {
         for (const char* kind : {"net", "uts"}) see(str(row, kind), kind);
       for (const char* kind : {"net", "uts"}) see(ns_of(ev, kind), kind);
       see(str(ev, "child_ns"), "net");
-      const std::string as = str(ev, "as");
-      const std::string id = ev.contains("id") ? str(ev, "id") : str(ev, "child_ns");
-      if (!as.empty() && !id.empty() && !names_.count(id)) names_[id] = as;
     }
-    for (const auto& id : origin_)
-      if (!id.empty()) names_[id] = "origin";
-    for (auto& e : entries_) {
-      auto it = names_.find(e.id);
-      if (it != names_.end()) e.name = it->second;
-    }
+    for (auto& e : entries_) e.name = names_.name(e.id);
   }
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::string stroke(const std::string& id) const { return hex(colour(id)); }
   // Box and swatch fill: light enough for dark text on it.
   std::string fill(const std::string& id) const { return hex(towards_white(colour(id), 0.55)); }
-  std::string show(const std::string& id) const {
-    auto it = names_.find(id);
-    return "NS(" + id + ")" + (it == names_.end() ? "" : " " + it->second);
-  }
-  // Every raw "dev:ino" in `text` gets its name appended, as in the text story.
-  std::string annotate(std::string text) const {
-    for (const auto& [id, name] : names_) {
-      std::string out;
-      std::size_t pos = 0, hit;
-      while ((hit = text.find(id, pos)) != std::string::npos) {
-        out += text.substr(pos, hit - pos) + id + " (" + name + ")";
-        pos = hit + id.size();
-      }
-      text = out + text.substr(pos);
-    }
-    return text;
-  }
+  std::string show(const std::string& id) const { return names_.show(id); }
+  std::string annotate(const std::string& text) const { return names_.annotate(text); }
 
  private:
   void see(const std::string& id, const char* kind) {
@@ -221,7 +148,7 @@ class Namespaces {
   }
 
   std::string origin_[2];
-  std::map<std::string, std::string> names_;
+  NsNames names_;
   std::map<std::string, std::size_t> index_;
   std::vector<Entry> entries_;
   std::size_t coloured_ = 0;

@@ -1,5 +1,7 @@
 #include "reports/json_report.hpp"
 
+#include "harness/scenario/utf8.hpp"
+
 #include "reports/text_story.hpp"
 
 namespace nsleak::reports {
@@ -10,43 +12,8 @@ namespace {
 
 // JSON text must be UTF-8, and nlohmann's dump() throws on anything else. Scenario contents
 // are validated UTF-8, but a scenario's *path* (in "file", "reproduce" and the story) is
-// whatever bytes the file system holds: every invalid byte becomes U+FFFD, as the sandbox
-// already does for event text.
-std::string valid_utf8(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = p[i];
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte (RFC 3629 table)
-    if (c < 0x80) len = 1;
-    else if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    }
-    bool ok = len > 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const unsigned b = p[i + k];
-      ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
-    }
-    if (ok) {
-      out.append(s, i, len);
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    }
-  }
-  return out;
-}
+// whatever bytes the file system holds: every invalid byte becomes U+FFFD.
+using scenario::valid_utf8;
 
 void make_valid_utf8(json& j) {
   if (j.is_string()) {

@@ -1,5 +1,7 @@
 #include "reports/junit.hpp"
 
+#include "reports/xml_text.hpp"
+
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -22,64 +24,6 @@ double num(const json& j, const char* key) {
   if (!j.is_object()) return 0;
   const auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length (0 when malformed) and the code point.
-std::size_t decode(const std::string& s, std::size_t i, char32_t& cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len;
-  if (c < 0x80) return cp = c, 1;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-// XML 1.0 text or attribute value. Markup is escaped; so are tab, LF and CR where a parser
-// would otherwise normalise them away (CR everywhere, all three in attributes). Characters
-// XML 1.0 cannot carry at all, even as references (C0 controls, U+FFFE, U+FFFF), are written
-// visibly as \uXXXX rather than dropped; bytes that are not UTF-8 become U+FFFD.
-std::string xml_escape(const std::string& s, bool attribute) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
-    const std::size_t len = decode(s, i, cp);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      default:
-        if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(cp));
-          out += buf;
-        } else {
-          out.append(s, i, len);
-        }
-    }
-    i += len;
-  }
-  return out;
 }
 
 std::string text(const std::string& s) { return xml_escape(s, false); }

@@ -1,5 +1,7 @@
 #include "reports/text_story.hpp"
 
+#include "reports/ns_names.hpp"
+
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -10,40 +12,6 @@ namespace nsleak::reports {
 namespace {
 
 using nlohmann::json;
-
-// Names for namespace identities: "origin" and every `as` the scenario gave.
-class NsNames {
- public:
-  explicit NsNames(const RunReport& r) {
-    if (!r.analysis.origin.empty()) names_[r.analysis.origin] = "origin";
-    if (!r.analysis.origin_uts.empty()) names_[r.analysis.origin_uts] = "origin";
-    for (const auto& ev : r.record.events) {
-      const std::string as = ev.value("as", std::string());
-      const std::string id = ev.contains("id") ? ev.value("id", std::string()) : ev.value("child_ns", std::string());
-      if (!as.empty() && !id.empty() && !names_.count(id)) names_[id] = as;
-    }
-  }
-  std::string show(const std::string& id) const {
-    auto it = names_.find(id);
-    return "NS(" + id + ")" + (it == names_.end() ? "" : " " + it->second);
-  }
-  // Every raw "dev:ino" in `text` gets its name appended.
-  std::string annotate(std::string text) const {
-    for (const auto& [id, name] : names_) {
-      std::string out;
-      std::size_t pos = 0, hit;
-      while ((hit = text.find(id, pos)) != std::string::npos) {
-        out += text.substr(pos, hit - pos) + id + " (" + name + ")";
-        pos = hit + id.size();
-      }
-      text = out + text.substr(pos);
-    }
-    return text;
-  }
-
- private:
-  std::map<std::string, std::string> names_;
-};
 
 std::string pad(std::string s, std::size_t n) {
   if (s.size() < n) s.append(n - s.size(), ' ');

@@ -226,7 +226,7 @@ def check_runs_page(c):
         check_run(c, section, report, evs, "%s [%s]" % (report["scenario"], report["policy"]))
 
     # The hostile description: escaped in the bytes, and the same text once parsed.
-    c.check(b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;double&quot; &#39;single&#39;" in raw,
+    c.check(b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;double&quot; &apos;single&apos;" in raw,
             "hostile description: <, >, &, \" and ' are escaped")
     shown = [text_of(d) for d in find(root, XHTML + "p", "description") if "Hostile" in text_of(d)]
     c.check(shown and all(s == HOSTILE_SHOWN for s in shown),
