@@ -147,7 +147,7 @@ void execute(G* gp) {
   mp->curg = gp;
   gp->m = mp;
   gp->status = GStatus::Running;
-  trace({{"ev", "execute"}, {"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}});
+  trace_ints("execute", {{"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}});
   gp->ctx->switch_from_g0();
 }
 
@@ -257,7 +257,7 @@ void startm(P* pp, bool spinning) {
   if (nmp->spinning || nmp->nextp != nullptr) throw_("startm: M is spinning or has a P");
   nmp->spinning = spinning;
   nmp->nextp = pp;
-  trace({{"ev", "startm"}, {"m", nmp->id}, {"p", pp->id}, {"by", getm()->id}});
+  trace_ints("startm", {{"m", nmp->id}, {"p", pp->id}, {"by", getm()->id}});
   notewakeup(nmp->park);
 }
 
@@ -274,7 +274,7 @@ void stopm() {
 // handoffp: this M gives up pp (blocking, locked, exiting); find it another M if useful.
 void handoffp(P* pp) {
   auto& s = sched();
-  trace({{"ev", "handoffp"}, {"p", pp->id}, {"m", getm()->id}});
+  trace_ints("handoffp", {{"p", pp->id}, {"m", getm()->id}});
   if (!pp->runqempty() || !s.runq.empty()) {
     startm(pp, false);
     return;
@@ -295,7 +295,7 @@ void stoplockedm() {
   if (mp->lockedg == nullptr || mp->lockedg->lockedm != mp) throw_("stoplockedm: inconsistent locking");
   if (mp->p != nullptr) handoffp(releasep());
   ++s.nmidlelocked;
-  trace({{"ev", "stoplockedm"}, {"m", mp->id}, {"g", mp->lockedg->goid}});
+  trace_ints("stoplockedm", {{"m", mp->id}, {"g", mp->lockedg->goid}});
   notesleep(mp->park);
   acquirep(std::exchange(mp->nextp, nullptr));
 }
@@ -310,7 +310,7 @@ void startlockedm(G* gp) {
   --s.nmidlelocked;
   P* pp = releasep();
   mp->nextp = pp;
-  trace({{"ev", "startlockedm"}, {"g", gp->goid}, {"m", mp->id}, {"by", self->id}, {"p", pp->id}});
+  trace_ints("startlockedm", {{"g", gp->goid}, {"m", mp->id}, {"by", self->id}, {"p", pp->id}});
   notewakeup(mp->park);
   stopm();
 }
@@ -338,7 +338,7 @@ void ready(G* gp) {
   M* mp = getm();
   gp->status = GStatus::Runnable;
   gp->waitreason.clear();
-  trace({{"ev", "ready"}, {"g", gp->goid}, {"by", mp->id}});
+  trace_ints("ready", {{"g", gp->goid}, {"by", mp->id}});
   if (mp->p == nullptr) {
     // sysmon (no P): inject into the global queue and start Ms for idle Ps.
     globrunqput(gp);

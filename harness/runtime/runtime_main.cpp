@@ -3,6 +3,9 @@
 // (the program itself died: deadlock, panic), each with a dump of every G, M and P.
 #include <unistd.h>
 
+#include <array>
+#include <span>
+
 #include "harness/ns/ns_ops.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
@@ -44,6 +47,18 @@ void trace(nlohmann::json ev, bool snapshot) {
   if (s.tracer == nullptr) return;
   ev["t"] = s.now_ms;
   s.tracer->event(std::move(ev), snapshot);
+}
+
+void trace_ints(const char* kind, std::initializer_list<Tracer::IntField> fields) {
+  auto& s = sched();
+  if (s.tracer == nullptr) return;
+  // Plus "t", the virtual clock, as trace() adds it. On the stack: this is the switch path.
+  std::array<Tracer::IntField, 8> all;
+  std::size_t n = 0;
+  for (const auto& f : fields)
+    if (n < all.size() - 1) all[n++] = f;
+  all[n++] = {"t", s.now_ms};
+  s.tracer->int_event(kind, std::span(all.data(), n));
 }
 
 nlohmann::json dump_state() {

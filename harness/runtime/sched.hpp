@@ -56,6 +56,8 @@ Sched& sched();
 
 // Events --------------------------------------------------------------------------------
 void trace(nlohmann::json ev, bool snapshot = false);
+// Hot-path scheduler events with integer fields only (see Tracer::int_event).
+void trace_ints(const char* kind, std::initializer_list<Tracer::IntField> fields);
 // Go's throw(): a broken runtime invariant. Reports a full G/M/P dump and ends the run as an
 // internal error. Never returns.
 [[noreturn]] void throw_(const std::string& what);

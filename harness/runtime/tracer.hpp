@@ -2,7 +2,10 @@
 // JSON record per event to the parent, each with a kernel snapshot of every task.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace nsleak::rt {
 
@@ -14,6 +17,11 @@ class Tracer {
   // An event is committed (visible to the parent) when this returns: the process may _exit
   // right after, so there is nothing to flush.
   virtual void event(nlohmann::json ev, bool snapshot) = 0;
+
+  // The same for the scheduler's hot-path events (execute, ready, handoffp, ...), whose fields
+  // are all integers: formatted without building a JSON object, never with a snapshot.
+  using IntField = std::pair<const char*, std::int64_t>;
+  virtual void int_event(const char* kind, std::span<const IntField> fields) = 0;
 };
 
 }  // namespace nsleak::rt

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "harness/runtime/sched.hpp"
@@ -25,6 +26,19 @@ void StepRecorder::event(nlohmann::json ev, bool snapshot) {
                  std::chrono::steady_clock::now() - start_).count();
   if (snapshot) ev["tasks"] = std::move(tasks);
   write_line(ev);
+}
+
+void StepRecorder::int_event(const char* kind, std::span<const IntField> fields) {
+  // Keys and kinds are the runtime's own identifiers: nothing here needs JSON escaping.
+  char buf[512];
+  int n = std::snprintf(buf, sizeof buf, "{\"ev\":\"%s\"", kind);
+  for (const auto& [key, value] : fields)
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ",\"%s\":%lld", key,
+                       static_cast<long long>(value));
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_).count();
+  n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ",\"seq\":%ld,\"us\":%lld}", seq_++,
+                     static_cast<long long>(us));
+  if (n >= static_cast<int>(sizeof buf) || !out_.append(std::string_view(buf, static_cast<std::size_t>(n)))) ::_exit(4);
 }
 
 // The kernel's view of every task, with the M each tid belongs to. Any difference from the

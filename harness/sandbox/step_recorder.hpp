@@ -16,6 +16,7 @@ class StepRecorder final : public rt::Tracer {
  public:
   StepRecorder(TraceBuffer& out, unsigned observe_mask) : out_(out), observer_(observe_mask) {}
   void event(nlohmann::json ev, bool snapshot) override;
+  void int_event(const char* kind, std::span<const IntField> fields) override;
   void write_line(const nlohmann::json& ev);  // also used before the runtime starts
 
  private:

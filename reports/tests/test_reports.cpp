@@ -150,7 +150,7 @@ TEST_CASE("run and suite JSON stay valid UTF-8 whatever the file name", "[report
   CHECK(j["file"] == "dir/\xef\xbf\xbd\xef\xbf\xbdname\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.json");
   CHECK(j["description"] == std::string("desc \x01\0 ok \xe2\x9c\x97", 14));
   CHECK(j["reproduce"].get<std::string>().find("\xef\xbf\xbd") != std::string::npos);
-  const json s = nsleak::reports::suite_json({r, r}, {"2/3", 5});
+  const json s = nsleak::reports::suite_json({r, r}, {"2/3", 5, {}});
   REQUIRE_NOTHROW(text = s.dump());
   CHECK(s["shard"] == "2/3");
   CHECK(s["summary"] == json({{"passed", 2}, {"failed", 0}, {"total", 2}}));
