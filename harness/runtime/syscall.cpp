@@ -68,10 +68,12 @@ void Sleep(std::int64_t ms) {
 
 void Checkpoint() {
   auto& s = sched();
-  std::vector<std::string> options{"continue"};
-  if (s.baton.anyone_ready()) options.push_back("yield-m");
+  const bool other_m = s.baton.anyone_ready();
   bool runnable = !s.runq.empty();
   for (auto& p : s.allp) runnable = runnable || !p->runqempty();
+  if (!other_m && !runnable) return;  // no choice to make: the common case after every op
+  std::vector<std::string> options{"continue"};
+  if (other_m) options.push_back("yield-m");
   if (runnable) options.push_back("preempt-g");
   const auto& pick = options[choose(ChoiceKind::Preempt, options)];
   if (pick == "yield-m") s.baton.pass(getm(), true);
