@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "harness/ns/task_observer.hpp"
+#include "harness/os/task_observer.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -64,7 +64,7 @@ void Baton::await_turn(M* self) {
   auto& ex = sched().exiting;
   for (M* m : ex) {
     pthread_join(m->thread, nullptr);
-    for (int spins = 0; ns::task_exists(m->tid); ++spins) {
+    for (int spins = 0; os::task_exists(m->tid); ++spins) {
       if (spins > 200000) throw_("thread " + std::to_string(m->tid) + " did not disappear");
       ::sched_yield();
     }

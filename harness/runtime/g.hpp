@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/ns/ns_kind.hpp"
+#include "harness/os/ns_kind.hpp"
 #include "harness/runtime/gcontext.hpp"
 
 namespace nsleak::rt {
@@ -34,7 +34,7 @@ struct G {
   std::int64_t param = 0;     // value handed over by the G that readied it (channels)
   std::int64_t wake_at = -1;  // virtual ms, while sleeping
   // The thread state when the current lock began (strict-unlock compares against it).
-  ns::NsSet locked_state{};
+  os::NsSet locked_state{};
   bool restore_failed = false;  // last setns/unshare since the lock failed (restore-or-die)
   bool goexit_called = false;   // runtime.Goexit (main: the program continues without it)
 

@@ -13,7 +13,7 @@
 #include "harness/runtime/os_semaphore.hpp"
 #include <string>
 
-#include "harness/ns/ns_kind.hpp"
+#include "harness/os/ns_kind.hpp"
 #include "harness/runtime/note.hpp"
 
 namespace nsleak::rt {
@@ -44,7 +44,7 @@ struct M {
   bool exited = false;                // thread has returned (mexit)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
-  ns::NsSet ns{};                     // bookkeeping: the thread's namespaces
+  os::NsSet ns{};                     // bookkeeping: the thread's namespaces
   OsSemaphore turn;                   // released when this M is given the baton
 
   std::string label() const { return "m" + std::to_string(id); }

@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-#include "harness/ns/task_observer.hpp"
+#include "harness/os/task_observer.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -35,7 +35,7 @@ pid_t new_task_tid() {
     if (m->tid != 0 && !m->joined) known.push_back(m->tid);
   std::sort(known.begin(), known.end());
   pid_t found = 0;
-  for (pid_t t : ns::task_ids()) {
+  for (pid_t t : os::task_ids()) {
     if (std::binary_search(known.begin(), known.end(), t)) continue;
     if (found != 0) throw_("newm: more than one task without an M");
     found = t;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <memory>
 
-#include "harness/ns/fault_injection.hpp"
+#include "harness/os/fault_injection.hpp"
 
 namespace nsleak::sandbox {
 namespace {
@@ -23,15 +23,15 @@ std::string fail(const char* what, int rc) { return std::string(what) + ": " + s
 std::string install_fault_filter() {
   FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
   if (!ctx) return "seccomp_init failed";
-  for (std::size_t i = 0; i < ns::kFaultErrnos.size(); ++i) {
-    const int err = ns::kFaultErrnos[i];
+  for (std::size_t i = 0; i < os::kFaultErrnos.size(); ++i) {
+    const int err = os::kFaultErrnos[i];
     int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(static_cast<unsigned>(err)),
                               SCMP_SYS(setns), 1,
-                              SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(ns::kFaultFdBase + i)));
+                              SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(os::kFaultFdBase + i)));
     if (rc < 0) return fail("seccomp_rule_add(setns)", rc);
     rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(static_cast<unsigned>(err)),
                           SCMP_SYS(unshare), 1,
-                          SCMP_A0(SCMP_CMP_MASKED_EQ, ns::kFaultUnshareMask,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, os::kFaultUnshareMask,
                                   static_cast<scmp_datum_t>(i + 1)));
     if (rc < 0) return fail("seccomp_rule_add(unshare)", rc);
   }

@@ -15,7 +15,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "harness/ns/unique_fd.hpp"
+#include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/fault_filter.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
 #include "harness/sandbox/step_recorder.hpp"

@@ -60,18 +60,18 @@ nlohmann::json StepRecorder::snapshot_and_check() {
     } else {
       const rt::M* m = it->second;
       row["m"] = m->id;
-      for (auto k : ns::kAllKinds) {
+      for (auto k : os::kAllKinds) {
         if (!observer_.observes(k)) continue;
-        const auto seen = t.ns[ns::index(k)];
-        if (seen != m->ns[ns::index(k)])
+        const auto seen = t.ns[os::index(k)];
+        if (seen != m->ns[os::index(k)])
           problems.push_back(m->label() + " (tid " + std::to_string(t.tid) + ") is in " +
-                             ns::proc_name(k) + " " + seen.str() + " but the runtime thinks " +
-                             m->ns[ns::index(k)].str());
+                             os::proc_name(k) + " " + seen.str() + " but the runtime thinks " +
+                             m->ns[os::index(k)].str());
       }
       by_tid.erase(it);
     }
-    for (auto k : ns::kAllKinds)
-      if (observer_.observes(k)) row[ns::proc_name(k)] = t.ns[ns::index(k)].str();
+    for (auto k : os::kAllKinds)
+      if (observer_.observes(k)) row[os::proc_name(k)] = t.ns[os::index(k)].str();
     out.push_back(std::move(row));
   }
   for (const auto& [tid, m] : by_tid)

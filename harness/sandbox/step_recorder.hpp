@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "harness/ns/task_observer.hpp"
+#include "harness/os/task_observer.hpp"
 #include "harness/sandbox/trace_buffer.hpp"
 #include "harness/runtime/tracer.hpp"
 
@@ -24,7 +24,7 @@ class StepRecorder final : public rt::Tracer {
 
   TraceBuffer& out_;
   std::string line_;  // reused: no allocation per event once it has grown
-  ns::TaskObserver observer_;
+  os::TaskObserver observer_;
   long seq_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

@@ -1,21 +1,21 @@
 #include "harness/scenario/errno_names.hpp"
 
-#include "harness/ns/fault_injection.hpp"
+#include "harness/os/fault_injection.hpp"
 
 namespace nsleak::scenario {
 
-// The injectable set is the sandbox's: ns::kFaultErrnos is what its seccomp filter can fail.
+// The injectable set is the sandbox's: os::kFaultErrnos is what its seccomp filter can fail.
 const std::vector<std::string>& injectable_errno_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (int e : ns::kFaultErrnos) v.push_back(ns::errno_name(e));
+    for (int e : os::kFaultErrnos) v.push_back(os::errno_name(e));
     return v;
   }();
   return names;
 }
 
 std::optional<int> injectable_errno(std::string_view name) {
-  return ns::errno_from_name(std::string(name));
+  return os::errno_from_name(std::string(name));
 }
 
 }  // namespace nsleak::scenario

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/os/ns_kind.hpp"
+
 namespace nsleak::scenario {
 
 // Location of a value in a scenario file; line and col are 1-based, 0 when unknown.
@@ -52,7 +54,7 @@ const char* op_name(OpKind k);
 const std::vector<std::string>& op_names();
 
 // Namespace kinds a scenario may unshare/setns. Observation covers the same kinds.
-enum class NsKind { Net, Uts };
+using os::NsKind;
 const char* ns_kind_name(NsKind k);
 
 // The predefined namespace name: the sandbox's starting namespace.

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/ns/fault_injection.hpp"
-#include "harness/ns/ns_ops.hpp"
+#include "harness/os/fault_injection.hpp"
+#include "harness/os/ns_ops.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
 
@@ -25,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-using scenario::NsKind;
+using os::NsKind;
 
 // What a run may change in the process that starts it: none of it, ever.
 struct ProcessState {
@@ -109,32 +109,32 @@ std::string seccomp_mode() {
 // injection; records what it saw in notes. Used as root and through a user namespace.
 void namespace_program() {
   rt::LockOSThread();
-  ns::NsHandle origin;
-  if (auto r = ns::open_current(NsKind::Net, origin); !r.ok()) rt::fatal("test: " + r.message());
-  if (auto r = ns::unshare_ns(NsKind::Net); !r.ok()) rt::fatal("test: " + r.message());
-  const ns::NsId fresh = ns::current_id(NsKind::Net);
+  os::NsHandle origin;
+  if (auto r = os::open_current(NsKind::Net, origin); !r.ok()) rt::fatal("test: " + r.message());
+  if (auto r = os::unshare_ns(NsKind::Net); !r.ok()) rt::fatal("test: " + r.message());
+  const os::NsId fresh = os::current_id(NsKind::Net);
   rt::NoteThreadNs(NsKind::Net, fresh);
   test::note("unshared", {{"origin", origin.id.str()}, {"net", fresh.str()},
                           {"seccomp", seccomp_mode()}});
 
   // Injected failure: the real setns, answered by the seccomp filter.
-  const ns::SysResult denied = ns::set_ns(origin, EPERM);
+  const os::SysResult denied = os::set_ns(origin, EPERM);
   const bool marker_closed =
-      ::fcntl(ns::kFaultFdBase + static_cast<int>(*ns::fault_index(EPERM)), F_GETFD) < 0;
+      ::fcntl(os::kFaultFdBase + static_cast<int>(*os::fault_index(EPERM)), F_GETFD) < 0;
   test::note("setns-eperm", {{"err", denied.err}, {"call", denied.call},
-                             {"net", ns::current_id(NsKind::Net).str()},
+                             {"net", os::current_id(NsKind::Net).str()},
                              {"marker_closed", marker_closed}});
-  const ns::SysResult denied_unshare = ns::unshare_ns(NsKind::Net, EINVAL);
+  const os::SysResult denied_unshare = os::unshare_ns(NsKind::Net, EINVAL);
   test::note("unshare-einval", {{"err", denied_unshare.err},
-                                {"net", ns::current_id(NsKind::Net).str()}});
+                                {"net", os::current_id(NsKind::Net).str()}});
   // A normal setns still works.
-  const ns::SysResult back = ns::set_ns(origin);
+  const os::SysResult back = os::set_ns(origin);
   if (back.ok()) rt::NoteThreadNs(NsKind::Net, origin.id);
-  test::note("setns-ok", {{"err", back.err}, {"net", ns::current_id(NsKind::Net).str()}});
+  test::note("setns-ok", {{"err", back.err}, {"net", os::current_id(NsKind::Net).str()}});
 
   rt::Chan c("c");
   rt::Go([&] {
-    test::note("child", {{"net", ns::current_id(NsKind::Net).str()}});
+    test::note("child", {{"net", os::current_id(NsKind::Net).str()}});
     c.send();
   }, "child");
   c.recv();

@@ -1,6 +1,6 @@
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
-#include "harness/scenario/interpreter.hpp"
+#include "harness/interp/interpreter.hpp"
 #include "harness/verdict/run_report.hpp"
 
 namespace nsleak::verdict {

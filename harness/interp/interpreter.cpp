@@ -1,13 +1,13 @@
-#include "harness/scenario/interpreter.hpp"
+#include "harness/interp/interpreter.hpp"
 
 #include <poll.h>
 
 #include <map>
 #include <memory>
 
-#include "harness/ns/exec_probe.hpp"
-#include "harness/ns/fault_injection.hpp"
-#include "harness/ns/ns_ops.hpp"
+#include "harness/os/exec_probe.hpp"
+#include "harness/os/fault_injection.hpp"
+#include "harness/os/ns_ops.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::scenario {
@@ -17,15 +17,15 @@ using nlohmann::json;
 
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
-  ns::NsSet belief{};
+  os::NsSet belief{};
   bool inherit = false;  // spawned with `inherit: true`: expected to run in `belief`
 };
 
 // A named namespace: from `unshare as`, `get as` (with an fd, usable by setns) or `exec as`
 // (identity only).
 struct NamedNs {
-  std::shared_ptr<ns::NsHandle> handle;
-  ns::NsId id;
+  std::shared_ptr<os::NsHandle> handle;
+  os::NsId id;
   NsKind kind = NsKind::Net;
 };
 
@@ -33,31 +33,31 @@ void walk(const std::vector<Op>& ops, unsigned& mask) {
   for (const auto& op : ops) {
     if (op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
         op.kind == OpKind::Expect)
-      mask |= 1u << ns::index(op.ns);
+      mask |= 1u << os::index(op.ns);
     walk(op.body, mask);
   }
 }
 
-json ns_json(const ns::NsSet& s, unsigned mask) {
+json ns_json(const os::NsSet& s, unsigned mask) {
   json j = json::object();
-  for (auto k : ns::kAllKinds)
-    if (mask & (1u << ns::index(k))) j[ns::proc_name(k)] = s[ns::index(k)].str();
+  for (auto k : os::kAllKinds)
+    if (mask & (1u << os::index(k))) j[os::proc_name(k)] = s[os::index(k)].str();
   return j;
 }
 
 class Interpreter {
  public:
   explicit Interpreter(const Scenario& sc) : sc_(sc), mask_(observed_kinds(sc)) {
-    for (auto k : ns::kAllKinds) {
-      auto h = std::make_shared<ns::NsHandle>();
-      if (auto r = ns::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
-      origin_[ns::index(k)] = NamedNs{h, h->id, k};
+    for (auto k : os::kAllKinds) {
+      auto h = std::make_shared<os::NsHandle>();
+      if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
+      origin_[os::index(k)] = NamedNs{h, h->id, k};
     }
   }
 
   void main_body() {
     GState st;
-    for (auto k : ns::kAllKinds) st.belief[ns::index(k)] = origin_[ns::index(k)].id;
+    for (auto k : os::kAllKinds) st.belief[os::index(k)] = origin_[os::index(k)].id;
     run_ops(sc_.main, st);
   }
 
@@ -67,7 +67,7 @@ class Interpreter {
   }
 
   const NamedNs& resolve(const std::string& name, NsKind kind, const Op& op) {
-    if (name == kOrigin) return origin_[ns::index(kind)];
+    if (name == kOrigin) return origin_[os::index(kind)];
     auto it = names_.find(name);
     if (it == names_.end())
       rt::fatal("panic: " + op.loc.str() + ": namespace \"" + name + "\" is not defined yet (" +
@@ -89,7 +89,7 @@ class Interpreter {
   // One traced step: the op, where it ran, what the thread is in, what the G believes.
   void step(const Op& op, const GState& st, json detail) {
     rt::M* mp = rt::getm();
-    const ns::NsSet now = kernel_state();
+    const os::NsSet now = kernel_state();
     json ev{{"ev", "op"}, {"op", op_name(op.kind)}, {"label", op.label}, {"line", op.loc.line},
             {"col", op.loc.col}, {"g", rt::getg()->goid}, {"fn", rt::getg()->name},
             {"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(now, mask_)},
@@ -119,22 +119,22 @@ class Interpreter {
       case OpKind::Unshare: return do_unshare(op, st);
       case OpKind::Setns: return do_setns(op, st);
       case OpKind::Get: {
-        auto h = std::make_shared<ns::NsHandle>();
-        if (auto r = ns::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
+        auto h = std::make_shared<os::NsHandle>();
+        if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
         names_[op.name] = NamedNs{h, h->id, op.ns};
         step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"observe", true}});
         break;
       }
       case OpKind::Expect: {
         const NamedNs& want = resolve(op.name, op.ns, op);
-        const ns::NsId seen = ns::current_id(op.ns);
-        step(op, st, {{"is", op.name}, {"kind", ns::proc_name(op.ns)}, {"expected", want.id.str()},
+        const os::NsId seen = os::current_id(op.ns);
+        step(op, st, {{"is", op.name}, {"kind", os::proc_name(op.ns)}, {"expected", want.id.str()},
                       {"observed", seen.str()}, {"match", seen == want.id}, {"observe", true}});
         break;
       }
       case OpKind::Exec: {
-        ns::NsId child;
-        if (auto r = ns::exec_probe(NsKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
+        os::NsId child;
+        if (auto r = os::exec_probe(NsKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
         if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, NsKind::Net};
         step(op, st, {{"as", op.name}, {"child_ns", child.str()}, {"observe", true}});
         break;
@@ -188,12 +188,12 @@ class Interpreter {
   }
 
   void do_unshare(const Op& op, GState& st) {
-    auto r = ns::unshare_ns(op.ns, op.fail_errno);
+    auto r = os::unshare_ns(op.ns, op.fail_errno);
     if (!r.ok()) return syscall_failed(op, st, r);
-    auto h = std::make_shared<ns::NsHandle>();
-    if (auto o = ns::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
+    auto h = std::make_shared<os::NsHandle>();
+    if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
     rt::NoteThreadNs(op.ns, h->id);
-    st.belief[ns::index(op.ns)] = h->id;
+    st.belief[os::index(op.ns)] = h->id;
     if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
     step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"result", "ok"}});
   }
@@ -205,11 +205,11 @@ class Interpreter {
                 "\" was reported by an exec'd process and cannot be entered");
     if (target.kind != op.ns)
       rt::fatal("panic: " + op.loc.str() + ": \"" + op.name + "\" is a " +
-                ns::proc_name(target.kind) + " namespace, not " + ns::proc_name(op.ns));
+                os::proc_name(target.kind) + " namespace, not " + os::proc_name(op.ns));
     // The author believes the switch happened either way: netns.Set's error is the one
     // netlink-style code ignores (H9), which is exactly the hazard.
-    st.belief[ns::index(op.ns)] = target.id;
-    auto r = ns::set_ns(*target.handle, op.fail_errno);
+    st.belief[os::index(op.ns)] = target.id;
+    auto r = os::set_ns(*target.handle, op.fail_errno);
     if (!r.ok()) return syscall_failed(op, st, r);
     rt::NoteThreadNs(op.ns, target.id);
     step(op, st, {{"to", op.name}, {"id", target.id.str()}, {"result", "ok"}});
@@ -217,16 +217,16 @@ class Interpreter {
 
   // A failed namespace syscall: injected ones are observations (the program goes on, as code
   // that ignores the error does); any other is the program's panic, with the errno explained.
-  void syscall_failed(const Op& op, GState& st, const ns::SysResult& r) {
+  void syscall_failed(const Op& op, GState& st, const os::SysResult& r) {
     if (op.fail_errno == 0 || r.err != op.fail_errno) rt::fatal("panic: " + r.message());
     rt::NoteNsFailure();
-    step(op, st, {{"to", op.name}, {"result", ns::errno_name(r.err)}, {"injected", true},
+    step(op, st, {{"to", op.name}, {"result", os::errno_name(r.err)}, {"injected", true},
                   {"call", r.call}});
   }
 
   void do_go(const Op& op, GState& st) {
     GState child;
-    for (auto k : ns::kAllKinds) child.belief[ns::index(k)] = origin_[ns::index(k)].id;
+    for (auto k : os::kAllKinds) child.belief[os::index(k)] = origin_[os::index(k)].id;
     if (op.inherit) {
       child.belief = st.belief;
       child.inherit = true;
@@ -251,16 +251,16 @@ class Interpreter {
     step(op, st, std::move(at_call));
   }
 
-  ns::NsSet kernel_state() const {
-    ns::NsSet now{};
-    for (auto k : ns::kAllKinds)
-      if (mask_ & (1u << ns::index(k))) now[ns::index(k)] = ns::current_id(k);
+  os::NsSet kernel_state() const {
+    os::NsSet now{};
+    for (auto k : os::kAllKinds)
+      if (mask_ & (1u << os::index(k))) now[os::index(k)] = os::current_id(k);
     return now;
   }
 
   const Scenario& sc_;
   unsigned mask_;
-  std::array<NamedNs, ns::kNsKinds> origin_;
+  std::array<NamedNs, os::kNsKinds> origin_;
   std::map<std::string, NamedNs> names_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
   std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;

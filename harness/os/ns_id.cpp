@@ -1,8 +1,8 @@
-#include "harness/ns/ns_id.hpp"
+#include "harness/os/ns_id.hpp"
 
 #include <cstdio>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 std::string NsId::str() const {
   if (!valid()) return "?";
@@ -15,4 +15,4 @@ NsId NsId::parse(const std::string& s) {
   return {d, i};
 }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -1,8 +1,8 @@
-#include "harness/ns/fault_injection.hpp"
+#include "harness/os/fault_injection.hpp"
 
 #include <cstring>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 std::optional<std::size_t> fault_index(int err) {
   for (std::size_t i = 0; i < kFaultErrnos.size(); ++i)
@@ -21,4 +21,4 @@ std::string errno_name(int err) {
   return "errno " + std::to_string(err);
 }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

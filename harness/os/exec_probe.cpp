@@ -1,4 +1,4 @@
-#include "harness/ns/exec_probe.hpp"
+#include "harness/os/exec_probe.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 SysResult exec_probe(NsKind kind, NsId& out) {
   const std::string path = std::string("/proc/self/ns/") + proc_name(kind);
@@ -49,4 +49,4 @@ SysResult exec_probe(NsKind kind, NsId& out) {
   return r;
 }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

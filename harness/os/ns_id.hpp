@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 struct NsId {
   std::uint64_t dev = 0;
@@ -20,4 +20,4 @@ struct NsId {
   static NsId parse(const std::string& s);  // inverse of str(); invalid on bad input
 };
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 inline constexpr std::array<int, 7> kFaultErrnos{EPERM, EINVAL, EBADF, ENOMEM, EUSERS, ENOSPC,
                                                  EACCES};
@@ -24,4 +24,4 @@ std::optional<std::size_t> fault_index(int err);  // index in kFaultErrnos
 std::optional<int> errno_from_name(const std::string& name);  // "EPERM" -> EPERM, injectable only
 std::string errno_name(int err);                               // EPERM -> "EPERM"
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

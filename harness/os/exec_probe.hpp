@@ -3,11 +3,11 @@
 // the namespace it started in. What a child inherits is decided by the kernel, not by us.
 #pragma once
 
-#include "harness/ns/ns_ops.hpp"
+#include "harness/os/ns_ops.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 // Runs `stat -L -c %d:%i /proc/self/ns/<kind>` and parses its answer into `out`.
 SysResult exec_probe(NsKind kind, NsId& out);
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

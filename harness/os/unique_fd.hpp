@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 class UniqueFd {
  public:
@@ -32,4 +32,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -10,10 +10,10 @@
 
 #include <string>
 
-#include "harness/ns/ns_kind.hpp"
-#include "harness/ns/unique_fd.hpp"
+#include "harness/os/ns_kind.hpp"
+#include "harness/os/unique_fd.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 struct SysResult {
   int err = 0;          // 0 on success, else the errno
@@ -40,4 +40,4 @@ SysResult unshare_ns(NsKind kind, int fail_errno = 0);
 // setns(h.fd, CLONE_NEW<kind>) on the calling thread; `fail_errno` as above.
 SysResult set_ns(const NsHandle& h, int fail_errno = 0);
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

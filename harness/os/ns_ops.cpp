@@ -1,4 +1,4 @@
-#include "harness/ns/ns_ops.hpp"
+#include "harness/os/ns_ops.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "harness/ns/fault_injection.hpp"
+#include "harness/os/fault_injection.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 namespace {
 
 std::string flag_name(NsKind k) { return k == NsKind::Net ? "CLONE_NEWNET" : "CLONE_NEWUTS"; }
@@ -104,4 +104,4 @@ SysResult set_ns(const NsHandle& h, int fail_errno) {
   return result("setns(fd " + std::to_string(h.fd.get()) + ", " + flag_name(h.kind) + ")", rc);
 }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -7,9 +7,9 @@
 
 #include <vector>
 
-#include "harness/ns/ns_kind.hpp"
+#include "harness/os/ns_kind.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 struct TaskNs {
   pid_t tid = 0;
@@ -40,4 +40,4 @@ std::vector<pid_t> task_ids();
 // True while /proc/self/task/<tid> still exists (a thread that returned may linger briefly).
 bool task_exists(pid_t tid);
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

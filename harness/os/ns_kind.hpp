@@ -4,12 +4,11 @@
 #include <array>
 #include <cstddef>
 
-#include "harness/ns/ns_id.hpp"
-#include "harness/scenario/scenario.hpp"
+#include "harness/os/ns_id.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
-using scenario::NsKind;
+enum class NsKind { Net, Uts };
 inline constexpr std::size_t kNsKinds = 2;
 inline constexpr std::array<NsKind, kNsKinds> kAllKinds{NsKind::Net, NsKind::Uts};
 
@@ -20,4 +19,4 @@ const char* proc_name(NsKind k); // "net", "uts": the file under /proc/<tid>/ns/
 // One identity per kind: the namespaces a thread is in.
 using NsSet = std::array<NsId, kNsKinds>;
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -1,10 +1,10 @@
-#include "harness/ns/ns_kind.hpp"
+#include "harness/os/ns_kind.hpp"
 
 #include <sched.h>
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 int clone_flag(NsKind k) { return k == NsKind::Net ? CLONE_NEWNET : CLONE_NEWUTS; }
 const char* proc_name(NsKind k) { return k == NsKind::Net ? "net" : "uts"; }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -1,4 +1,4 @@
-#include "harness/ns/task_observer.hpp"
+#include "harness/os/task_observer.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "harness/ns/ns_ops.hpp"
+#include "harness/os/ns_ops.hpp"
 
-namespace nsleak::ns {
+namespace nsleak::os {
 
 namespace {
 
@@ -69,4 +69,4 @@ bool task_exists(pid_t tid) {
   return ::stat(path, &st) == 0;
 }
 
-}  // namespace nsleak::ns
+}  // namespace nsleak::os

@@ -10,7 +10,7 @@
 
 namespace nsleak::scenario {
 
-// Which namespace kinds the scenario touches (bit ns::index(kind)); net is always observed.
+// Which namespace kinds the scenario touches (bit os::index(kind)); net is always observed.
 unsigned observed_kinds(const Scenario& sc);
 
 // Runs `sc` as the process's Go program. Never returns (the runtime exits the process).
