@@ -5,7 +5,7 @@
 //   2. one G switch on one M (Gosched ping-pong in the runtime) vs a bare Boost.Context switch;
 //   3. the scenario library: scenarios/second, and the per-run cost beside its floor — the
 //      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay.
-// Benchmarks print; they assert nothing (tests assert behaviour).
+// `nsleak-bench switch` prints figure 2 alone. Benchmarks print; they assert nothing (tests assert behaviour).
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -188,6 +188,12 @@ void library(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `nsleak-bench switch`: only figure 2 (seconds, no namespaces needed), e.g. before/after a
+  // change to the switch path.
+  if (argc > 1 && std::string(argv[1]) == "switch") {
+    switch_cost();
+    return 0;
+  }
   const std::string root = argc > 1 ? argv[1] : NSLEAK_SOURCE_DIR;
   const std::string go_dir = argc > 2 ? argv[2] : root + "/build/go-ref";
   if (const auto why = sandbox::probe_environment(); !why.empty()) {
