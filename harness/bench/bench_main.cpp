@@ -121,7 +121,7 @@ double g_switch_ns(long rounds) {
     cfg.policy = rt::load_policy("go1.12");
     cfg.tracer = &t;
     cfg.procs = 1;
-    cfg.idle_ms = 0;
+    cfg.idle_threads = 0;
     rt::run_main(cfg, [rounds] {
       rt::Go([rounds] {
         for (long i = 0; i < rounds; ++i) rt::Gosched();

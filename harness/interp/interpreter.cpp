@@ -284,7 +284,7 @@ void run_scenario(const Scenario& sc, const rt::Policy& policy, rt::Strategy* st
   cfg.strategy = strategy;
   cfg.tracer = &tracer;
   cfg.procs = sc.procs;
-  cfg.idle_ms = sc.idle_ms;
+  cfg.idle_threads = sc.idle_threads;
   rt::run_main(cfg, [] { interp->main_body(); });
 }
 

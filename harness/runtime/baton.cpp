@@ -12,7 +12,7 @@
 namespace nsleak::rt {
 
 void Baton::make_ready(M* m) {
-  if (m->ready || m->exited) return;
+  if (m->ready || m->exited()) return;
   m->ready = true;
   ready_.push_back(m);
 }
@@ -21,7 +21,7 @@ M* Baton::pick_next(M* self) {
   if (ready_.empty()) {
     // Nothing can run: sysmon's turn (timers, lost wakeups, or the deadlock report).
     M* sm = sched().sysmon;
-    if (sm == nullptr || sm == self || sm->exited) return nullptr;
+    if (sm == nullptr || sm == self || sm->exited()) return nullptr;
     notewakeup(sm->park);
     if (ready_.empty()) return nullptr;
   }

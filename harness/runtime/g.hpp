@@ -17,20 +17,29 @@ namespace nsleak::rt {
 
 struct M;
 
+// Legal changes, all through casgstatus (status.cpp): Runnable -> Running (execute);
+// Running -> Runnable (Gosched, strict-unlock), Waiting (gopark), Syscall, Dead (goexit0);
+// Waiting -> Runnable (ready); Syscall -> Running (got a P back), Runnable (exitsyscall0).
 enum class GStatus { Runnable, Running, Syscall, Waiting, Dead };
 const char* gstatus_name(GStatus s);
+
+// Why a G is parked (Go's waitReason). With the object's name (G::waitobj) it reads as
+// "chan receive c"; the text is built only when shown, never per park.
+enum class WaitReason { None, ChanSend, ChanReceive, WaitGroupWait, Sleep };
+const char* waitreason_name(WaitReason r);
 
 struct G {
   std::int64_t goid = 0;
   std::string name;  // the function it runs ("main", "child", ...)
-  GStatus status = GStatus::Runnable;
+  GStatus status = GStatus::Runnable;  // written only by casgstatus
   std::unique_ptr<GContext> ctx;
   M* m = nullptr;        // the M running it, while running
   M* lockedm = nullptr;  // set by LockOSThread
-  G* parent = nullptr;   // the G whose `go` created it (nullptr for main/system)
+  G* schedlink = nullptr;  // next G in the run queue it is on (gqueue.hpp)
+  G* parent = nullptr;     // the G whose `go` created it (nullptr for main)
   bool is_main = false;
-  bool is_system = false;
-  std::string waitreason;     // why it is parked ("chan receive", "sleep", ...)
+  WaitReason waitreason = WaitReason::None;  // why it is parked
+  const std::string* waitobj = nullptr;      // the channel's or WaitGroup's name, while parked
   std::int64_t param = 0;     // value handed over by the G that readied it (channels)
   std::int64_t wake_at = -1;  // virtual ms, while sleeping
   // The thread state when the current lock began (strict-unlock compares against it).
@@ -39,6 +48,8 @@ struct G {
   bool goexit_called = false;   // runtime.Goexit (main: the program continues without it)
 
   std::string label() const { return "g" + std::to_string(goid) + ":" + name; }
+  // "chan send c", "sleep", "" when not parked: for the park event and the state dump.
+  std::string waitreason_text() const;
 };
 
 }  // namespace nsleak::rt

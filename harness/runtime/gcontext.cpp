@@ -12,7 +12,6 @@ GContext::GContext(std::function<void()> entry) : entry_(std::move(entry)) {
                   [this](ctx::fiber&& g0) {
                     g0_ = std::move(g0);
                     entry_();  // must not throw: the G's entry catches everything
-                    finished_ = true;
                     return std::move(g0_);
                   });
 }

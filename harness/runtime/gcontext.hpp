@@ -31,13 +31,11 @@ class GContext {
   void switch_from_g0();
   // On the G's stack: return to the g0 that resumed it; returns when some M resumes the G.
   void switch_to_g0();
-  bool finished() const { return finished_; }
 
  private:
   boost::context::fiber g_;   // the suspended G, held by g0 while the G is not running
   boost::context::fiber g0_;  // the suspended g0, held by the G while it runs
   std::function<void()> entry_;
-  bool finished_ = false;
 };
 
 }  // namespace nsleak::rt

@@ -34,7 +34,7 @@ void Goexit() {
 void goexit0(G* gp) {
   auto& s = sched();
   M* mp = getm();
-  gp->status = GStatus::Dead;
+  casgstatus(gp, GStatus::Running, GStatus::Dead);
   const bool locked = gp->lockedm != nullptr;
   gp->lockedm = nullptr;
   mp->lockedg = nullptr;

@@ -20,7 +20,7 @@ os::NsSet kernel_state() {
 // locked so that mexit's handoffp clones nothing from it.
 void kill_dirty_thread(G* gp) {
   M* mp = getm();
-  gp->status = GStatus::Runnable;
+  casgstatus(gp, GStatus::Running, GStatus::Runnable);
   mp->curg = nullptr;
   gp->m = nullptr;
   mp->lockedg = nullptr;

@@ -10,16 +10,28 @@
 
 #include <cstdint>
 #include <functional>
-#include "harness/runtime/os_semaphore.hpp"
 #include <string>
 
 #include "harness/os/ns_kind.hpp"
 #include "harness/runtime/note.hpp"
+#include "harness/runtime/os_semaphore.hpp"
 
 namespace nsleak::rt {
 
 struct G;
 struct P;
+
+// What an M's thread is doing, as far as the scheduler tracks it; written only by casmstatus
+// (status.cpp). Legal changes:
+//   Running  -> Spinning (looks for work to steal, or started spinning by startm/wakep)
+//   Spinning -> Running  (found work: resetspinning; or gave up its P in findRunnable)
+//   Running  -> Idle     (stopm: on sched.midle)      Idle   -> Running/Spinning (startm)
+//   Running  -> Parked   (stoplockedm: waits for its locked G)   Parked -> Running
+//   Running  -> Wedged   (M0 after a locked exit: parks forever)
+//   Running  -> Exited   (mexit: the thread has returned)
+// sysmon and the template thread sleep on their notes as Running: nothing schedules onto them.
+enum class MStatus { Running, Spinning, Idle, Parked, Wedged, Exited };
+const char* mstatus_name(MStatus s);
 
 struct M {
   std::int64_t id = 0;
@@ -34,19 +46,20 @@ struct M {
   G* lockedg = nullptr;  // LockOSThread'ed G
   std::uint32_t lockedExt = 0;
   std::uint32_t lockedInt = 0;
-  bool spinning = false;
+  MStatus status = MStatus::Running;
   Note park;
   std::function<void()> mstartfn;     // run first on the new thread (sysmon, templateThread)
-  std::function<void(G*)> mcallfn;    // what g0 does with the G that just switched out
+  // What g0 does with the G that just switched out (mcall). A plain function pointer: set on
+  // every park and yield, so it must not allocate.
+  void (*mcallfn)(G*) = nullptr;
   G* runnow = nullptr;                // run this G next, directly (exitsyscall0 got a P)
-  M* cloned_from = nullptr;           // the M whose thread was cloned to make this one
-  bool wedged = false;                // M0 after a locked exit (parks forever)
-  bool exited = false;                // thread has returned (mexit)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
   os::NsSet ns{};                     // bookkeeping: the thread's namespaces
   OsSemaphore turn;                   // released when this M is given the baton
 
+  bool spinning() const { return status == MStatus::Spinning; }
+  bool exited() const { return status == MStatus::Exited; }
   std::string label() const { return "m" + std::to_string(id); }
 };
 

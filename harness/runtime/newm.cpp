@@ -60,7 +60,6 @@ M* allocm(std::function<void()> fn, P* pp, const std::string& role) {
 // newm1: clone a thread for mp from the *calling* thread.
 void newm1(M* mp, const char* via) {
   M* cur = getm();
-  mp->cloned_from = cur;
   mp->ns = cur->ns;  // bookkeeping: clone(2) without CLONE_NEW* shares the caller's namespaces
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -145,13 +144,13 @@ void mexit(M* mp) {
   auto& s = sched();
   if (mp->is_m0) {
     handoffp(releasep());
-    mp->wedged = true;
+    casmstatus(mp, MStatus::Running, MStatus::Wedged);
     trace({{"ev", "wedge"}, {"m", mp->id}, {"tid", mp->tid}}, true);
     notesleep(mp->park);
     throw_("locked m0 woke up");
   }
   handoffp(releasep());  // may start an M: from this dying thread if lockedExt is 0 (#28979)
-  mp->exited = true;
+  casmstatus(mp, MStatus::Running, MStatus::Exited);
   trace({{"ev", "mexit"}, {"m", mp->id}, {"tid", mp->tid}});
   s.exiting.push_back(mp);
   s.baton.leave(mp);

@@ -3,6 +3,7 @@
 //
 // Every function keeps Go's name and, as far as this model needs, Go's logic; read it beside
 // src/runtime/proc.go. All of it runs with the baton held (baton.hpp), so no locks.
+#include <array>
 #include <utility>
 
 #include "harness/runtime/sched.hpp"
@@ -21,7 +22,7 @@ void dropg() {
 void resetspinning() {
   auto& s = sched();
   M* mp = getm();
-  mp->spinning = false;
+  casmstatus(mp, MStatus::Spinning, MStatus::Running);
   if (--s.nmspinning < 0) throw_("resetspinning: negative nmspinning");
   // The M found work: start another spinning M in case there is more (proc.go does the same).
   if (s.nmspinning == 0 && !s.pidle.empty()) wakep();
@@ -35,6 +36,27 @@ struct Candidate {
   const char* source;
 };
 
+// On the stack: findRunnable runs on every switch and must not allocate. At most runnext,
+// local and global, or one queue head and one runnext per other P.
+class Candidates {
+ public:
+  static constexpr std::size_t kCapacity = 2 * kMaxProcs;
+  void push_back(const Candidate& c) {
+    if (n_ == kCapacity) throw_("findRunnable: more candidates than GOMAXPROCS allows");
+    c_[n_++] = c;
+  }
+  bool empty() const { return n_ == 0; }
+  std::size_t size() const { return n_; }
+  const Candidate& operator[](std::size_t i) const { return c_[i]; }
+  const Candidate& front() const { return c_[0]; }
+  const Candidate* begin() const { return c_.data(); }
+  const Candidate* end() const { return c_.data() + n_; }
+
+ private:
+  std::array<Candidate, kCapacity> c_;
+  std::size_t n_ = 0;
+};
+
 void take(const Candidate& c) {
   if (c.from == nullptr) {
     sched().runq.pop_front();
@@ -45,17 +67,16 @@ void take(const Candidate& c) {
   }
 }
 
-void add_local(std::vector<Candidate>& out, P* pp, const char* next_src, const char* q_src) {
+void add_local(Candidates& out, P* pp, const char* next_src, const char* q_src) {
   if (pp->runnext != nullptr) out.push_back({pp->runnext, pp, true, next_src});
   if (!pp->runq.empty()) out.push_back({pp->runq.front(), pp, false, q_src});
 }
 
-std::vector<Candidate> candidates(P* pp) {
+void candidates(P* pp, Candidates& c) {
   auto& s = sched();
-  std::vector<Candidate> c;
   add_local(c, pp, "runnext", "local");
   if (!s.runq.empty()) c.push_back({s.runq.front(), nullptr, false, "global"});
-  if (!c.empty()) return c;
+  if (!c.empty()) return;
   // Steal, starting with the next P (Go randomises the order; exploration covers that).
   const auto n = s.allp.size();
   for (std::size_t k = 1; k < n; ++k) {
@@ -67,7 +88,6 @@ std::vector<Candidate> candidates(P* pp) {
     P* victim = s.allp[(static_cast<std::size_t>(pp->id) + k) % n].get();
     if (victim->runnext != nullptr) c.push_back({victim->runnext, victim, true, "steal-runnext"});
   }
-  return c;
 }
 
 bool work_anywhere() {
@@ -84,10 +104,11 @@ G* findRunnable() {
   M* mp = getm();
   for (;;) {
     P* pp = mp->p;
-    auto c = candidates(pp);
+    Candidates c;
+    candidates(pp, c);
     if (!c.empty()) {
-      if (c.front().from != pp && c.front().from != nullptr && !mp->spinning) {
-        mp->spinning = true;  // stealing Ms are spinning Ms
+      if (c.front().from != pp && c.front().from != nullptr && !mp->spinning()) {
+        casmstatus(mp, MStatus::Running, MStatus::Spinning);  // stealing Ms are spinning Ms
         ++s.nmspinning;
       }
       std::size_t i = 0;
@@ -103,16 +124,16 @@ G* findRunnable() {
     // Nothing to do: give up the P, stop spinning, then re-check before sleeping. Work that
     // arrived in between would otherwise be lost (proc.go's "delicate dance").
     pidleput(releasep());
-    const bool was_spinning = mp->spinning;
+    const bool was_spinning = mp->spinning();
     if (was_spinning) {
-      mp->spinning = false;
+      casmstatus(mp, MStatus::Spinning, MStatus::Running);
       --s.nmspinning;
     }
     if (work_anywhere()) {
       if (P* again = pidleget()) {
         acquirep(again);
         if (was_spinning) {
-          mp->spinning = true;
+          casmstatus(mp, MStatus::Running, MStatus::Spinning);
           ++s.nmspinning;
         }
         continue;
@@ -131,7 +152,7 @@ G* schedule() {
   }
   for (;;) {
     G* gp = findRunnable();
-    if (mp->spinning) resetspinning();
+    if (mp->spinning()) resetspinning();
     if (gp->lockedm != nullptr) {
       // Invariant 2: a locked G runs only on its M. Hand our P to that M and stop.
       startlockedm(gp);
@@ -146,7 +167,7 @@ void execute(G* gp) {
   if (mp->lockedg != nullptr && mp->lockedg != gp) throw_("execute: locked M runs a foreign G");
   mp->curg = gp;
   gp->m = mp;
-  gp->status = GStatus::Running;
+  casgstatus(gp, GStatus::Runnable, GStatus::Running);
   trace_ints("execute", {{"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}});
   gp->ctx->switch_from_g0();
 }
@@ -186,7 +207,7 @@ void globrunqput(G* gp) { sched().runq.push_back(gp); }
 
 void pidleput(P* pp) {
   if (!pp->runqempty()) throw_("pidleput: P has non-empty run queue");
-  pp->status = PStatus::Idle;
+  if (pp->status != PStatus::Idle) throw_("pidleput: P is not idle");
   sched().pidle.push_back(pp);
 }
 
@@ -214,7 +235,7 @@ void acquirep(P* pp) {
   if (mp->p != nullptr || pp->m != nullptr) throw_("acquirep: invalid P state");
   mp->p = pp;
   pp->m = mp;
-  pp->status = PStatus::Running;
+  caspstatus(pp, PStatus::Idle, PStatus::Running);
 }
 
 P* releasep() {
@@ -223,7 +244,7 @@ P* releasep() {
   if (pp == nullptr || pp->m != mp) throw_("releasep: invalid P state");
   mp->p = nullptr;
   pp->m = nullptr;
-  pp->status = PStatus::Idle;
+  caspstatus(pp, PStatus::Running, PStatus::Idle);
   return pp;
 }
 
@@ -250,12 +271,12 @@ void startm(P* pp, bool spinning) {
   M* nmp = mget();
   if (nmp == nullptr) {
     std::function<void()> fn;
-    if (spinning) fn = [] { getm()->spinning = true; };  // Go's mspinning
+    if (spinning) fn = [] { casmstatus(getm(), MStatus::Running, MStatus::Spinning); };  // mspinning
     newm(std::move(fn), pp, "startm");
     return;
   }
-  if (nmp->spinning || nmp->nextp != nullptr) throw_("startm: M is spinning or has a P");
-  nmp->spinning = spinning;
+  if (nmp->nextp != nullptr) throw_("startm: M has a P");
+  casmstatus(nmp, MStatus::Idle, spinning ? MStatus::Spinning : MStatus::Running);
   nmp->nextp = pp;
   trace_ints("startm", {{"m", nmp->id}, {"p", pp->id}, {"by", getm()->id}});
   notewakeup(nmp->park);
@@ -265,7 +286,7 @@ void startm(P* pp, bool spinning) {
 void stopm() {
   M* mp = getm();
   if (mp->p != nullptr) throw_("stopm holding p");
-  if (mp->spinning) throw_("stopm spinning");
+  casmstatus(mp, MStatus::Running, MStatus::Idle);  // a spinning M must stop spinning first
   mput(mp);
   notesleep(mp->park);
   acquirep(std::exchange(mp->nextp, nullptr));
@@ -290,24 +311,22 @@ void handoffp(P* pp) {
 
 // stoplockedm: this M's locked G blocked; hand off the P and sleep until the G is runnable.
 void stoplockedm() {
-  auto& s = sched();
   M* mp = getm();
   if (mp->lockedg == nullptr || mp->lockedg->lockedm != mp) throw_("stoplockedm: inconsistent locking");
   if (mp->p != nullptr) handoffp(releasep());
-  ++s.nmidlelocked;
+  casmstatus(mp, MStatus::Running, MStatus::Parked);
   trace_ints("stoplockedm", {{"m", mp->id}, {"g", mp->lockedg->goid}});
   notesleep(mp->park);
+  casmstatus(mp, MStatus::Parked, MStatus::Running);
   acquirep(std::exchange(mp->nextp, nullptr));
 }
 
 // startlockedm: gp is locked to another M: give that M our P directly, and stop.
 void startlockedm(G* gp) {
-  auto& s = sched();
   M* self = getm();
   M* mp = gp->lockedm;
   if (mp == self) throw_("startlockedm: locked to me");
   if (mp->nextp != nullptr) throw_("startlockedm: m has p");
-  --s.nmidlelocked;
   P* pp = releasep();
   mp->nextp = pp;
   trace_ints("startlockedm", {{"g", gp->goid}, {"m", mp->id}, {"by", self->id}, {"p", pp->id}});
@@ -317,27 +336,29 @@ void startlockedm(G* gp) {
 
 // G lifecycle ---------------------------------------------------------------------------
 
-void mcall(std::function<void(G*)> fn) {
+void mcall(void (*fn)(G*)) {
   M* mp = getm();
   G* gp = mp->curg;
-  mp->mcallfn = std::move(fn);
+  mp->mcallfn = fn;
   gp->ctx->switch_to_g0();
 }
 
-void gopark(const std::string& reason) {
+void gopark(WaitReason reason, const std::string* obj) {
   G* gp = getg();
   gp->waitreason = reason;
-  trace({{"ev", "park"}, {"g", gp->goid}, {"m", getm()->id}, {"reason", reason}});
-  mcall([](G* g) {
-    g->status = GStatus::Waiting;
+  gp->waitobj = obj;
+  trace({{"ev", "park"}, {"g", gp->goid}, {"m", getm()->id}, {"reason", gp->waitreason_text()}});
+  mcall([](G* g) {  // park_m
+    casgstatus(g, GStatus::Running, GStatus::Waiting);
     dropg();
   });
 }
 
 void ready(G* gp) {
   M* mp = getm();
-  gp->status = GStatus::Runnable;
-  gp->waitreason.clear();
+  casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+  gp->waitreason = WaitReason::None;
+  gp->waitobj = nullptr;
   trace_ints("ready", {{"g", gp->goid}, {"by", mp->id}});
   if (mp->p == nullptr) {
     // sysmon (no P): inject into the global queue and start Ms for idle Ps.
@@ -350,7 +371,7 @@ void ready(G* gp) {
 }
 
 void gosched_m(G* gp) {
-  gp->status = GStatus::Runnable;
+  casgstatus(gp, GStatus::Running, GStatus::Runnable);
   dropg();
   globrunqput(gp);
 }
@@ -362,18 +383,16 @@ void schedule_loop() {
     if (gp == nullptr) gp = schedule();
     execute(gp);
     // Back on g0: the G switched out and asked for something to be done with it.
-    auto fn = std::exchange(mp->mcallfn, nullptr);
-    if (fn) fn(gp);
+    if (auto fn = std::exchange(mp->mcallfn, nullptr)) fn(gp);
   }
 }
 
-G* newproc(std::function<void()> fn, const std::string& name, bool system) {
+G* newproc(std::function<void()> fn, const std::string& name) {
   auto& s = sched();
   auto owned = std::make_unique<G>();
   G* gp = owned.get();
   gp->goid = ++s.goidgen;
   gp->name = name;
-  gp->is_system = system;
   gp->ctx = std::make_unique<GContext>([gp, fn = std::move(fn)] { gentry(gp, fn); });
   s.allgs.push_back(std::move(owned));
   return gp;

@@ -22,7 +22,7 @@ struct Config {
   Strategy* strategy = nullptr;  // go-order when null
   Tracer* tracer = nullptr;
   int procs = 2;    // GOMAXPROCS
-  int idle_ms = 2;  // Ms parked in the pool before main.main (see Scenario::idle_ms)
+  int idle_threads = 2;  // Ms parked in the pool before main.main (see Scenario::idle_threads)
 };
 
 // Starts the runtime on the calling thread, which becomes M0, and runs `main_fn` as the main

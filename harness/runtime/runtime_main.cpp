@@ -66,16 +66,17 @@ nlohmann::json dump_state() {
   nlohmann::json d;
   for (auto& g : s.allgs)
     d["gs"].push_back({{"g", g->goid}, {"name", g->name}, {"status", gstatus_name(g->status)},
-                       {"wait", g->waitreason}, {"m", mid(g->m)}, {"lockedm", mid(g->lockedm)}});
+                       {"wait", g->waitreason_text()}, {"m", mid(g->m)}, {"lockedm", mid(g->lockedm)}});
   for (auto& m : s.allm)
     d["ms"].push_back({{"m", m->id}, {"tid", m->tid}, {"role", m->role}, {"p", pid(m->p)},
                        {"curg", gid(m->curg)}, {"lockedg", gid(m->lockedg)},
-                       {"lockedExt", m->lockedExt}, {"spinning", m->spinning},
-                       {"wedged", m->wedged}, {"exited", m->exited}});
+                       {"lockedExt", m->lockedExt}, {"status", mstatus_name(m->status)},
+                       {"spinning", m->spinning()}, {"wedged", m->status == MStatus::Wedged},
+                       {"exited", m->exited()}});
   for (auto& p : s.allp) {
     nlohmann::json q = nlohmann::json::array();
     for (G* g : p->runq) q.push_back(g->goid);
-    d["ps"].push_back({{"p", p->id}, {"m", mid(p->m)}, {"runnext", gid(p->runnext)}, {"runq", q}});
+    d["ps"].push_back({{"p", p->id}, {"status", pstatus_name(p->status)}, {"m", mid(p->m)}, {"runnext", gid(p->runnext)}, {"runq", q}});
   }
   nlohmann::json q = nlohmann::json::array();
   for (G* g : s.runq) q.push_back(g->goid);
@@ -103,17 +104,6 @@ void fatal(const std::string& what) {
   ::_exit(2);
 }
 
-const char* gstatus_name(GStatus st) {
-  switch (st) {
-    case GStatus::Runnable: return "runnable";
-    case GStatus::Running: return "running";
-    case GStatus::Syscall: return "syscall";
-    case GStatus::Waiting: return "waiting";
-    case GStatus::Dead: return "dead";
-  }
-  return "?";
-}
-
 void run_main(const Config& cfg, std::function<void()> main_fn) {
   auto& s = sched();
   s.policy = cfg.policy;
@@ -133,6 +123,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   s.m0 = m0;
   setm(m0);
   s.baton.init(m0);
+  if (cfg.procs > kMaxProcs) throw_("run_main: procs above kMaxProcs");
   procresize(cfg.procs < 1 ? 1 : cfg.procs);
   trace({{"ev", "start"}, {"procs", s.allp.size()}, {"policy", s.policy.name},
          {"strategy", s.strategy->name()}, {"m", 0}, {"tid", m0->tid}},
@@ -143,7 +134,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   std::vector<M*> started;
   s.sysmon = newm(sysmon, nullptr, "sysmon");
   started.push_back(s.sysmon);
-  for (int i = 0; i < cfg.idle_ms; ++i) started.push_back(newm([] { stopm(); }, nullptr, "pool"));
+  for (int i = 0; i < cfg.idle_threads; ++i) started.push_back(newm([] { stopm(); }, nullptr, "pool"));
   while (!prelude_settled(started)) s.baton.pass(m0, true);
 
   G* mg = newproc(std::move(main_fn), "main");

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,9 +37,8 @@ struct Sched {
   std::vector<std::unique_ptr<G>> allgs;
   std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle
   std::vector<P*> pidle;  // idle Ps, LIFO
-  std::deque<G*> runq;    // global run queue
+  GQueue runq;            // global run queue
   int nmspinning = 0;
-  int nmidlelocked = 0;
   M* m0 = nullptr;
   M* sysmon = nullptr;
   G* main_g = nullptr;
@@ -65,9 +63,18 @@ void trace_ints(const char* kind, std::initializer_list<Tracer::IntField> fields
 [[noreturn]] void fatal(const std::string& what);
 nlohmann::json dump_state();
 
+// Status changes (status.cpp): each asserts the current status is `from`, and throws (with
+// the state dump) if not — Go's casgstatus. The only writers of G/P/M status.
+void casgstatus(G* gp, GStatus from, GStatus to);
+void caspstatus(P* pp, PStatus from, PStatus to);
+void casmstatus(M* mp, MStatus from, MStatus to);
+
+// GOMAXPROCS bound: findRunnable keeps its candidates on the stack, sized by it.
+inline constexpr int kMaxProcs = 64;
+
 // proc.go ---------------------------------------------------------------------------------
 std::size_t choose(ChoiceKind kind, std::vector<std::string> options);
-G* newproc(std::function<void()> fn, const std::string& name, bool system = false);
+G* newproc(std::function<void()> fn, const std::string& name);
 void ready(G* gp);  // goready: runnable, into the current P's runnext, wakep
 void wakep();
 void startm(P* pp, bool spinning);
@@ -92,8 +99,11 @@ void mstart(M* mp);                 // first code on a new M's thread
 void sysmon();  // mstartfn of the sysmon M
 
 // Switching from a G to g0 (Go's mcall): runs fn(gp) on the M's g0, which then schedules.
-void mcall(std::function<void(G*)> fn);
-void gopark(const std::string& reason);
+// A plain function pointer: mcall is on every park and yield, and must not allocate.
+void mcall(void (*fn)(G*));
+// Parks the current G. `obj` names what it waits on (a channel's or WaitGroup's name) and
+// must outlive the park.
+void gopark(WaitReason reason, const std::string* obj = nullptr);
 // The first and last code on every G's stack: runs fn, then exits the G (goexit1).
 void gentry(G* gp, const std::function<void()>& fn);
 void goexit0(G* gp);

@@ -1,6 +1,8 @@
 // A goroutine in a blocking system call (entersyscallblock / exitsyscall): the G keeps its M
 // for the whole call; only the P moves on. On return the G needs a P again — the old one if
 // still idle, any idle one, or it queues globally and its M stops (a locked M waits for it).
+#include <array>
+
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 
@@ -20,7 +22,7 @@ bool take_idle(P* pp) {
 
 void exitsyscall0(G* gp) {
   M* mp = getm();
-  gp->status = GStatus::Runnable;
+  casgstatus(gp, GStatus::Syscall, GStatus::Runnable);
   mp->curg = nullptr;
   gp->m = nullptr;
   if (P* pp = pidleget()) {
@@ -39,7 +41,7 @@ void exitsyscall0(G* gp) {
 void BlockingSyscall(const std::function<void()>& call) {
   M* mp = getm();
   G* gp = mp->curg;
-  gp->status = GStatus::Syscall;
+  casgstatus(gp, GStatus::Running, GStatus::Syscall);
   P* oldp = releasep();
   trace({{"ev", "entersyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", oldp->id}});
   handoffp(oldp);
@@ -50,7 +52,7 @@ void BlockingSyscall(const std::function<void()>& call) {
   trace({{"ev", "exitsyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", pp ? pp->id : -1}});
   if (pp != nullptr) {
     acquirep(pp);
-    gp->status = GStatus::Running;
+    casgstatus(gp, GStatus::Syscall, GStatus::Running);
     return;
   }
   mcall(exitsyscall0);
@@ -63,7 +65,7 @@ void Sleep(std::int64_t ms) {
   G* gp = getg();
   gp->wake_at = s.now_ms + ms;
   s.timers.push_back(gp);
-  gopark("sleep");
+  gopark(WaitReason::Sleep);
 }
 
 void Checkpoint() {
@@ -72,12 +74,25 @@ void Checkpoint() {
   bool runnable = !s.runq.empty();
   for (auto& p : s.allp) runnable = runnable || !p->runqempty();
   if (!other_m && !runnable) return;  // no choice to make: the common case after every op
+  // A real choice: at least two options. The labels are for the strategy and the trace; the
+  // action is dispatched by index, not by comparing them.
+  enum class Action { Continue, YieldM, PreemptG };
+  std::array<Action, 3> actions{Action::Continue};
+  std::size_t n = 1;
   std::vector<std::string> options{"continue"};
-  if (other_m) options.push_back("yield-m");
-  if (runnable) options.push_back("preempt-g");
-  const auto& pick = options[choose(ChoiceKind::Preempt, options)];
-  if (pick == "yield-m") s.baton.pass(getm(), true);
-  if (pick == "preempt-g") Gosched();
+  if (other_m) {
+    options.push_back("yield-m");
+    actions[n++] = Action::YieldM;
+  }
+  if (runnable) {
+    options.push_back("preempt-g");
+    actions[n++] = Action::PreemptG;
+  }
+  switch (actions[choose(ChoiceKind::Preempt, options)]) {
+    case Action::Continue: break;
+    case Action::YieldM: s.baton.pass(getm(), true); break;
+    case Action::PreemptG: Gosched(); break;
+  }
 }
 
 std::int64_t Go(std::function<void()> fn, const std::string& name) {

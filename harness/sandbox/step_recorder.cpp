@@ -75,7 +75,7 @@ nlohmann::json StepRecorder::snapshot_and_check() {
     out.push_back(std::move(row));
   }
   for (const auto& [tid, m] : by_tid)
-    if (!m->exited) problems.push_back(m->label() + " (tid " + std::to_string(tid) + ") has no task");
+    if (!m->exited()) problems.push_back(m->label() + " (tid " + std::to_string(tid) + ") has no task");
   if (!problems.empty())
     write_line({{"ev", "disagreement"}, {"seq", seq_++}, {"problems", problems}});
   return out;

@@ -19,13 +19,15 @@
 namespace nsleak::scenario {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys{"name",    "main",      "description", "procs",
-                                             "idle_ms", "functions", "expect"};
+// "idle_ms" is the old spelling of "idle_threads" (it counts Ms, not milliseconds): still
+// accepted, the scenario format being public; giving both is an error.
+const std::vector<std::string> kTopLevelKeys{"name",         "main",    "description", "procs",
+                                             "idle_threads", "idle_ms", "functions",   "expect"};
 const std::vector<std::string> kRequiredTopLevelKeys{"name", "main"};
 const std::vector<std::string> kExpectationKeys{"verdicts", "absent"};
 
 constexpr std::int64_t kMaxProcs = 64;   // GOMAXPROCS
-constexpr std::int64_t kMaxIdleMs = 16;  // a handful of runtime-owned threads
+constexpr std::int64_t kMaxIdleThreads = 16;  // a handful of runtime-owned threads
 constexpr const char* kScenarioNameSyntax = "[a-z0-9-]+";
 constexpr std::size_t kMaxFileBytes = 16u << 20;  // far above any real scenario
 
@@ -43,6 +45,9 @@ class ScenarioReader {
   Scenario read(const JsonNode& root, const std::string& file) {
     require_object(root, "top-level value");
     check_keys(root, "scenario", kTopLevelKeys, kRequiredTopLevelKeys);
+    if (root.has("idle_threads") && root.has("idle_ms"))
+      throw ParseError(root.member("idle_ms").key_loc(),
+                       "\"idle_ms\" is the old name of \"idle_threads\": give only one");
     Scenario s;
     s.file = file;
     for (const auto& [key, value] : root.members()) read_member(s, key, value);
@@ -63,8 +68,8 @@ class ScenarioReader {
       s.description = read_string(v, what);
     } else if (key == "procs") {
       s.procs = static_cast<int>(read_integer(v, what, 1, kMaxProcs));
-    } else if (key == "idle_ms") {
-      s.idle_ms = static_cast<int>(read_integer(v, what, 0, kMaxIdleMs));
+    } else if (key == "idle_threads" || key == "idle_ms") {
+      s.idle_threads = static_cast<int>(read_integer(v, what, 0, kMaxIdleThreads));
     } else if (key == "main") {
       require_array(v, what);
       s.main = read_ops(v, "main#", refs_);

@@ -88,7 +88,8 @@ struct Scenario {
   int procs = 2;  // GOMAXPROCS
   // Ms already idle when main.main starts. Go's runtime.main has by then started sysmon and
   // the GC's background workers, whose threads wait in the M pool; 0 makes every new M a clone.
-  int idle_ms = 2;
+  // Scenario key "idle_threads" (old name, still accepted: "idle_ms").
+  int idle_threads = 2;
   std::vector<Op> main;
   std::map<std::string, std::vector<Op>> functions;
   std::map<std::string, Expectation> expect;  // policy name -> expectation (file order kept

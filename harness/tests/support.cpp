@@ -28,7 +28,7 @@ sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) 
     cfg.strategy = strategy.get();
     cfg.tracer = &t;
     cfg.procs = p.procs;
-    cfg.idle_ms = p.idle_ms;
+    cfg.idle_threads = p.idle_threads;
     rt::run_main(cfg, main_fn);
   });
 }

@@ -36,7 +36,7 @@ void count_skip();
 struct Program {
   std::string policy = "go1.12";
   int procs = 2;
-  int idle_ms = 2;
+  int idle_threads = 2;
   std::string strategy = "go-order";
   sandbox::SandboxOptions sandbox;
 };

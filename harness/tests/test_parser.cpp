@@ -252,7 +252,7 @@ TEST_CASE("Omitted fields take their defaults", "[parser][defaults]") {
   CHECK(s.file == "t.json");
   CHECK(s.description.empty());
   CHECK(s.procs == 2);
-  CHECK(s.idle_ms == 2);
+  CHECK(s.idle_threads == 2);
   CHECK(s.expect.empty());
   CHECK(s.expect_order.empty());
   const Op& unshare = s.main[0];
@@ -281,7 +281,7 @@ TEST_CASE("Fields map into Op as scenario.hpp documents", "[parser]") {
     ],
     "functions": {"f": [{"op": "wg_done", "wg": "w"}, {"op": "close", "chan": "c"}]}})");
   CHECK(s.procs == 7);
-  CHECK(s.idle_ms == 0);
+  CHECK(s.idle_threads == 0);
   CHECK(s.description == "d");
   const auto& m = s.main;
   CHECK((m[0].kind == OpKind::Unshare && m[0].ns == NsKind::Uts && m[0].name == "u" &&
@@ -423,4 +423,15 @@ TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scena
   CHECK(std::string(op_name(OpKind::Exit)) == "exit");
   CHECK(std::string(ns_kind_name(NsKind::Uts)) == "uts");
   CHECK(Location{"f.json", 0, 0}.str() == "f.json:0:0");
+}
+
+TEST_CASE("idle_threads, or its old name idle_ms, sets the idle Ms; both at once is an error",
+          "[parser]") {
+  const std::string main = R"("main": [{"op": "get"}])";
+  CHECK(parse(R"({"name": "a", "idle_threads": 5, )" + main + "}").idle_threads == 5);
+  CHECK(parse(R"({"name": "a", "idle_ms": 4, )" + main + "}").idle_threads == 4);
+  CHECK(error_line("{\"name\": \"a\", \"idle_threads\": 1,\n \"idle_ms\": 1, " + main + "}") ==
+        "t.json:2:2: \"idle_ms\" is the old name of \"idle_threads\": give only one");
+  CHECK(error_line(R"({"name": "a", "idle_ms": 17, )" + main + "}") ==
+        "t.json:1:26: \"idle_ms\" must be between 0 and 16, found 17");
 }

@@ -21,12 +21,12 @@ namespace {
 
 using os::NsKind;
 
-test::Program prog(const std::string& policy, int procs = 2, int idle_ms = 2,
+test::Program prog(const std::string& policy, int procs = 2, int idle_threads = 2,
                    const std::string& strategy = "go-order") {
   test::Program p;
   p.policy = policy;
   p.procs = procs;
-  p.idle_ms = idle_ms;
+  p.idle_threads = idle_threads;
   p.strategy = strategy;
   return p;
 }
@@ -922,4 +922,54 @@ TEST_CASE("go-order runs are deterministic", "[runtime]") {
   REQUIRE(test::completed(a));
   REQUIRE(test::completed(b));
   CHECK(shape(a, false) == shape(b, false));
+}
+
+// Checked transitions ---------------------------------------------------------------------
+
+TEST_CASE("An illegal G, P or M status change is a runtime throw with the state dump",
+          "[runtime][status]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  struct Forgery {
+    const char* name;
+    void (*forge)();
+    const char* message;
+    const char* dump_list;  // where the entity's status shows in the dump
+    long id;
+    const char* status;
+  };
+  const Forgery cases[] = {
+      {"readying a running G", [] { rt::ready(rt::getg()); },
+       "fatal error: casgstatus: g1:main is running, expected waiting (to runnable)", "gs", 1,
+       "running"},
+      {"acquiring a running P",
+       [] { rt::caspstatus(rt::getm()->p, rt::PStatus::Idle, rt::PStatus::Running); },
+       "fatal error: caspstatus: p0 is running, expected idle (to running)", "ps", 0, "running"},
+      {"waking an M that is not idle",
+       [] { rt::casmstatus(rt::getm(), rt::MStatus::Idle, rt::MStatus::Spinning); },
+       "fatal error: casmstatus: m0 is running, expected idle (to spinning)", "ms", 0, "running"},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      auto r = test::run_program(prog("go1.12", 1, 0), [&c] {
+        c.forge();
+        test::note("unreachable");
+      });
+      INFO(brief(r));
+      REQUIRE(r.env_error.empty());
+      CHECK(r.exit_code == 4);  // the child's internal-error status: a harness bug
+      CHECK(test::notes(r, "unreachable").empty());
+      const auto faults = test::events(r, "fault");
+      REQUIRE(faults.size() == 1);
+      CHECK(faults[0]["kind"] == "throw");
+      CHECK(faults[0]["message"] == c.message);
+      // The status it was in when the forgery was caught, unchanged, in the dump.
+      const json& dump = faults[0]["state"];
+      const std::string key = std::string(c.dump_list) == "gs" ? "g" : c.dump_list == std::string("ps") ? "p" : "m";
+      json row = nullptr;
+      for (const auto& x : dump[c.dump_list])
+        if (x.value(key, -1L) == c.id) row = x;
+      REQUIRE(row.is_object());
+      CHECK(row["status"] == c.status);
+    }
+  }
 }

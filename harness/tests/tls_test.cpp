@@ -143,7 +143,7 @@ TEST_CASE("A goroutine that migrates always sees its current M as the thread it 
     for (const std::string strategy : {"go-order", "random:1", "random:2", "random:3", "random:4"}) {
       test::Program p;
       p.procs = procs;
-      p.idle_ms = 2;
+      p.idle_threads = 2;
       p.strategy = strategy;
       const auto r = test::run_program(p, program);
       INFO("procs " << procs << ", " << strategy);

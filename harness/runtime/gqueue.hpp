@@ -1,0 +1,40 @@
+// GQueue: a FIFO of Gs linked through G::schedlink (Go's gQueue). A G is in at most one run
+// queue at a time, so the link lives in the G and queueing never allocates: a std::deque
+// allocates a block every few dozen push/pop pairs, which is on every Gosched's path.
+#pragma once
+
+#include <cstddef>
+
+namespace nsleak::rt {
+
+struct G;
+
+class GQueue {
+ public:
+  bool empty() const { return head_ == nullptr; }
+  std::size_t size() const { return size_; }
+  G* front() const { return head_; }
+  void push_back(G* gp);
+  G* pop_front();
+
+  // Iteration in queue order (dump_state, tests); the queue must not change meanwhile.
+  class iterator {
+   public:
+    explicit iterator(G* g) : g_(g) {}
+    G* operator*() const { return g_; }
+    iterator& operator++();
+    bool operator!=(const iterator& o) const { return g_ != o.g_; }
+
+   private:
+    G* g_;
+  };
+  iterator begin() const { return iterator(head_); }
+  iterator end() const { return iterator(nullptr); }
+
+ private:
+  G* head_ = nullptr;
+  G* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace nsleak::rt
