@@ -427,11 +427,11 @@ TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scena
 
 TEST_CASE("idle_threads, or its old name idle_ms, sets the idle Ms; both at once is an error",
           "[parser]") {
-  const std::string main = R"("main": [{"op": "get"}])";
+  const std::string main = R"("main": [{"op": "unshare"}])";
   CHECK(parse(R"({"name": "a", "idle_threads": 5, )" + main + "}").idle_threads == 5);
   CHECK(parse(R"({"name": "a", "idle_ms": 4, )" + main + "}").idle_threads == 4);
   CHECK(error_line("{\"name\": \"a\", \"idle_threads\": 1,\n \"idle_ms\": 1, " + main + "}") ==
         "t.json:2:2: \"idle_ms\" is the old name of \"idle_threads\": give only one");
   CHECK(error_line(R"({"name": "a", "idle_ms": 17, )" + main + "}") ==
-        "t.json:1:26: \"idle_ms\" must be between 0 and 16, found 17");
+        "t.json:1:26: \"idle_ms\" must be between 0 and 16, found number 17");
 }
