@@ -934,19 +934,22 @@ TEST_CASE("An illegal G, P or M status change is a runtime throw with the state 
     void (*forge)();
     const char* message;
     const char* dump_list;  // where the entity's status shows in the dump
+    const char* id_key;     // its id field there
     long id;
     const char* status;
   };
   const Forgery cases[] = {
       {"readying a running G", [] { rt::ready(rt::getg()); },
-       "fatal error: casgstatus: g1:main is running, expected waiting (to runnable)", "gs", 1,
-       "running"},
+       "fatal error: casgstatus: g1:main is running, expected waiting (to runnable)", "gs", "g",
+       1, "running"},
       {"acquiring a running P",
        [] { rt::caspstatus(rt::getm()->p, rt::PStatus::Idle, rt::PStatus::Running); },
-       "fatal error: caspstatus: p0 is running, expected idle (to running)", "ps", 0, "running"},
+       "fatal error: caspstatus: p0 is running, expected idle (to running)", "ps", "p", 0,
+       "running"},
       {"waking an M that is not idle",
        [] { rt::casmstatus(rt::getm(), rt::MStatus::Idle, rt::MStatus::Spinning); },
-       "fatal error: casmstatus: m0 is running, expected idle (to spinning)", "ms", 0, "running"},
+       "fatal error: casmstatus: m0 is running, expected idle (to spinning)", "ms", "m", 0,
+       "running"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.name) {
@@ -964,10 +967,9 @@ TEST_CASE("An illegal G, P or M status change is a runtime throw with the state 
       CHECK(faults[0]["message"] == c.message);
       // The status it was in when the forgery was caught, unchanged, in the dump.
       const json& dump = faults[0]["state"];
-      const std::string key = std::string(c.dump_list) == "gs" ? "g" : c.dump_list == std::string("ps") ? "p" : "m";
       json row = nullptr;
       for (const auto& x : dump[c.dump_list])
-        if (x.value(key, -1L) == c.id) row = x;
+        if (x.value(c.id_key, -1L) == c.id) row = x;
       REQUIRE(row.is_object());
       CHECK(row["status"] == c.status);
     }
