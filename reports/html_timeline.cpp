@@ -18,6 +18,7 @@ namespace {
 
 using nlohmann::json;
 using verdict::RunReport;
+using verdict::primary;
 
 // ---------------------------------------------------------------------------------------------
 // Reading events. The trace comes from our own runtime, but a crashed or timed-out child can
@@ -49,8 +50,9 @@ const json& field(const json& j, const char* key) {
   return it == j.end() ? none : *it;
 }
 
-// The namespace of `kind` ("net", "uts") an op ran in.
+// The namespace of `kind` ("net", "uts", ...) an op ran in.
 std::string ns_of(const json& ev, const char* kind) { return str(field(ev, "ns"), kind); }
+const char* kPrimary = os::kind_name(verdict::kPrimaryKind);
 
 // ---------------------------------------------------------------------------------------------
 // Escaping. Scenario text (name, description, `as` names) reaches the page; it may hold markup,
@@ -113,16 +115,13 @@ class Namespaces {
     Rgb colour{};
   };
 
-  explicit Namespaces(const RunReport& r) : names_(r) {
-    origin_[0] = r.analysis.origin;
-    origin_[1] = r.analysis.origin_uts;
-    see(r.analysis.origin, "net");
-    see(r.analysis.origin_uts, "uts");
+  explicit Namespaces(const RunReport& r) : origins_(r.analysis.origins), names_(r) {
+    for (auto k : os::kAllKinds) see(r.analysis.origins[os::index(k)], os::kind_name(k));
     for (const auto& ev : r.record.events) {
       for (const auto& row : field(ev, "tasks"))
-        for (const char* kind : {"net", "uts"}) see(str(row, kind), kind);
-      for (const char* kind : {"net", "uts"}) see(ns_of(ev, kind), kind);
-      see(str(ev, "child_ns"), "net");
+        for (auto k : os::kAllKinds) see(str(row, os::kind_name(k)), os::kind_name(k));
+      for (auto k : os::kAllKinds) see(ns_of(ev, os::kind_name(k)), os::kind_name(k));
+      see(str(ev, "child_ns"), kPrimary);
     }
     for (auto& e : entries_) e.name = names_.name(e.id);
   }
@@ -137,7 +136,8 @@ class Namespaces {
  private:
   void see(const std::string& id, const char* kind) {
     if (id.empty() || index_.count(id)) return;
-    Entry e{id, kind, "", id == origin_[0] || id == origin_[1], kOriginStrong};
+    const bool origin = std::find(origins_.begin(), origins_.end(), id) != origins_.end();
+    Entry e{id, kind, "", origin, kOriginStrong};
     if (!e.origin) e.colour = strong_colour(coloured_++);
     index_[id] = entries_.size();
     entries_.push_back(e);
@@ -147,12 +147,26 @@ class Namespaces {
     return it == index_.end() ? kOriginStrong : entries_[it->second].colour;
   }
 
-  std::string origin_[2];
+  verdict::KindValues origins_;
   NsNames names_;
   std::map<std::string, std::size_t> index_;
   std::vector<Entry> entries_;
   std::size_t coloured_ = 0;
 };
+
+// ", uts NS(…)" for every kind but the primary one that has a value: the tooltips' extra kinds.
+std::string others(const verdict::KindValues& values, const Namespaces& ns) {
+  std::string out;
+  for (auto k : os::kAllKinds)
+    if (k != verdict::kPrimaryKind && !values[os::index(k)].empty())
+      out += std::string(", ") + os::kind_name(k) + " " + ns.show(values[os::index(k)]);
+  return out;
+}
+std::string others(const json& values, const Namespaces& ns) {
+  verdict::KindValues v;
+  for (auto k : os::kAllKinds) v[os::index(k)] = str(values, os::kind_name(k));
+  return others(v, ns);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Layout. x is step order, not time: one column per op or thread event, so a burst of ops in a
@@ -189,7 +203,7 @@ struct Lane {
 
 class Layout {
  public:
-  Layout(const RunReport& r, bool uts) : uts_(uts) {
+  explicit Layout(const RunReport& r) : kinds_(kinds_seen(r.analysis)) {
     std::set<long> vseqs;
     for (const auto& v : r.analysis.verdicts) vseqs.insert(v.seq);
     for (const auto& ev : r.record.events)
@@ -224,7 +238,9 @@ class Layout {
     auto it = lane_of_m_.find(m);
     return it == lane_of_m_.end() ? nullptr : &lanes_[it->second];
   }
-  int stripes() const { return uts_ ? 2 : 1; }
+  // One stripe per observed kind, in table order.
+  const std::vector<os::StateKind>& kinds() const { return kinds_; }
+  int stripes() const { return static_cast<int>(kinds_.size()); }
   int stripe_y(const Lane& l, int i) const { return l.top + 4 + i * kStripeH; }
   int box_y(const Lane& l) const { return stripe_y(l, stripes()) + 4; }
   int box_mid(const Lane& l) const { return box_y(l) + kBoxH / 2; }
@@ -279,7 +295,7 @@ class Layout {
     }
   }
 
-  bool uts_;
+  std::vector<os::StateKind> kinds_;
   std::vector<const json*> cols_;
   std::vector<Lane> lanes_;
   std::map<long, std::size_t> lane_of_m_;
@@ -320,22 +336,26 @@ void svg_axis(std::ostringstream& os, const Layout& L) {
   os << "</g>\n";
 }
 
-// Segments of a thread's namespace over time, from the kernel snapshots: [x, net, uts].
+// Segments of a thread's namespaces over time, from the kernel snapshots: [x, value per kind].
 struct Segment {
   int x;
-  std::string net, uts;
+  verdict::KindValues values;
 };
 
 std::vector<Segment> segments(const RunReport& r, const Layout& L, long m, const Lane& lane) {
   std::vector<Segment> out;
-  std::string net, uts;
+  verdict::KindValues now;
   for (const auto& ev : r.record.events) {
     for (const auto& row : field(ev, "tasks")) {
       if (num(row, "m") != m) continue;
-      const std::string n = str(row, "net"), u = str(row, "uts");
-      if (n == net && (u.empty() || u == uts)) continue;
-      net = n;
-      if (!u.empty()) uts = u;
+      bool changed = false;
+      for (auto k : os::kAllKinds) {
+        const std::string v = str(row, os::kind_name(k));
+        if (k != verdict::kPrimaryKind && v.empty()) continue;  // not observed in this run
+        changed = changed || v != now[os::index(k)];
+        now[os::index(k)] = v;
+      }
+      if (!changed) continue;
       // A change is drawn from the left edge of the column of the event that saw it (the
       // unshare's own box is already in the new namespace), or of the next step for events
       // without a column of their own.
@@ -343,7 +363,7 @@ std::vector<Segment> segments(const RunReport& r, const Layout& L, long m, const
       if (str(ev, "ev") == "newm" && num(ev, "m") == m) x = lane.start_x;
       x = std::max(x, lane.start_x);
       if (!out.empty() && out.back().x == x) out.pop_back();
-      out.push_back({x, net, uts});
+      out.push_back({x, now});
     }
   }
   return out;
@@ -354,8 +374,8 @@ void svg_lane(std::ostringstream& os, const RunReport& r, const Layout& L, const
   const auto& t = *l.thread;
   os << "<g class=\"lane\" data-m=\"" << t.m << "\" data-tid=\"" << t.tid << "\" data-role=\"" << esc(t.role)
      << "\" data-state=\"" << esc(t.state) << "\">";
-  os << "<title>" << esc(mdesc(t.m, t.tid) + ", " + t.role + ", " + t.state + " at the end, in " + ns.show(t.ns) +
-                         (t.uts.empty() ? "" : ", uts " + ns.show(t.uts)) +
+  os << "<title>" << esc(mdesc(t.m, t.tid) + ", " + t.role + ", " + t.state + " at the end, in " + ns.show(primary(t.values)) +
+                         others(t.values, ns) +
                          (t.cloned_from >= 0 ? "; cloned from m" + std::to_string(t.cloned_from) + " (" + t.via + ")"
                                              : ""))
      << "</title>";
@@ -365,21 +385,18 @@ void svg_lane(std::ostringstream& os, const RunReport& r, const Layout& L, const
   if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from m" + std::to_string(t.cloned_from) + " (" + t.via + ")";
   else if (t.m == 0) sub += " \xC2\xB7 the main thread";
   text(os, 8, l.top + 33, "lane-sub", sub);
-  if (L.stripes() > 1) {  // two stripes, both grey until something moves: say which is which
-    text(os, kLabelW - 6, L.stripe_y(l, 0) + kStripeH - 1, "stripe-label", "net");
-    text(os, kLabelW - 6, L.stripe_y(l, 1) + kStripeH - 1, "stripe-label", "uts");
-  }
+  if (L.stripes() > 1)  // several stripes, all grey until something moves: say which is which
+    for (int i = 0; i < L.stripes(); ++i)
+      text(os, kLabelW - 6, L.stripe_y(l, i) + kStripeH - 1, "stripe-label", os::kind_name(L.kinds()[i]));
   const auto segs = segments(r, L, t.m, l);
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const int end = i + 1 < segs.size() ? segs[i + 1].x : l.end_x;
     // A faint wash over the whole lane body and a solid stripe per namespace kind on top.
     rect(os, segs[i].x, L.stripe_y(l, 0), end - segs[i].x, L.verdict_y(l) - L.stripe_y(l, 0) - 2,
-         ns.stroke(segs[i].net), " opacity=\"0.13\"");
-    rect(os, segs[i].x, L.stripe_y(l, 0), end - segs[i].x, kStripeH - 1, ns.stroke(segs[i].net),
-         " class=\"stripe\"");
-    if (L.stripes() > 1)
-      rect(os, segs[i].x, L.stripe_y(l, 1), end - segs[i].x, kStripeH - 1, ns.stroke(segs[i].uts),
-           " class=\"stripe\"");
+         ns.stroke(primary(segs[i].values)), " opacity=\"0.13\"");
+    for (int s = 0; s < L.stripes(); ++s)
+      rect(os, segs[i].x, L.stripe_y(l, s), end - segs[i].x, kStripeH - 1,
+           ns.stroke(segs[i].values[os::index(L.kinds()[s])]), " class=\"stripe\"");
   }
   if (l.wedged_x >= 0)
     rect(os, l.wedged_x, L.stripe_y(l, 0), l.end_x - l.wedged_x, L.verdict_y(l) - L.stripe_y(l, 0) - 2,
@@ -431,27 +448,26 @@ std::string op_detail(const json& ev, const Namespaces& ns) {
 void svg_op(std::ostringstream& os, const Layout& L, const Namespaces& ns, std::size_t col) {
   const json& ev = L.step(col);
   const Lane* l = L.lane(num(ev, "m"));
-  const std::string net = ns_of(ev, "net"), uts = ns_of(ev, "uts");
+  const json& now = field(ev, "ns");
   const std::string g = "g" + std::to_string(num(ev, "g"));
   os << "<g class=\"op\" data-seq=\"" << num(ev, "seq") << "\" data-m=\"" << num(ev, "m") << "\" data-g=\""
      << num(ev, "g") << "\" data-op=\"" << esc(str(ev, "op")) << "\">";
   os << "<title>"
      << esc(g + " " + str(ev, "fn") + ": " + str(ev, "op") + " at " + str(ev, "label") + " (line " +
             std::to_string(num(ev, "line", 0)) + ")\n" + mdesc(num(ev, "m"), num(ev, "tid", 0)) +
-            (flag(ev, "locked") ? ", locked to this goroutine" : "") + "\nnet " + ns.show(net) +
-            (uts.empty() ? "" : ", uts " + ns.show(uts)) + "\n" + op_detail(ev, ns) + "\n" + step_desc(L, col))
+            (flag(ev, "locked") ? ", locked to this goroutine" : "") + "\n" + kPrimary + " " +
+            ns.show(str(now, kPrimary)) + others(now, ns) + "\n" + op_detail(ev, ns) + "\n" + step_desc(L, col))
      << "</title>";
   if (l == nullptr) {  // no lane to draw on; the group (and its tooltip) still counts the op
     os << "</g>\n";
     return;
   }
   const int x = L.x(col) + 4, y = L.box_y(*l), w = kColW - 8;
-  if (L.stripes() > 1) {
-    rect(os, x, y, w, kBoxH / 2, ns.fill(net));
-    rect(os, x, y + kBoxH / 2, w, kBoxH - kBoxH / 2, ns.fill(uts));
-  } else {
-    rect(os, x, y, w, kBoxH, ns.fill(net));
-  }
+  // One horizontal band per observed kind, top to bottom in table order.
+  const int n = L.stripes();
+  for (int i = 0; i < n; ++i)
+    rect(os, x, y + kBoxH * i / n, w, kBoxH * (i + 1) / n - kBoxH * i / n,
+         ns.fill(str(now, os::kind_name(L.kinds()[i]))));
   const char* outline = surprised(ev) ? "box surprised" : flag(ev, "locked") ? "box locked" : "box";
   os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH << "\" rx=\"3\" class=\""
      << outline << "\"/>";
@@ -469,7 +485,7 @@ void svg_newm(std::ostringstream& os, const Layout& L, const Namespaces& ns, std
   const std::string via = str(ev, "via").empty() ? "direct" : str(ev, "via");
   std::string start_ns;
   for (const auto& row : field(ev, "tasks"))
-    if (num(row, "m") == num(ev, "m")) start_ns = str(row, "net");
+    if (num(row, "m") == num(ev, "m")) start_ns = str(row, kPrimary);
   os << "<g class=\"newm\" data-seq=\"" << num(ev, "seq") << "\" data-m=\"" << num(ev, "m") << "\" data-from=\""
      << num(ev, "from_m") << "\" data-via=\"" << esc(via) << "\">";
   os << "<title>"
@@ -569,8 +585,7 @@ void svg_verdicts(std::ostringstream& os, const RunReport& r, const Layout& L, c
 }
 
 void svg_timeline(std::ostringstream& os, const RunReport& r, const Namespaces& ns, std::size_t run) {
-  const bool uts = !r.analysis.origin_uts.empty();
-  const Layout L(r, uts);
+  const Layout L(r);
   os << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << L.width() << "\" height=\""
      << L.height() << "\" viewBox=\"0 0 " << L.width() << " " << L.height() << "\" role=\"img\" aria-label=\""
      << esc("timeline of " + r.scenario + " under " + r.policy) << "\">\n";
@@ -648,7 +663,7 @@ void verdict_list(std::ostringstream& os, const RunReport& r, const Namespaces& 
     os << "<p class=\"no-verdicts\">None: no thread left origin where another goroutine could see it.</p>\n";
     return;
   }
-  const Layout L(r, !r.analysis.origin_uts.empty());
+  const Layout L(r);
   os << "<p>What leaked; the numbered lines trace each one back, oldest first.</p>\n<ol class=\"verdicts\">\n";
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
     const auto& v = r.analysis.verdicts[i];
@@ -668,13 +683,15 @@ void verdict_list(std::ostringstream& os, const RunReport& r, const Namespaces& 
 }
 
 void thread_table(std::ostringstream& os, const RunReport& r, const Namespaces& ns) {
-  const bool uts = !r.analysis.origin_uts.empty();
+  const auto kinds = kinds_seen(r.analysis);
   os << "<h3>Threads at the end</h3>\n<table class=\"threads\"><thead><tr><th>M</th><th>tid</th><th>role</th>"
-     << "<th>state</th><th>net</th>" << (uts ? "<th>uts</th>" : "") << "<th>cloned from</th></tr></thead><tbody>";
+     << "<th>state</th>";
+  for (auto k : kinds) os << "<th>" << os::kind_name(k) << "</th>";
+  os << "<th>cloned from</th></tr></thead><tbody>";
   for (const auto& t : r.analysis.threads) {
     os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(t.role) << "</td><td>" << esc(t.state)
-       << "</td><td>" << esc(ns.show(t.ns)) << "</td>";
-    if (uts) os << "<td>" << esc(ns.show(t.uts)) << "</td>";
+       << "</td>";
+    for (auto k : kinds) os << "<td>" << esc(ns.show(t.values[os::index(k)])) << "</td>";
     os << "<td>"
        << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + t.via + ")") : std::string("\xE2\x80\x94"))
        << "</td></tr>";

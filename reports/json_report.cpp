@@ -45,8 +45,17 @@ json verdict_json(const verdict::Verdict& v) {
   return j;
 }
 
+// {"net": "4:1", "uts": ...}: every kind with a value, keyed by its table name.
+json kinds_json(const verdict::KindValues& values) {
+  json j = json::object();
+  for (auto k : os::kAllKinds)
+    if (!values[os::index(k)].empty()) j[os::kind_name(k)] = values[os::index(k)];
+  return j;
+}
+
 json thread_json(const verdict::ThreadInfo& t) {
-  json j{{"m", t.m}, {"tid", t.tid}, {"role", t.role}, {"ns", t.ns}, {"state", t.state}};
+  json j{{"m", t.m}, {"tid", t.tid}, {"role", t.role}, {"ns", verdict::primary(t.values)},
+         {"kinds", kinds_json(t.values)}, {"state", t.state}};
   j["cloned_from"] = t.cloned_from >= 0 ? json(t.cloned_from) : json(nullptr);
   j["via"] = t.via.empty() ? json(nullptr) : json(t.via);
   return j;
@@ -82,7 +91,8 @@ json run_json(const verdict::RunReport& r, bool include_steps) {
                        {"absent", jd.absent},
                        {"missing", jd.missing},
                        {"unexpected", jd.unexpected}}},
-         {"origin", a.origin},
+         {"origin", verdict::primary(a.origins)},
+         {"origins", kinds_json(a.origins)},
          {"verdicts", json::array()},
          {"threads", json::array()},
          {"fault", a.fault.empty() ? json(nullptr) : json(a.fault)},

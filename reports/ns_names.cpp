@@ -9,7 +9,7 @@ NsNames::NsNames(const verdict::RunReport& r) {
     if (!as.empty() && !id.empty() && !names_.count(id)) names_[id] = as;
   }
   // "origin" wins: `get as: mainNs` at the start names the same namespace.
-  for (const auto& id : {r.analysis.origin, r.analysis.origin_uts})
+  for (const auto& id : r.analysis.origins)
     if (!id.empty()) names_[id] = "origin";
 }
 
@@ -34,6 +34,22 @@ std::string NsNames::annotate(std::string text) const {
     text = out + text.substr(pos);
   }
   return text;
+}
+
+std::vector<os::StateKind> kinds_seen(const verdict::Analysis& a) {
+  std::vector<os::StateKind> kinds;
+  for (auto k : os::kAllKinds)
+    if (k == verdict::kPrimaryKind || !a.origins[os::index(k)].empty()) kinds.push_back(k);
+  return kinds;
+}
+
+bool at_origin(const nlohmann::json& values, const verdict::KindValues& origins) {
+  for (auto k : os::kAllKinds) {
+    const std::string v = values.is_object() ? values.value(os::kind_name(k), std::string()) : std::string();
+    if (k == verdict::kPrimaryKind ? v != origins[os::index(k)] : !v.empty() && v != origins[os::index(k)])
+      return false;
+  }
+  return true;
 }
 
 }  // namespace nsleak::reports

@@ -4,6 +4,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "harness/verdict/run_report.hpp"
 
@@ -22,5 +25,13 @@ class NsNames {
  private:
   std::map<std::string, std::string> names_;
 };
+
+// The state kinds this run observed, in table order: those with a value at origin (the
+// primary kind, net, always).
+std::vector<os::StateKind> kinds_seen(const verdict::Analysis& a);
+
+// Whether per-kind values ({"net": "4:1", "uts": ...}, as in a step's "ns" or a task row) are
+// all at origin; a kind absent from `values` is not looked at, except the primary kind.
+bool at_origin(const nlohmann::json& values, const verdict::KindValues& origins);
 
 }  // namespace nsleak::reports

@@ -12,6 +12,7 @@ namespace nsleak::reports {
 namespace {
 
 using nlohmann::json;
+using verdict::primary;
 
 std::string pad(std::string s, std::size_t n) {
   if (s.size() < n) s.append(n - s.size(), ' ');
@@ -82,7 +83,7 @@ std::string where(const json& ev) {
 
 std::string op_text(const json& ev, const NsNames& names) {
   const std::string op = ev.value("op", "");
-  const std::string net = ev["ns"].value("net", std::string());
+  const std::string net = ev["ns"].value(os::kind_name(verdict::kPrimaryKind), std::string());
   if (op == "get") {
     // The article's own output line, then what the goroutine's author assumed if it differs.
     std::string s = ev.value("as", std::string()) + ": " + names.show(ev.value("id", std::string())) +
@@ -137,7 +138,7 @@ std::string sched_text(const json& ev, const NsNames& names, bool verbose) {
   if (k == "newm") {
     std::string net;
     for (const auto& t : ev["tasks"])
-      if (t.value("m", -1L) == ev.value("m", -1L)) net = t.value("net", std::string());
+      if (t.value("m", -1L) == ev.value("m", -1L)) net = t.value(os::kind_name(verdict::kPrimaryKind), std::string());
     return "new thread m" + std::to_string(ev.value("m", -1L)) + " (tid " + std::to_string(ev.value("tid", 0)) +
            ", " + ev.value("role", std::string()) + "), cloned from m" + std::to_string(ev.value("from_m", -1L)) +
            (ev.value("via", std::string()) == "template" ? " by the template thread" : "") + ", starts in " +
@@ -174,15 +175,11 @@ std::string sched_text(const json& ev, const NsNames& names, bool verbose) {
 }
 
 void story_steps(std::ostringstream& os, const RunReport& r, const NsNames& names, const StoryOptions& opt) {
-  const std::string origin = r.analysis.origin;
   os << "    " << pad("goroutine", 22) << pad("thread", 16) << "step\n";
   for (const auto& ev : r.record.events) {
     const std::string k = ev.value("ev", "");
     if (k == "op") {
-      const std::string net = ev["ns"].value("net", std::string());
-      const std::string uts = ev["ns"].value("uts", std::string());
-      const bool clean = net == origin && (uts.empty() || uts == r.analysis.origin_uts);
-      const char* mark = clean ? "  " : "✗ ";
+      const char* mark = at_origin(ev["ns"], r.analysis.origins) ? "  " : "✗ ";
       os << "  " << mark << pad(who(ev), 22) << pad(where(ev), 16) << op_text(ev, names) << "\n";
       continue;
     }
@@ -215,8 +212,10 @@ void story_threads(std::ostringstream& os, const RunReport& r, const NsNames& na
      << "namespace\n";
   for (const auto& t : r.analysis.threads) {
     os << "  " << pad("m" + std::to_string(t.m), 5) << pad("tid " + std::to_string(t.tid), 12)
-       << pad(t.role, 14) << pad(t.state, 8) << names.show(t.ns);
-    if (!t.uts.empty()) os << "  uts " << names.show(t.uts);
+       << pad(t.role, 14) << pad(t.state, 8) << names.show(primary(t.values));
+    for (auto k : os::kAllKinds)
+      if (k != verdict::kPrimaryKind && !t.values[os::index(k)].empty())
+        os << "  " << os::kind_name(k) << " " << names.show(t.values[os::index(k)]);
     if (t.cloned_from >= 0)
       os << "   (cloned from m" << t.cloned_from << (t.via == "template" ? " by the template thread" : "") << ")";
     os << "\n";
@@ -244,7 +243,7 @@ std::string text_story(const RunReport& r, const StoryOptions& opt) {
         "belongs to a thread, not to a goroutine: LockOSThread keeps a goroutine on its thread, and after\n"
         "UnlockOSThread that thread may run any goroutine, in whatever namespace it was left in.\n"
         "✗ marks a thread outside the namespace the program started in, "
-     << names.show(r.analysis.origin) << ".\n\n";
+     << names.show(primary(r.analysis.origins)) << ".\n\n";
   story_steps(os, r, names, opt);
   story_verdicts(os, r, names);
   story_threads(os, r, names);

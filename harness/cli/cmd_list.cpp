@@ -1,4 +1,4 @@
-// nsleak list: the vocabulary — policies, verdicts, ops and strategies.
+// nsleak list: the vocabulary — policies, verdicts, ops, state kinds and strategies.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -6,6 +6,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/verdict/verdict_kind.hpp"
@@ -44,7 +45,7 @@ void list_scenarios(const std::vector<std::string>& paths) {
 }  // namespace
 
 Command add_list(CLI::App& app) {
-  auto* cmd = app.add_subcommand("list", "List scenarios, policies, verdicts, scenario ops and strategies");
+  auto* cmd = app.add_subcommand("list", "List scenarios, policies, verdicts, scenario ops, state kinds and strategies");
   cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, if present)");
   return [] {
     if (!g_list_paths.empty()) list_scenarios(g_list_paths);
@@ -60,7 +61,11 @@ Command add_list(CLI::App& app) {
                 << verdict::verdict_meaning(*verdict::verdict_from_name(name)) << "\n";
     std::cout << "\nScenario ops:\n  ";
     for (const auto& op : scenario::op_names()) std::cout << op << " ";
-    std::cout << "\n\nStrategies (--strategy):\n  go-order        Go's own preferences (the canonical schedule)\n"
+    std::cout << "\n\nState kinds (an op's \"ns\"):\n";
+    for (const auto& k : os::state_kinds())
+      std::cout << "  " << std::left << std::setw(16) << k.name << k.display << " (" << k.flag_name << "; "
+                << (k.on_clone == os::Inheritance::Copies ? "copied" : "shared") << " by a thread's clones)\n";
+    std::cout << "\nStrategies (--strategy):\n  go-order        Go's own preferences (the canonical schedule)\n"
                  "  random:SEED     uniformly random at every choice point, reproducible\n";
     return kOk;
   };

@@ -7,7 +7,7 @@
 
 #include "harness/os/exec_probe.hpp"
 #include "harness/os/fault_injection.hpp"
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::scenario {
@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
-  os::NsSet belief{};
+  os::StateSet belief{};
   bool inherit = false;  // spawned with `inherit: true`: expected to run in `belief`
 };
 
@@ -25,8 +25,8 @@ struct GState {
 // (identity only).
 struct NamedNs {
   std::shared_ptr<os::NsHandle> handle;
-  os::NsId id;
-  NsKind kind = NsKind::Net;
+  os::StateValue id;
+  StateKind kind = StateKind::Net;
 };
 
 void walk(const std::vector<Op>& ops, unsigned& mask) {
@@ -38,10 +38,10 @@ void walk(const std::vector<Op>& ops, unsigned& mask) {
   }
 }
 
-json ns_json(const os::NsSet& s, unsigned mask) {
+json ns_json(const os::StateSet& s, unsigned mask) {
   json j = json::object();
   for (auto k : os::kAllKinds)
-    if (mask & (1u << os::index(k))) j[os::proc_name(k)] = s[os::index(k)].str();
+    if (mask & (1u << os::index(k))) j[os::kind_name(k)] = s[os::index(k)].str();
   return j;
 }
 
@@ -66,7 +66,7 @@ class Interpreter {
     for (const auto& op : ops) exec(op, st);
   }
 
-  const NamedNs& resolve(const std::string& name, NsKind kind, const Op& op) {
+  const NamedNs& resolve(const std::string& name, StateKind kind, const Op& op) {
     if (name == kOrigin) return origin_[os::index(kind)];
     auto it = names_.find(name);
     if (it == names_.end())
@@ -89,7 +89,7 @@ class Interpreter {
   // One traced step: the op, where it ran, what the thread is in, what the G believes.
   void step(const Op& op, const GState& st, json detail) {
     rt::M* mp = rt::getm();
-    const os::NsSet now = kernel_state();
+    const os::StateSet now = kernel_state();
     json ev{{"ev", "op"}, {"op", op_name(op.kind)}, {"label", op.label}, {"line", op.loc.line},
             {"col", op.loc.col}, {"g", rt::getg()->goid}, {"fn", rt::getg()->name},
             {"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(now, mask_)},
@@ -127,15 +127,15 @@ class Interpreter {
       }
       case OpKind::Expect: {
         const NamedNs& want = resolve(op.name, op.ns, op);
-        const os::NsId seen = os::current_id(op.ns);
-        step(op, st, {{"is", op.name}, {"kind", os::proc_name(op.ns)}, {"expected", want.id.str()},
+        const os::StateValue seen = os::current_value(op.ns);
+        step(op, st, {{"is", op.name}, {"kind", os::kind_name(op.ns)}, {"expected", want.id.str()},
                       {"observed", seen.str()}, {"match", seen == want.id}, {"observe", true}});
         break;
       }
       case OpKind::Exec: {
-        os::NsId child;
-        if (auto r = os::exec_probe(NsKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
-        if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, NsKind::Net};
+        os::StateValue child;
+        if (auto r = os::exec_probe(StateKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
+        if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, StateKind::Net};
         step(op, st, {{"as", op.name}, {"child_ns", child.str()}, {"observe", true}});
         break;
       }
@@ -188,7 +188,7 @@ class Interpreter {
   }
 
   void do_unshare(const Op& op, GState& st) {
-    auto r = os::unshare_ns(op.ns, op.fail_errno);
+    auto r = os::unshare_state(op.ns, op.fail_errno);
     if (!r.ok()) return syscall_failed(op, st, r);
     auto h = std::make_shared<os::NsHandle>();
     if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
@@ -205,7 +205,7 @@ class Interpreter {
                 "\" was reported by an exec'd process and cannot be entered");
     if (target.kind != op.ns)
       rt::fatal("panic: " + op.loc.str() + ": \"" + op.name + "\" is a " +
-                os::proc_name(target.kind) + " namespace, not " + os::proc_name(op.ns));
+                os::kind_name(target.kind) + " namespace, not " + os::kind_name(op.ns));
     // The author believes the switch happened either way: netns.Set's error is the one
     // netlink-style code ignores (H9), which is exactly the hazard.
     st.belief[os::index(op.ns)] = target.id;
@@ -251,16 +251,16 @@ class Interpreter {
     step(op, st, std::move(at_call));
   }
 
-  os::NsSet kernel_state() const {
-    os::NsSet now{};
+  os::StateSet kernel_state() const {
+    os::StateSet now{};
     for (auto k : os::kAllKinds)
-      if (mask_ & (1u << os::index(k))) now[os::index(k)] = os::current_id(k);
+      if (mask_ & (1u << os::index(k))) now[os::index(k)] = os::current_value(k);
     return now;
   }
 
   const Scenario& sc_;
   unsigned mask_;
-  std::array<NamedNs, os::kNsKinds> origin_;
+  std::array<NamedNs, os::kStateKinds> origin_;
   std::map<std::string, NamedNs> names_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
   std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;

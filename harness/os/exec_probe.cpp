@@ -8,20 +8,18 @@
 #include <cerrno>
 #include <string>
 
+#include "harness/os/unique_fd.hpp"
+
 extern char** environ;
 
 namespace nsleak::os {
 
-SysResult exec_probe(NsKind kind, NsId& out) {
-  const std::string path = std::string("/proc/self/ns/") + proc_name(kind);
-  SysResult r;
-  r.call = "posix_spawnp(stat -L -c %d:%i " + path + ")";
+SysResult exec_probe(StateKind kind, StateValue& out) {
+  const std::string path = std::string("/proc/self/") + info(kind).task_entry;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    r.err = errno;
-    return r;
-  }
+  if (SysResult r = sys_result(::pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)"); !r.ok()) return r;
   UniqueFd rd(fds[0]), wr(fds[1]);
+  const std::string call = "posix_spawnp(stat -L -c %d:%i " + path + ")";
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, wr.get(), STDOUT_FILENO);
@@ -30,10 +28,7 @@ SysResult exec_probe(NsKind kind, NsId& out) {
   const int rc = ::posix_spawnp(&pid, "stat", &fa, nullptr, const_cast<char* const*>(argv), environ);
   posix_spawn_file_actions_destroy(&fa);
   wr.reset();
-  if (rc != 0) {
-    r.err = rc;
-    return r;
-  }
+  if (rc != 0) return sys_error(rc, call);
   std::string text;
   char buf[128];
   for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
@@ -44,9 +39,9 @@ SysResult exec_probe(NsKind kind, NsId& out) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  out = NsId::parse(text);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out.valid()) r.err = ECHILD;
-  return r;
+  out = StateValue::parse(text);
+  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out.valid();
+  return sys_error(ok ? 0 : ECHILD, call);
 }
 
 }  // namespace nsleak::os

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 
 namespace nsleak::os {
 
@@ -24,30 +24,27 @@ TaskObserver::~TaskObserver() {
   if (dir_ != nullptr) ::closedir(dir_);
 }
 
-std::vector<TaskNs> TaskObserver::snapshot() const {
-  std::vector<TaskNs> out;
+std::vector<TaskState> TaskObserver::snapshot() const {
+  std::vector<TaskState> out;
   if (dir_ == nullptr) return out;
   ::rewinddir(dir_);
   const int dfd = ::dirfd(dir_);
-  char rel[64];
   while (const dirent* e = ::readdir(dir_)) {
     if (!is_tid(e)) continue;
-    TaskNs t;
+    TaskState t;
     t.tid = static_cast<pid_t>(std::atoi(e->d_name));
     bool alive = true;
-    for (NsKind k : kAllKinds) {
+    for (StateKind k : kAllKinds) {
       if (!observes(k)) continue;
-      std::snprintf(rel, sizeof rel, "%s/ns/%s", e->d_name, proc_name(k));
-      struct stat st {};
-      if (::fstatat(dfd, rel, &st, 0) != 0) {
+      t.state[index(k)] = task_value(dfd, e->d_name, k);
+      if (!t.state[index(k)].valid()) {
         alive = false;  // exiting while we read: gone by the time the snapshot is used
         break;
       }
-      t.ns[index(k)] = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     }
     if (alive) out.push_back(t);
   }
-  std::sort(out.begin(), out.end(), [](const TaskNs& a, const TaskNs& b) { return a.tid < b.tid; });
+  std::sort(out.begin(), out.end(), [](const TaskState& a, const TaskState& b) { return a.tid < b.tid; });
   return out;
 }
 

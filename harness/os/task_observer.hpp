@@ -1,5 +1,5 @@
 // TaskObserver: the ground truth. Reads every task of this process from /proc/self/task and
-// the identity of each task's namespaces, straight from the kernel.
+// each task's value of every observed state kind, straight from the kernel.
 #pragma once
 
 #include <dirent.h>
@@ -7,13 +7,13 @@
 
 #include <vector>
 
-#include "harness/os/ns_kind.hpp"
+#include "harness/os/state_kind.hpp"
 
 namespace nsleak::os {
 
-struct TaskNs {
+struct TaskState {
   pid_t tid = 0;
-  NsSet ns{};  // only the observed kinds are filled in
+  StateSet state{};  // only the observed kinds are filled in
 };
 
 class TaskObserver {
@@ -26,8 +26,8 @@ class TaskObserver {
   TaskObserver& operator=(const TaskObserver&) = delete;
   // One snapshot of every live task, sorted by tid. A task that exits while being read is
   // left out (it is gone by the time the snapshot is used).
-  std::vector<TaskNs> snapshot() const;
-  bool observes(NsKind k) const { return mask_ & (1u << index(k)); }
+  std::vector<TaskState> snapshot() const;
+  bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
 
  private:
   unsigned mask_;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/os/ns_kind.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/gcontext.hpp"
 
 namespace nsleak::rt {
@@ -43,7 +43,7 @@ struct G {
   std::int64_t param = 0;     // value handed over by the G that readied it (channels)
   std::int64_t wake_at = -1;  // virtual ms, while sleeping
   // The thread state when the current lock began (strict-unlock compares against it).
-  os::NsSet locked_state{};
+  os::StateSet locked_state{};
   bool restore_failed = false;  // last setns/unshare since the lock failed (restore-or-die)
   bool goexit_called = false;   // runtime.Goexit (main: the program continues without it)
 

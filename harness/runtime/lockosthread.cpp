@@ -2,16 +2,16 @@
 //   go1.9   one bit: locking twice = once, one unlock unwires (#20458);
 //   go1.10+ nested lockedExt counter; unwired only at 0; the template thread starts lazily.
 // Prototype fixes hook in here too: strict-unlock and restore-or-die.
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
 namespace {
 
-os::NsSet kernel_state() {
-  os::NsSet s{};
-  for (auto k : os::kAllKinds) s[os::index(k)] = os::current_id(k);
+os::StateSet kernel_state() {
+  os::StateSet s{};
+  for (auto k : os::kAllKinds) s[os::index(k)] = os::current_value(k);
   return s;
 }
 
@@ -74,7 +74,7 @@ void UnlockOSThread() {
   gp->lockedm = nullptr;
 }
 
-void NoteThreadNs(os::NsKind kind, os::NsId id) { getm()->ns[os::index(kind)] = id; }
+void NoteThreadNs(os::StateKind kind, os::StateValue id) { getm()->ns[os::index(kind)] = id; }
 
 void NoteNsFailure() {
   if (G* gp = getg(); gp != nullptr && gp->lockedm != nullptr) gp->restore_failed = true;

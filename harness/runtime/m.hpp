@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "harness/os/ns_kind.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/note.hpp"
 #include "harness/runtime/os_semaphore.hpp"
 
@@ -55,7 +55,7 @@ struct M {
   G* runnow = nullptr;                // run this G next, directly (exitsyscall0 got a P)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
-  os::NsSet ns{};                     // bookkeeping: the thread's namespaces
+  os::StateSet ns{};                     // bookkeeping: the thread's namespaces
   OsSemaphore turn;                   // released when this M is given the baton
 
   bool spinning() const { return status == MStatus::Spinning; }

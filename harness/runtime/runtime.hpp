@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/os/ns_kind.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/runtime/tracer.hpp"
@@ -47,7 +47,7 @@ void Checkpoint();
 
 // Bookkeeping after a namespace syscall on the current thread: the runtime's own record of
 // the M's state, which every snapshot cross-checks against the kernel.
-void NoteThreadNs(os::NsKind kind, os::NsId id);
+void NoteThreadNs(os::StateKind kind, os::StateValue id);
 // A setns/unshare failed on this G since it locked (restore-or-die skips the unlock).
 void NoteNsFailure();
 // Lock bookkeeping of the current M, for trace details.

@@ -6,7 +6,7 @@
 #include <array>
 #include <span>
 
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 
@@ -118,7 +118,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   m0->tid = static_cast<pid_t>(::gettid());
   m0->thread = pthread_self();
   m0->park.owner = m0;
-  for (auto k : os::kAllKinds) m0->ns[os::index(k)] = os::current_id(k);
+  for (auto k : os::kAllKinds) m0->ns[os::index(k)] = os::current_value(k);
   s.allm.push_back(std::move(m0owned));
   s.m0 = m0;
   setm(m0);

@@ -8,20 +8,23 @@
 #include <cstring>
 #include <string>
 
+#include "harness/os/state_kind.hpp"
+#include "harness/os/unique_fd.hpp"
+
 namespace nsleak::sandbox {
 namespace {
 
-std::string errtext(const char* call) { return std::string(call) + ": " + std::strerror(errno); }
+// `err` is the errno captured right after the call, before building any text could change it.
+std::string errtext(int err, const std::string& call) { return call + ": " + std::strerror(err); }
 
 bool write_file(const char* path, const std::string& data, std::string& err) {
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errtext((std::string("open ") + path).c_str());
+  const os::UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    err = errtext(errno, std::string("open ") + path);
     return false;
   }
-  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  if (!ok) err = errtext((std::string("write ") + path).c_str());
-  ::close(fd);
+  const bool ok = ::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  if (!ok) err = errtext(errno, std::string("write ") + path);
   return ok;
 }
 
@@ -42,9 +45,10 @@ SetupResult via_userns(const std::string& root_error) {
   SetupResult r;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
-  if (::unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS) != 0) {
-    const bool refused = errno == EPERM || errno == EUSERS || errno == ENOSPC;
-    r.error = errtext("unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS)");
+  if (::unshare(CLONE_NEWUSER | os::all_namespace_flags()) != 0) {
+    const int e = errno;
+    const bool refused = e == EPERM || e == EUSERS || e == ENOSPC;
+    r.error = errtext(e, "unshare(CLONE_NEWUSER|" + os::all_namespace_flag_names() + ")");
     if (!root_error.empty()) r.error = "as root " + root_error + ", and through a user namespace " + r.error;
     if (refused) r.error += root_error.empty() ? userns_hint() : container_hint();
     return r;
@@ -62,10 +66,13 @@ SetupResult via_userns(const std::string& root_error) {
 SetupResult enter_private_namespaces(bool force_userns) {
   std::string root_error;
   if (!force_userns && ::geteuid() == 0) {
-    if (::unshare(CLONE_NEWNET | CLONE_NEWUTS) == 0) return {};
-    if (errno != EPERM) return {errtext("unshare(CLONE_NEWNET|CLONE_NEWUTS)"), false};
+    // Every namespace kind of the state table: the scenario's threads start in private ones.
+    if (::unshare(os::all_namespace_flags()) == 0) return {};
+    const int e = errno;
+    const std::string call = "unshare(" + os::all_namespace_flag_names() + ")";
+    if (e != EPERM) return {errtext(e, call), false};
     // root without CAP_SYS_ADMIN (a container): a user namespace may still work.
-    root_error = errtext("unshare(CLONE_NEWNET|CLONE_NEWUTS)");
+    root_error = errtext(e, call);
   }
   return via_userns(root_error);
 }

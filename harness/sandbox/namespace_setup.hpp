@@ -11,7 +11,7 @@ struct SetupResult {
   bool userns = false;
 };
 
-// Gives the calling process its own network and UTS namespaces, through a user namespace
+// Gives the calling process its own namespace of every kind in the state table (net, uts, ...), through a user namespace
 // when not privileged (or when forced).
 SetupResult enter_private_namespaces(bool force_userns);
 

@@ -102,18 +102,15 @@ void collect(const TraceBuffer& trace, std::size_t& offset, RunRecord& rec) {
 
 // Waits for the child to exit, up to the deadline. False on timeout.
 bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  const os::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
-    if (pidfd >= 0) {
-      pollfd p{pidfd, POLLIN, 0};
+    if (pidfd.valid()) {
+      pollfd p{pidfd.get(), POLLIN, 0};
       const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
       if (rc < 0 && errno == EINTR) continue;
-      if (rc > 0) {
-        ::close(pidfd);
-        return true;
-      }
+      if (rc > 0) return true;
       if (rc == 0) break;
     } else {  // kernels before 5.3: poll the child
       siginfo_t si{};
@@ -121,7 +118,6 @@ bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
       ::usleep(200);
     }
   }
-  if (pidfd >= 0) ::close(pidfd);
   return false;
 }
 

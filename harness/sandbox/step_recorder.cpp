@@ -62,16 +62,16 @@ nlohmann::json StepRecorder::snapshot_and_check() {
       row["m"] = m->id;
       for (auto k : os::kAllKinds) {
         if (!observer_.observes(k)) continue;
-        const auto seen = t.ns[os::index(k)];
+        const auto seen = t.state[os::index(k)];
         if (seen != m->ns[os::index(k)])
           problems.push_back(m->label() + " (tid " + std::to_string(t.tid) + ") is in " +
-                             os::proc_name(k) + " " + seen.str() + " but the runtime thinks " +
+                             os::kind_name(k) + " " + seen.str() + " but the runtime thinks " +
                              m->ns[os::index(k)].str());
       }
       by_tid.erase(it);
     }
     for (auto k : os::kAllKinds)
-      if (observer_.observes(k)) row[os::proc_name(k)] = t.ns[os::index(k)].str();
+      if (observer_.observes(k)) row[os::kind_name(k)] = t.state[os::index(k)].str();
     out.push_back(std::move(row));
   }
   for (const auto& [tid, m] : by_tid)

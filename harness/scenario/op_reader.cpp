@@ -51,10 +51,14 @@ std::optional<OpKind> op_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-NsKind read_ns_kind(const JsonNode& v) {
-  static const std::vector<std::string> kinds{ns_kind_name(NsKind::Net), ns_kind_name(NsKind::Uts)};
-  return read_choice(v, key_name("ns"), "namespace kind", kinds) == kinds[0] ? NsKind::Net
-                                                                             : NsKind::Uts;
+// The valid kinds are the state table's rows: an unknown one is a located error listing them.
+StateKind read_ns_kind(const JsonNode& v) {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> names;
+    for (const auto& row : os::state_kinds()) names.emplace_back(row.name);
+    return names;
+  }();
+  return *os::kind_from_name(read_choice(v, key_name("ns"), "namespace kind", kinds));
 }
 
 // `as` names the namespace the op observes or creates; "origin" already names the start.

@@ -14,10 +14,6 @@ constexpr std::array<const char*, 20> kOpNames{
 static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Exit) + 1,
               "kOpNames must name every OpKind");
 
-constexpr std::array<const char*, 2> kNsKindNames{"net", "uts"};
-static_assert(kNsKindNames.size() == static_cast<std::size_t>(NsKind::Uts) + 1,
-              "kNsKindNames must name every NsKind");
-
 }  // namespace
 
 std::string Location::str() const {
@@ -30,7 +26,5 @@ const std::vector<std::string>& op_names() {
   static const std::vector<std::string> names(kOpNames.begin(), kOpNames.end());
   return names;
 }
-
-const char* ns_kind_name(NsKind k) { return kNsKindNames[static_cast<std::size_t>(k)]; }
 
 }  // namespace nsleak::scenario

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/os/ns_kind.hpp"
+#include "harness/os/state_kind.hpp"
 
 namespace nsleak::scenario {
 
@@ -54,8 +54,7 @@ const char* op_name(OpKind k);
 const std::vector<std::string>& op_names();
 
 // Namespace kinds a scenario may unshare/setns. Observation covers the same kinds.
-using os::NsKind;
-const char* ns_kind_name(NsKind k);
+using os::StateKind;
 
 // The predefined namespace name: the sandbox's starting namespace.
 inline constexpr const char* kOrigin = "origin";
@@ -65,7 +64,7 @@ struct Op {
   Location loc;
   std::string label;  // stable, e.g. "main#2" or "worker#1.0" (index path inside repeat)
 
-  NsKind ns = NsKind::Net;  // unshare/setns/get/expect: which namespace kind
+  StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which namespace kind
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`;
                             // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns

@@ -256,7 +256,7 @@ TEST_CASE("Omitted fields take their defaults", "[parser][defaults]") {
   CHECK(s.expect.empty());
   CHECK(s.expect_order.empty());
   const Op& unshare = s.main[0];
-  CHECK(unshare.ns == NsKind::Net);
+  CHECK(unshare.ns == StateKind::Net);
   CHECK(unshare.name.empty());
   CHECK(unshare.fail_errno == 0);
   CHECK_FALSE(s.main[1].inherit);
@@ -284,10 +284,10 @@ TEST_CASE("Fields map into Op as scenario.hpp documents", "[parser]") {
   CHECK(s.idle_threads == 0);
   CHECK(s.description == "d");
   const auto& m = s.main;
-  CHECK((m[0].kind == OpKind::Unshare && m[0].ns == NsKind::Uts && m[0].name == "u" &&
+  CHECK((m[0].kind == OpKind::Unshare && m[0].ns == StateKind::Uts && m[0].name == "u" &&
          m[0].fail_errno == EUSERS));
   CHECK((m[1].kind == OpKind::Setns && m[1].name == "u" && m[1].fail_errno == EACCES));
-  CHECK((m[2].kind == OpKind::Get && m[2].name == "g" && m[2].ns == NsKind::Net));
+  CHECK((m[2].kind == OpKind::Get && m[2].name == "g" && m[2].ns == StateKind::Net));
   CHECK((m[3].kind == OpKind::Go && m[3].name == "f" && m[3].inherit));
   CHECK((m[4].kind == OpKind::Call && m[4].name == "f"));
   CHECK((m[5].kind == OpKind::Send && m[5].name == "c"));
@@ -421,7 +421,7 @@ TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scena
     CHECK(op_names()[i] == op_name(static_cast<OpKind>(i)));
   CHECK(std::string(op_name(OpKind::WgAdd)) == "wg_add");
   CHECK(std::string(op_name(OpKind::Exit)) == "exit");
-  CHECK(std::string(ns_kind_name(NsKind::Uts)) == "uts");
+  CHECK(std::string(nsleak::os::kind_name(StateKind::Uts)) == "uts");
   CHECK(Location{"f.json", 0, 0}.str() == "f.json:0:0");
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
 
@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-using os::NsKind;
+using os::StateKind;
 
 test::Program prog(const std::string& policy, int procs = 2, int idle_threads = 2,
                    const std::string& strategy = "go-order") {
@@ -101,14 +101,14 @@ std::string brief(const sandbox::RunRecord& r) {
 
 // G code: move the current thread into a fresh network namespace and tell the runtime.
 std::string enter_new_netns() {
-  auto res = os::unshare_ns(NsKind::Net);
+  auto res = os::unshare_state(StateKind::Net);
   if (!res.ok()) rt::fatal("test: " + res.message());
-  const os::NsId id = os::current_id(NsKind::Net);
-  rt::NoteThreadNs(NsKind::Net, id);
+  const os::StateValue id = os::current_value(StateKind::Net);
+  rt::NoteThreadNs(StateKind::Net, id);
   return id.str();
 }
 
-std::string current_net() { return os::current_id(NsKind::Net).str(); }
+std::string current_net() { return os::current_value(StateKind::Net).str(); }
 
 const std::vector<std::string> kGoPolicies{"go1.9", "go1.10", "go1.12"};
 

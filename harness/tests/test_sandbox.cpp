@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "harness/os/fault_injection.hpp"
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
 
@@ -25,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-using os::NsKind;
+using os::StateKind;
 
 // What a run may change in the process that starts it: none of it, ever.
 struct ProcessState {
@@ -110,10 +110,10 @@ std::string seccomp_mode() {
 void namespace_program() {
   rt::LockOSThread();
   os::NsHandle origin;
-  if (auto r = os::open_current(NsKind::Net, origin); !r.ok()) rt::fatal("test: " + r.message());
-  if (auto r = os::unshare_ns(NsKind::Net); !r.ok()) rt::fatal("test: " + r.message());
-  const os::NsId fresh = os::current_id(NsKind::Net);
-  rt::NoteThreadNs(NsKind::Net, fresh);
+  if (auto r = os::open_current(StateKind::Net, origin); !r.ok()) rt::fatal("test: " + r.message());
+  if (auto r = os::unshare_state(StateKind::Net); !r.ok()) rt::fatal("test: " + r.message());
+  const os::StateValue fresh = os::current_value(StateKind::Net);
+  rt::NoteThreadNs(StateKind::Net, fresh);
   test::note("unshared", {{"origin", origin.id.str()}, {"net", fresh.str()},
                           {"seccomp", seccomp_mode()}});
 
@@ -122,19 +122,19 @@ void namespace_program() {
   const bool marker_closed =
       ::fcntl(os::kFaultFdBase + static_cast<int>(*os::fault_index(EPERM)), F_GETFD) < 0;
   test::note("setns-eperm", {{"err", denied.err}, {"call", denied.call},
-                             {"net", os::current_id(NsKind::Net).str()},
+                             {"net", os::current_value(StateKind::Net).str()},
                              {"marker_closed", marker_closed}});
-  const os::SysResult denied_unshare = os::unshare_ns(NsKind::Net, EINVAL);
+  const os::SysResult denied_unshare = os::unshare_state(StateKind::Net, EINVAL);
   test::note("unshare-einval", {{"err", denied_unshare.err},
-                                {"net", os::current_id(NsKind::Net).str()}});
+                                {"net", os::current_value(StateKind::Net).str()}});
   // A normal setns still works.
   const os::SysResult back = os::set_ns(origin);
-  if (back.ok()) rt::NoteThreadNs(NsKind::Net, origin.id);
-  test::note("setns-ok", {{"err", back.err}, {"net", os::current_id(NsKind::Net).str()}});
+  if (back.ok()) rt::NoteThreadNs(StateKind::Net, origin.id);
+  test::note("setns-ok", {{"err", back.err}, {"net", os::current_value(StateKind::Net).str()}});
 
   rt::Chan c("c");
   rt::Go([&] {
-    test::note("child", {{"net", os::current_id(NsKind::Net).str()}});
+    test::note("child", {{"net", os::current_value(StateKind::Net).str()}});
     c.send();
   }, "child");
   c.recv();

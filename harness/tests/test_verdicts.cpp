@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/os/ns_ops.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/scenario/parser.hpp"

@@ -16,12 +16,11 @@ using nlohmann::json;
 struct MState {
   pid_t tid = 0;
   std::string role;
-  std::string ns;  // net, from the latest snapshot
-  std::string uts;
+  KindValues state;  // per kind, from the latest snapshot
   bool exited = false, wedged = false;
   std::int64_t cloned_from = -1;
   std::string via;
-  std::vector<std::string> chain;  // why the thread is in `ns`/`uts`
+  std::vector<std::string> chain;  // why the thread is in `state`
 };
 
 std::string mdesc(std::int64_t m, pid_t tid) {
@@ -45,12 +44,23 @@ class Analyzer {
   }
 
  private:
+  // Outside origin in any observed kind.
   bool dirty(const MState& m) const {
-    return (!m.ns.empty() && m.ns != origin_net_) || (!m.uts.empty() && !origin_uts_.empty() && m.uts != origin_uts_);
+    for (auto k : os::kAllKinds) {
+      const auto i = os::index(k);
+      if (!m.state[i].empty() && (k == kPrimaryKind || !a_.origins[i].empty()) && m.state[i] != a_.origins[i])
+        return true;
+    }
+    return false;
   }
+  // "net X", then every other kind that differs from origin: "net X, uts Y".
   std::string state_of(const MState& m) const {
-    std::string s = "net " + m.ns;
-    if (!origin_uts_.empty() && m.uts != origin_uts_) s += ", uts " + m.uts;
+    std::string s = std::string(os::kind_name(kPrimaryKind)) + " " + primary(m.state);
+    for (auto k : os::kAllKinds) {
+      const auto i = os::index(k);
+      if (k != kPrimaryKind && !a_.origins[i].empty() && m.state[i] != a_.origins[i])
+        s += std::string(", ") + os::kind_name(k) + " " + m.state[i];
+    }
     return s;
   }
 
@@ -67,7 +77,7 @@ class Analyzer {
     v.g = g;
     v.m = m;
     v.tid = m >= 0 ? ms_[m].tid : 0;
-    v.ns = m >= 0 ? ms_[m].ns : "";
+    v.ns = m >= 0 ? primary(ms_[m].state) : "";
     v.op = ev.value("label", std::string());
     v.seq = ev.value("seq", -1L);
     v.summary = std::move(summary);
@@ -83,12 +93,15 @@ class Analyzer {
       const auto m = row["m"].get<std::int64_t>();
       MState& st = ms_[m];
       st.tid = row.value("tid", 0);
-      const std::string net = row.value("net", std::string());
-      const std::string uts = row.value("uts", std::string());
-      const bool first = st.ns.empty();
-      const bool changed = !first && (net != st.ns || (!uts.empty() && uts != st.uts));
-      st.ns = net;
-      if (!uts.empty()) st.uts = uts;
+      const bool first = primary(st.state).empty();
+      bool changed = false;
+      for (auto k : os::kAllKinds) {
+        const std::string seen = row.value(os::kind_name(k), std::string());
+        if (seen.empty()) continue;  // a kind the run does not observe
+        changed = changed || seen != st.state[os::index(k)];
+        st.state[os::index(k)] = seen;
+      }
+      changed = changed && !first;
       if (first) {
         on_first_sight(m, st, ev);
       } else if (changed) {
@@ -99,10 +112,7 @@ class Analyzer {
 
   void on_first_sight(std::int64_t m, MState& st, const json& ev) {
     if (ev.value("ev", "") == "start") {
-      origin_net_ = st.ns;
-      origin_uts_ = st.uts;
-      a_.origin = st.ns;
-      a_.origin_uts = st.uts;
+      a_.origins = st.state;
       st.role = "m0";
       return;
     }
@@ -191,7 +201,7 @@ class Analyzer {
 
   void on_exec(const json& ev, std::int64_t m, const MState& st) {
     const std::string child = ev.value("child_ns", std::string());
-    if (child.empty() || child == origin_net_) return;
+    if (child.empty() || child == primary(a_.origins)) return;
     auto prov = st.chain;
     prov.push_back("exec at " + where(ev) + " by " + gdesc(ev) + " forked from " +
                    mdesc(m, st.tid) + ": the child process started in net " + child);
@@ -292,8 +302,7 @@ class Analyzer {
       t.m = id;
       t.tid = st.tid;
       t.role = st.role;
-      t.ns = st.ns;
-      t.uts = st.uts;
+      t.values = st.state;
       t.state = st.wedged ? "wedged" : st.exited ? "exited" : "alive";
       t.cloned_from = st.cloned_from;
       t.via = st.via;
@@ -303,7 +312,6 @@ class Analyzer {
 
   Analysis a_;
   std::map<std::int64_t, MState> ms_;
-  std::string origin_net_, origin_uts_;
   bool strict_killed_m0_ = false;
   std::map<std::int64_t, std::pair<std::int64_t, std::size_t>> released_;  // m -> (g, verdict)
 };

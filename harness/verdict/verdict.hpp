@@ -4,15 +4,24 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "harness/os/state_kind.hpp"
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
 namespace nsleak::verdict {
+
+// One "dev:ino" (StateValue::str) per state kind, indexed by os::index(kind); "" where the
+// run did not observe that kind.
+using KindValues = std::array<std::string, os::kStateKinds>;
+// The kind that `ns`/`origin` fields name: the network namespace, which exec probes report.
+inline constexpr os::StateKind kPrimaryKind = os::StateKind::Net;
+inline const std::string& primary(const KindValues& v) { return v[os::index(kPrimaryKind)]; }
 
 struct Verdict {
   VerdictKind kind;
@@ -31,8 +40,7 @@ struct ThreadInfo {
   std::int64_t m = -1;
   pid_t tid = 0;
   std::string role;      // m0, sysmon, template, pool, startm, inherit-spawn
-  std::string ns;        // last observed net namespace
-  std::string uts;       // last observed uts namespace, "" when the scenario does not use uts
+  KindValues values;     // last observed value of each kind
   std::string state;     // alive | exited | wedged
   std::int64_t cloned_from = -1;
   std::string via;       // direct | template
@@ -42,8 +50,7 @@ enum class Outcome { Pass, Fail, Error, Crash, Timeout };
 const char* outcome_name(Outcome o);
 
 struct Analysis {
-  std::string origin;                  // net namespace of the sandbox at start
-  std::string origin_uts;              // its uts namespace, "" when not observed
+  KindValues origins;                  // each kind's value in the sandbox at start
   std::vector<Verdict> verdicts;
   std::vector<ThreadInfo> threads;
   std::vector<std::string> disagreements;  // kernel vs runtime bookkeeping: harness bugs

@@ -63,10 +63,10 @@ def errors(v, doc):
 
 
 def list_sections(c):
-    """Verdict names and op names as `nsleak list` prints them."""
+    """Verdict names, op names and state kinds as `nsleak list` prints them."""
     out = c.run(["list"]).stdout.decode()
     lines = out.split("\n")
-    verdicts, ops = [], []
+    verdicts, ops, kinds = [], [], []
     section = None
     for line in lines:
         if line and not line.startswith(" "):
@@ -76,14 +76,17 @@ def list_sections(c):
             verdicts.append(line.split()[0])
         if section == "Scenario ops:" and line.strip():
             ops.extend(line.split())
-    return verdicts, ops
+        if section is not None and section.startswith("State kinds") and line.strip():
+            kinds.append(line.split()[0])
+    return verdicts, ops, kinds
 
 
 def main():
     c = Checks("schema")
     run_schema, run_v, suite_v = validators(c)
 
-    verdicts, ops = list_sections(c)
+    verdicts, ops, state_kinds = list_sections(c)
+    c.check({"net", "uts"} <= set(state_kinds), "`nsleak list` shows the state kinds", state_kinds)
     defs = run_schema["$defs"]
     c.equal(sorted(defs["verdictKind"]["enum"]), sorted(verdicts),
             "the schema's verdict kinds are exactly those of `nsleak list`")
@@ -151,6 +154,15 @@ def main():
             % (library_reports, len(library) - len(bad_library)))
     if bad_library:
         print("note: scenarios that did not load, left to the scenario library's own test: " + ", ".join(bad_library))
+
+    # Per-kind data: keyed by the kinds `nsleak list` shows; `origin`/`ns` are the net entries.
+    keys = {k for r in reports for k in r["origins"]} | {k for r in reports for t in r["threads"] for k in t["kinds"]}
+    c.equal(sorted(keys - set(state_kinds)), [], "per-kind report keys are state kinds of `nsleak list`")
+    c.check(all(r["origins"].get("net", "") == r["origin"] for r in reports), "origins.net is origin in every report")
+    c.check(all(t["kinds"].get("net", "") == t["ns"] for r in reports for t in r["threads"]),
+            "a thread's kinds.net is its ns in every report")
+    c.check(any("uts" in r["origins"] for r in reports) or any("environment_error" in r for r in reports),
+            "some report carries a second kind (uts) in origins")
 
     env_error = any("environment_error" in r for r in reports)
     if env_error:

@@ -1,0 +1,66 @@
+// The per-thread state kinds nsleak moves threads between and observes: ONE table, one row per
+// kernel facility (state_kind.cpp). Every layer iterates the table; nothing names a kind except
+// where the kind itself matters (exec probes report the network namespace, say).
+//
+// Adding a kind is adding its enumerator here and its row in state_kind.cpp; a kind whose
+// reading or applying needs a new mechanism adds a ReadBy/ApplyBy value and its case in
+// state_ops.cpp.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "harness/os/state_value.hpp"
+
+namespace nsleak::os {
+
+enum class StateKind : std::uint8_t { Net, Uts };
+inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts};  // in table order
+inline constexpr std::size_t kStateKinds = kAllKinds.size();
+
+// Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy
+// of its creator's value or shares one value with it: after unshare(CLONE_FS), threads
+// created by that thread share its cwd, so the bookkeeping must be able to say "shared".
+enum class Inheritance : std::uint8_t { Copies, Shares };
+// How the value is read for a task: the (st_dev, st_ino) identity of the nsfs entry
+// /proc/self/task/<tid>/<task_entry>.
+enum class ReadBy : std::uint8_t { NsfsIdentity };
+// How the value is changed on the calling thread: unshare(flag) makes a new one,
+// setns(fd, flag) enters an open one.
+enum class ApplyBy : std::uint8_t { UnshareSetns };
+// What fault injection marks so that the sandbox's seccomp filter fails the call
+// (fault_injection.hpp): the setns fd number and the unshare flags' low byte.
+enum class FaultMarker : std::uint8_t { NamespaceSyscalls };
+
+struct StateKindInfo {
+  StateKind kind;
+  const char* name;        // the scenario's name ({"ns":"net"}), and the key in traces/reports
+  int clone_flag;          // CLONE_NEWNET: the unshare/clone/setns flag
+  const char* flag_name;   // "CLONE_NEWNET", for messages
+  const char* task_entry;  // "ns/net", under /proc/self/task/<tid>/ or /proc/thread-self/
+  ReadBy read;
+  ApplyBy apply;
+  Inheritance on_clone;
+  FaultMarker fault;
+  const char* display;     // "network namespace", for people
+};
+
+// Every row, in StateKind order.
+std::span<const StateKindInfo> state_kinds();
+const StateKindInfo& info(StateKind k);
+constexpr std::size_t index(StateKind k) { return static_cast<std::size_t>(k); }
+inline const char* kind_name(StateKind k) { return info(k).name; }
+std::optional<StateKind> kind_from_name(std::string_view name);
+// The clone flags of every kind that is a namespace: what the sandbox unshares for a child.
+int all_namespace_flags();
+std::string all_namespace_flag_names();  // "CLONE_NEWNET|CLONE_NEWUTS", for messages
+
+// One value per kind: the state a thread is in.
+using StateSet = std::array<StateValue, kStateKinds>;
+
+}  // namespace nsleak::os

@@ -1,0 +1,30 @@
+// StateValue: one thread's value of one state kind, as the kernel reports it.
+//
+// Fixed-size and trivially copyable (16 bytes) so that binary trace records can carry it by
+// value. Namespaces store the identity of their nsfs entry, (st_dev, st_ino): they are compared
+// by identity, never by path or fd number (systemd, bubblewrap do the same). A later kind with
+// a scalar value (uid, nice) stores it in `major` with `minor` = 1, so that all-zero stays the
+// one "not read" value. The string form mirrors vishvananda/netns's UniqueId: "4:4026531992".
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+namespace nsleak::os {
+
+struct StateValue {
+  std::uint64_t major = 0;  // namespaces: st_dev of the nsfs entry
+  std::uint64_t minor = 0;  // namespaces: st_ino
+
+  bool valid() const { return major != 0 || minor != 0; }
+  auto operator<=>(const StateValue&) const = default;
+  std::string str() const;  // "major:minor"; "?" when invalid
+  static StateValue parse(const std::string& s);  // inverse of str(); invalid on bad input
+};
+
+static_assert(std::is_trivially_copyable_v<StateValue> && sizeof(StateValue) <= 16,
+              "trace records carry StateValue by value");
+
+}  // namespace nsleak::os
