@@ -435,3 +435,26 @@ TEST_CASE("idle_threads, or its old name idle_ms, sets the idle Ms; both at once
   CHECK(error_line(R"({"name": "a", "idle_ms": 17, )" + main + "}") ==
         "t.json:1:26: \"idle_ms\" must be between 0 and 16, found number 17");
 }
+
+TEST_CASE("The parser's namespace kinds are exactly the state table's rows", "[scenario][state-kinds]") {
+  // Every row parses to its own kind: a kind mapped to the wrong row (the old two-way
+  // ternary sent every non-net name to uts) fails here.
+  std::string listed;
+  for (const auto& row : nsleak::os::state_kinds()) {
+    INFO(row.name);
+    const Scenario s = parse(std::string(R"({"name": "k", "main": [{"op": "unshare", "ns": ")") + row.name +
+                             R"(", "as": "x"}, {"op": "setns", "ns": ")" + row.name + R"(", "to": "origin"}]})");
+    CHECK(s.main[0].ns == row.kind);
+    CHECK(s.main[1].ns == row.kind);
+    listed += std::string(listed.empty() ? "" : ", ") + "\"" + row.name + "\"";
+  }
+  // An unknown kind is a located error that lists every row.
+  try {
+    parse(R"({"name": "k", "main": [{"op": "get", "ns": "cgroup", "as": "x"}]})");
+    FAIL("an unknown kind parsed");
+  } catch (const ParseError& e) {
+    CHECK(e.where().line == 1);
+    CHECK(e.where().col == 44);
+    CHECK(e.message() == "unknown namespace kind \"cgroup\" (expected one of " + listed + ")");
+  }
+}

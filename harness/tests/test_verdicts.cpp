@@ -657,3 +657,38 @@ TEST_CASE("A kernel/runtime disagreement makes the outcome an internal error", "
   CHECK(j.outcome == Outcome::Error);
   CHECK(contains(j.reason, "harness bug: kernel and runtime disagree: " + m));
 }
+
+TEST_CASE("Every state kind of the table is applied, observed by the kernel and poisons main",
+          "[verdicts][state-kinds]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto net = nsleak::os::index(nsleak::os::StateKind::Net);
+  for (const auto& row : nsleak::os::state_kinds()) {
+    DYNAMIC_SECTION(row.name) {
+      const std::string k = row.name;
+      const auto r = run(parse(R"({"name": "kind-)" + k + R"(", "main": [
+        {"op": "get", "ns": ")" + k + R"(", "as": "before"},
+        {"op": "lock"},
+        {"op": "unshare", "ns": ")" + k + R"(", "as": "fresh"},
+        {"op": "unlock"},
+        {"op": "expect", "ns": ")" + k + R"(", "is": "fresh"}
+      ]})"), "go1.12");
+      INFO(story(r));
+      REQUIRE(r.record.env_error.empty());
+      CHECK(r.analysis.disagreements.empty());  // the observer read the kind the runtime tracked
+      const auto i = nsleak::os::index(row.kind);
+      // The kernel's snapshots carry the kind under its table name, and it moved on M0 only.
+      const json unshare = op_event(r, "main#2");
+      REQUIRE(unshare["ns"].contains(k));
+      CHECK(unshare["ns"][k] == unshare["id"]);
+      CHECK(unshare["id"] != op_event(r, "main#0")["id"]);
+      CHECK(r.analysis.origins[i] == op_event(r, "main#0")["id"].get<std::string>());
+      CHECK(op_event(r, "main#4")["match"] == true);
+      REQUIRE_FALSE(r.analysis.threads.empty());
+      const auto& m0 = r.analysis.threads.front();
+      CHECK(m0.values[i] == unshare["id"].get<std::string>());
+      if (row.kind != nsleak::os::StateKind::Net) CHECK(m0.values[net] == r.analysis.origins[net]);
+      CHECK(kinds(r.analysis) == Kinds{"poisoned-thread", "poisoned-main"});
+      CHECK(contains(the_verdict(r, VerdictKind::PoisonedMain).summary, k + " " + unshare["id"].get<std::string>()));
+    }
+  }
+}
