@@ -15,6 +15,7 @@ constexpr StateKindInfo namespace_kind(StateKind k, const char* name, int flag, 
 constexpr std::array<StateKindInfo, kStateKinds> kTable{
     namespace_kind(StateKind::Net, "net", CLONE_NEWNET, "CLONE_NEWNET", "ns/net", "network namespace"),
     namespace_kind(StateKind::Uts, "uts", CLONE_NEWUTS, "CLONE_NEWUTS", "ns/uts", "UTS namespace"),
+    namespace_kind(StateKind::Ipc, "ipc", CLONE_NEWIPC, "CLONE_NEWIPC", "ns/ipc", "IPC namespace"),
 };
 
 constexpr bool rows_in_order() {

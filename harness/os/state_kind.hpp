@@ -19,8 +19,8 @@
 
 namespace nsleak::os {
 
-enum class StateKind : std::uint8_t { Net, Uts };
-inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts};  // in table order
+enum class StateKind : std::uint8_t { Net, Uts, Ipc };
+inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts, StateKind::Ipc};  // in table order
 inline constexpr std::size_t kStateKinds = kAllKinds.size();
 
 // Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy

@@ -422,6 +422,8 @@ TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scena
   CHECK(std::string(op_name(OpKind::WgAdd)) == "wg_add");
   CHECK(std::string(op_name(OpKind::Exit)) == "exit");
   CHECK(std::string(nsleak::os::kind_name(StateKind::Uts)) == "uts");
+  CHECK(std::string(nsleak::os::kind_name(StateKind::Ipc)) == "ipc");
+  CHECK(nsleak::os::kind_from_name("ipc") == StateKind::Ipc);
   CHECK(Location{"f.json", 0, 0}.str() == "f.json:0:0");
 }
 
