@@ -531,8 +531,17 @@ TEST_CASE("judge passes a run that meets its expectation and fails one that miss
     CHECK(r.judgement.unexpected == std::vector<std::string>{"poisoned-main"});
     CHECK(r.judgement.reason == "observed but declared absent: poisoned-main");
   }
-  SECTION("no expectation for the policy") {
+  // Issue 13: with nothing declared, a leak is a finding (as go vet and -race report without
+  // being told what to expect); a run without one still passes.
+  SECTION("no expectation for the policy, and a leak") {
     const auto r = run(sc, "strict-unlock");
+    INFO(story(r));
+    CHECK(r.judgement.outcome == Outcome::Fail);
+    CHECK_FALSE(r.judgement.has_expectation);
+    CHECK(r.judgement.reason == "leaks found: poisoned-main");
+  }
+  SECTION("no expectation for the policy, and no leak") {
+    const auto r = run(parse(R"({"name": "clean", "main": [{"op": "get", "as": "here"}]})"), "strict-unlock");
     INFO(story(r));
     CHECK(r.judgement.outcome == Outcome::Pass);
     CHECK_FALSE(r.judgement.has_expectation);

@@ -1,6 +1,7 @@
 // judge: the run's outcome. Faults come first (a broken harness is never a pass); then the
 // scenario's expectation for this policy decides: every listed verdict must appear, none of
 // the absent ones may.
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -70,9 +71,27 @@ Judgement judge(const sandbox::RunRecord& rec, const Analysis& a, const scenario
     if (auto k = verdict_from_name(name); k && !has_verdict(a, *k)) j.missing.push_back(name);
   for (const auto& name : j.absent)
     if (auto k = verdict_from_name(name); k && has_verdict(a, *k)) j.unexpected.push_back(name);
+  if (!j.has_expectation) {
+    // Nothing declared: every leak is a finding (a learner checking their own program needs the
+    // signal); the informational kinds are not.
+    std::vector<std::string> leaks;
+    for (const auto& v : a.verdicts)
+      if (verdict_is_leak(v.kind) && std::find(leaks.begin(), leaks.end(), verdict_name(v.kind)) == leaks.end())
+        leaks.emplace_back(verdict_name(v.kind));
+    if (leaks.empty()) {
+      j.outcome = Outcome::Pass;
+      j.reason = "no expectations declared for " + policy;  // and no leak
+      return j;
+    }
+    j.outcome = Outcome::Fail;
+    j.unexpected = leaks;
+    j.reason = "leaks found:";
+    for (const auto& l : leaks) j.reason += " " + l;
+    return j;
+  }
   if (j.missing.empty() && j.unexpected.empty()) {
     j.outcome = Outcome::Pass;
-    j.reason = j.has_expectation ? "every expectation met" : "no expectations declared for " + policy;
+    j.reason = "every expectation met";
     return j;
   }
   j.outcome = Outcome::Fail;

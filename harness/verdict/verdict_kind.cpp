@@ -9,32 +9,34 @@ struct Entry {
   VerdictKind kind;
   const char* name;
   const char* meaning;
+  bool leak;
 };
 
 constexpr std::array<Entry, 8> kEntries{{
     {VerdictKind::PoisonedThread, "poisoned-thread",
-     "an M became available to other goroutines while its namespace differs from origin"},
+     "an M became available to other goroutines while its namespace differs from origin", true},
     {VerdictKind::PoisonedMain, "poisoned-main",
-     "M0 or the main goroutine ends up in a namespace other than origin"},
+     "M0 or the main goroutine ends up in a namespace other than origin", true},
     {VerdictKind::StaleBelief, "stale-belief",
-     "a goroutine observed a namespace different from the one its author believes it is in"},
+     "a goroutine observed a namespace different from the one its author believes it is in", true},
     {VerdictKind::LostInheritance, "lost-inheritance",
-     "a goroutine spawned from a locked goroutine in X was expected to run in X but ran outside"},
+     "a goroutine spawned from a locked goroutine in X was expected to run in X but ran outside", true},
     {VerdictKind::InheritedClone, "inherited-clone",
-     "a new M started life in a non-origin namespace because it was cloned from a dirty thread"},
+     "a new M started life in a non-origin namespace because it was cloned from a dirty thread", true},
     {VerdictKind::WedgedM0, "wedged-m0",
-     "M0 parked forever, keeping its namespace (informational)"},
+     "M0 parked forever, keeping its namespace (informational)", false},
     {VerdictKind::ThreadExited, "thread-exited",
      "a thread in a non-origin namespace terminated instead of returning to the pool "
-     "(informational)"},
+     "(informational)", false},
     {VerdictKind::ExecInherited, "exec-inherited",
-     "a process started by exec inherited its calling thread's non-origin namespace"},
+     "a process started by exec inherited its calling thread's non-origin namespace", false},
 }};
 
 }  // namespace
 
 const char* verdict_name(VerdictKind k) { return kEntries[static_cast<size_t>(k)].name; }
 const char* verdict_meaning(VerdictKind k) { return kEntries[static_cast<size_t>(k)].meaning; }
+bool verdict_is_leak(VerdictKind k) { return kEntries[static_cast<size_t>(k)].leak; }
 
 std::optional<VerdictKind> verdict_from_name(const std::string& name) {
   for (const auto& e : kEntries)

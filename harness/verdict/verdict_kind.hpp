@@ -23,5 +23,9 @@ std::optional<VerdictKind> verdict_from_name(const std::string& name);
 const std::vector<std::string>& verdict_names();
 // One sentence for `nsleak list` and report legends.
 const char* verdict_meaning(VerdictKind k);
+// False for the informational kinds (thread-exited, wedged-m0, exec-inherited): what they
+// report is where a dirty thread went, not state leaking into another goroutine. A run with
+// no expectation for its policy fails on any leak kind, as `go vet` and `-race` do.
+bool verdict_is_leak(VerdictKind k);
 
 }  // namespace nsleak::verdict
