@@ -46,10 +46,10 @@ void list_scenarios(const std::vector<std::string>& paths) {
 
 Command add_list(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List scenarios, policies, verdicts, scenario ops, state kinds and strategies");
-  cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, if present)");
+  cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, or the embedded library)");
   return [] {
-    if (!g_list_paths.empty()) list_scenarios(g_list_paths);
-    else if (std::filesystem::is_directory("scenarios")) list_scenarios({"scenarios"});
+    // "scenarios": the directory here, else the library embedded in nsleak.
+    list_scenarios(g_list_paths.empty() ? std::vector<std::string>{"scenarios"} : g_list_paths);
     std::cout << "Policies (--policy):\n";
     for (const auto& p : rt::policy_presets())
       std::cout << "  " << std::left << std::setw(16) << p.name << p.description << "\n";

@@ -6,7 +6,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/policy_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_story.hpp"
@@ -26,11 +28,12 @@ struct RunArgs {
   std::string html;    // write every run's timeline here, as sections of one page
 };
 
-// The policies to run a scenario under: as asked, "all" = every policy its expect names.
+// The policies to run a scenario under: as asked; "all" = every policy its expect names, or
+// every preset when it names none (a program checked for leaks under every runtime modelled).
 std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::vector<std::string>& asked) {
   if (asked.empty()) return {"go1.12"};
   if (asked.size() == 1 && asked[0] == "all") {
-    if (sc.expect_order.empty()) return {"go1.12"};
+    if (sc.expect_order.empty()) return rt::policy_names();
     return sc.expect_order;
   }
   return asked;
@@ -65,6 +68,8 @@ int write_html(const std::string& path, const std::vector<verdict::RunReport>& r
 }
 
 int run_files(const RunArgs& a) {
+  for (const auto& p : a.policies)  // a typo is exit 2 before anything runs
+    if (!(p == "all" && a.policies.size() == 1)) check_policy(p, "--policy");
   int rc = kOk;
   bool first = true;
   std::vector<verdict::RunReport> runs;  // kept only for --html
@@ -93,15 +98,21 @@ RunArgs g_run;
 
 Command add_run(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run scenario files and narrate what leaked");
-  cmd->add_option("files", g_run.files, "Scenario files or directories")->required();
+  cmd->add_option("files", g_run.files,
+                  "Scenario files or directories; from any directory also a library scenario or "
+                  "directory by name (article, cni, locked-exit-dirty-reuse)")
+      ->required();
   cmd->add_option("-p,--policy", g_run.policies,
                   "Runtime policy: go1.9, go1.10, go1.12 (default), a prototype fix, a JSON "
-                  "policy file, or 'all' (every policy the scenario's expect names)");
-  cmd->add_option("-s,--strategy", g_run.strategy, "Scheduling strategy: go-order or random:SEED");
+                  "policy file, or 'all' (every policy the scenario's expect names; every preset when it names none)");
+  cmd->add_option("-s,--strategy", g_run.strategy, "Scheduling strategy: go-order or random:SEED")
+      ->capture_default_str();
   cmd->add_option("-f,--format", g_run.format, "Output: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...)");
   cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");
   cmd->add_option("--html", g_run.html,
@@ -119,8 +130,8 @@ int run_default(const std::string& html) {
   int rc = print_report(r, RunArgs{});
   if (!html.empty()) rc = worst(rc, write_html(html, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
-    std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"
-              << "   (the same program under Go 1.9, 1.10 and 1.12)\n"
+    // Library scenarios are embedded, so these work from any directory.
+    std::cout << "\nTry: nsleak run --policy all article   (the same program under Go 1.9, 1.10 and 1.12)\n"
               << "     nsleak list        (scenarios' vocabulary, policies and verdicts)\n";
   return rc;
 }

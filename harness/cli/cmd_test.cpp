@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/policy_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/json_report.hpp"
@@ -25,7 +27,7 @@ namespace {
 struct TestArgs {
   std::vector<std::string> paths{"scenarios"};
   std::vector<std::string> policies;  // filter
-  std::string filter;                 // glob on scenario names
+  std::vector<std::string> filters;   // globs on scenario names and paths
   std::string junit, json, shard;
   std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   int jobs = 0;
@@ -51,12 +53,39 @@ std::map<std::string, std::string> parse_substitutes(const std::vector<std::stri
   return out;
 }
 
-std::pair<int, int> parse_shard(const std::string& s) {
-  int k = 0, n = 0;
-  char slash = 0;
-  if (std::sscanf(s.c_str(), "%d%c%d", &k, &slash, &n) != 3 || slash != '/' || n < 1 || k < 1 || k > n)
+// K/N, both plain decimal numbers (nothing before, between or after), 1 <= K <= N, and N no
+// larger than the runs selected: a shard that could only ever be empty is a CI typo.
+std::pair<std::size_t, std::size_t> parse_shard(const std::string& s, std::size_t runs) {
+  const auto slash = s.find('/');
+  auto number = [&](std::string_view part, std::size_t& out) {
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return !part.empty() && ec == std::errc{} && end == part.data() + part.size();
+  };
+  std::size_t k = 0, n = 0;
+  const std::string_view sv(s);
+  if (slash == std::string::npos || !number(sv.substr(0, slash), k) || !number(sv.substr(slash + 1), n) || k < 1 ||
+      k > n)
     throw std::invalid_argument("--shard must be K/N with 1 <= K <= N, got \"" + s + "\"");
+  if (n > runs)
+    throw std::invalid_argument("--shard " + s + ": only " + std::to_string(runs) +
+                                " runs are selected, so some shards would run nothing (use N <= " +
+                                std::to_string(runs) + ")");
   return {k, n};
+}
+
+bool selected(const std::vector<std::string>& filters, const scenario::Scenario& sc, const std::string& path) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters)
+    if (::fnmatch(f.c_str(), sc.name.c_str(), 0) == 0 || ::fnmatch(f.c_str(), path.c_str(), 0) == 0) return true;
+  return false;
+}
+
+// What the selection was, for the "nothing selected" error.
+std::string selection_text(const TestArgs& a) {
+  std::string s;
+  for (const auto& f : a.filters) s += " --filter '" + f + "'";
+  for (const auto& p : a.policies) s += " --policy " + p;
+  return s.empty() ? " (no scenario declares an expectation)" : s;
 }
 
 bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
@@ -67,9 +96,17 @@ bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
 // expands the scenario x policy matrix in a stable order.
 std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& invalid) {
   const auto subs = parse_substitutes(a.substitutes);
-  for (const auto& [name, file] : subs) rt::load_policy(file);  // bad policy: exit 2 up front
+  for (const auto& [name, file] : subs) {  // bad policy: exit 2 up front
+    check_policy(name, "--substitute");
+    check_policy(file, "--substitute");
+  }
+  std::vector<std::string> policy_filter;
+  for (const auto& p : a.policies)
+    if (p != "all") policy_filter.push_back(check_policy(p, "--policy"));
   std::vector<Job> jobs;
+  std::size_t files = 0;
   for (const auto& path : expand_paths(a.paths)) {
+    ++files;
     scenario::Scenario sc;
     try {
       sc = load(path);
@@ -78,7 +115,7 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
       invalid.push_back({path, e.what()});
       continue;
     }
-    if (!a.filter.empty() && ::fnmatch(a.filter.c_str(), sc.name.c_str(), 0) != 0) continue;
+    if (!selected(a.filters, sc, path)) continue;
     if (sc.expect_order.empty()) {
       const std::string why = path + ": scenario \"" + sc.name + "\" declares no expectations, so there is nothing to test";
       std::cout << "BAD   " << why << "\n";
@@ -86,16 +123,21 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
       continue;
     }
     for (const auto& pol : sc.expect_order) {
-      if (!wanted(a.policies, pol)) continue;
+      if (!wanted(policy_filter, pol)) continue;
       auto it = subs.find(pol);
       jobs.push_back({sc, pol, it == subs.end() ? pol : it->second});
     }
   }
+  // Like `go test -run X` ("no tests to run") and pytest (exit 5): an empty selection is never
+  // a green run. Bad files are already counted as failures, so they alone are not "empty".
+  if (jobs.empty() && invalid.empty())
+    throw std::invalid_argument("nothing to test: no scenario x policy run of the " + std::to_string(files) +
+                                " scenario files matches" + selection_text(a));
   if (!a.shard.empty()) {
-    const auto [k, n] = parse_shard(a.shard);
+    const auto [k, n] = parse_shard(a.shard, jobs.size());
     std::vector<Job> mine;
     for (std::size_t i = 0; i < jobs.size(); ++i)
-      if (static_cast<int>(i % static_cast<std::size_t>(n)) == k - 1) mine.push_back(std::move(jobs[i]));
+      if (i % n == k - 1) mine.push_back(std::move(jobs[i]));
     jobs = std::move(mine);
   }
   return jobs;
@@ -164,16 +206,24 @@ TestArgs g_test;
 
 Command add_test(CLI::App& app) {
   auto* cmd = app.add_subcommand("test", "Check every scenario's expectations under its policies");
-  cmd->add_option("paths", g_test.paths, "Scenario files or directories (default: scenarios)");
+  cmd->add_option("paths", g_test.paths,
+                  "Scenario files or directories, or library names (default: scenarios, the library "
+                  "embedded in nsleak when there is no such directory)");
   cmd->add_option("-p,--policy", g_test.policies, "Only these policies");
-  cmd->add_option("--filter", g_test.filter, "Only scenarios whose name matches this glob");
+  cmd->add_option("--filter", g_test.filters,
+                  "Only scenarios whose name or path matches this glob (repeatable: any may match)")
+      ->allow_extra_args(false);
   cmd->add_option("--junit", g_test.junit, "Write JUnit XML here");
   cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
   cmd->add_option("--substitute", g_test.substitutes,
                   "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file)");
   cmd->add_option("--shard", g_test.shard, "Run only slice K of N (K/N), deterministically");
-  cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (default: number of cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung")->check(CLI::PositiveNumber);
+  cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (0: one per core)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--userns", g_test.userns, "Use a user namespace even when running as root");
   cmd->add_flag("-v,--verbose", g_test.verbose, "Details for passing runs too");
   return [] { return run_tests(g_test); };

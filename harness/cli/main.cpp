@@ -1,15 +1,35 @@
 // nsleak: reproduces namespace-leak poisoning in a miniature Go scheduler.
+#include <sys/utsname.h>
+
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/suggest.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/parser.hpp"
 
+namespace {
+
+// What a bug report needs: nsleak's version, the runtimes it models, and the kernel whose
+// namespaces it ran on.
+std::string version_text() {
+  std::string s = "nsleak " NSLEAK_VERSION "\npolicies:";
+  for (const auto& n : nsleak::rt::policy_names()) s += " " + n;
+  struct utsname u {};
+  s += "\nkernel: ";
+  s += ::uname(&u) == 0 ? std::string(u.sysname) + " " + u.release + " " + u.machine : std::string("unknown");
+  return s;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace nsleak::cli;
-  CLI::App app{"nsleak: reproduce how per-thread namespace state leaks between goroutines"};
+  // The name is fixed: CLI11 would otherwise print argv[0], the full path, in "Usage:".
+  CLI::App app{"nsleak: reproduce how per-thread namespace state leaks between goroutines", "nsleak"};
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", version_text, "Print the version, the policies modelled and the kernel");
   const Command run = add_run(app);
   const Command list = add_list(app);
   const Command test = add_test(app);
@@ -19,6 +39,9 @@ int main(int argc, char** argv) {
                  "Also write the article run's timeline as a self-contained HTML page to this file");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    std::cerr << unexpected_argument_message(app, e) << "\n";
+    return kBadInput;
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kOk : kBadInput;

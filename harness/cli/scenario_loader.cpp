@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string_view>
 
 #include "harness/runtime/policy.hpp"
 #include "harness/verdict/verdict_kind.hpp"
@@ -9,6 +10,38 @@
 namespace nsleak::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kEmbedded = "embedded:";
+
+const EmbeddedScenario* embedded_file(std::string_view path) {
+  for (const auto& e : embedded_library())
+    if (path == e.path) return &e;
+  return nullptr;
+}
+
+// The embedded files that `p` names, in path order; empty when none.
+std::vector<std::string> embedded_matches(std::string p) {
+  if (p.starts_with(kEmbedded)) p.erase(0, kEmbedded.size());
+  while (p.size() > 1 && p.ends_with('/')) p.pop_back();
+  std::vector<std::string> out;
+  auto add = [&](const EmbeddedScenario& e) { out.push_back(std::string(kEmbedded) + e.path); };
+  if (const auto* e = embedded_file(p)) {
+    add(*e);
+    return out;
+  }
+  for (const std::string& dir : {p + "/", "scenarios/" + p + "/"}) {
+    for (const auto& e : embedded_library())
+      if (std::string_view(e.path).starts_with(dir)) add(e);
+    if (!out.empty()) return out;
+  }
+  for (const auto& e : embedded_library())
+    if (fs::path(e.path).stem() == p) add(e);
+  return out;
+}
+
+}  // namespace
 
 scenario::ParseOptions parse_options() {
   return {rt::policy_names(), verdict::verdict_names()};
@@ -26,6 +59,8 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::exists(p, ec)) {
       out.push_back(p);
+    } else if (auto found = embedded_matches(p); !found.empty()) {
+      out.insert(out.end(), found.begin(), found.end());
     } else {
       throw scenario::ParseError({p, 0, 0}, "no such file or directory");
     }
@@ -33,10 +68,16 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
   return out;
 }
 
-scenario::Scenario load(const std::string& path) { return scenario::load_scenario(path, parse_options()); }
+scenario::Scenario load(const std::string& path) {
+  if (path.starts_with(kEmbedded) && !fs::exists(path))
+    if (const auto* e = embedded_file(std::string_view(path).substr(kEmbedded.size())))
+      return scenario::parse_scenario(e->text, path, parse_options());
+  return scenario::load_scenario(path, parse_options());
+}
 
 scenario::Scenario embedded_article() {
-  return scenario::parse_scenario(embedded_article_text(), "<embedded:article>", parse_options());
+  const auto* e = embedded_file("scenarios/article/article-poisoned-main.json");
+  return scenario::parse_scenario(e->text, "<embedded:article>", parse_options());
 }
 
 }  // namespace nsleak::cli

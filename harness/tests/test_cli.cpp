@@ -288,3 +288,146 @@ TEST_CASE("an unprivileged user runs the article through a user namespace", "[cl
   CHECK(j["outcome"] == "pass");
   CHECK(j["stats"]["userns"] == true);
 }
+
+TEST_CASE("nsleak test refuses a selection that runs nothing, exit 2 with one clear line", "[cli][selection]") {
+  // None of these needs namespaces: each is refused before anything runs.
+  SECTION("a filter that matches nothing") {
+    const Result r = run_nsleak("test scenarios --filter 'nomatch*'");
+    CHECK(r.code == 2);
+    CHECK(first_line(r.err).find("nothing to test") != std::string::npos);
+    CHECK(first_line(r.err).find("--filter 'nomatch*'") != std::string::npos);
+    CHECK(r.out.find(" passed, ") == std::string::npos);
+  }
+  SECTION("an unknown policy name, with a did-you-mean") {
+    const Result r = run_nsleak("test scenarios --policy go1.13");
+    CHECK(r.code == 2);
+    CHECK(first_line(r.err).find("unknown policy \"go1.13\" (did you mean \"go1.12\"?)") != std::string::npos);
+  }
+  SECTION("an existing policy file is a valid policy (selecting runs by its name)") {
+    const Result r = run_nsleak("test scenarios --policy fixtures/policies/go1.12-no-template-thread.json");
+    CHECK(r.code == 2);
+    CHECK(r.err.find("unknown policy") == std::string::npos);
+    CHECK(first_line(r.err).find("nothing to test") != std::string::npos);
+  }
+  for (const char* shard : {"1/2x", "x1/2", "1//2", "0/2", "3/2", "99999999999/99999999999", "-1/2"}) {
+    SECTION(std::string("a malformed or out-of-range shard ") + shard) {
+      const Result r = run_nsleak(std::string("test scenarios --shard ") + shard);
+      CHECK(r.code == 2);
+      CHECK(first_line(r.err).find("--shard") != std::string::npos);
+      CHECK(r.out.find(" passed, ") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("nsleak test --filter matches scenario names and paths, and repeats", "[cli][selection]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result r = run_nsleak("test scenarios --filter 'scenarios/article/*' --filter locked-exit-dirty-reuse -j 2");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("article-poisoned-main [go1.12]") != std::string::npos);
+  CHECK(r.out.find("locked-exit-dirty-reuse [go1.12]") != std::string::npos);
+  CHECK(r.out.find("clone-from-dying-thread") == std::string::npos);
+}
+
+TEST_CASE("a run with no expectation for its policy fails on a leak, not on an informational verdict", "[cli][leaks]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto dir = std::filesystem::temp_directory_path() / ("nsleak-cli-noexp-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  // Unlocked in a new namespace: the thread goes back to the pool dirty and main ends there.
+  std::ofstream(dir / "leaky.json") << R"({"name": "leaky", "main": [{"op": "lock"}, {"op": "unshare", "as": "x"}, {"op": "unlock"}]})";
+  // Exits locked in a new namespace off M0 (main holds it): go1.12 kills the thread
+  // (thread-exited, informational only).
+  std::ofstream(dir / "tidy.json") << R"({"name": "tidy", "main": [{"op": "lock"}, {"op": "go", "fn": "w"}, {"op": "recv", "chan": "done"}],
+    "functions": {"w": [{"op": "lock"}, {"op": "unshare", "as": "x"}, {"op": "close", "chan": "done"}]}})";
+  const Result leaky = run_nsleak("run " + (dir / "leaky.json").string());
+  const Result tidy = run_nsleak("run " + (dir / "tidy.json").string());
+  const Result all = run_nsleak("run --policy all " + (dir / "leaky.json").string());
+  std::filesystem::remove_all(dir);
+  CHECK(leaky.code == 1);
+  CHECK(leaky.out.find("FAIL leaky [go1.12] leaks found: poisoned-thread") != std::string::npos);
+  INFO(tidy.out);
+  CHECK(tidy.code == 0);
+  CHECK(tidy.out.find("thread-exited") != std::string::npos);
+  CHECK(tidy.out.find("PASS tidy [go1.12]") != std::string::npos);
+  // --policy all on a file that names no policy: every preset, each one judged.
+  CHECK(all.code == 1);
+  for (const char* policy : {"go1.9", "go1.10", "go1.12", "strict-unlock", "inherit-spawn", "forbid-spawn", "restore-or-die"})
+    CHECK(all.out.find(std::string(" leaky [") + policy + "]") != std::string::npos);
+}
+
+namespace {
+
+// Runs nsleak from a directory with no scenario library in it.
+Result run_nsleak_elsewhere(const std::string& args) {
+  const std::string errfile = std::filesystem::temp_directory_path() / ("nsleak-cli-else-" + std::to_string(::getpid()));
+  const std::string cmd = std::string("cd / && ") + NSLEAK_BINARY + " " + args + " 2>" + errfile + " </dev/null";
+  Result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 4096> buf{};
+  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::stringstream ss;
+  ss << std::ifstream(errfile).rdbuf();
+  r.err = ss.str();
+  std::filesystem::remove(errfile);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("nsleak says who it is: --version, Usage: nsleak, defaults in help", "[cli][usage]") {
+  const Result v = run_nsleak("--version");
+  CHECK(v.code == 0);
+  CHECK(v.out.starts_with("nsleak "));
+  CHECK(v.out.find("go1.9 go1.10 go1.12") != std::string::npos);
+  CHECK(v.out.find("kernel: Linux ") != std::string::npos);
+  const Result h = run_nsleak("test --help");
+  CHECK(h.code == 0);
+  CHECK(h.out.find("Usage: nsleak test") != std::string::npos);
+  CHECK(h.out.find(NSLEAK_BINARY) == std::string::npos);
+  CHECK(h.out.find("--timeout FLOAT:POSITIVE=10") != std::string::npos);
+  CHECK(run_nsleak("run --help").out.find("--strategy TEXT=go-order") != std::string::npos);
+}
+
+TEST_CASE("a mistyped subcommand or option gets a did-you-mean, exit 2", "[cli][usage]") {
+  const Result sub = run_nsleak("tset");
+  CHECK(sub.code == 2);
+  CHECK(first_line(sub.err) == "nsleak: unknown command \"tset\" (did you mean \"test\"?) (see nsleak --help)");
+  const Result opt = run_nsleak("test scenarios --filtr x");
+  CHECK(opt.code == 2);
+  CHECK(first_line(opt.err).find("unknown option \"--filtr\" (did you mean \"--filter\"?)") != std::string::npos);
+  CHECK(opt.out.empty());
+}
+
+TEST_CASE("the library is embedded: scenarios by name and the Try: hints work from any directory", "[cli][usage]") {
+  // Resolution needs no namespaces: list shows the embedded library from /.
+  const Result list = run_nsleak_elsewhere("list");
+  CHECK(list.code == 0);
+  CHECK(list.out.find("Scenarios (") != std::string::npos);
+  CHECK(list.out.find("embedded:scenarios/article/article-poisoned-main.json") != std::string::npos);
+  const Result missing = run_nsleak_elsewhere("run no-such-scenario");
+  CHECK(missing.code == 2);
+  CHECK(first_line(missing.err) == "no-such-scenario:0:0: no such file or directory");
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result article = run_nsleak_elsewhere("run article");
+  CHECK(article.code == 0);
+  CHECK(article.out.find("PASS article-poisoned-main [go1.12]") != std::string::npos);
+  // Every command the default run suggests works from here too.
+  const Result def = run_nsleak_elsewhere("");
+  REQUIRE(def.code == 0);
+  const auto at = def.out.find("\nTry: ");
+  REQUIRE(at != std::string::npos);
+  std::istringstream hints(def.out.substr(at + 1));
+  int tried = 0;
+  for (std::string line; std::getline(hints, line);) {
+    const auto n = line.find("nsleak ");
+    if (n == std::string::npos) continue;
+    std::string args = line.substr(n + 7);
+    args = args.substr(0, args.find("  "));
+    INFO(args);
+    CHECK(run_nsleak_elsewhere(args).code == 0);
+    ++tried;
+  }
+  CHECK(tried >= 2);
+}
