@@ -13,6 +13,7 @@ namespace {
 struct MergeArgs {
   std::vector<std::string> inputs;
   std::string json, junit;
+  bool junit_passing_output = false;
 };
 MergeArgs g_merge;
 
@@ -40,7 +41,7 @@ int merge(const MergeArgs& a) {
   }
   if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
   else std::cout << suite.dump(2) << "\n";
-  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite);
+  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite, {a.junit_passing_output});
   const auto& s = suite["summary"];
   std::cerr << s["passed"].get<long>() << " passed, " << s["failed"].get<long>() << " failed\n";
   return s["failed"].get<long>() == 0 ? kOk : kExpectation;
@@ -53,6 +54,8 @@ Command add_merge(CLI::App& app) {
   cmd->add_option("reports", g_merge.inputs, "Suite reports written by nsleak test --json")->required();
   cmd->add_option("--json", g_merge.json, "Write the merged suite report here (default: stdout)");
   cmd->add_option("--junit", g_merge.junit, "Write JUnit XML for the merged suite here");
+  cmd->add_flag("--junit-passing-output", g_merge.junit_passing_output,
+                "Also put the story of passing runs in JUnit <system-out> (default: non-passing only)");
   return [] { return merge(g_merge); };
 }
 

@@ -34,6 +34,7 @@ struct TestArgs {
   double timeout = 10;
   bool userns = false;
   bool verbose = false;
+  bool junit_passing_output = false;
 };
 
 struct Job {
@@ -104,6 +105,7 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
   for (const auto& p : a.policies)
     if (p != "all") policy_filter.push_back(check_policy(p, "--policy"));
   std::vector<Job> jobs;
+  std::map<std::string, std::string> name_file;  // a name is a JUnit testcase and a report key
   std::size_t files = 0;
   for (const auto& path : expand_paths(a.paths)) {
     ++files;
@@ -113,6 +115,13 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
     } catch (const scenario::ParseError& e) {
       std::cout << "BAD   " << e.what() << "\n";
       invalid.push_back({path, e.what()});
+      continue;
+    }
+    if (auto [it, fresh] = name_file.emplace(sc.name, path); !fresh) {
+      const std::string why = path + ": scenario name \"" + sc.name + "\" is already used by " + it->second +
+                              " (names must be unique: they key the reports)";
+      std::cout << "BAD   " << why << "\n";
+      invalid.push_back({path, why});
       continue;
     }
     if (!selected(a.filters, sc, path)) continue;
@@ -187,16 +196,20 @@ int run_tests(const TestArgs& a) {
                           invalid};
   const auto suite = reports::suite_json(results, meta);
   if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
-  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite);
+  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite, {a.junit_passing_output});
 
   int rc = kOk;
-  long passed = 0, failed = bad;
+  long passed = 0, runs_failed = 0;
   for (const auto& r : results) {
     rc = worst(rc, exit_code_for(r));
-    (r.judgement.outcome == verdict::Outcome::Pass ? passed : failed)++;
+    (r.judgement.outcome == verdict::Outcome::Pass ? passed : runs_failed)++;
   }
   if (bad > 0) rc = worst(rc, kBadInput);
-  std::cout << passed << " passed, " << failed << " failed\n";
+  // Bad files count as failed; say how many of each, so that one bad file (exit 2) does not
+  // hide failing runs. ci/test reads the leading "N passed, N failed".
+  std::cout << passed << " passed, " << runs_failed + bad << " failed";
+  if (bad > 0) std::cout << " (" << runs_failed << " runs failed, " << bad << " bad inputs)";
+  std::cout << "\n";
   return rc;
 }
 
@@ -214,6 +227,8 @@ Command add_test(CLI::App& app) {
                   "Only scenarios whose name or path matches this glob (repeatable: any may match)")
       ->allow_extra_args(false);
   cmd->add_option("--junit", g_test.junit, "Write JUnit XML here");
+  cmd->add_flag("--junit-passing-output", g_test.junit_passing_output,
+                "Also put the story of passing runs in JUnit <system-out> (default: non-passing only)");
   cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
   cmd->add_option("--substitute", g_test.substitutes,
                   "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file)");

@@ -431,3 +431,39 @@ TEST_CASE("the library is embedded: scenarios by name and the Try: hints work fr
   }
   CHECK(tried >= 2);
 }
+
+TEST_CASE("nsleak test rejects two scenario files with one name, naming both paths", "[cli][reports]") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("nsleak-cli-dup-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  const std::string text = R"({"name": "twin", "main": [{"op": "get", "as": "here"}], "expect": {"go1.12": {"verdicts": []}}})";
+  std::ofstream(dir / "a" / "twin.json") << text;
+  std::ofstream(dir / "b" / "twin.json") << text;
+  const Result r = run_nsleak("test " + dir.string() + " --junit " + (dir / "s.xml").string());
+  std::stringstream xml;
+  xml << std::ifstream(dir / "s.xml").rdbuf();
+  fs::remove_all(dir);
+  CHECK(r.code == 2);
+  CHECK(r.out.find("BAD   " + (dir / "b" / "twin.json").string() + ": scenario name \"twin\" is already used by " +
+                   (dir / "a" / "twin.json").string()) != std::string::npos);
+  CHECK(xml.str().find("type=\"bad-input\"") != std::string::npos);
+}
+
+TEST_CASE("one bad file does not hide the failed runs in the summary line", "[cli][reports]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("nsleak-cli-sum-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "wrong.json") << R"({"name": "wrong", "main": [{"op": "lock"}, {"op": "unshare", "as": "x"}],
+    "expect": {"go1.12": {"verdicts": ["inherited-clone"]}}})";
+  std::ofstream(dir / "bad.json") << R"({"name": "bad", "main": [{"op": "unshar"}]})";
+  const Result r = run_nsleak("test " + dir.string() + " --junit " + (dir / "s.xml").string());
+  std::stringstream xml;
+  xml << std::ifstream(dir / "s.xml").rdbuf();
+  fs::remove_all(dir);
+  CHECK(r.code == 2);
+  CHECK(r.out.find("\n0 passed, 2 failed (1 runs failed, 1 bad inputs)\n") != std::string::npos);
+  CHECK(xml.str().find("failures=\"1\" errors=\"1\"") != std::string::npos);
+  CHECK(xml.str().find("classname=\"nsleak.go1_12\"") != std::string::npos);
+}
