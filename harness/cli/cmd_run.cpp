@@ -7,6 +7,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/policy_arg.hpp"
+#include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
@@ -21,7 +22,7 @@ struct RunArgs {
   std::vector<std::string> policies;
   std::string strategy = "go-order";
   std::string format = "text";
-  double timeout = 10;
+  double timeout = kDefaultTimeout;
   bool verbose = false;
   bool userns = false;
   std::string events;  // write the raw event stream (JSON lines) here
@@ -84,6 +85,7 @@ int run_files(const RunArgs& a) {
       if (!first && a.format == "text") std::cout << "\n";
       first = false;
       auto r = verdict::run_scenario(sc, opt);
+      r.reproduce = reproduce_command(sc.file, opt);
       rc = worst(rc, print_report(r, a));
       if (!a.html.empty()) runs.push_back(std::move(r));
     }

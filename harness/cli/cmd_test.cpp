@@ -15,6 +15,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/policy_arg.hpp"
+#include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/json_report.hpp"
@@ -31,7 +32,7 @@ struct TestArgs {
   std::string junit, json, shard;
   std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   int jobs = 0;
-  double timeout = 10;
+  double timeout = kDefaultTimeout;
   bool userns = false;
   bool verbose = false;
   bool junit_passing_output = false;
@@ -184,6 +185,7 @@ int run_tests(const TestArgs& a) {
       opt.sandbox.timeout_s = a.timeout;
       opt.sandbox.force_userns = a.userns;
       results[i] = verdict::run_scenario(jobs[i].sc, opt);
+      results[i].reproduce = reproduce_command(jobs[i].sc.file, opt);
       std::lock_guard lock(out);
       print_result(results[i], a.verbose);
     }

@@ -20,7 +20,9 @@ struct RunReport {
   sandbox::RunRecord record;
   Analysis analysis;
   Judgement judgement;
-  std::string reproduce;    // the command line that reproduces this run
+  // The command line that reproduces this run: filled in by the caller that knows its command
+  // line (the CLI's reproduce.cpp); run_scenario leaves it empty.
+  std::string reproduce;
 };
 
 }  // namespace nsleak::verdict
