@@ -20,6 +20,7 @@ namespace {
 struct RunArgs {
   std::vector<std::string> files;
   std::vector<std::string> policies;
+  std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   std::string strategy = "go-order";
   std::string format = "text";
   double timeout = kDefaultTimeout;
@@ -27,6 +28,7 @@ struct RunArgs {
   bool userns = false;
   std::string events;  // write the raw event stream (JSON lines) here
   std::string html;    // write every run's timeline here, as sections of one page
+  std::size_t runs = 1, run_index = 0;  // for --format json: how many runs, and which this is
 };
 
 // The policies to run a scenario under: as asked; "all" = every policy its expect names, or
@@ -46,7 +48,11 @@ int print_report(const verdict::RunReport& r, const RunArgs& a) {
     for (const auto& ev : r.record.events) out << ev.dump() << "\n";
   }
   if (a.format == "json") {
-    std::cout << reports::run_json(r).dump(2) << "\n";
+    // One JSON document for the whole command: the object alone for one run, else an array.
+    std::cout << (a.runs == 1 ? "" : a.run_index == 0 ? "[\n" : ",\n") << reports::run_json(r).dump(2)
+              << (a.runs == 1 ? "\n" : a.run_index + 1 == a.runs ? "\n]\n" : "");
+  } else if (a.format == "jsonl") {
+    std::cout << reports::run_json(r).dump() << "\n";  // one object per line, like `go test -json`
   } else {
     reports::StoryOptions so;
     so.scheduler_events = a.verbose;
@@ -71,24 +77,34 @@ int write_html(const std::string& path, const std::vector<verdict::RunReport>& r
 int run_files(const RunArgs& a) {
   for (const auto& p : a.policies)  // a typo is exit 2 before anything runs
     if (!(p == "all" && a.policies.size() == 1)) check_policy(p, "--policy");
+  const auto subs = parse_substitutes(a.substitutes);
+  // Every file is loaded before anything runs: a bad one is exit 2 with nothing half-run, and
+  // the number of runs is known (one JSON document for them all).
+  std::vector<std::pair<scenario::Scenario, std::string>> plan;
+  for (const auto& path : expand_paths(a.files)) {
+    const auto sc = load(path);
+    for (const auto& pol : policies_for(sc, a.policies)) plan.emplace_back(sc, pol);
+  }
+  RunArgs each = a;
+  each.runs = plan.size();
   int rc = kOk;
   bool first = true;
   std::vector<verdict::RunReport> runs;  // kept only for --html
-  for (const auto& path : expand_paths(a.files)) {
-    const auto sc = load(path);
-    for (const auto& pol : policies_for(sc, a.policies)) {
-      verdict::RunOptions opt;
-      opt.policy = pol;
-      opt.strategy = a.strategy;
-      opt.sandbox.timeout_s = a.timeout;
-      opt.sandbox.force_userns = a.userns;
-      if (!first && a.format == "text") std::cout << "\n";
-      first = false;
-      auto r = verdict::run_scenario(sc, opt);
-      r.reproduce = reproduce_command(sc.file, opt);
-      rc = worst(rc, print_report(r, a));
-      if (!a.html.empty()) runs.push_back(std::move(r));
-    }
+  for (const auto& [sc, pol] : plan) {
+    verdict::RunOptions opt;
+    const auto sub = subs.find(pol);
+    opt.policy = sub == subs.end() ? pol : sub->second;
+    if (sub != subs.end()) opt.expect_as = pol;
+    opt.strategy = a.strategy;
+    opt.sandbox.timeout_s = a.timeout;
+    opt.sandbox.force_userns = a.userns;
+    if (!first && a.format == "text") std::cout << "\n";
+    first = false;
+    auto r = verdict::run_scenario(sc, opt);
+    r.reproduce = reproduce_command(sc.file, opt);
+    rc = worst(rc, print_report(r, each));
+    ++each.run_index;
+    if (!a.html.empty()) runs.push_back(std::move(r));
   }
   if (!a.html.empty()) rc = worst(rc, write_html(a.html, runs));
   return rc;
@@ -107,10 +123,15 @@ Command add_run(CLI::App& app) {
   cmd->add_option("-p,--policy", g_run.policies,
                   "Runtime policy: go1.9, go1.10, go1.12 (default), a prototype fix, a JSON "
                   "policy file, or 'all' (every policy the scenario's expect names; every preset when it names none)");
+  cmd->add_option("--substitute", g_run.substitutes,
+                  "NAME=POLICY: run under POLICY where NAME is asked, judged by NAME's expectations")
+      ->allow_extra_args(false);
   cmd->add_option("-s,--strategy", g_run.strategy, "Scheduling strategy: go-order or random:SEED")
       ->capture_default_str();
-  cmd->add_option("-f,--format", g_run.format, "Output: text or json")
-      ->check(CLI::IsMember({"text", "json"}))
+  cmd->add_option("-f,--format", g_run.format,
+                  "Output: text, json (one document: an object, or an array of several runs) or "
+                  "jsonl (one object per line)")
+      ->check(CLI::IsMember({"text", "json", "jsonl"}))
       ->capture_default_str();
   cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
       ->check(CLI::PositiveNumber)

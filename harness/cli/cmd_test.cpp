@@ -44,17 +44,6 @@ struct Job {
   std::string run_under;  // the policy actually run (differs under --substitute)
 };
 
-std::map<std::string, std::string> parse_substitutes(const std::vector<std::string>& subs) {
-  std::map<std::string, std::string> out;
-  for (const auto& s : subs) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
-      throw std::invalid_argument("--substitute must be NAME=POLICY, got \"" + s + "\"");
-    out[s.substr(0, eq)] = s.substr(eq + 1);
-  }
-  return out;
-}
-
 // K/N, both plain decimal numbers (nothing before, between or after), 1 <= K <= N, and N no
 // larger than the runs selected: a shard that could only ever be empty is a CI typo.
 std::pair<std::size_t, std::size_t> parse_shard(const std::string& s, std::size_t runs) {
@@ -97,11 +86,7 @@ bool wanted(const std::vector<std::string>& filter, const std::string& policy) {
 // Loads every scenario (bad files are reported and counted, never skipped silently) and
 // expands the scenario x policy matrix in a stable order.
 std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& invalid) {
-  const auto subs = parse_substitutes(a.substitutes);
-  for (const auto& [name, file] : subs) {  // bad policy: exit 2 up front
-    check_policy(name, "--substitute");
-    check_policy(file, "--substitute");
-  }
+  const auto subs = parse_substitutes(a.substitutes);  // bad policy: exit 2 up front
   std::vector<std::string> policy_filter;
   for (const auto& p : a.policies)
     if (p != "all") policy_filter.push_back(check_policy(p, "--policy"));
@@ -153,8 +138,14 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
   return jobs;
 }
 
+std::string elapsed(const verdict::RunReport& r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " (%.2f s)", r.record.wall_ms / 1000.0);
+  return buf;
+}
+
 void print_result(const verdict::RunReport& r, bool verbose) {
-  std::cout << reports::summary_line(r) << "\n";
+  std::cout << reports::summary_line(r) << elapsed(r) << "\n";
   if (r.judgement.outcome == verdict::Outcome::Pass && !verbose) return;
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
@@ -174,8 +165,10 @@ int run_tests(const TestArgs& a) {
   std::vector<Job> jobs = plan(a, invalid);
   const long bad = static_cast<long>(invalid.size());
   std::vector<verdict::RunReport> results(jobs.size());
+  std::vector<bool> done(jobs.size());
   std::atomic<std::size_t> next{0};
   std::mutex out;
+  std::size_t printed = 0;  // results are printed in plan order, whatever -j: diffable output
   const int n = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   auto worker = [&] {
     for (std::size_t i; (i = next++) < jobs.size();) {
@@ -187,7 +180,8 @@ int run_tests(const TestArgs& a) {
       results[i] = verdict::run_scenario(jobs[i].sc, opt);
       results[i].reproduce = reproduce_command(jobs[i].sc.file, opt);
       std::lock_guard lock(out);
-      print_result(results[i], a.verbose);
+      done[i] = true;
+      for (; printed < jobs.size() && done[printed]; ++printed) print_result(results[printed], a.verbose);
     }
   };
   std::vector<std::thread> pool;
@@ -202,10 +196,15 @@ int run_tests(const TestArgs& a) {
 
   int rc = kOk;
   long passed = 0, runs_failed = 0;
+  std::string recap;  // the non-passing lines again, so they are not lost above a long run
   for (const auto& r : results) {
     rc = worst(rc, exit_code_for(r));
     (r.judgement.outcome == verdict::Outcome::Pass ? passed : runs_failed)++;
+    if (r.judgement.outcome != verdict::Outcome::Pass)
+      recap += "  " + reports::summary_line(r) + "\n      reproduce: " + r.reproduce + "\n";
   }
+  for (const auto& bad : invalid) recap += "  BAD " + bad.error + "\n";
+  if (!recap.empty()) std::cout << "\nNot passing:\n" << recap;
   if (bad > 0) rc = worst(rc, kBadInput);
   // Bad files count as failed; say how many of each, so that one bad file (exit 2) does not
   // hide failing runs. ci/test reads the leading "N passed, N failed".

@@ -23,4 +23,17 @@ std::string check_policy(const std::string& name_or_path, const std::string& opt
                               "; or give the path of a JSON policy file");
 }
 
+std::map<std::string, std::string> parse_substitutes(const std::vector<std::string>& subs) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : subs) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
+      throw std::invalid_argument("--substitute must be NAME=POLICY, got \"" + s + "\"");
+    check_policy(s.substr(0, eq), "--substitute");
+    check_policy(s.substr(eq + 1), "--substitute");
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return out;
+}
+
 }  // namespace nsleak::cli

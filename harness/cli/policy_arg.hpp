@@ -3,12 +3,17 @@
 // run that silently selects nothing.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace nsleak::cli {
 
 // The policy's name (a preset's, or the JSON file's `name`). Throws std::invalid_argument
 // ("unknown policy \"go1.13\" (did you mean \"go1.12\"?)") or rt::PolicyError (a bad file).
 std::string check_policy(const std::string& name_or_path, const std::string& option);
+
+// --substitute NAME=POLICY...: NAME's expectations, run under POLICY. Both checked.
+std::map<std::string, std::string> parse_substitutes(const std::vector<std::string>& subs);
 
 }  // namespace nsleak::cli

@@ -467,3 +467,66 @@ TEST_CASE("one bad file does not hide the failed runs in the summary line", "[cl
   CHECK(xml.str().find("failures=\"1\" errors=\"1\"") != std::string::npos);
   CHECK(xml.str().find("classname=\"nsleak.go1_12\"") != std::string::npos);
 }
+
+TEST_CASE("run --format json prints one document, jsonl one object per line", "[cli][json]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result one = run_nsleak("run --format json scenarios/article/article-poisoned-main.json");
+  CHECK(nlohmann::json::parse(one.out).is_object());
+  const Result all = run_nsleak("run --format json --policy all scenarios/article/article-poisoned-main.json");
+  const auto doc = nlohmann::json::parse(all.out);  // throws on concatenated objects
+  REQUIRE(doc.is_array());
+  CHECK(doc.size() == 3);
+  const Result lines = run_nsleak("run --format jsonl --policy all scenarios/article/article-poisoned-main.json");
+  std::istringstream in(lines.out);
+  int n = 0;
+  for (std::string line; std::getline(in, line); ++n) CHECK(nlohmann::json::parse(line)["schema"] == "nsleak/run/1");
+  CHECK(n == 3);
+}
+
+TEST_CASE("nsleak test prints in scenario order with times, a recap, and reproduce lines that reproduce",
+          "[cli][order]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("nsleak-cli-ord-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* name : {"a1", "b2", "c3", "d4", "e5", "f6"})
+    std::ofstream(dir / (std::string(name) + ".json"))
+        << R"({"name": ")" << name << R"(", "main": [{"op": "lock"}, {"op": "unshare", "as": "x"}, {"op": "unlock"}],
+          "expect": {"go1.12": {"verdicts": ["poisoned-thread"]}, "go1.9": {"verdicts": ["inherited-clone"]}}})";
+  const Result r = run_nsleak("test " + dir.string() + " -j 4 --timeout 7 --userns");
+  CHECK(r.code == 1);
+  std::vector<std::string> order;
+  std::string recap, repro;
+  bool in_recap = false;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "Not passing:") in_recap = true;
+    if (!in_recap && (line.starts_with("PASS ") || line.starts_with("FAIL "))) {
+      order.push_back(line.substr(5, line.find(" [") - 5) + line.substr(line.find(" ["), line.find("]") - line.find(" [") + 1));
+      CHECK(line.ends_with(" s)"));  // elapsed time
+    }
+    if (in_recap && line.starts_with("      reproduce: ") && repro.empty()) repro = line.substr(17);
+    if (in_recap) recap += line + "\n";
+  }
+  std::vector<std::string> want;
+  for (const char* name : {"a1", "b2", "c3", "d4", "e5", "f6"})
+    for (const char* pol : {"go1.12", "go1.9"}) want.push_back(std::string(name) + " [" + pol + "]");
+  CHECK(order == want);
+  CHECK(recap.find("FAIL a1 [go1.9]") != std::string::npos);
+  CHECK(recap.find("FAIL f6 [go1.9]") != std::string::npos);
+  CHECK(recap.find("PASS") == std::string::npos);
+  CHECK(repro == "nsleak run " + (dir / "a1.json").string() + " --policy go1.9 --timeout 7 --userns");
+  const Result again = run_nsleak(repro.substr(7));
+  CHECK(again.code == 1);
+  CHECK(again.out.find("FAIL a1 [go1.9]") != std::string::npos);
+  // Under --substitute the line names it, and `run` takes it: the same judgement again.
+  const Result sub = run_nsleak("test " + (dir / "a1.json").string() + " --policy go1.9 --substitute go1.9=go1.12");
+  const auto at = sub.out.find("reproduce: nsleak run ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = sub.out.substr(at + 18, sub.out.find('\n', at) - at - 18);  // after "nsleak "
+  CHECK(line.find("--policy go1.9 --substitute go1.9=go1.12") != std::string::npos);
+  const Result resub = run_nsleak(line);
+  CHECK(resub.code == sub.code);
+  CHECK(resub.out.find("FAIL a1 [go1.9=go1.12]") != std::string::npos);
+  fs::remove_all(dir);
+}

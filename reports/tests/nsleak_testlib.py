@@ -86,7 +86,8 @@ class Checks:
 
 
 def json_documents(data):
-    """The JSON values of `nsleak run --format json` output (one per run, concatenated)."""
+    """The run reports of `nsleak run --format json` output: one object, or an array of the
+    runs when there are several (concatenated documents are accepted too)."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     dec = json.JSONDecoder()
     out, i = [], 0
@@ -96,7 +97,10 @@ def json_documents(data):
         if i >= len(text):
             return out
         value, i = dec.raw_decode(text, i)
-        out.append(value)
+        if isinstance(value, list):
+            out.extend(value)
+        else:
+            out.append(value)
 
 
 NS_ID = re.compile(r"(?<![\w:.])(\d+):(\d+)(?![\w:])")
