@@ -153,8 +153,9 @@ int run_default(const std::string& html) {
   int rc = print_report(r, RunArgs{});
   if (!html.empty()) rc = worst(rc, write_html(html, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
-    // Library scenarios are embedded, so these work from any directory.
-    std::cout << "\nTry: nsleak run --policy all article   (the same program under Go 1.9, 1.10 and 1.12)\n"
+    // Library scenarios are embedded (by path or name), so these work from any directory.
+    std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"
+              << "   (the same program under Go 1.9, 1.10 and 1.12)\n"
               << "     nsleak list        (scenarios' vocabulary, policies and verdicts)\n";
   return rc;
 }

@@ -10,10 +10,12 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/fix_effect.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
@@ -144,19 +146,18 @@ std::string elapsed(const verdict::RunReport& r) {
   return buf;
 }
 
-void print_result(const verdict::RunReport& r, bool verbose) {
+// `base`: under --substitute, the run of the policy the fix stands in for (else nullptr).
+void print_result(const verdict::RunReport& r, const verdict::RunReport* base, bool verbose) {
   std::cout << reports::summary_line(r) << elapsed(r) << "\n";
+  if (base) std::cout << "      fix: " << fix_effect_text(fix_effect(*base, r)) << "\n";
   if (r.judgement.outcome == verdict::Outcome::Pass && !verbose) return;
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s.empty() ? std::string("-") : s;
   };
-  std::string observed;
-  for (const auto& v : r.analysis.verdicts) observed += (observed.empty() ? "" : ", ") + std::string(verdict::verdict_name(v.kind));
   std::cout << "      expected: " << list(r.judgement.expected) << "; absent: " << list(r.judgement.absent)
-            << "\n      observed: " << (observed.empty() ? "-" : observed) << "\n      reproduce: "
-            << r.reproduce << "\n";
+            << "\n      observed: " << verdict_counts(r.analysis) << "\n      reproduce: " << r.reproduce << "\n";
 }
 
 int run_tests(const TestArgs& a) {
@@ -165,6 +166,7 @@ int run_tests(const TestArgs& a) {
   std::vector<Job> jobs = plan(a, invalid);
   const long bad = static_cast<long>(invalid.size());
   std::vector<verdict::RunReport> results(jobs.size());
+  std::vector<std::optional<verdict::RunReport>> bases(jobs.size());
   std::vector<bool> done(jobs.size());
   std::atomic<std::size_t> next{0};
   std::mutex out;
@@ -179,9 +181,15 @@ int run_tests(const TestArgs& a) {
       opt.sandbox.force_userns = a.userns;
       results[i] = verdict::run_scenario(jobs[i].sc, opt);
       results[i].reproduce = reproduce_command(jobs[i].sc.file, opt);
+      if (jobs[i].run_under != jobs[i].policy) {  // the base policy too: what did the fix change?
+        opt.policy = jobs[i].policy;
+        opt.expect_as.clear();
+        bases[i] = verdict::run_scenario(jobs[i].sc, opt);
+      }
       std::lock_guard lock(out);
       done[i] = true;
-      for (; printed < jobs.size() && done[printed]; ++printed) print_result(results[printed], a.verbose);
+      for (; printed < jobs.size() && done[printed]; ++printed)
+        print_result(results[printed], bases[printed] ? &*bases[printed] : nullptr, a.verbose);
     }
   };
   std::vector<std::thread> pool;
@@ -205,6 +213,12 @@ int run_tests(const TestArgs& a) {
   }
   for (const auto& bad : invalid) recap += "  BAD " + bad.error + "\n";
   if (!recap.empty()) std::cout << "\nNot passing:\n" << recap;
+  std::map<std::string, int> effects;  // --substitute: how many scenarios each way
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (bases[i]) ++effects[fix_effect(*bases[i], results[i]).word()];
+  if (!effects.empty())
+    std::cout << "fix: closed a leak in " << effects["closed"] << ", opened one in " << effects["opened"]
+              << ", unchanged in " << effects["unchanged"] << " of " << results.size() << " runs\n";
   if (bad > 0) rc = worst(rc, kBadInput);
   // Bad files count as failed; say how many of each, so that one bad file (exit 2) does not
   // hide failing runs. ci/test reads the leading "N passed, N failed".
@@ -232,7 +246,8 @@ Command add_test(CLI::App& app) {
                 "Also put the story of passing runs in JUnit <system-out> (default: non-passing only)");
   cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
   cmd->add_option("--substitute", g_test.substitutes,
-                  "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file)");
+                  "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file); "
+                  "NAME is run too, to say which leaks the fix closed or opened");
   cmd->add_option("--shard", g_test.shard, "Run only slice K of N (K/N), deterministically");
   cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (0: one per core)")
       ->check(CLI::NonNegativeNumber)

@@ -530,3 +530,33 @@ TEST_CASE("nsleak test prints in scenario order with times, a recap, and reprodu
   CHECK(resub.out.find("FAIL a1 [go1.9=go1.12]") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("--substitute says whether the fix closed a leak, opened one, or changed nothing", "[cli][substitute]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("nsleak-cli-fix-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  // Unlocked dirty: go1.12 hands the thread back (poisoned-thread); strict-unlock does not.
+  std::ofstream(dir / "a-unlock.json") << R"({"name": "a-unlock", "main": [{"op": "lock"}, {"op": "unshare", "as": "x"}, {"op": "unlock"}],
+    "expect": {"go1.12": {"verdicts": ["poisoned-thread"]}}})";
+  // Two goroutines exit locked and dirty: go1.12 kills both threads (thread-exited twice);
+  // go1.9 returns them to the pool.
+  std::ofstream(dir / "b-exit.json") << R"({"name": "b-exit", "main": [{"op": "lock"}, {"op": "go", "fn": "w1"}, {"op": "go", "fn": "w2"},
+      {"op": "recv", "chan": "d1"}, {"op": "recv", "chan": "d2"}],
+    "functions": {"w1": [{"op": "lock"}, {"op": "unshare", "as": "x"}, {"op": "close", "chan": "d1"}],
+                  "w2": [{"op": "lock"}, {"op": "unshare", "as": "y"}, {"op": "close", "chan": "d2"}]},
+    "expect": {"go1.12": {"verdicts": ["thread-exited"], "absent": ["poisoned-thread"]}}})";
+  const Result strict = run_nsleak("test " + dir.string() + " -v --policy go1.12 --substitute go1.12=strict-unlock");
+  const Result old = run_nsleak("test " + dir.string() + " --policy go1.12 --substitute go1.12=go1.9");
+  fs::remove_all(dir);
+  INFO(strict.out);
+  CHECK(strict.out.find("PASS a-unlock [go1.12=strict-unlock]") == std::string::npos);
+  CHECK(strict.out.find("      fix: closed poisoned-thread; opened -\n") != std::string::npos);
+  CHECK(strict.out.find("      fix: unchanged") != std::string::npos);
+  CHECK(strict.out.find("fix: closed a leak in 1, opened one in 0, unchanged in 1 of 2 runs\n") != std::string::npos);
+  CHECK(strict.out.find("observed: thread-exited x2\n") != std::string::npos);  // de-duplicated, counted
+  INFO(old.out);
+  CHECK(old.code == 1);
+  CHECK(old.out.find("; opened poisoned-thread") != std::string::npos);
+  CHECK(old.out.find("opened one in 1") != std::string::npos);
+}
