@@ -36,24 +36,20 @@ def validators(c):
             c.check(True, "%s.schema.json is a valid draft 2020-12 schema" % name)
         except jsonschema.exceptions.SchemaError as e:
             c.check(False, "%s.schema.json is a valid draft 2020-12 schema" % name, str(e))
-    # The suite schema refers to run.schema.json by relative URI: resolve it from the files,
-    # never from the network.
-    store = {(d / "run.schema.json").as_uri(): run, (d / "suite.schema.json").as_uri(): suite}
+    # The suite schema refers to run.schema.json by relative URI against its `$id`: the schemas
+    # are registered under their own ids, never fetched from the network.
+    store = {run["$id"]: run, suite["$id"]: suite}
     try:  # jsonschema >= 4.18 (Debian 13): the `referencing` registry; RefResolver is deprecated
         from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT202012
-        registry = Registry().with_resources(
-            (uri, Resource.from_contents(s, default_specification=DRAFT202012)) for uri, s in store.items())
+        registry = Registry().with_resources((uri, Resource.from_contents(s)) for uri, s in store.items())
 
         def make(schema, name):
-            s = dict(schema, **{"$id": (d / name).as_uri()})
-            return Draft202012Validator(s, registry=registry.with_resource(s["$id"], Resource.from_contents(
-                s, default_specification=DRAFT202012)))
+            return Draft202012Validator(schema, registry=registry)
     except ImportError:  # jsonschema 4.10 (Debian 12)
         from jsonschema import RefResolver
 
         def make(schema, name):
-            return Draft202012Validator(schema, resolver=RefResolver((d / name).as_uri(), schema, store=store))
+            return Draft202012Validator(schema, resolver=RefResolver.from_schema(schema, store=store))
 
     return run, make(run, "run.schema.json"), make(suite, "suite.schema.json")
 
