@@ -111,18 +111,19 @@ json run_json(const verdict::RunReport& r, bool include_steps) {
 json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& meta) {
   json j{{"schema", "nsleak/suite/1"}, {"shard", meta.shard.empty() ? json(nullptr) : json(meta.shard)},
          {"wall_ms", meta.wall_ms}, {"runs", json::array()}};
-  long pass = 0, fail = 0;
+  long pass = 0, fail = 0, skipped = 0;
   for (const auto& r : runs) {
     json one = run_json(r, false);
     one["story"] = valid_utf8(text_story(r));
     j["runs"].push_back(std::move(one));
-    (r.judgement.outcome == verdict::Outcome::Pass ? pass : fail)++;
+    // A machine that cannot run namespaces skips (README): counted, never a pass or a failure.
+    (!r.record.env_error.empty() ? skipped : r.judgement.outcome == verdict::Outcome::Pass ? pass : fail)++;
   }
   j["invalid"] = json::array();
   for (const auto& bad : meta.invalid)
     j["invalid"].push_back({{"file", valid_utf8(bad.file)}, {"error", valid_utf8(bad.error)}});
   fail += static_cast<long>(meta.invalid.size());
-  j["summary"] = {{"passed", pass}, {"failed", fail}, {"total", pass + fail}};
+  j["summary"] = {{"passed", pass}, {"failed", fail}, {"skipped", skipped}, {"total", pass + fail + skipped}};
   return j;
 }
 

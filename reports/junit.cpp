@@ -52,11 +52,11 @@ std::string junit_xml(const json& suite, const JUnitOptions& opt) {
       const std::string policy = str(r, "policy");
       by_policy[policy.empty() ? "?" : policy].push_back(&r);
     }
-  long tests = 0, failures = 0, errors = 0;
+  long tests = 0, failures = 0, errors = 0, skips = 0;
   double total_ms = 0;
   std::ostringstream body;
   for (const auto& [policy, runs] : by_policy) {
-    long f = 0, e = 0;
+    long f = 0, e = 0, sk = 0;
     double ms = 0;
     std::ostringstream cases;
     for (const json* r : runs) {
@@ -67,7 +67,10 @@ std::string junit_xml(const json& suite, const JUnitOptions& opt) {
             << "\" file=\"" << attr(str(*r, "file")) << "\" time=\"" << seconds(t) << "\">\n";
       const std::string reason = str(*r, "reason");
       const std::string detail = text(reason + "\nreproduce: " + str(*r, "reproduce"));
-      if (outcome == "fail") {
+      if (r->is_object() && r->contains("environment_error")) {  // this machine cannot run it
+        ++sk;
+        cases << "      <skipped message=\"" << attr(reason) << "\"/>\n";
+      } else if (outcome == "fail") {
         ++f;
         cases << "      <failure message=\"" << attr(reason) << "\" type=\"expectation\">" << detail
               << "</failure>\n";
@@ -83,9 +86,10 @@ std::string junit_xml(const json& suite, const JUnitOptions& opt) {
     tests += static_cast<long>(runs.size());
     failures += f;
     errors += e;
+    skips += sk;
     total_ms += ms;
     body << "  <testsuite name=\"nsleak " << attr(policy) << "\" tests=\"" << runs.size() << "\" failures=\"" << f
-         << "\" errors=\"" << e << "\" skipped=\"0\" time=\"" << seconds(ms) << "\">\n"
+         << "\" errors=\"" << e << "\" skipped=\"" << sk << "\" time=\"" << seconds(ms) << "\">\n"
          << cases.str() << "  </testsuite>\n";
   }
   // Scenario files that could not be loaded: one errored testcase each, so a dashboard that
@@ -106,7 +110,8 @@ std::string junit_xml(const json& suite, const JUnitOptions& opt) {
   std::ostringstream os;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
      << "<testsuites name=\"nsleak\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\""
-     << errors << "\" time=\"" << seconds(total_ms) << "\">\n"
+     << errors << "\"" << (skips > 0 ? " skipped=\"" + std::to_string(skips) + "\"" : std::string())
+     << " time=\"" << seconds(total_ms) << "\">\n"
      << body.str() << "</testsuites>\n";
   return os.str();
 }

@@ -108,9 +108,10 @@ json merge_suites(const std::vector<std::pair<std::string, json>>& named) {
                        "scenarios with the same options?");
 
   json runs = json::array();
-  long pass = 0;
+  long pass = 0, skipped = 0;
   for (const auto& [pos, r] : placed) {
     pass += (*r)["outcome"] == "pass";
+    skipped += r->contains("environment_error");
     runs.push_back(*r);
   }
   // Every shard loads every file before slicing, so each reports the same invalid files.
@@ -129,7 +130,7 @@ json merge_suites(const std::vector<std::pair<std::string, json>>& named) {
   const long total = static_cast<long>(runs.size() + invalid.size());
   return {{"schema", "nsleak/suite/1"}, {"shard", nullptr}, {"wall_ms", wall}, {"runs", std::move(runs)},
           {"invalid", std::move(invalid)},
-          {"summary", {{"passed", pass}, {"failed", total - pass}, {"total", total}}}};
+          {"summary", {{"passed", pass}, {"failed", total - pass - skipped}, {"skipped", skipped}, {"total", total}}}};
 }
 
 }  // namespace nsleak::reports

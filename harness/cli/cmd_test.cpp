@@ -147,7 +147,13 @@ std::string elapsed(const verdict::RunReport& r) {
 }
 
 // `base`: under --substitute, the run of the policy the fix stands in for (else nullptr).
+bool skipped(const verdict::RunReport& r) { return !r.record.env_error.empty(); }
+
 void print_result(const verdict::RunReport& r, const verdict::RunReport* base, bool verbose) {
+  if (skipped(r)) {  // the reason is printed once, at the end
+    std::cout << "SKIP " << r.scenario << " [" << r.policy << "] this environment cannot run namespaces\n";
+    return;
+  }
   std::cout << reports::summary_line(r) << elapsed(r) << "\n";
   if (base) std::cout << "      fix: " << fix_effect_text(fix_effect(*base, r)) << "\n";
   if (r.judgement.outcome == verdict::Outcome::Pass && !verbose) return;
@@ -203,10 +209,16 @@ int run_tests(const TestArgs& a) {
   if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite, {a.junit_passing_output});
 
   int rc = kOk;
-  long passed = 0, runs_failed = 0;
+  long passed = 0, runs_failed = 0, skips = 0;
+  std::string env_error;
   std::string recap;  // the non-passing lines again, so they are not lost above a long run
   for (const auto& r : results) {
-    rc = worst(rc, exit_code_for(r));
+    rc = worst(rc, exit_code_for(r));  // a skip is still exit 3: nothing was checked here
+    if (skipped(r)) {
+      ++skips;
+      env_error = r.record.env_error;
+      continue;
+    }
     (r.judgement.outcome == verdict::Outcome::Pass ? passed : runs_failed)++;
     if (r.judgement.outcome != verdict::Outcome::Pass)
       recap += "  " + reports::summary_line(r) + "\n      reproduce: " + r.reproduce + "\n";
@@ -222,7 +234,10 @@ int run_tests(const TestArgs& a) {
   if (bad > 0) rc = worst(rc, kBadInput);
   // Bad files count as failed; say how many of each, so that one bad file (exit 2) does not
   // hide failing runs. ci/test reads the leading "N passed, N failed".
+  if (!env_error.empty())
+    std::cerr << "nsleak: this environment cannot run namespaces, " << skips << " runs skipped: " << env_error << "\n";
   std::cout << passed << " passed, " << runs_failed + bad << " failed";
+  if (skips > 0) std::cout << ", " << skips << " skipped";
   if (bad > 0) std::cout << " (" << runs_failed << " runs failed, " << bad << " bad inputs)";
   std::cout << "\n";
   return rc;

@@ -204,7 +204,7 @@ TEST_CASE("a bad scenario file is in the JSON and JUnit reports, not only on std
   const auto suite = nlohmann::json::parse(in);
   REQUIRE(suite["invalid"].size() == 1);
   CHECK(suite["invalid"][0]["error"] == (dir / "b.json").string() + ":1:31: unknown op \"unshar\" (did you mean \"unshare\"?)");
-  CHECK(suite["summary"] == nlohmann::json({{"passed", 3}, {"failed", 1}, {"total", 4}}));
+  CHECK(suite["summary"] == nlohmann::json({{"passed", 3}, {"failed", 1}, {"skipped", 0}, {"total", 4}}));
   std::ifstream xml_in(dir / "s.xml");
   std::stringstream xml;
   xml << xml_in.rdbuf();
@@ -559,4 +559,30 @@ TEST_CASE("--substitute says whether the fix closed a leak, opened one, or chang
   CHECK(old.code == 1);
   CHECK(old.out.find("; opened poisoned-thread") != std::string::npos);
   CHECK(old.out.find("opened one in 1") != std::string::npos);
+}
+
+TEST_CASE("where namespaces are forbidden nsleak test reports the runs as skipped, not errors", "[cli][environment]") {
+  namespace fs = std::filesystem;
+  const auto base = fs::temp_directory_path() / ("nsleak-cli-skip-" + std::to_string(::getpid()));
+  const std::string json_file = base.string() + ".json", xml_file = base.string() + ".xml";
+  const Result r = run_prepared("test scenarios/article --json " + json_file + " --junit " + xml_file, [] {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0);
+    if (seccomp_load(ctx) != 0) ::_exit(121);
+  });
+  std::stringstream xml;
+  xml << std::ifstream(xml_file).rdbuf();
+  std::ifstream in(json_file);
+  const auto suite = nlohmann::json::parse(in, nullptr, false);
+  fs::remove(json_file);
+  fs::remove(xml_file);
+  INFO(r.out << r.err);
+  CHECK(r.code == 3);
+  CHECK(r.out.find("SKIP article-poisoned-main [go1.9] this environment cannot run namespaces") != std::string::npos);
+  CHECK(r.out.find("ERROR") == std::string::npos);
+  CHECK(r.out.find("\n0 passed, 0 failed, 3 skipped\n") != std::string::npos);
+  CHECK(r.err.find("cannot run namespaces, 3 runs skipped") != std::string::npos);
+  CHECK(xml.str().find("errors=\"0\" skipped=\"3\"") != std::string::npos);
+  CHECK(xml.str().find("<skipped message=") != std::string::npos);
+  CHECK(suite["summary"] == nlohmann::json({{"passed", 0}, {"failed", 0}, {"skipped", 3}, {"total", 3}}));
 }
