@@ -406,6 +406,9 @@ TEST_CASE("the library is embedded: scenarios by name and the Try: hints work fr
   CHECK(list.code == 0);
   CHECK(list.out.find("Scenarios (") != std::string::npos);
   CHECK(list.out.find("embedded:scenarios/article/article-poisoned-main.json") != std::string::npos);
+  // The file list is read when meson configures: a scenario added since must not be missing.
+  const Result here = run_nsleak("list");
+  CHECK(first_line(here.out) == first_line(list.out));  // "Scenarios (N files):" both ways
   const Result missing = run_nsleak_elsewhere("run no-such-scenario");
   CHECK(missing.code == 2);
   CHECK(first_line(missing.err) == "no-such-scenario:0:0: no such file or directory");
