@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::reports {
 
@@ -15,6 +15,6 @@ namespace nsleak::reports {
 // it can be archived as a CI artefact and opened anywhere) with a section per run, in order.
 // It is also well-formed XML, so `xmllint --noout` can check it; every piece of scenario text
 // is escaped.
-std::string html_timeline(const std::vector<verdict::RunReport>& runs);
+std::string html_timeline(const std::vector<runner::RunReport>& runs);
 
 }  // namespace nsleak::reports

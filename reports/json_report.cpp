@@ -2,6 +2,10 @@
 
 #include "harness/scenario/utf8.hpp"
 
+#include "harness/os/state_kind.hpp"
+#include "harness/trace/names.hpp"
+#include "reports/event_json.hpp"
+#include "reports/prose.hpp"
 #include "reports/text_story.hpp"
 
 namespace nsleak::reports {
@@ -31,13 +35,15 @@ void make_valid_utf8(json& j) {
   }
 }
 
-json verdict_json(const verdict::Verdict& v) {
+json verdict_json(const verdict::Verdict& v, const Prose& prose, const TraceNames& names) {
+  json provenance = json::array();
+  for (const auto& s : v.provenance) provenance.push_back(prose.step(s));
   json j{{"kind", verdict::verdict_name(v.kind)},
-         {"summary", v.summary},
-         {"provenance", v.provenance},
+         {"summary", prose.summary(v)},
+         {"provenance", provenance},
          {"occurrences", v.occurrences},
-         {"ns", v.ns},
-         {"op", v.op},
+         {"ns", v.m >= 0 || v.value.valid() ? v.value.str() : ""},
+         {"op", v.op != 0 ? names.label(v.op) : ""},
          {"seq", v.seq}};
   j["g"] = v.g >= 0 ? json(v.g) : json(nullptr);
   j["m"] = v.m >= 0 ? json(v.m) : json(nullptr);
@@ -45,39 +51,45 @@ json verdict_json(const verdict::Verdict& v) {
   return j;
 }
 
-// {"net": "4:1", "uts": ...}: every kind with a value, keyed by its table name.
-json kinds_json(const verdict::KindValues& values) {
+// Every observed kind's value, by kind name ({"net": "4:1", "uts": ...}).
+json kinds_json(const verdict::StateSet& s) {
   json j = json::object();
-  for (auto k : os::kAllKinds)
-    if (!values[os::index(k)].empty()) j[os::kind_name(k)] = values[os::index(k)];
+  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+    if (s.has(k)) j[TraceNames::kind(k)] = s.value[k].str();
   return j;
 }
 
 json thread_json(const verdict::ThreadInfo& t) {
-  json j{{"m", t.m}, {"tid", t.tid}, {"role", t.role}, {"ns", verdict::primary(t.values)},
-         {"kinds", kinds_json(t.values)}, {"state", t.state}};
+  static constexpr const char* kEnd[] = {"alive", "exited", "wedged"};
+  json j{{"m", t.m}, {"tid", t.tid}, {"role", trace::role_name(t.role)},
+         {"ns", t.state.value[os::index(os::StateKind::Net)].str()}, {"kinds", kinds_json(t.state)},
+         {"state", kEnd[static_cast<int>(t.end)]}};
   j["cloned_from"] = t.cloned_from >= 0 ? json(t.cloned_from) : json(nullptr);
-  j["via"] = t.via.empty() ? json(nullptr) : json(t.via);
+  j["via"] = t.cloned_from >= 0 ? json(trace::via_name(t.via)) : json(nullptr);
   return j;
 }
 
 // The op steps, slimmed: the full event stream stays available through `events` when asked.
-json steps_json(const sandbox::RunRecord& rec) {
+json steps_json(const runner::RunReport& r) {
   json steps = json::array();
-  for (const auto& ev : rec.events) {
+  for (auto& ev : events_json(r)) {
     if (ev.value("ev", "") != "op") continue;
-    json s = ev;
-    s.erase("ev");
-    steps.push_back(std::move(s));
+    ev.erase("ev");
+    steps.push_back(std::move(ev));
   }
   return steps;
 }
 
 }  // namespace
 
-json run_json(const verdict::RunReport& r, bool include_steps) {
+json run_json(const runner::RunReport& r, bool include_steps) {
   const auto& a = r.analysis;
   const auto& jd = r.judgement;
+  const NsNames ns(r);
+  const TraceNames names(r);
+  const Prose prose(r, ns, names, false);
+  json disagreements = json::array();
+  for (const auto& d : a.disagreements) disagreements.push_back(verdict::describe(d));
   json j{{"schema", "nsleak/run/1"},
          {"scenario", r.scenario},
          {"file", r.file},
@@ -91,24 +103,24 @@ json run_json(const verdict::RunReport& r, bool include_steps) {
                        {"absent", jd.absent},
                        {"missing", jd.missing},
                        {"unexpected", jd.unexpected}}},
-         {"origin", verdict::primary(a.origins)},
-         {"origins", kinds_json(a.origins)},
+         {"origin", a.origin.value[os::index(os::StateKind::Net)].str()},
+         {"origins", kinds_json(a.origin)},
          {"verdicts", json::array()},
          {"threads", json::array()},
          {"fault", a.fault.empty() ? json(nullptr) : json(a.fault)},
-         {"disagreements", a.disagreements},
+         {"disagreements", disagreements},
          {"stats", {{"steps", a.steps}, {"choices", a.choices}, {"events", r.record.events.size()},
                     {"wall_ms", r.record.wall_ms}, {"userns", r.record.userns}}},
          {"reproduce", r.reproduce}};
   if (!r.record.env_error.empty()) j["environment_error"] = r.record.env_error;
-  for (const auto& v : a.verdicts) j["verdicts"].push_back(verdict_json(v));
+  for (const auto& v : a.verdicts) j["verdicts"].push_back(verdict_json(v, prose, names));
   for (const auto& t : a.threads) j["threads"].push_back(thread_json(t));
-  j["steps"] = include_steps ? steps_json(r.record) : json::array();
+  j["steps"] = include_steps ? steps_json(r) : json::array();
   make_valid_utf8(j);
   return j;
 }
 
-json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& meta) {
+json suite_json(const std::vector<runner::RunReport>& runs, const SuiteMeta& meta) {
   json j{{"schema", "nsleak/suite/1"}, {"shard", meta.shard.empty() ? json(nullptr) : json(meta.shard)},
          {"wall_ms", meta.wall_ms}, {"runs", json::array()}};
   long pass = 0, fail = 0, skipped = 0;

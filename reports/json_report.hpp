@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::reports {
 
-nlohmann::json run_json(const verdict::RunReport& r, bool include_steps = true);
+nlohmann::json run_json(const runner::RunReport& r, bool include_steps = true);
 
 struct InvalidScenario {
   std::string file;
@@ -23,6 +23,6 @@ struct SuiteMeta {
   double wall_ms = 0;
   std::vector<InvalidScenario> invalid;  // files that could not be loaded: each counts as failed
 };
-nlohmann::json suite_json(const std::vector<verdict::RunReport>& runs, const SuiteMeta& meta);
+nlohmann::json suite_json(const std::vector<runner::RunReport>& runs, const SuiteMeta& meta);
 
 }  // namespace nsleak::reports

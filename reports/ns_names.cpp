@@ -1,21 +1,32 @@
 #include "reports/ns_names.hpp"
 
+#include "harness/scenario/ids.hpp"
+
 namespace nsleak::reports {
 
-NsNames::NsNames(const verdict::RunReport& r) {
+NsNames::NsNames(const runner::RunReport& r) {
+  const scenario::Ids ids(r.program);
   for (const auto& ev : r.record.events) {
-    const std::string as = ev.value("as", std::string());
-    const std::string id = ev.contains("id") ? ev.value("id", std::string()) : ev.value("child_ns", std::string());
-    if (!as.empty() && !id.empty() && !names_.count(id)) names_[id] = as;
+    const auto* op = ev.as<trace::Op>();
+    if (op == nullptr || !op->value.valid() || op->result != trace::OpResult::Ok) continue;
+    const scenario::Op* o = ids.op(op->op);
+    if (o == nullptr || o->name.empty()) continue;
+    if (o->kind == scenario::OpKind::Get || o->kind == scenario::OpKind::Unshare || o->kind == scenario::OpKind::Exec)
+      names_.emplace(op->value, o->name);  // the first name wins
   }
   // "origin" wins: `get as: mainNs` at the start names the same namespace.
-  for (const auto& id : r.analysis.origins)
-    if (!id.empty()) names_[id] = "origin";
+  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+    if (r.analysis.origin.has(k)) names_[r.analysis.origin.value[k]] = "origin";
 }
 
-std::string NsNames::name(const std::string& id) const {
-  auto it = names_.find(id);
+std::string NsNames::name(const trace::StateValue& v) const {
+  auto it = names_.find(v);
   return it == names_.end() ? std::string() : it->second;
+}
+
+std::string NsNames::show(const trace::StateValue& v) const {
+  const std::string n = name(v);
+  return "NS(" + v.str() + ")" + (n.empty() ? "" : " " + n);
 }
 
 std::string NsNames::show(const std::string& id) const {
@@ -23,33 +34,9 @@ std::string NsNames::show(const std::string& id) const {
   return "NS(" + id + ")" + (n.empty() ? "" : " " + n);
 }
 
-std::string NsNames::annotate(std::string text) const {
-  for (const auto& [id, name] : names_) {
-    std::string out;
-    std::size_t pos = 0, hit;
-    while ((hit = text.find(id, pos)) != std::string::npos) {
-      out += text.substr(pos, hit - pos) + id + " (" + name + ")";
-      pos = hit + id.size();
-    }
-    text = out + text.substr(pos);
-  }
-  return text;
-}
-
-std::vector<os::StateKind> kinds_seen(const verdict::Analysis& a) {
-  std::vector<os::StateKind> kinds;
-  for (auto k : os::kAllKinds)
-    if (k == verdict::kPrimaryKind || !a.origins[os::index(k)].empty()) kinds.push_back(k);
-  return kinds;
-}
-
-bool at_origin(const nlohmann::json& values, const verdict::KindValues& origins) {
-  for (auto k : os::kAllKinds) {
-    const std::string v = values.is_object() ? values.value(os::kind_name(k), std::string()) : std::string();
-    if (k == verdict::kPrimaryKind ? v != origins[os::index(k)] : !v.empty() && v != origins[os::index(k)])
-      return false;
-  }
-  return true;
+std::string NsNames::id(const trace::StateValue& v, bool annotate) const {
+  const std::string n = annotate ? name(v) : std::string();
+  return v.str() + (n.empty() ? "" : " (" + n + ")");
 }
 
 }  // namespace nsleak::reports

@@ -6,13 +6,17 @@
 #include <map>
 #include <sstream>
 
+#include "harness/os/fault_injection.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/trace/names.hpp"
+#include "reports/prose.hpp"
+#include "reports/trace_names.hpp"
 
 namespace nsleak::reports {
 namespace {
 
-using nlohmann::json;
-using verdict::primary;
+using scenario::OpKind;
 
 std::string pad(std::string s, std::size_t n) {
   if (s.size() < n) s.append(n - s.size(), ' ');
@@ -74,136 +78,161 @@ std::string wrap(const std::string& text, const std::string& indent, std::size_t
   return out;
 }
 
-std::string who(const json& ev) {
-  return "g" + std::to_string(ev.value("g", -1L)) + " " + ev.value("fn", std::string());
-}
-std::string where(const json& ev) {
-  return "m" + std::to_string(ev.value("m", -1L)) + " tid " + std::to_string(ev.value("tid", 0));
-}
+// The story reads the typed trace: each op, scheduler event and verdict in words.
+class Story {
+ public:
+  Story(const runner::RunReport& r, const NsNames& ns, const TraceNames& names)
+      : r_(r), ns_(ns), names_(names) {}
 
-std::string op_text(const json& ev, const NsNames& names) {
-  const std::string op = ev.value("op", "");
-  const std::string net = ev["ns"].value(os::kind_name(verdict::kPrimaryKind), std::string());
-  if (op == "get") {
-    // The article's own output line, then what the goroutine's author assumed if it differs.
-    std::string s = ev.value("as", std::string()) + ": " + names.show(ev.value("id", std::string())) +
-                    ", tid: " + std::to_string(ev.value("tid", 0));
-    // A get names one kind of namespace; which one is the kind whose current id it returned.
-    const std::string id = ev.value("id", std::string());
-    std::string belief;
-    if (ev.contains("ns") && ev["ns"].is_object() && ev.contains("belief") && ev["belief"].is_object())
-      for (const auto& [kind, now] : ev["ns"].items())
-        if (now == id) belief = ev["belief"].value(kind, std::string());
-    if (!belief.empty() && belief != id)
-      s += "  <- but g" + std::to_string(ev.value("g", -1L)) + " expected " + names.show(belief);
-    return s;
-  }
-  if (op == "unshare") {
-    if (ev.value("injected", false))
-      return "unshare FAILED: " + ev.value("result", std::string()) + " (injected; the thread stays in " +
-             names.show(net) + ")";
-    return "unshare: this thread moves to a new namespace, " + names.show(ev.value("id", std::string()));
-  }
-  if (op == "setns") {
-    if (ev.value("injected", false))
-      return "setns to " + ev.value("to", std::string()) + " FAILED: " + ev.value("result", std::string()) +
-             " (injected; the thread stays in " + names.show(net) + ")";
-    return "setns: this thread moves to " + names.show(ev.value("id", std::string()));
-  }
-  const std::string count = "lock count " + std::to_string(ev.value("lockedExt", 0));
-  if (op == "lock") return "LockOSThread: g" + std::to_string(ev.value("g", -1L)) + " is pinned to this thread (" + count + ")";
-  if (op == "unlock") {
-    if (ev.value("released", false))
-      return "UnlockOSThread: the thread is free for any goroutine, still in " + names.show(net);
-    if (ev.value("wired", false)) return "UnlockOSThread: still pinned (" + count + ")";
-    return "UnlockOSThread (" + count + ")";
-  }
-  if (op == "go")
-    return std::string("go ") + ev.value("callee", std::string("?")) + " -> g" + std::to_string(ev.value("child", -1L)) +
-           (ev.value("inherit", false) ? " (the author expects it to run in this namespace too)" : "");
-  if (op == "expect")
-    return std::string("expect ") + ev.value("is", std::string()) + ": " +
-           (ev.value("match", false) ? "ok"
-                                     : "MISMATCH, the thread is in " + names.show(ev.value("observed", std::string())) +
-                                           ", not " + names.show(ev.value("expected", std::string())));
-  if (op == "exec") return "exec: the child process starts in " + names.show(ev.value("child_ns", std::string()));
-  if (op == "call") return "call " + ev.value("callee", std::string());
-  for (const char* key : {"chan", "wg"})
-    if (ev.contains(key)) return op + " " + ev.value(key, std::string());
-  return op;
-}
-
-std::string sched_text(const json& ev, const NsNames& names, bool verbose) {
-  const std::string k = ev.value("ev", "");
-  if (k == "newm") {
-    std::string net;
-    for (const auto& t : ev["tasks"])
-      if (t.value("m", -1L) == ev.value("m", -1L)) net = t.value(os::kind_name(verdict::kPrimaryKind), std::string());
-    return "new thread m" + std::to_string(ev.value("m", -1L)) + " (tid " + std::to_string(ev.value("tid", 0)) +
-           ", " + ev.value("role", std::string()) + "), cloned from m" + std::to_string(ev.value("from_m", -1L)) +
-           (ev.value("via", std::string()) == "template" ? " by the template thread" : "") + ", starts in " +
-           names.show(net);
-  }
-  if (k == "gexit" && ev.value("locked", false))
-    return "g" + std::to_string(ev.value("g", -1L)) + " exits while locked to m" + std::to_string(ev.value("m", -1L)) +
-           ": " + (ev.value("fate", "") == "pool" ? "the lock is dropped and the thread returns to the pool"
-                   : ev.value("fate", "") == "wedge" ? "M0 cannot exit, it will be wedged"
-                                                     : "the thread exits with it");
-  if (k == "mexit") return "thread m" + std::to_string(ev.value("m", -1L)) + " (tid " + std::to_string(ev.value("tid", 0)) + ") exits";
-  if (k == "wedge")
-    return "m0 (tid " + std::to_string(ev.value("tid", 0)) + ") is the main thread and cannot exit: it parks forever";
-  if (k == "strict-unlock-kill")
-    return "strict-unlock: m" + std::to_string(ev.value("m", -1L)) + " (tid " + std::to_string(ev.value("tid", 0)) +
-           ") changed namespace while locked, so it is retired; g" + std::to_string(ev.value("g", -1L)) +
-           " continues on another thread";
-  if (k == "unlock-skipped")
-    return "restore-or-die: the namespace restore failed, so UnlockOSThread is skipped and g" +
-           std::to_string(ev.value("g", -1L)) + " stays pinned to m" + std::to_string(ev.value("m", -1L));
-  if (k == "timers") return "time passes: " + std::to_string(ev.value("now_ms", 0L)) + " ms";
-  if (!verbose) return {};
-  if (k == "startlockedm")
-    return "startlockedm: m" + std::to_string(ev.value("by", -1L)) + " hands P" + std::to_string(ev.value("p", -1L)) +
-           " to locked m" + std::to_string(ev.value("m", -1L)) + " for g" + std::to_string(ev.value("g", -1L));
-  if (k == "handoffp") return "handoffp: m" + std::to_string(ev.value("m", -1L)) + " gives up P" + std::to_string(ev.value("p", -1L));
-  if (k == "stoplockedm") return "stoplockedm: m" + std::to_string(ev.value("m", -1L)) + " waits for its locked g" + std::to_string(ev.value("g", -1L));
-  if (k == "startm") return "startm: m" + std::to_string(ev.value("by", -1L)) + " wakes m" + std::to_string(ev.value("m", -1L)) + " with P" + std::to_string(ev.value("p", -1L));
-  if (k == "park") return "g" + std::to_string(ev.value("g", -1L)) + " parks: " + ev.value("reason", std::string());
-  if (k == "execute") return "m" + std::to_string(ev.value("m", -1L)) + " runs g" + std::to_string(ev.value("g", -1L));
-  if (k == "choice")
-    return std::string("choice ") + ev.value("kind", "") + ": " + ev["options"][ev.value("chosen", 0)].get<std::string>();
-  return {};
-}
-
-void story_steps(std::ostringstream& os, const RunReport& r, const NsNames& names, const StoryOptions& opt) {
-  os << "    " << pad("goroutine", 22) << pad("thread", 16) << "step\n";
-  for (const auto& ev : r.record.events) {
-    const std::string k = ev.value("ev", "");
-    if (k == "op") {
-      const char* mark = at_origin(ev["ns"], r.analysis.origins) ? "  " : "✗ ";
-      os << "  " << mark << pad(who(ev), 22) << pad(where(ev), 16) << op_text(ev, names) << "\n";
-      continue;
+  void steps(std::ostringstream& os, const StoryOptions& opt) const {
+    os << "    " << pad("goroutine", 22) << pad("thread", 16) << "step\n";
+    for (const auto& ev : r_.record.events) {
+      if (const auto* op = ev.as<trace::Op>()) {
+        const char* mark = clean(ev) ? "  " : "✗ ";
+        os << "  " << mark << pad("g" + std::to_string(op->g) + " " + names_.fn(op->g), 22)
+           << pad("m" + std::to_string(op->m) + " tid " + std::to_string(op->tid), 16) << op_text(ev, *op) << "\n";
+        continue;
+      }
+      if (ev.is<trace::Fault>()) {
+        os << "  !! " << ev.text << "\n";
+        continue;
+      }
+      const std::string s = sched_text(ev, opt.scheduler_events);
+      if (!s.empty()) os << "     · " << s << "\n";
     }
-    if (k == "fault") {
-      os << "  !! " << ev.value("message", std::string()) << "\n";
-      continue;
-    }
-    const std::string s = sched_text(ev, names, opt.scheduler_events);
-    if (!s.empty()) os << "     · " << s << "\n";
   }
-}
 
-void story_verdicts(std::ostringstream& os, const RunReport& r, const NsNames& names) {
+ private:
+  // The op ran in origin for every observed kind.
+  bool clean(const trace::Event& ev) const {
+    for (const auto& s : ev.states)
+      if (r_.analysis.origin.has(s.kind) && s.now != r_.analysis.origin.value[s.kind]) return false;
+    return true;
+  }
+  trace::StateValue now(const trace::Event& ev, trace::KindIndex k) const {
+    for (const auto& s : ev.states)
+      if (s.kind == k) return s.now;
+    return {};
+  }
+  static constexpr trace::KindIndex kNet = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
+
+  std::string op_text(const trace::Event& ev, const trace::Op& e) const {
+    const scenario::Op* o = names_.op(e.op);
+    if (o == nullptr) return "?";
+    const std::string net = ns_.show(now(ev, kNet));
+    const bool injected = e.result == trace::OpResult::Injected;
+    const std::string count = "lock count " + std::to_string(e.lockedExt);
+    switch (o->kind) {
+      case OpKind::Get: {
+        // The article's own output line, then what the goroutine's author assumed if it differs.
+        std::string s = o->name + ": " + ns_.show(e.value) + ", tid: " + std::to_string(e.tid);
+        for (const auto& st : ev.states)
+          if (st.kind == e.kind && st.belief.valid() && st.belief != e.value)
+            s += "  <- but g" + std::to_string(e.g) + " expected " + ns_.show(st.belief);
+        return s;
+      }
+      case OpKind::Unshare:
+        if (injected)
+          return "unshare FAILED: " + os::errno_name(e.err) + " (injected; the thread stays in " + net + ")";
+        return "unshare: this thread moves to a new namespace, " + ns_.show(e.value);
+      case OpKind::Setns:
+        if (injected)
+          return "setns to " + o->name + " FAILED: " + os::errno_name(e.err) + " (injected; the thread stays in " + net + ")";
+        return "setns: this thread moves to " + ns_.show(e.value);
+      case OpKind::Lock: return "LockOSThread: g" + std::to_string(e.g) + " is pinned to this thread (" + count + ")";
+      case OpKind::Unlock:
+        if (e.released) return "UnlockOSThread: the thread is free for any goroutine, still in " + net;
+        if (e.wired) return "UnlockOSThread: still pinned (" + count + ")";
+        return "UnlockOSThread (" + count + ")";
+      case OpKind::Go:
+        return "go " + o->name + " -> g" + std::to_string(e.child) +
+               (o->inherit ? " (the author expects it to run in this namespace too)" : "");
+      case OpKind::Expect:
+        return "expect " + o->name + ": " +
+               (e.match ? "ok" : "MISMATCH, the thread is in " + ns_.show(e.observed) + ", not " + ns_.show(e.value));
+      case OpKind::Exec: return "exec: the child process starts in " + ns_.show(e.value);
+      case OpKind::Call: return "call " + o->name;
+      case OpKind::Send:
+      case OpKind::Recv:
+      case OpKind::Close:
+      case OpKind::WgAdd:
+      case OpKind::WgDone:
+      case OpKind::WgWait: return std::string(scenario::op_name(o->kind)) + " " + o->name;
+      default: return scenario::op_name(o->kind);
+    }
+  }
+
+  std::string sched_text(const trace::Event& ev, bool verbose) const {
+    const auto m = [](std::int64_t id) { return "m" + std::to_string(id); };
+    const auto g = [](std::int64_t id) { return "g" + std::to_string(id); };
+    if (const auto* e = ev.as<trace::NewM>()) {
+      trace::StateValue net;
+      if (const auto* row = ev.task(e->tid); row != nullptr && row->has(kNet)) net = row->state[kNet];
+      return "new thread " + m(e->m) + " (tid " + std::to_string(e->tid) + ", " + trace::role_name(e->role) +
+             "), cloned from " + m(e->from_m) + (e->via == trace::CloneVia::Template ? " by the template thread" : "") +
+             ", starts in " + ns_.show(net);
+    }
+    if (const auto* e = ev.as<trace::GExit>(); e != nullptr && e->locked)
+      return g(e->g) + " exits while locked to " + m(e->m) + ": " +
+             (e->fate == trace::GExitFate::Pool    ? "the lock is dropped and the thread returns to the pool"
+              : e->fate == trace::GExitFate::Wedge ? "M0 cannot exit, it will be wedged"
+                                                   : "the thread exits with it");
+    if (const auto* e = ev.as<trace::MExit>()) return "thread " + m(e->m) + " (tid " + std::to_string(e->tid) + ") exits";
+    if (const auto* e = ev.as<trace::Wedge>())
+      return "m0 (tid " + std::to_string(e->tid) + ") is the main thread and cannot exit: it parks forever";
+    if (const auto* e = ev.as<trace::StrictUnlockKill>())
+      return "strict-unlock: " + m(e->m) + " (tid " + std::to_string(e->tid) +
+             ") changed namespace while locked, so it is retired; " + g(e->g) + " continues on another thread";
+    if (const auto* e = ev.as<trace::UnlockSkipped>())
+      return "restore-or-die: the namespace restore failed, so UnlockOSThread is skipped and " + g(e->g) +
+             " stays pinned to " + m(e->m);
+    if (ev.is<trace::Timers>()) return "time passes: " + std::to_string(ev.as<trace::Timers>()->now_ms) + " ms";
+    if (!verbose) return {};
+    if (const auto* e = ev.as<trace::StartLockedM>())
+      return "startlockedm: " + m(e->by) + " hands P" + std::to_string(e->p) + " to locked " + m(e->m) + " for " + g(e->g);
+    if (const auto* e = ev.as<trace::HandoffP>()) return "handoffp: " + m(e->m) + " gives up P" + std::to_string(e->p);
+    if (const auto* e = ev.as<trace::StopLockedM>()) return "stoplockedm: " + m(e->m) + " waits for its locked " + g(e->g);
+    if (const auto* e = ev.as<trace::StartM>())
+      return "startm: " + m(e->by) + " wakes " + m(e->m) + " with P" + std::to_string(e->p);
+    if (const auto* e = ev.as<trace::Park>()) {
+      std::string reason = trace::wait_name(e->reason);
+      if (e->object != 0) reason += " " + names_.object(e->object);
+      return g(e->g) + " parks: " + reason;
+    }
+    if (const auto* e = ev.as<trace::Execute>()) return m(e->m) + " runs " + g(e->g);
+    if (const auto* e = ev.as<trace::Choice>()) {
+      if (e->chosen >= ev.options.size()) return "choice " + std::string(trace::choice_kind_name(e->kind));
+      const auto& o = ev.options[e->chosen];
+      std::string label;
+      switch (o.kind) {
+        case trace::ChoiceKind::RunM: label = m(o.id); break;
+        case trace::ChoiceKind::PickG:
+          label = std::string(trace::source_name(static_cast<trace::GSource>(o.detail))) + ":" + names_.glabel(o.id);
+          break;
+        case trace::ChoiceKind::Preempt: label = trace::action_name(static_cast<trace::PreemptAction>(o.detail)); break;
+      }
+      return "choice " + std::string(trace::choice_kind_name(e->kind)) + ": " + label;
+    }
+    return {};
+  }
+
+  const runner::RunReport& r_;
+  const NsNames& ns_;
+  const TraceNames& names_;
+};
+
+void story_verdicts(std::ostringstream& os, const RunReport& r, const Prose& prose) {
   if (r.analysis.verdicts.empty()) {
     os << "\nVerdicts: none — no thread left origin where another goroutine could see it.\n";
     return;
   }
   os << "\nVerdicts (what leaked; the numbered lines trace each one back, oldest first):\n";
   for (const auto& v : r.analysis.verdicts) {
-    os << "  " << verdict::verdict_name(v.kind) << ": " << names.annotate(v.summary);
+    os << "  " << verdict::verdict_name(v.kind) << ": " << prose.summary(v);
     if (v.occurrences > 1) os << " (" << v.occurrences << " times)";
     os << "\n";
     int i = 1;
-    for (const auto& p : v.provenance) os << "      " << i++ << ". " << names.annotate(p) << "\n";
+    for (const auto& p : v.provenance) os << "      " << i++ << ". " << prose.step(p) << "\n";
   }
 }
 
@@ -211,13 +240,14 @@ void story_threads(std::ostringstream& os, const RunReport& r, const NsNames& na
   os << "\nThreads at the end:\n  " << pad("M", 5) << pad("tid", 12) << pad("role", 14) << pad("state", 8)
      << "namespace\n";
   for (const auto& t : r.analysis.threads) {
+    static constexpr const char* kEnd[] = {"alive", "exited", "wedged"};
+    const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
     os << "  " << pad("m" + std::to_string(t.m), 5) << pad("tid " + std::to_string(t.tid), 12)
-       << pad(t.role, 14) << pad(t.state, 8) << names.show(primary(t.values));
-    for (auto k : os::kAllKinds)
-      if (k != verdict::kPrimaryKind && !t.values[os::index(k)].empty())
-        os << "  " << os::kind_name(k) << " " << names.show(t.values[os::index(k)]);
+       << pad(trace::role_name(t.role), 14) << pad(kEnd[static_cast<int>(t.end)], 8) << names.show(t.state.value[net]);
+    for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+      if (k != net && t.state.has(k)) os << "  " << TraceNames::kind(k) << " " << names.show(t.state.value[k]);
     if (t.cloned_from >= 0)
-      os << "   (cloned from m" << t.cloned_from << (t.via == "template" ? " by the template thread" : "") << ")";
+      os << "   (cloned from m" << t.cloned_from << (t.via == trace::CloneVia::Template ? " by the template thread" : "") << ")";
     os << "\n";
   }
 }
@@ -232,6 +262,8 @@ std::string summary_line(const RunReport& r) {
 
 std::string text_story(const RunReport& r, const StoryOptions& opt) {
   const NsNames names(r);
+  const TraceNames tnames(r);
+  const Prose prose(r, names, tnames, true);
   std::ostringstream os;
   os << "nsleak: " << r.scenario << " under policy " << r.policy << ", strategy " << r.strategy << "\n";
   if (!r.description.empty()) os << wrap(visible(r.description), "  ", 88);
@@ -243,11 +275,12 @@ std::string text_story(const RunReport& r, const StoryOptions& opt) {
         "belongs to a thread, not to a goroutine: LockOSThread keeps a goroutine on its thread, and after\n"
         "UnlockOSThread that thread may run any goroutine, in whatever namespace it was left in.\n"
         "✗ marks a thread outside the namespace the program started in, "
-     << names.show(primary(r.analysis.origins)) << ".\n\n";
-  story_steps(os, r, names, opt);
-  story_verdicts(os, r, names);
+     << names.show(r.analysis.origin.value[os::index(os::StateKind::Net)]) << ".\n\n";
+  Story(r, names, tnames).steps(os, opt);
+  story_verdicts(os, r, prose);
   story_threads(os, r, names);
-  for (const auto& d : r.analysis.disagreements) os << "\nHARNESS BUG (kernel vs runtime): " << d << "\n";
+  for (const auto& d : r.analysis.disagreements)
+    os << "\nHARNESS BUG (kernel vs runtime): " << verdict::describe(d) << "\n";
   os << "\n" << summary_line(r) << "\n";
   if (r.judgement.outcome == verdict::Outcome::Pass && r.judgement.has_expectation)
     os << "  (PASS: the run showed the verdicts this scenario expects under " << r.policy

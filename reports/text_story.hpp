@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::reports {
-using verdict::RunReport;
+using runner::RunReport;
 
 struct StoryOptions {
   bool scheduler_events = false;  // also narrate handoffp/startm/park/... (verbose)

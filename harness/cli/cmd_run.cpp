@@ -11,6 +11,8 @@
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
+#include "harness/runtime/strategy.hpp"
+#include "reports/event_json.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_story.hpp"
 
@@ -42,10 +44,10 @@ std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::v
   return asked;
 }
 
-int print_report(const verdict::RunReport& r, const RunArgs& a) {
+int print_report(const runner::RunReport& r, const RunArgs& a) {
   if (!a.events.empty()) {
     std::ofstream out(a.events, std::ios::app);
-    for (const auto& ev : r.record.events) out << ev.dump() << "\n";
+    for (const auto& ev : reports::events_json(r)) out << ev.dump() << "\n";
   }
   if (a.format == "json") {
     // One JSON document for the whole command: the object alone for one run, else an array.
@@ -65,7 +67,7 @@ int print_report(const verdict::RunReport& r, const RunArgs& a) {
 
 // One page for all the runs, written once they are done: a page per run would overwrite itself.
 // An unwritable path is a usage error, reported after the runs' own output.
-int write_html(const std::string& path, const std::vector<verdict::RunReport>& runs) {
+int write_html(const std::string& path, const std::vector<runner::RunReport>& runs) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << reports::html_timeline(runs);
   out.close();
@@ -89,19 +91,20 @@ int run_files(const RunArgs& a) {
   each.runs = plan.size();
   int rc = kOk;
   bool first = true;
-  std::vector<verdict::RunReport> runs;  // kept only for --html
+  std::vector<runner::RunReport> runs;  // kept only for --html
+  (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
   for (const auto& [sc, pol] : plan) {
-    verdict::RunOptions opt;
+    runner::RunOptions opt;
     const auto sub = subs.find(pol);
     opt.policy = sub == subs.end() ? pol : sub->second;
     if (sub != subs.end()) opt.expect_as = pol;
-    opt.strategy = a.strategy;
+    opt.strategy = [spec = a.strategy] { return rt::make_strategy(spec); };
     opt.sandbox.timeout_s = a.timeout;
     opt.sandbox.force_userns = a.userns;
     if (!first && a.format == "text") std::cout << "\n";
     first = false;
-    auto r = verdict::run_scenario(sc, opt);
-    r.reproduce = reproduce_command(sc.file, opt);
+    auto r = runner::run_scenario(sc, opt);
+    r.reproduce = reproduce_command(sc.file, opt, a.strategy);
     rc = worst(rc, print_report(r, each));
     ++each.run_index;
     if (!a.html.empty()) runs.push_back(std::move(r));
@@ -147,8 +150,8 @@ Command add_run(CLI::App& app) {
 
 int run_default(const std::string& html) {
   const auto sc = embedded_article();
-  verdict::RunOptions opt;
-  auto r = verdict::run_scenario(sc, opt);
+  runner::RunOptions opt;
+  auto r = runner::run_scenario(sc, opt);
   r.reproduce = "nsleak";  // the embedded article has no path to give
   int rc = print_report(r, RunArgs{});
   if (!html.empty()) rc = worst(rc, write_html(html, {r}));

@@ -140,16 +140,16 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
   return jobs;
 }
 
-std::string elapsed(const verdict::RunReport& r) {
+std::string elapsed(const runner::RunReport& r) {
   char buf[32];
   std::snprintf(buf, sizeof buf, " (%.2f s)", r.record.wall_ms / 1000.0);
   return buf;
 }
 
 // `base`: under --substitute, the run of the policy the fix stands in for (else nullptr).
-bool skipped(const verdict::RunReport& r) { return !r.record.env_error.empty(); }
+bool skipped(const runner::RunReport& r) { return !r.record.env_error.empty(); }
 
-void print_result(const verdict::RunReport& r, const verdict::RunReport* base, bool verbose) {
+void print_result(const runner::RunReport& r, const runner::RunReport* base, bool verbose) {
   if (skipped(r)) {  // the reason is printed once, at the end
     std::cout << "SKIP " << r.scenario << " [" << r.policy << "] this environment cannot run namespaces\n";
     return;
@@ -171,8 +171,8 @@ int run_tests(const TestArgs& a) {
   std::vector<reports::InvalidScenario> invalid;
   std::vector<Job> jobs = plan(a, invalid);
   const long bad = static_cast<long>(invalid.size());
-  std::vector<verdict::RunReport> results(jobs.size());
-  std::vector<std::optional<verdict::RunReport>> bases(jobs.size());
+  std::vector<runner::RunReport> results(jobs.size());
+  std::vector<std::optional<runner::RunReport>> bases(jobs.size());
   std::vector<bool> done(jobs.size());
   std::atomic<std::size_t> next{0};
   std::mutex out;
@@ -180,17 +180,17 @@ int run_tests(const TestArgs& a) {
   const int n = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   auto worker = [&] {
     for (std::size_t i; (i = next++) < jobs.size();) {
-      verdict::RunOptions opt;
+      runner::RunOptions opt;
       opt.policy = jobs[i].run_under;
       opt.expect_as = jobs[i].policy;
       opt.sandbox.timeout_s = a.timeout;
       opt.sandbox.force_userns = a.userns;
-      results[i] = verdict::run_scenario(jobs[i].sc, opt);
+      results[i] = runner::run_scenario(jobs[i].sc, opt);
       results[i].reproduce = reproduce_command(jobs[i].sc.file, opt);
       if (jobs[i].run_under != jobs[i].policy) {  // the base policy too: what did the fix change?
         opt.policy = jobs[i].policy;
         opt.expect_as.clear();
-        bases[i] = verdict::run_scenario(jobs[i].sc, opt);
+        bases[i] = runner::run_scenario(jobs[i].sc, opt);
       }
       std::lock_guard lock(out);
       done[i] = true;

@@ -1,7 +1,7 @@
 // Exit codes of `nsleak` (ARCHITECTURE.md §CLI).
 #pragma once
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::cli {
 
@@ -13,7 +13,7 @@ enum ExitCode : int {
   kInternal = 4,     // nsleak itself is wrong (kernel and runtime disagree, runtime throw)
 };
 
-inline int exit_code_for(const verdict::RunReport& r) {
+inline int exit_code_for(const runner::RunReport& r) {
   if (!r.record.env_error.empty()) return kEnvironment;
   switch (r.judgement.outcome) {
     case verdict::Outcome::Pass: return kOk;

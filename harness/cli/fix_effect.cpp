@@ -29,7 +29,7 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-FixEffect fix_effect(const verdict::RunReport& base, const verdict::RunReport& fix) {
+FixEffect fix_effect(const runner::RunReport& base, const runner::RunReport& fix) {
   const auto b = leak_kinds(base.analysis), f = leak_kinds(fix.analysis);
   return {minus(b, f), minus(f, b)};
 }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::cli {
 
@@ -16,7 +16,7 @@ struct FixEffect {
   const char* word() const { return !opened.empty() ? "opened" : !closed.empty() ? "closed" : "unchanged"; }
 };
 
-FixEffect fix_effect(const verdict::RunReport& base, const verdict::RunReport& fix);
+FixEffect fix_effect(const runner::RunReport& base, const runner::RunReport& fix);
 // "closed poisoned-thread, stale-belief; opened -" (or "unchanged").
 std::string fix_effect_text(const FixEffect& e);
 

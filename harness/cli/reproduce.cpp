@@ -12,13 +12,13 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-std::string reproduce_command(const std::string& file, const verdict::RunOptions& opt) {
+std::string reproduce_command(const std::string& file, const runner::RunOptions& opt, const std::string& strategy) {
   std::string s = "nsleak run " + shell_quote(file);
   if (!opt.expect_as.empty() && opt.expect_as != opt.policy)
     s += " --policy " + shell_quote(opt.expect_as) + " --substitute " + shell_quote(opt.expect_as + "=" + opt.policy);
   else
     s += " --policy " + shell_quote(opt.policy);
-  if (opt.strategy != "go-order") s += " --strategy " + shell_quote(opt.strategy);
+  if (strategy != "go-order") s += " --strategy " + shell_quote(strategy);
   if (opt.sandbox.timeout_s != kDefaultTimeout) {
     std::string t = std::to_string(opt.sandbox.timeout_s);
     t.erase(t.find_last_not_of('0') + 1);  // 2.500000 -> 2.5, 30.000000 -> 30.

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
 
 namespace nsleak::cli {
 
@@ -13,7 +13,8 @@ inline constexpr double kDefaultTimeout = 10;  // seconds; --timeout of run and 
 
 // `file` as the scenario was loaded; `opt` as the run was started. With opt.expect_as set the
 // line reads "--policy NAME --substitute NAME=POLICY".
-std::string reproduce_command(const std::string& file, const verdict::RunOptions& opt);
+std::string reproduce_command(const std::string& file, const runner::RunOptions& opt,
+                              const std::string& strategy = "go-order");
 
 std::string shell_quote(const std::string& s);
 

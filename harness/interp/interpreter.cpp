@@ -9,11 +9,13 @@
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/sched.hpp"
+#include "harness/scenario/ids.hpp"
+#include "harness/trace/record.hpp"
 
-namespace nsleak::scenario {
+namespace nsleak::interp {
 namespace {
 
-using nlohmann::json;
+using namespace nsleak::scenario;  // the model this layer interprets
 
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
@@ -38,16 +40,11 @@ void walk(const std::vector<Op>& ops, unsigned& mask) {
   }
 }
 
-json ns_json(const os::StateSet& s, unsigned mask) {
-  json j = json::object();
-  for (auto k : os::kAllKinds)
-    if (mask & (1u << os::index(k))) j[os::kind_name(k)] = s[os::index(k)].str();
-  return j;
-}
+trace::KindIndex kind_index(StateKind k) { return static_cast<trace::KindIndex>(os::index(k)); }
 
 class Interpreter {
  public:
-  explicit Interpreter(const Scenario& sc) : sc_(sc), mask_(observed_kinds(sc)) {
+  explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {
     for (auto k : os::kAllKinds) {
       auto h = std::make_shared<os::NsHandle>();
       if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
@@ -77,43 +74,64 @@ class Interpreter {
 
   rt::Chan& chan(const std::string& n) {
     auto& c = chans_[n];
-    if (!c) c = std::make_unique<rt::Chan>(n);
+    if (!c) c = std::make_unique<rt::Chan>(n, ids_.object_id(n));
     return *c;
   }
   rt::WaitGroup& wg(const std::string& n) {
     auto& w = wgs_[n];
-    if (!w) w = std::make_unique<rt::WaitGroup>(n);
+    if (!w) w = std::make_unique<rt::WaitGroup>(n, ids_.object_id(n));
     return *w;
   }
 
-  // One traced step: the op, where it ran, what the thread is in, what the G believes.
-  void step(const Op& op, const GState& st, json detail) {
+  // The op event's common part: which op, which G, on which M.
+  trace::Op begin(const Op& op, const GState& st) const {
     rt::M* mp = rt::getm();
-    const os::StateSet now = kernel_state();
-    json ev{{"ev", "op"}, {"op", op_name(op.kind)}, {"label", op.label}, {"line", op.loc.line},
-            {"col", op.loc.col}, {"g", rt::getg()->goid}, {"fn", rt::getg()->name},
-            {"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(now, mask_)},
-            {"belief", ns_json(st.belief, mask_)}, {"inherit", st.inherit},
-            {"locked", rt::current_locked()}};
-    for (auto& [k, v] : detail.items()) ev[k] = v;
-    rt::trace(std::move(ev), true);
+    trace::Op ev;
+    ev.op = op.id;
+    ev.g = rt::getg()->goid;
+    ev.m = rt::mid32(mp);
+    ev.tid = mp->tid;
+    ev.inherit = st.inherit;
+    ev.kind = kind_index(op.ns);
+    return ev;
+  }
+
+  // One traced step: the op, where it ran, what the thread is in (`now`: read here, unless
+  // the op read it on another thread), what the G believes, with a kernel snapshot.
+  void step(trace::Op ev, const GState& st, const os::StateSet* now = nullptr) {
+    ev.locked = rt::current_locked();
+    const os::StateSet here = now != nullptr ? *now : kernel_state();
+    std::array<trace::Record, os::kStateKinds> attached;
+    std::size_t n = 0;
+    for (auto k : os::kAllKinds)
+      if (mask_ & (1u << os::index(k)))
+        attached[n++] = trace::encode(trace::OpState{kind_index(k), here[os::index(k)], st.belief[os::index(k)]},
+                                      trace::kAttachedFlag);
+    rt::Emit(trace::encode(ev), std::span(attached.data(), n), true);
     rt::Checkpoint();
   }
+  void step(const Op& op, const GState& st) { step(begin(op, st), st); }
 
   void exec(const Op& op, GState& st) {
     switch (op.kind) {
       case OpKind::Lock: {
         rt::LockOSThread();
         const auto ls = rt::CurrentLockState();
-        step(op, st, {{"lockedExt", ls.lockedExt}, {"wired", ls.wired}});
+        auto ev = begin(op, st);
+        ev.lockedExt = ls.lockedExt;
+        ev.wired = ls.wired;
+        step(ev, st);
         break;
       }
       case OpKind::Unlock: {
         const bool before = rt::CurrentLockState().wired;
         rt::UnlockOSThread();
         const auto ls = rt::CurrentLockState();
-        step(op, st, {{"lockedExt", ls.lockedExt}, {"wired", ls.wired},
-                      {"released", before && !ls.wired && rt::getm()->lockedg == nullptr}});
+        auto ev = begin(op, st);
+        ev.lockedExt = ls.lockedExt;
+        ev.wired = ls.wired;
+        ev.released = before && !ls.wired && rt::getm()->lockedg == nullptr;
+        step(ev, st);
         break;
       }
       case OpKind::Unshare: return do_unshare(op, st);
@@ -122,67 +140,80 @@ class Interpreter {
         auto h = std::make_shared<os::NsHandle>();
         if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
         names_[op.name] = NamedNs{h, h->id, op.ns};
-        step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"observe", true}});
+        auto ev = begin(op, st);
+        ev.value = h->id;
+        ev.observe = true;
+        step(ev, st);
         break;
       }
       case OpKind::Expect: {
         const NamedNs& want = resolve(op.name, op.ns, op);
         const os::StateValue seen = os::current_value(op.ns);
-        step(op, st, {{"is", op.name}, {"kind", os::kind_name(op.ns)}, {"expected", want.id.str()},
-                      {"observed", seen.str()}, {"match", seen == want.id}, {"observe", true}});
+        auto ev = begin(op, st);
+        ev.value = want.id;
+        ev.observed = seen;
+        ev.match = seen == want.id;
+        ev.observe = true;
+        step(ev, st);
         break;
       }
       case OpKind::Exec: {
         os::StateValue child;
         if (auto r = os::exec_probe(StateKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
         if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, StateKind::Net};
-        step(op, st, {{"as", op.name}, {"child_ns", child.str()}, {"observe", true}});
+        auto ev = begin(op, st);
+        ev.kind = kind_index(StateKind::Net);
+        ev.value = child;
+        ev.observe = true;
+        step(ev, st);
         break;
       }
       case OpKind::Go: return do_go(op, st);
       case OpKind::Call:
-        step(op, st, {{"callee", op.name}});
+        step(op, st);
         run_ops(sc_.functions.at(op.name), st);
         break;
       case OpKind::Send:
         chan(op.name).send();
-        step(op, st, {{"chan", op.name}});
+        step(op, st);
         break;
       case OpKind::Recv: {
         const bool ok = chan(op.name).recv();
-        step(op, st, {{"chan", op.name}, {"ok", ok}});
+        auto ev = begin(op, st);
+        ev.ok = ok;
+        step(ev, st);
         break;
       }
       case OpKind::Close:
         chan(op.name).close();
-        step(op, st, {{"chan", op.name}});
+        step(op, st);
         break;
       case OpKind::WgAdd:
         wg(op.name).Add(op.n);
-        step(op, st, {{"wg", op.name}, {"n", op.n}});
+        step(op, st);
         break;
       case OpKind::WgDone:
         wg(op.name).Done();
-        step(op, st, {{"wg", op.name}});
+        step(op, st);
         break;
       case OpKind::WgWait:
         wg(op.name).Wait();
-        step(op, st, {{"wg", op.name}});
+        step(op, st);
         break;
       case OpKind::Yield:
         rt::Gosched();
-        step(op, st, {});
+        step(op, st);
         break;
       case OpKind::Syscall: return do_syscall(op, st);
       case OpKind::Sleep:
         rt::Sleep(op.n);
-        step(op, st, {{"ms", op.n}});
+        step(op, st);
         break;
       case OpKind::Repeat:
         for (std::int64_t i = 0; i < op.n; ++i) run_ops(op.body, st);
         break;
       case OpKind::Exit:
-        step(op, st, {});
+        step(op, st);
         rt::Goexit();
     }
   }
@@ -195,7 +226,9 @@ class Interpreter {
     rt::NoteThreadNs(op.ns, h->id);
     st.belief[os::index(op.ns)] = h->id;
     if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
-    step(op, st, {{"as", op.name}, {"id", h->id.str()}, {"result", "ok"}});
+    auto ev = begin(op, st);
+    ev.value = h->id;
+    step(ev, st);
   }
 
   void do_setns(const Op& op, GState& st) {
@@ -210,18 +243,23 @@ class Interpreter {
     // netlink-style code ignores (H9), which is exactly the hazard.
     st.belief[os::index(op.ns)] = target.id;
     auto r = os::set_ns(*target.handle, op.fail_errno);
-    if (!r.ok()) return syscall_failed(op, st, r);
+    if (!r.ok()) return syscall_failed(op, st, r, target.handle->fd.get());
     rt::NoteThreadNs(op.ns, target.id);
-    step(op, st, {{"to", op.name}, {"id", target.id.str()}, {"result", "ok"}});
+    auto ev = begin(op, st);
+    ev.value = target.id;
+    step(ev, st);
   }
 
   // A failed namespace syscall: injected ones are observations (the program goes on, as code
   // that ignores the error does); any other is the program's panic, with the errno explained.
-  void syscall_failed(const Op& op, GState& st, const os::SysResult& r) {
+  void syscall_failed(const Op& op, GState& st, const os::SysResult& r, int fd = -1) {
     if (op.fail_errno == 0 || r.err != op.fail_errno) rt::fatal("panic: " + r.message());
     rt::NoteNsFailure();
-    step(op, st, {{"to", op.name}, {"result", os::errno_name(r.err)}, {"injected", true},
-                  {"call", r.call}});
+    auto ev = begin(op, st);
+    ev.result = trace::OpResult::Injected;
+    ev.err = r.err;
+    ev.fd = fd;
+    step(ev, st);
   }
 
   void do_go(const Op& op, GState& st) {
@@ -232,23 +270,32 @@ class Interpreter {
       child.inherit = true;
     }
     const auto& body = sc_.functions.at(op.name);
-    const auto goid = rt::Go([this, child, &body]() mutable { run_ops(body, child); }, op.name);
-    step(op, st, {{"callee", op.name}, {"child", goid}, {"inherit", op.inherit},
-                  {"child_belief", ns_json(child.belief, mask_)}});
+    const auto goid = rt::Go([this, child, &body]() mutable { run_ops(body, child); }, op.name,
+                             ids_.function_id(op.name));
+    auto ev = begin(op, st);
+    ev.child = goid;
+    step(ev, st);
   }
 
   // The observation belongs to the thread that made the call: the G may resume elsewhere.
   void do_syscall(const Op& op, GState& st) {
-    json at_call;
+    trace::MId at_m = trace::kNoM;
+    std::int32_t at_tid = 0;
+    os::StateSet at_call{};
     rt::BlockingSyscall([&] {
       const timespec zero{0, 0};
       (void)::ppoll(nullptr, 0, &zero, nullptr);  // the blocking call itself, for real
       rt::M* mp = rt::getm();
-      at_call = {{"m", mp->id}, {"tid", mp->tid}, {"ns", ns_json(kernel_state(), mask_)}};
+      at_m = rt::mid32(mp);
+      at_tid = mp->tid;
+      at_call = kernel_state();
     });
-    at_call["resumed_m"] = rt::getm()->id;
-    at_call["observe"] = true;
-    step(op, st, std::move(at_call));
+    auto ev = begin(op, st);
+    ev.resumed_m = ev.m;  // the G may resume on another M: the op belongs to the caller's
+    ev.m = at_m;
+    ev.tid = at_tid;
+    ev.observe = true;
+    step(ev, st, &at_call);
   }
 
   os::StateSet kernel_state() const {
@@ -259,6 +306,7 @@ class Interpreter {
   }
 
   const Scenario& sc_;
+  Ids ids_;
   unsigned mask_;
   std::array<NamedNs, os::kStateKinds> origin_;
   std::map<std::string, NamedNs> names_;
@@ -288,4 +336,4 @@ void run_scenario(const Scenario& sc, const rt::Policy& policy, rt::Strategy* st
   rt::run_main(cfg, [] { interp->main_body(); });
 }
 
-}  // namespace nsleak::scenario
+}  // namespace nsleak::interp

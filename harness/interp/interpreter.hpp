@@ -8,13 +8,13 @@
 #include "harness/runtime/runtime.hpp"
 #include "harness/scenario/scenario.hpp"
 
-namespace nsleak::scenario {
+namespace nsleak::interp {
 
 // Which namespace kinds the scenario touches (bit os::index(kind)); net is always observed.
-unsigned observed_kinds(const Scenario& sc);
+unsigned observed_kinds(const scenario::Scenario& sc);
 
 // Runs `sc` as the process's Go program. Never returns (the runtime exits the process).
-[[noreturn]] void run_scenario(const Scenario& sc, const rt::Policy& policy,
+[[noreturn]] void run_scenario(const scenario::Scenario& sc, const rt::Policy& policy,
                                rt::Strategy* strategy, rt::Tracer& tracer);
 
-}  // namespace nsleak::scenario
+}  // namespace nsleak::interp

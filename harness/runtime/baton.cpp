@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 
 #include "harness/os/task_observer.hpp"
 #include "harness/runtime/sched.hpp"
@@ -27,9 +28,16 @@ M* Baton::pick_next(M* self) {
   }
   std::size_t i = 0;
   if (ready_.size() > 1) {
-    std::vector<std::string> labels;
-    for (M* m : ready_) labels.push_back(m->label());
-    i = choose(ChoiceKind::RunM, std::move(labels));
+    const auto option = [](const M* m) { return trace::ChoiceOption{trace::ChoiceKind::RunM, 0, m->id}; };
+    std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    if (ready_.size() <= opts.size()) {
+      std::transform(ready_.begin(), ready_.end(), opts.begin(), option);
+      i = choose(trace::ChoiceKind::RunM, std::span(opts.data(), ready_.size()));
+    } else {  // more threads ready at once than a choice records: rare enough to allocate
+      std::vector<trace::ChoiceOption> many(ready_.size());
+      std::transform(ready_.begin(), ready_.end(), many.begin(), option);
+      i = choose(trace::ChoiceKind::RunM, many);
+    }
   }
   M* next = ready_[i];
   ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(i));

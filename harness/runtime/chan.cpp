@@ -28,7 +28,7 @@ void Chan::send() {
   G* gp = getg();
   gp->param = 0;
   sendq_.push_back(gp);
-  gopark(WaitReason::ChanSend, &name_);
+  gopark(WaitReason::ChanSend, &name_, tag_);
   if (getg()->param == kClosed) fatal("panic: send on closed channel " + name_);
 }
 
@@ -43,7 +43,7 @@ bool Chan::recv() {
   G* gp = getg();
   gp->param = 0;
   recvq_.push_back(gp);
-  gopark(WaitReason::ChanReceive, &name_);
+  gopark(WaitReason::ChanReceive, &name_, tag_);
   return getg()->param == kDelivered;
 }
 
@@ -70,7 +70,7 @@ void WaitGroup::Add(std::int64_t delta) {
 void WaitGroup::Wait() {
   if (counter_ == 0) return;
   waiters_.push_back(getg());
-  gopark(WaitReason::WaitGroupWait, &name_);
+  gopark(WaitReason::WaitGroupWait, &name_, tag_);
 }
 
 }  // namespace nsleak::rt

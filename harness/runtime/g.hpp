@@ -12,6 +12,7 @@
 
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/gcontext.hpp"
+#include "harness/trace/event.hpp"
 
 namespace nsleak::rt {
 
@@ -25,8 +26,7 @@ const char* gstatus_name(GStatus s);
 
 // Why a G is parked (Go's waitReason). With the object's name (G::waitobj) it reads as
 // "chan receive c"; the text is built only when shown, never per park.
-enum class WaitReason { None, ChanSend, ChanReceive, WaitGroupWait, Sleep };
-const char* waitreason_name(WaitReason r);
+using trace::WaitReason;
 
 struct G {
   std::int64_t goid = 0;

@@ -42,11 +42,10 @@ void goexit0(G* gp) {
   gp->m = nullptr;
   if (mp->lockedInt != 0) throw_("internal lockOSThread error");
 
-  const char* fate = "none";
-  if (locked) fate = !s.policy.locked_exit_kills_thread ? "pool" : mp->is_m0 ? "wedge" : "exit";
-  trace({{"ev", "gexit"}, {"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}, {"locked", locked},
-         {"fate", fate}},
-        locked);
+  using trace::GExitFate;
+  GExitFate fate = GExitFate::None;
+  if (locked) fate = !s.policy.locked_exit_kills_thread ? GExitFate::Pool : mp->is_m0 ? GExitFate::Wedge : GExitFate::Exit;
+  trace(trace::GExit{gp->goid, mid32(mp), mp->tid, locked, fate}, locked);
   if (!locked) return;
   if (!s.policy.locked_exit_kills_thread) {
     mp->lockedExt = 0;  // go1.9: the lock is simply forgotten; the thread is reused

@@ -27,7 +27,7 @@ void kill_dirty_thread(G* gp) {
   gp->lockedm = nullptr;
   mp->lockedExt = 1;
   runqput(mp->p, gp, true);
-  trace({{"ev", "strict-unlock-kill"}, {"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}}, true);
+  trace(trace::StrictUnlockKill{gp->goid, mid32(mp), mp->tid}, true);
   mexit(mp);
 }
 
@@ -57,7 +57,7 @@ void UnlockOSThread() {
   G* gp = mp->curg;
   if (mp->lockedExt == 0) return;  // unlock at 0 is a no-op
   if (s.policy.restore_or_die && gp->restore_failed) {
-    trace({{"ev", "unlock-skipped"}, {"g", gp->goid}, {"m", mp->id}, {"reason", "restore failed"}});
+    trace(trace::UnlockSkipped{gp->goid, mid32(mp)});  // the restore failed
     return;
   }
   if (s.policy.nested_lock_count) {

@@ -15,6 +15,7 @@
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/note.hpp"
 #include "harness/runtime/os_semaphore.hpp"
+#include "harness/trace/event.hpp"
 
 namespace nsleak::rt {
 
@@ -38,7 +39,7 @@ struct M {
   pid_t tid = 0;
   pthread_t thread{};
   bool is_m0 = false;
-  std::string role;  // "m0", "sysmon", "template", "" for ordinary Ms
+  trace::MRole role = trace::MRole::Startm;  // why it was made
 
   G* curg = nullptr;     // the G running on this M
   P* p = nullptr;        // attached P, while running Go code

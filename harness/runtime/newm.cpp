@@ -44,7 +44,7 @@ pid_t new_task_tid() {
   return found;
 }
 
-M* allocm(std::function<void()> fn, P* pp, const std::string& role) {
+M* allocm(std::function<void()> fn, P* pp, trace::MRole role) {
   auto& s = sched();
   auto owned = std::make_unique<M>();
   M* mp = owned.get();
@@ -58,7 +58,7 @@ M* allocm(std::function<void()> fn, P* pp, const std::string& role) {
 }
 
 // newm1: clone a thread for mp from the *calling* thread.
-void newm1(M* mp, const char* via) {
+void newm1(M* mp, trace::CloneVia via) {
   M* cur = getm();
   mp->ns = cur->ns;  // bookkeeping: clone(2) without CLONE_NEW* shares the caller's namespaces
   pthread_attr_t attr;
@@ -68,9 +68,7 @@ void newm1(M* mp, const char* via) {
   pthread_attr_destroy(&attr);
   if (rc != 0) fatal("newosproc: pthread_create failed: errno " + std::to_string(rc));
   mp->tid = new_task_tid();
-  trace({{"ev", "newm"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}, {"from_m", cur->id},
-         {"from_tid", cur->tid}, {"via", via}},
-        true);
+  trace(trace::NewM{mid32(mp), mp->tid, mid32(cur), cur->tid, mp->role, via}, true);
   sched().baton.make_ready(mp);
 }
 
@@ -79,7 +77,7 @@ void templateThread() {
   for (;;) {
     while (!h.newm.empty()) {
       auto batch = std::exchange(h.newm, {});
-      for (M* mp : batch) newm1(mp, "template");
+      for (M* mp : batch) newm1(mp, trace::CloneVia::Template);
     }
     h.waiting = true;
     notesleep(getm()->park);
@@ -90,32 +88,32 @@ void templateThread() {
 
 // newm: a new M for pp. On a thread with lockedExt != 0 (go1.10+), the clone is asked of the
 // template thread, which is known to be in a good state; otherwise the caller clones itself.
-M* newm(std::function<void()> fn, P* pp, const std::string& role) {
+M* newm(std::function<void()> fn, P* pp, trace::MRole role) {
   auto& s = sched();
   M* cur = getm();
   M* mp = allocm(std::move(fn), pp, role);
   if (s.policy.template_thread && cur->lockedExt != 0) {
     if (!s.newmHandoff.haveTemplateThread) throw_("on a locked thread with no template thread");
     s.newmHandoff.newm.push_back(mp);
-    trace({{"ev", "newm-handoff"}, {"m", mp->id}, {"by", cur->id}, {"template", s.newmHandoff.templ->id}});
+    trace(trace::NewmHandoff{mid32(mp), mid32(cur), mid32(s.newmHandoff.templ)});
     if (s.newmHandoff.waiting) {
       s.newmHandoff.waiting = false;
       notewakeup(s.newmHandoff.templ->park);
     }
     return mp;
   }
-  newm1(mp, "direct");
+  newm1(mp, trace::CloneVia::Direct);
   return mp;
 }
 
 // newm_locked: a new M cloned from the calling thread on purpose, with gp locked to it
 // (the inherit-spawn prototype: the child starts in the spawner's thread state).
 M* newm_locked(G* gp) {
-  M* mp = allocm(nullptr, nullptr, "inherit-spawn");
+  M* mp = allocm(nullptr, nullptr, trace::MRole::InheritSpawn);
   mp->lockedg = gp;
   mp->lockedExt = 1;
   gp->lockedm = mp;
-  newm1(mp, "direct");
+  newm1(mp, trace::CloneVia::Direct);
   return mp;
 }
 
@@ -125,12 +123,12 @@ void startTemplateThread() {
   auto& h = sched().newmHandoff;
   if (h.haveTemplateThread) return;
   h.haveTemplateThread = true;
-  h.templ = newm(templateThread, nullptr, "template");
+  h.templ = newm(templateThread, nullptr, trace::MRole::Template);
 }
 
 void mstart(M* mp) {
   // No snapshot: newm's, taken once the task existed, already shows the state it started in.
-  trace({{"ev", "mstart"}, {"m", mp->id}, {"tid", mp->tid}, {"role", mp->role}});
+  trace(trace::MStart{mid32(mp), mp->tid, mp->role});
   if (mp->mstartfn) mp->mstartfn();
   // A thread born locked (inherit-spawn) takes its P in stoplockedm, once startlockedm has
   // handed one over; taking it here would hand it straight off again.
@@ -145,13 +143,13 @@ void mexit(M* mp) {
   if (mp->is_m0) {
     handoffp(releasep());
     casmstatus(mp, MStatus::Running, MStatus::Wedged);
-    trace({{"ev", "wedge"}, {"m", mp->id}, {"tid", mp->tid}}, true);
+    trace(trace::Wedge{mid32(mp), mp->tid}, true);
     notesleep(mp->park);
     throw_("locked m0 woke up");
   }
   handoffp(releasep());  // may start an M: from this dying thread if lockedExt is 0 (#28979)
   casmstatus(mp, MStatus::Running, MStatus::Exited);
-  trace({{"ev", "mexit"}, {"m", mp->id}, {"tid", mp->tid}});
+  trace(trace::MExit{mid32(mp), mp->tid});
   s.exiting.push_back(mp);
   s.baton.leave(mp);
   pthread_exit(nullptr);

@@ -3,6 +3,7 @@
 //
 // Every function keeps Go's name and, as far as this model needs, Go's logic; read it beside
 // src/runtime/proc.go. All of it runs with the baton held (baton.hpp), so no locks.
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -33,7 +34,7 @@ struct Candidate {
   G* g;
   P* from;  // nullptr: the global run queue
   bool runnext;
-  const char* source;
+  trace::GSource source;
 };
 
 // On the stack: findRunnable runs on every switch and must not allocate. At most runnext,
@@ -67,26 +68,26 @@ void take(const Candidate& c) {
   }
 }
 
-void add_local(Candidates& out, P* pp, const char* next_src, const char* q_src) {
+void add_local(Candidates& out, P* pp, trace::GSource next_src, trace::GSource q_src) {
   if (pp->runnext != nullptr) out.push_back({pp->runnext, pp, true, next_src});
   if (!pp->runq.empty()) out.push_back({pp->runq.front(), pp, false, q_src});
 }
 
 void candidates(P* pp, Candidates& c) {
   auto& s = sched();
-  add_local(c, pp, "runnext", "local");
-  if (!s.runq.empty()) c.push_back({s.runq.front(), nullptr, false, "global"});
+  add_local(c, pp, trace::GSource::Runnext, trace::GSource::Local);
+  if (!s.runq.empty()) c.push_back({s.runq.front(), nullptr, false, trace::GSource::Global});
   if (!c.empty()) return;
   // Steal, starting with the next P (Go randomises the order; exploration covers that).
   const auto n = s.allp.size();
   for (std::size_t k = 1; k < n; ++k) {
     P* victim = s.allp[(static_cast<std::size_t>(pp->id) + k) % n].get();
     // Queue first: Go only takes a victim's runnext on its last stealing round.
-    if (!victim->runq.empty()) c.push_back({victim->runq.front(), victim, false, "steal"});
+    if (!victim->runq.empty()) c.push_back({victim->runq.front(), victim, false, trace::GSource::Steal});
   }
   for (std::size_t k = 1; k < n; ++k) {
     P* victim = s.allp[(static_cast<std::size_t>(pp->id) + k) % n].get();
-    if (victim->runnext != nullptr) c.push_back({victim->runnext, victim, true, "steal-runnext"});
+    if (victim->runnext != nullptr) c.push_back({victim->runnext, victim, true, trace::GSource::StealRunnext});
   }
 }
 
@@ -112,10 +113,12 @@ G* findRunnable() {
         ++s.nmspinning;
       }
       std::size_t i = 0;
-      if (c.size() > 1) {  // labels only for a real choice: this is every schedule's hot path
-        std::vector<std::string> labels;
-        for (const auto& x : c) labels.push_back(std::string(x.source) + ":" + x.g->label());
-        i = choose(ChoiceKind::PickG, std::move(labels));
+      if (c.size() > 1) {  // options only for a real choice: this is every schedule's hot path
+        std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
+        const std::size_t n = c.size();  // <= kMaxChoiceOptions: see there
+        for (std::size_t k = 0; k < n; ++k)
+          opts[k] = {trace::ChoiceKind::PickG, static_cast<std::uint8_t>(c[k].source), c[k].g->goid};
+        i = choose(trace::ChoiceKind::PickG, std::span(opts.data(), n));
       }
       const Candidate pick = c[i];
       take(pick);
@@ -168,7 +171,7 @@ void execute(G* gp) {
   mp->curg = gp;
   gp->m = mp;
   casgstatus(gp, GStatus::Runnable, GStatus::Running);
-  trace_ints("execute", {{"g", gp->goid}, {"m", mp->id}, {"tid", mp->tid}});
+  trace(trace::Execute{gp->goid, mid32(mp), mp->tid});
   gp->ctx->switch_from_g0();
 }
 
@@ -184,12 +187,16 @@ __attribute__((noinline)) G* getg() {
 }
 void setm(M* m) { tls_m = m; }
 
-std::size_t choose(ChoiceKind kind, std::vector<std::string> options) {
+std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> options) {
   if (options.size() <= 1) return 0;
   auto& s = sched();
   const std::size_t i = s.strategy->choose(Choice{kind, options});
   if (i >= options.size()) throw_("strategy returned an out-of-range choice");
-  trace({{"ev", "choice"}, {"kind", choice_kind_name(kind)}, {"options", options}, {"chosen", i}});
+  std::array<trace::Record, kMaxRecordedOptions> attached;
+  const std::size_t n = std::min(options.size(), attached.size());
+  for (std::size_t k = 0; k < n; ++k) attached[k] = trace::encode(options[k], trace::kAttachedFlag);
+  trace_commit(trace::encode(trace::Choice{kind, static_cast<std::uint16_t>(options.size()), static_cast<std::uint16_t>(i)}),
+               std::span(attached.data(), n), false);
   return i;
 }
 
@@ -272,13 +279,13 @@ void startm(P* pp, bool spinning) {
   if (nmp == nullptr) {
     std::function<void()> fn;
     if (spinning) fn = [] { casmstatus(getm(), MStatus::Running, MStatus::Spinning); };  // mspinning
-    newm(std::move(fn), pp, "startm");
+    newm(std::move(fn), pp, trace::MRole::Startm);
     return;
   }
   if (nmp->nextp != nullptr) throw_("startm: M has a P");
   casmstatus(nmp, MStatus::Idle, spinning ? MStatus::Spinning : MStatus::Running);
   nmp->nextp = pp;
-  trace_ints("startm", {{"m", nmp->id}, {"p", pp->id}, {"by", getm()->id}});
+  trace(trace::StartM{mid32(nmp), static_cast<std::int32_t>(pp->id), mid32(getm())});
   notewakeup(nmp->park);
 }
 
@@ -295,7 +302,7 @@ void stopm() {
 // handoffp: this M gives up pp (blocking, locked, exiting); find it another M if useful.
 void handoffp(P* pp) {
   auto& s = sched();
-  trace_ints("handoffp", {{"p", pp->id}, {"m", getm()->id}});
+  trace(trace::HandoffP{static_cast<std::int32_t>(pp->id), mid32(getm())});
   if (!pp->runqempty() || !s.runq.empty()) {
     startm(pp, false);
     return;
@@ -315,7 +322,7 @@ void stoplockedm() {
   if (mp->lockedg == nullptr || mp->lockedg->lockedm != mp) throw_("stoplockedm: inconsistent locking");
   if (mp->p != nullptr) handoffp(releasep());
   casmstatus(mp, MStatus::Running, MStatus::Parked);
-  trace_ints("stoplockedm", {{"m", mp->id}, {"g", mp->lockedg->goid}});
+  trace(trace::StopLockedM{mid32(mp), mp->lockedg->goid});
   notesleep(mp->park);
   casmstatus(mp, MStatus::Parked, MStatus::Running);
   acquirep(std::exchange(mp->nextp, nullptr));
@@ -329,7 +336,7 @@ void startlockedm(G* gp) {
   if (mp->nextp != nullptr) throw_("startlockedm: m has p");
   P* pp = releasep();
   mp->nextp = pp;
-  trace_ints("startlockedm", {{"g", gp->goid}, {"m", mp->id}, {"by", self->id}, {"p", pp->id}});
+  trace(trace::StartLockedM{gp->goid, mid32(mp), mid32(self), static_cast<std::int32_t>(pp->id)});
   notewakeup(mp->park);
   stopm();
 }
@@ -343,11 +350,11 @@ void mcall(void (*fn)(G*)) {
   gp->ctx->switch_to_g0();
 }
 
-void gopark(WaitReason reason, const std::string* obj) {
+void gopark(WaitReason reason, const std::string* obj, std::uint32_t tag) {
   G* gp = getg();
   gp->waitreason = reason;
   gp->waitobj = obj;
-  trace({{"ev", "park"}, {"g", gp->goid}, {"m", getm()->id}, {"reason", gp->waitreason_text()}});
+  trace(trace::Park{gp->goid, mid32(getm()), reason, tag});
   mcall([](G* g) {  // park_m
     casgstatus(g, GStatus::Running, GStatus::Waiting);
     dropg();
@@ -359,7 +366,7 @@ void ready(G* gp) {
   casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
   gp->waitreason = WaitReason::None;
   gp->waitobj = nullptr;
-  trace_ints("ready", {{"g", gp->goid}, {"by", mp->id}});
+  trace(trace::Ready{gp->goid, mid32(mp)});
   if (mp->p == nullptr) {
     // sysmon (no P): inject into the global queue and start Ms for idle Ps.
     globrunqput(gp);

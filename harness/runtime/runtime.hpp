@@ -11,6 +11,7 @@
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/runtime/tracer.hpp"
+#include "harness/trace/record.hpp"
 
 namespace nsleak::rt {
 
@@ -33,8 +34,9 @@ struct Config {
 // runtime.LockOSThread / UnlockOSThread, per the policy's lock-count rules.
 void LockOSThread();
 void UnlockOSThread();
-// `go fn()`; returns the new G's id.
-std::int64_t Go(std::function<void()> fn, const std::string& name);
+// `go fn()`; returns the new G's id. `fn_tag` names the function in the trace (NewProc::fn):
+// the caller's own id for it (the interpreter's function id), 0 when it has none.
+std::int64_t Go(std::function<void()> fn, const std::string& name, std::uint32_t fn_tag = 0);
 void Gosched();
 [[noreturn]] void Goexit();
 // A blocking system call: the P is handed off for its duration (entersyscallblock), `call`
@@ -44,6 +46,10 @@ void BlockingSyscall(const std::function<void()>& call);
 void Sleep(std::int64_t ms);
 // Op boundary: a preemption choice point (continue, let another M run, preempt this G).
 void Checkpoint();
+
+// Records an event of G code (the interpreter's ops, a test's notes) through the run's tracer:
+// `attached` records first, then `owner`, with a kernel snapshot when asked.
+void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot);
 
 // Bookkeeping after a namespace syscall on the current thread: the runtime's own record of
 // the M's state, which every snapshot cross-checks against the kernel.
@@ -64,9 +70,10 @@ bool current_locked();
 std::int64_t now_ms();
 
 // An unbuffered channel of "signals" (chan struct{}).
+// `tag` names it in the trace (Park::object): the creator's id for it, 0 for none.
 class Chan {
  public:
-  explicit Chan(std::string name) : name_(std::move(name)) {}
+  explicit Chan(std::string name, std::uint32_t tag = 0) : name_(std::move(name)), tag_(tag) {}
   void send();
   bool recv();  // false when closed
   void close();
@@ -74,6 +81,7 @@ class Chan {
 
  private:
   std::string name_;
+  std::uint32_t tag_;
   std::vector<G*> recvq_, sendq_;  // FIFO
   bool closed_ = false;
 };
@@ -81,13 +89,14 @@ class Chan {
 // sync.WaitGroup.
 class WaitGroup {
  public:
-  explicit WaitGroup(std::string name) : name_(std::move(name)) {}
+  explicit WaitGroup(std::string name, std::uint32_t tag = 0) : name_(std::move(name)), tag_(tag) {}
   void Add(std::int64_t delta);
   void Done() { Add(-1); }
   void Wait();
 
  private:
   std::string name_;
+  std::uint32_t tag_;
   std::int64_t counter_ = 0;
   std::vector<G*> waiters_;
 };

@@ -9,6 +9,7 @@
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
+#include "harness/trace/names.hpp"
 
 namespace nsleak::rt {
 namespace {
@@ -42,24 +43,30 @@ bool prelude_settled(const std::vector<M*>& started) {
 
 Sched& sched() { return g_sched; }
 
-void trace(nlohmann::json ev, bool snapshot) {
+void trace_commit(trace::Record owner, std::span<const trace::Record> attached, bool snapshot) {
   auto& s = sched();
   if (s.tracer == nullptr) return;
-  ev["t"] = s.now_ms;
-  s.tracer->event(std::move(ev), snapshot);
+  owner.t = s.now_ms;
+  s.tracer->commit(owner, attached, snapshot);
 }
 
-void trace_ints(const char* kind, std::initializer_list<Tracer::IntField> fields) {
-  auto& s = sched();
-  if (s.tracer == nullptr) return;
-  // Plus "t", the virtual clock, as trace() adds it. On the stack: this is the switch path.
-  std::array<Tracer::IntField, 8> all;
-  std::size_t n = 0;
-  for (const auto& f : fields)
-    if (n < all.size() - 1) all[n++] = f;
-  all[n++] = {"t", s.now_ms};
-  s.tracer->int_event(kind, std::span(all.data(), n));
+void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
+  trace_commit(owner, attached, snapshot);
 }
+
+namespace {
+
+// A fault: the message and the runtime's state dump as text attached to the event (the one
+// place the trace carries prose: it is the program's or the runtime's own words).
+void trace_fault(trace::FaultKind kind, const std::string& message) {
+  const std::string dump = dump_state().dump();
+  std::vector<trace::Record> text(2 + (message.size() + dump.size()) / trace::kRecordBody);
+  std::size_t n = trace::encode_text(message, 0, text);
+  n += trace::encode_text(dump, 1, std::span(text).subspan(n));
+  trace_commit(trace::encode(trace::Fault{kind}), std::span(text.data(), n), true);
+}
+
+}  // namespace
 
 nlohmann::json dump_state() {
   auto& s = sched();
@@ -68,7 +75,7 @@ nlohmann::json dump_state() {
     d["gs"].push_back({{"g", g->goid}, {"name", g->name}, {"status", gstatus_name(g->status)},
                        {"wait", g->waitreason_text()}, {"m", mid(g->m)}, {"lockedm", mid(g->lockedm)}});
   for (auto& m : s.allm)
-    d["ms"].push_back({{"m", m->id}, {"tid", m->tid}, {"role", m->role}, {"p", pid(m->p)},
+    d["ms"].push_back({{"m", m->id}, {"tid", m->tid}, {"role", trace::role_name(m->role)}, {"p", pid(m->p)},
                        {"curg", gid(m->curg)}, {"lockedg", gid(m->lockedg)},
                        {"lockedExt", m->lockedExt}, {"status", mstatus_name(m->status)},
                        {"spinning", m->spinning()}, {"wedged", m->status == MStatus::Wedged},
@@ -88,19 +95,17 @@ nlohmann::json dump_state() {
 }
 
 void exit_program(int code) {
-  trace({{"ev", "exit"}, {"code", code}, {"m", getm()->id}}, true);
+  trace(trace::Exit{code, mid32(getm())}, true);
   ::_exit(code);
 }
 
 void throw_(const std::string& what) {
-  trace({{"ev", "fault"}, {"kind", "throw"}, {"message", "fatal error: " + what},
-         {"state", dump_state()}},
-        true);
+  trace_fault(trace::FaultKind::Throw, "fatal error: " + what);
   ::_exit(4);
 }
 
 void fatal(const std::string& what) {
-  trace({{"ev", "fault"}, {"kind", "fatal"}, {"message", what}, {"state", dump_state()}}, true);
+  trace_fault(trace::FaultKind::Fatal, what);
   ::_exit(2);
 }
 
@@ -114,7 +119,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   auto m0owned = std::make_unique<M>();
   M* m0 = m0owned.get();
   m0->is_m0 = true;
-  m0->role = "m0";
+  m0->role = trace::MRole::M0;
   m0->tid = static_cast<pid_t>(::gettid());
   m0->thread = pthread_self();
   m0->park.owner = m0;
@@ -125,16 +130,14 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   s.baton.init(m0);
   if (cfg.procs > kMaxProcs) throw_("run_main: procs above kMaxProcs");
   procresize(cfg.procs < 1 ? 1 : cfg.procs);
-  trace({{"ev", "start"}, {"procs", s.allp.size()}, {"policy", s.policy.name},
-         {"strategy", s.strategy->name()}, {"m", 0}, {"tid", m0->tid}},
-        true);
+  trace(trace::Start{static_cast<std::int32_t>(s.allp.size()), m0->tid}, true);
 
   // runtime.main: sysmon, then the threads of the runtime's own goroutines, which are idle
   // in the M pool by the time main.main runs. All are clean clones of M0.
   std::vector<M*> started;
-  s.sysmon = newm(sysmon, nullptr, "sysmon");
+  s.sysmon = newm(sysmon, nullptr, trace::MRole::Sysmon);
   started.push_back(s.sysmon);
-  for (int i = 0; i < cfg.idle_threads; ++i) started.push_back(newm([] { stopm(); }, nullptr, "pool"));
+  for (int i = 0; i < cfg.idle_threads; ++i) started.push_back(newm([] { stopm(); }, nullptr, trace::MRole::Pool));
   while (!prelude_settled(started)) s.baton.pass(m0, true);
 
   G* mg = newproc(std::move(main_fn), "main");

@@ -2,13 +2,16 @@
 // proc.go that operate on it. One per process, like Go's runtime: the sandbox child runs it.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "harness/trace/record.hpp"
 #include "harness/runtime/baton.hpp"
 #include "harness/runtime/g.hpp"
 #include "harness/runtime/m.hpp"
@@ -52,10 +55,24 @@ struct Sched {
 
 Sched& sched();
 
+// A choice records at most this many options (more are still chosen among, not recorded).
+// PickG has at most 3 + 2 * (GOMAXPROCS - 1) candidates: the parser's kMaxProcs keeps them
+// within it, so the scheduler's candidate lists live on the stack.
+inline constexpr std::size_t kMaxChoiceOptions = 256;
+// ... of which a choice's trace event carries the first 64 (8 KiB of records on the stack of
+// whichever G or g0 chooses); Choice::noptions always says how many there were.
+inline constexpr std::size_t kMaxRecordedOptions = 64;
+// An M's id as the trace writes it.
+inline trace::MId mid32(const M* m) { return m != nullptr ? static_cast<trace::MId>(m->id) : trace::kNoM; }
+
 // Events --------------------------------------------------------------------------------
-void trace(nlohmann::json ev, bool snapshot = false);
-// Hot-path scheduler events with integer fields only (see Tracer::int_event).
-void trace_ints(const char* kind, std::initializer_list<Tracer::IntField> fields);
+// Commits event `e` (with `attached` records, and a kernel snapshot when asked) through the
+// run's tracer, stamped with the virtual clock. No allocation: this is the switch path.
+void trace_commit(trace::Record owner, std::span<const trace::Record> attached, bool snapshot);
+template <class E>
+void trace(const E& e, bool snapshot = false) {
+  trace_commit(trace::encode(e), {}, snapshot);
+}
 // Go's throw(): a broken runtime invariant. Reports a full G/M/P dump and ends the run as an
 // internal error. Never returns.
 [[noreturn]] void throw_(const std::string& what);
@@ -73,7 +90,9 @@ void casmstatus(M* mp, MStatus from, MStatus to);
 inline constexpr int kMaxProcs = 64;
 
 // proc.go ---------------------------------------------------------------------------------
-std::size_t choose(ChoiceKind kind, std::vector<std::string> options);
+// A scheduling choice point: asks the strategy when there is more than one option, and
+// records the choice with its options. Options are in Go's order of preference.
+std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> options);
 G* newproc(std::function<void()> fn, const std::string& name);
 void ready(G* gp);  // goready: runnable, into the current P's runnext, wakep
 void wakep();
@@ -82,7 +101,7 @@ void stopm();
 void handoffp(P* pp);
 void startlockedm(G* gp);
 void stoplockedm();
-M* newm(std::function<void()> fn, P* pp, const std::string& reason);
+M* newm(std::function<void()> fn, P* pp, trace::MRole role);
 void startTemplateThread();
 M* newm_locked(G* gp);  // inherit-spawn: clone the caller's thread for gp, locked
 void acquirep(P* pp);
@@ -102,8 +121,8 @@ void sysmon();  // mstartfn of the sysmon M
 // A plain function pointer: mcall is on every park and yield, and must not allocate.
 void mcall(void (*fn)(G*));
 // Parks the current G. `obj` names what it waits on (a channel's or WaitGroup's name) and
-// must outlive the park.
-void gopark(WaitReason reason, const std::string* obj = nullptr);
+// must outlive the park; `tag` is its id in the trace (Park::object), 0 for none.
+void gopark(WaitReason reason, const std::string* obj = nullptr, std::uint32_t tag = 0);
 // The first and last code on every G's stack: runs fn, then exits the G (goexit1).
 void gentry(G* gp, const std::function<void()>& fn);
 void goexit0(G* gp);

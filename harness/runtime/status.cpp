@@ -4,6 +4,7 @@
 #include <string>
 
 #include "harness/runtime/sched.hpp"
+#include "harness/trace/names.hpp"
 
 namespace nsleak::rt {
 namespace {
@@ -69,19 +70,8 @@ const char* mstatus_name(MStatus st) {
   return "?";
 }
 
-const char* waitreason_name(WaitReason r) {
-  switch (r) {
-    case WaitReason::None: return "";
-    case WaitReason::ChanSend: return "chan send";
-    case WaitReason::ChanReceive: return "chan receive";
-    case WaitReason::WaitGroupWait: return "sync.WaitGroup.Wait";
-    case WaitReason::Sleep: return "sleep";
-  }
-  return "?";
-}
-
 std::string G::waitreason_text() const {
-  std::string s = waitreason_name(waitreason);
+  std::string s = trace::wait_name(waitreason);
   if (waitobj != nullptr) s += " " + *waitobj;
   return s;
 }

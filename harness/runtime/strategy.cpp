@@ -4,15 +4,6 @@
 
 namespace nsleak::rt {
 
-const char* choice_kind_name(ChoiceKind k) {
-  switch (k) {
-    case ChoiceKind::RunM: return "run-m";
-    case ChoiceKind::PickG: return "pick-g";
-    case ChoiceKind::Preempt: return "preempt";
-  }
-  return "?";
-}
-
 std::unique_ptr<Strategy> make_strategy(const std::string& spec) {
   if (spec == "go-order") return std::make_unique<GoOrderStrategy>();
   if (spec.rfind("random:", 0) == 0) {

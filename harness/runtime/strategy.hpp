@@ -9,20 +9,20 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <span>
 #include <vector>
+
+#include "harness/trace/event.hpp"
 
 namespace nsleak::rt {
 
-enum class ChoiceKind {
-  RunM,     // which ready M (OS thread) advances next
-  PickG,    // which runnable G an M with a P takes (runnext, local, global, steal)
-  Preempt,  // at an op boundary: continue, let another M run, or preempt the G
-};
-const char* choice_kind_name(ChoiceKind k);
+using trace::ChoiceKind;
 
+// A choice point: its options, typed (an M, a G and where it comes from, or a preemption
+// action), in Go's order of preference. Labels are the reports' business.
 struct Choice {
   ChoiceKind kind;
-  std::vector<std::string> options;  // labels, stable across runs ("m2", "g3:child", ...)
+  std::span<const trace::ChoiceOption> options;
 };
 
 class Strategy {

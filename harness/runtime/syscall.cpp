@@ -43,13 +43,13 @@ void BlockingSyscall(const std::function<void()>& call) {
   G* gp = mp->curg;
   casgstatus(gp, GStatus::Running, GStatus::Syscall);
   P* oldp = releasep();
-  trace({{"ev", "entersyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", oldp->id}});
+  trace(trace::EnterSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(oldp->id)});
   handoffp(oldp);
   call();
   // In the kernel: other Ms may run meanwhile (the strategy decides how long it blocks).
   sched().baton.pass(mp, true);
   P* pp = take_idle(oldp) ? oldp : pidleget();
-  trace({{"ev", "exitsyscall"}, {"g", gp->goid}, {"m", mp->id}, {"p", pp ? pp->id : -1}});
+  trace(trace::ExitSyscall{gp->goid, mid32(mp), pp != nullptr ? static_cast<std::int32_t>(pp->id) : -1});
   if (pp != nullptr) {
     acquirep(pp);
     casgstatus(gp, GStatus::Syscall, GStatus::Running);
@@ -74,28 +74,19 @@ void Checkpoint() {
   bool runnable = !s.runq.empty();
   for (auto& p : s.allp) runnable = runnable || !p->runqempty();
   if (!other_m && !runnable) return;  // no choice to make: the common case after every op
-  // A real choice: at least two options. The labels are for the strategy and the trace; the
-  // action is dispatched by index, not by comparing them.
-  enum class Action { Continue, YieldM, PreemptG };
-  std::array<Action, 3> actions{Action::Continue};
-  std::size_t n = 1;
-  std::vector<std::string> options{"continue"};
-  if (other_m) {
-    options.push_back("yield-m");
-    actions[n++] = Action::YieldM;
-  }
-  if (runnable) {
-    options.push_back("preempt-g");
-    actions[n++] = Action::PreemptG;
-  }
-  switch (actions[choose(ChoiceKind::Preempt, options)]) {
-    case Action::Continue: break;
-    case Action::YieldM: s.baton.pass(getm(), true); break;
-    case Action::PreemptG: Gosched(); break;
-  }
+  using trace::PreemptAction;
+  std::array<trace::ChoiceOption, 3> options;
+  std::size_t n = 0;
+  const auto option = [](PreemptAction a) { return trace::ChoiceOption{trace::ChoiceKind::Preempt, static_cast<std::uint8_t>(a), -1}; };
+  options[n++] = option(PreemptAction::Continue);
+  if (other_m) options[n++] = option(PreemptAction::Yield);
+  if (runnable) options[n++] = option(PreemptAction::Preempt);
+  const auto pick = static_cast<PreemptAction>(options[choose(trace::ChoiceKind::Preempt, std::span(options.data(), n))].detail);
+  if (pick == PreemptAction::Yield) s.baton.pass(getm(), true);
+  if (pick == PreemptAction::Preempt) Gosched();
 }
 
-std::int64_t Go(std::function<void()> fn, const std::string& name) {
+std::int64_t Go(std::function<void()> fn, const std::string& name, std::uint32_t fn_tag) {
   auto& s = sched();
   M* mp = getm();
   G* parent = mp->curg;
@@ -103,7 +94,7 @@ std::int64_t Go(std::function<void()> fn, const std::string& name) {
     fatal("forbid-spawn: go statement in " + parent->label() + ", which is locked to its thread");
   G* gp = newproc(std::move(fn), name);
   gp->parent = parent;
-  trace({{"ev", "newproc"}, {"g", gp->goid}, {"name", name}, {"parent", parent->goid}, {"m", mp->id}});
+  trace(trace::NewProc{gp->goid, parent->goid, mid32(mp), fn_tag});
   if (s.policy.inherit_spawn && parent->lockedm != nullptr) {
     gp->locked_state = parent->locked_state;
     newm_locked(gp);

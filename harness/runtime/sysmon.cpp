@@ -29,7 +29,7 @@ bool fire_timers() {
     return true;
   });
   std::stable_sort(due.begin(), due.end(), [](G* a, G* b) { return a->wake_at < b->wake_at; });
-  trace({{"ev", "timers"}, {"now_ms", s.now_ms}, {"woken", due.size()}});
+  trace(trace::Timers{s.now_ms, static_cast<std::int32_t>(due.size())});
   for (G* g : due) {
     g->wake_at = -1;
     ready(g);

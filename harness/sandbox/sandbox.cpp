@@ -18,13 +18,10 @@
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/fault_filter.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
-#include "harness/sandbox/step_recorder.hpp"
-#include "harness/sandbox/trace_buffer.hpp"
+#include "harness/trace/record.hpp"
 
 namespace nsleak::sandbox {
 namespace {
-
-constexpr int kEnvErrorExit = 3;
 
 std::string drop_privileges(uid_t uid) {
   if (::setgroups(0, nullptr) != 0) return std::string("setgroups: ") + std::strerror(errno);
@@ -62,15 +59,22 @@ void pin_to_current_cpu() {
   ::sched_setaffinity(0, sizeof set, &set);  // best effort: a restricted cpuset may refuse
 }
 
-[[noreturn]] void child_main(TraceBuffer& trace, const SandboxOptions& opt,
-                             const std::function<void(rt::Tracer&)>& body) {
+// The sandbox's own records: before the program's, without a sequence number.
+void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const std::string& text) {
+  std::vector<trace::Record> recs(1 + text.size() / trace::kRecordBody + 1);
+  const std::size_t n = trace::encode_text(text, 0, recs);
+  recs[n] = owner;
+  out.append(std::span(recs.data(), n + 1));
+}
+
+[[noreturn]] void child_main(trace::TraceBuffer& out, const SandboxOptions& opt,
+                             const std::function<void(trace::TraceBuffer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
   pin_to_current_cpu();
   // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
   // every new M an mmap of 64 MiB of address space and its set-up.
   ::mallopt(M_ARENA_MAX, 1);
-  StepRecorder rec(trace, opt.observe_mask);
   std::string err;
   if (opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
   SetupResult setup;
@@ -80,24 +84,12 @@ void pin_to_current_cpu() {
   }
   if (err.empty()) err = install_fault_filter();
   if (!err.empty()) {
-    rec.write_line({{"ev", "env-error"}, {"message", err}});
-    ::_exit(kEnvErrorExit);
+    write_text_event(out, trace::encode(trace::EnvError{}), err);
+    ::_exit(kChildEnvErrorExit);
   }
-  rec.write_line({{"ev", "sandbox"}, {"userns", setup.userns}, {"pid", ::getpid()},
-                  {"uid", ::getuid()}});
-  body(rec);
+  out.append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), setup.userns}));
+  body(out);
   ::_exit(0);
-}
-
-// Parses the complete lines committed since `offset` into events.
-void collect(const TraceBuffer& trace, std::size_t& offset, RunRecord& rec) {
-  std::string_view chunk = trace.read_from(offset);
-  while (!chunk.empty()) {
-    const auto nl = chunk.find('\n');
-    auto j = nlohmann::json::parse(chunk.substr(0, nl), nullptr, false);
-    if (!j.is_discarded()) rec.events.push_back(std::move(j));
-    chunk.remove_prefix(nl == std::string_view::npos ? chunk.size() : nl + 1);
-  }
 }
 
 // Waits for the child to exit, up to the deadline. False on timeout.
@@ -123,10 +115,10 @@ bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(rt::Tracer&)>& body) {
+RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trace::TraceBuffer&)>& body) {
   RunRecord rec;
   const auto t0 = std::chrono::steady_clock::now();
-  TraceBuffer trace;
+  trace::TraceBuffer trace;
   if (!trace.ok()) {
     rec.env_error = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return rec;
@@ -148,12 +140,11 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(rt::
   }
   if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
-  std::size_t offset = 0;
-  collect(trace, offset, rec);
+  rec.events = trace::decode(trace.committed());
   if (trace.overflowed()) rec.trace_overflow = true;
   for (const auto& ev : rec.events) {
-    if (ev.value("ev", "") == "env-error") rec.env_error = ev.value("message", "");
-    if (ev.value("ev", "") == "sandbox") rec.userns = ev.value("userns", false);
+    if (ev.is<trace::EnvError>()) rec.env_error = ev.text;
+    if (const auto* sb = ev.as<trace::SandboxReady>()) rec.userns = sb->userns;
   }
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return rec;
@@ -162,7 +153,7 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(rt::
 std::string probe_environment(const SandboxOptions& opt) {
   SandboxOptions o = opt;
   o.timeout_s = 5;
-  RunRecord r = run_sandboxed(o, [](rt::Tracer&) {});
+  RunRecord r = run_sandboxed(o, [](trace::TraceBuffer&) {});
   if (!r.env_error.empty()) return r.env_error;
   if (r.exit_code != 0) return "sandbox probe child failed (exit " + std::to_string(r.exit_code) + ")";
   return {};

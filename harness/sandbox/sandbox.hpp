@@ -1,10 +1,12 @@
-// Sandbox: every run happens in a forked child process whose main thread becomes M0.
+// Sandbox: every run happens in a forked child process; the child's main thread runs `body`.
 //
-// The child, still single-threaded, moves into its own namespaces before any M exists
-// (root: unshare(CLONE_NEWNET|CLONE_NEWUTS); otherwise a user namespace first, with uid/gid
-// maps), installs the fault-injection seccomp filter, and streams events to the parent over a
-// shared-memory trace buffer, one JSON line per event. The parent never changes its own namespaces or threads; if
-// the child crashes, hangs or deadlocks, the events already streamed are kept.
+// The sandbox isolates, and nothing else: the child, still single-threaded, moves into its
+// own namespaces before any thread exists (root: unshare(CLONE_NEWNET|CLONE_NEWUTS);
+// otherwise a user namespace first, with uid/gid maps), resets its signal state, installs the
+// fault-injection seccomp filter, then runs the caller's body, which writes its trace records
+// into a shared-memory buffer. What records the run is the body's business (the runner's
+// StepRecorder). The parent never changes its own namespaces or threads; if the child
+// crashes, hangs or deadlocks, the records already committed are kept.
 #pragma once
 
 #include <sys/types.h>
@@ -14,9 +16,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "harness/runtime/tracer.hpp"
+#include "harness/trace/buffer.hpp"
+#include "harness/trace/event.hpp"
 
 namespace nsleak::sandbox {
 
@@ -25,12 +26,14 @@ struct SandboxOptions {
   std::optional<uid_t> run_as_uid;         // root only: drop to this uid first (tests the
                                            // unprivileged path for real)
   bool force_userns = false;               // use a user namespace even as root
-  unsigned observe_mask = 1;               // ns kinds to snapshot (bit index(kind))
 };
+
+// The child's exit statuses that are the sandbox's own, not the program's.
+inline constexpr int kChildEnvErrorExit = 3;  // the sandbox could not be set up
 
 // What the parent saw of one child run.
 struct RunRecord {
-  std::vector<nlohmann::json> events;
+  std::vector<trace::Event> events;  // decoded from the child's trace records
   int exit_code = -1;        // child's exit status, -1 if killed by a signal
   int term_signal = 0;       // signal that killed it, 0 if it exited
   bool timed_out = false;
@@ -40,10 +43,10 @@ struct RunRecord {
   double wall_ms = 0;
 };
 
-// Runs `body` in a sandboxed child. `body` receives the tracer that streams to the parent; it
-// normally never returns (the runtime _exits). Returns when the child is gone.
+// Runs `body` in a sandboxed child. `body` receives the trace buffer shared with the parent;
+// it normally never returns (the runtime _exits). Returns when the child is gone.
 RunRecord run_sandboxed(const SandboxOptions& opt,
-                        const std::function<void(rt::Tracer&)>& body);
+                        const std::function<void(trace::TraceBuffer&)>& body);
 
 // Can this process run sandboxes at all? Empty if yes, else the reason and how to fix it.
 // Checked by forking a throwaway child, so the caller's own state is never touched.

@@ -1,5 +1,7 @@
 #include "harness/scenario/parser.hpp"
 
+#include "harness/scenario/ids.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -60,6 +62,7 @@ class ScenarioReader {
     for (const auto& [key, value] : root.members()) read_member(s, key, value);
     refs_.check();
     check_call_graph(s);
+    assign_ids(s);
     return s;
   }
 

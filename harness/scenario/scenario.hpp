@@ -63,6 +63,7 @@ struct Op {
   OpKind kind = OpKind::Yield;
   Location loc;
   std::string label;  // stable, e.g. "main#2" or "worker#1.0" (index path inside repeat)
+  std::uint32_t id = 0;  // the trace's name for it (ids.hpp)
 
   StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which namespace kind
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`;

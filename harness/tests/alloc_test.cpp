@@ -5,8 +5,8 @@
 // The measured window is 10,000 G switches on one M: two goroutines ping-pong with Gosched on
 // procs=1, so the path is Gosched -> mcall -> gosched_m -> globrunqput -> schedule ->
 // findRunnable (one candidate: no choice asked) -> execute. The tracer counts and, inside the
-// window, drops events; a JSON trace call on the path would still allocate at its call site
-// (building the nlohmann::json argument), so the count would show it.
+// window, drops events; building a trace record is the caller's work, done at the call site
+// whatever the tracer does with it, so an allocating event on the path would show in the count.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -14,6 +14,7 @@
 #include <new>
 #include <span>
 
+#include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
@@ -72,8 +73,9 @@ namespace {
 
 using namespace nsleak;
 
-// Counts events; forwards them to the sandbox's tracer except inside the measured window,
-// where forwarding (JSON encoding, snapshots) would allocate on the tracer's behalf.
+// Counts events; forwards them to the run's recorder except inside the measured window, where
+// forwarding (snapshots read /proc) would allocate on the recorder's behalf. Counting itself
+// allocates nothing: it compares the record's kind.
 class CountingTracer : public rt::Tracer {
  public:
   explicit CountingTracer(rt::Tracer& out) : out_(out) {}
@@ -81,19 +83,13 @@ class CountingTracer : public rt::Tracer {
   long executes = 0;  // inside the window
   long others = 0;    // any other event inside the window
 
-  void event(nlohmann::json ev, bool snapshot) override {
+  void commit(const trace::Record& owner, std::span<const trace::Record> attached,
+              bool snapshot) override {
     if (measuring) {
-      ++others;
+      ++(owner.kind == trace::kind_of<trace::Execute>() ? executes : others);
       return;
     }
-    out_.event(std::move(ev), snapshot);
-  }
-  void int_event(const char* kind, std::span<const IntField> fields) override {
-    if (measuring) {
-      ++(std::string_view(kind) == "execute" ? executes : others);
-      return;
-    }
-    out_.int_event(kind, fields);
+    out_.commit(owner, attached, snapshot);
   }
 
  private:
@@ -108,9 +104,9 @@ constexpr long kWarmup = 200;  // first-time allocations (the other G's stack, l
 TEST_CASE("10,000 G switches on one M perform no heap allocation", "[alloc]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const rt::Policy policy = rt::load_policy("go1.12");
-  auto rec = sandbox::run_sandboxed({}, [&](rt::Tracer& out) {
+  auto rec = sandbox::run_sandboxed({}, [&](trace::TraceBuffer& buffer) {
     static CountingTracer* tracer = nullptr;
-    tracer = new CountingTracer(out);
+    tracer = new CountingTracer(*new runner::StepRecorder(buffer, test::kObserveNet));
     rt::Config cfg;
     cfg.policy = policy;
     cfg.tracer = tracer;
@@ -126,16 +122,16 @@ TEST_CASE("10,000 G switches on one M perform no heap allocation", "[alloc]") {
       for (long i = 0; i < kSwitches / 2; ++i) rt::Gosched();  // each: there and back
       const long allocs = g_allocs.load() - before;
       tracer->measuring = false;
-      rt::trace({{"ev", "alloc-count"}, {"allocs", allocs}, {"executes", tracer->executes},
-                 {"others", tracer->others}});
+      test::note("alloc-count",
+                 {{"allocs", allocs}, {"executes", tracer->executes}, {"others", tracer->others}});
     });
   });
   REQUIRE(rec.env_error.empty());
-  const auto counts = test::events(rec, "alloc-count");
+  const auto counts = test::notes(rec, "alloc-count");
   INFO("fault: " << test::fault(rec));
   REQUIRE(counts.size() == 1);
   const auto& c = counts.front();
-  INFO(c.dump());
+  INFO(c.data.dump());
   CHECK(c["executes"].get<long>() == kSwitches);  // the window is the switches asked for
   CHECK(c["others"].get<long>() == 0);            // and nothing else: no choice, no park
   CHECK(c["allocs"].get<long>() == 0);

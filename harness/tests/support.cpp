@@ -5,6 +5,7 @@
 
 #include <atomic>
 
+#include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::test {
@@ -22,11 +23,12 @@ void count_skip() { ++g_skipped; }
 sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) {
   const rt::Policy policy = rt::load_policy(p.policy);
   auto strategy = rt::make_strategy(p.strategy);
-  return sandbox::run_sandboxed(p.sandbox, [&](rt::Tracer& t) {
+  return sandbox::run_sandboxed(p.sandbox, [&](trace::TraceBuffer& buffer) {
+    runner::StepRecorder rec(buffer, p.observe_mask);
     rt::Config cfg;
     cfg.policy = policy;
     cfg.strategy = strategy.get();
-    cfg.tracer = &t;
+    cfg.tracer = &rec;
     cfg.procs = p.procs;
     cfg.idle_threads = p.idle_threads;
     rt::run_main(cfg, main_fn);
@@ -35,35 +37,42 @@ sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) 
 
 void note(const std::string& what, nlohmann::json extra) {
   rt::M* mp = rt::getm();
-  nlohmann::json ev{{"ev", "note"}, {"what", what}, {"g", rt::getg()->goid}, {"m", mp->id},
-                    {"tid", mp->tid}, {"gettid", static_cast<long>(::syscall(SYS_gettid))}};
-  for (auto& [k, v] : extra.items()) ev[k] = v;
-  rt::trace(std::move(ev), true);
+  extra["what"] = what;
+  const trace::Note n{rt::getg()->goid, static_cast<trace::MId>(mp->id), mp->tid,
+                      static_cast<std::int32_t>(::syscall(SYS_gettid))};
+  const std::string payload = extra.dump();
+  std::vector<trace::Record> text(1 + payload.size() / trace::kRecordBody);
+  const std::size_t k = trace::encode_text(payload, 0, text);
+  rt::Emit(trace::encode(n), std::span(text.data(), k), true);
 }
 
-std::vector<nlohmann::json> events(const sandbox::RunRecord& r, const std::string& kind) {
-  std::vector<nlohmann::json> out;
-  for (const auto& e : r.events)
-    if (e.value("ev", "") == kind) out.push_back(e);
-  return out;
-}
-
-std::vector<nlohmann::json> notes(const sandbox::RunRecord& r, const std::string& what) {
-  std::vector<nlohmann::json> out;
-  for (const auto& e : events(r, "note"))
-    if (e.value("what", "") == what) out.push_back(e);
+std::vector<NoteView> notes(const sandbox::RunRecord& r, const std::string& what) {
+  std::vector<NoteView> out;
+  for (const auto& [ev, n] : events<trace::Note>(r)) {
+    nlohmann::json d = nlohmann::json::parse(ev->text, nullptr, false);
+    if (!d.is_object() || d.value("what", "") != what) continue;
+    d["g"] = n->g;
+    d["m"] = n->m;
+    d["tid"] = n->tid;
+    d["gettid"] = n->gettid;
+    out.push_back({std::move(d), ev});
+  }
   return out;
 }
 
 bool completed(const sandbox::RunRecord& r) {
-  for (const auto& e : events(r, "exit"))
-    if (e.value("code", -1) == 0) return true;
-  return false;
+  return !events<trace::Exit>(r, [](const trace::Exit& e) { return e.code == 0; }).empty();
 }
 
 std::string fault(const sandbox::RunRecord& r) {
-  for (const auto& e : events(r, "fault")) return e.value("message", std::string());
+  for (const auto& [ev, f] : events<trace::Fault>(r)) return ev->text;
   return {};
+}
+
+const trace::StateValue* task_state(const trace::Event& ev, std::int32_t tid, os::StateKind kind) {
+  const trace::TaskRow* row = ev.task(tid);
+  const auto k = static_cast<trace::KindIndex>(os::index(kind));
+  return row != nullptr && row->has(k) ? &row->state[k] : nullptr;
 }
 
 }  // namespace nsleak::test

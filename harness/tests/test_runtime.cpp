@@ -13,6 +13,7 @@
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
+#include "harness/trace/names.hpp"
 
 using namespace nsleak;
 using nlohmann::json;
@@ -31,53 +32,78 @@ test::Program prog(const std::string& policy, int procs = 2, int idle_threads = 
   return p;
 }
 
-long seq_of(const json& e) { return e.value("seq", -1L); }
+using test::NoteView;
+template <class T>
+using Typed = test::Typed<T>;
+
+long seq_of(const NoteView& n) { return n.seq(); }
+long seq_of(const trace::Event* e) { return e->seq; }
 
 // The one note named `what` (the test requires it to be unique).
-json the_note(const sandbox::RunRecord& r, const std::string& what) {
+NoteView the_note(const sandbox::RunRecord& r, const std::string& what) {
   auto n = test::notes(r, what);
   INFO("note " << what);
   REQUIRE(n.size() == 1);
   return n.front();
 }
 
-// Events of `kind` whose field `key` equals `value`.
-std::vector<json> events_where(const sandbox::RunRecord& r, const std::string& kind,
-                               const std::string& key, const json& value) {
-  std::vector<json> out;
-  for (const auto& e : test::events(r, kind))
-    if (e.contains(key) && e[key] == value) out.push_back(e);
-  return out;
+// Events of type T on M `m` / of G `g`.
+template <class T>
+std::vector<Typed<T>> on_m(const sandbox::RunRecord& r, long m) {
+  return test::events<T>(r, [m](const T& e) { return e.m == m; });
+}
+template <class T>
+std::vector<Typed<T>> of_g(const sandbox::RunRecord& r, long g) {
+  return test::events<T>(r, [g](const T& e) { return e.g == g; });
 }
 
-// The snapshot row of task `tid` in an event with tasks, or null.
-json task_row(const json& ev, long tid) {
-  if (!ev.contains("tasks")) return nullptr;
-  for (const auto& row : ev["tasks"])
-    if (row.value("tid", 0L) == tid) return row;
-  return nullptr;
+// Task `tid`'s network namespace in event `ev`'s snapshot, or nullptr (no such row).
+const os::StateValue* net_row(const trace::Event& ev, long tid) {
+  return test::task_state(ev, static_cast<std::int32_t>(tid), StateKind::Net);
+}
+bool has_row(const trace::Event& ev, long tid) { return ev.task(static_cast<std::int32_t>(tid)) != nullptr; }
+
+// A namespace a note carries in its payload (G code writes StateValue::str()).
+os::StateValue ns_of(const NoteView& n, const char* key = "net") {
+  return os::StateValue::parse(n[key].get<std::string>());
 }
 
 // The sandbox's namespace at start: M0's row in the start event's snapshot.
-std::string origin_net(const sandbox::RunRecord& r) {
-  auto st = test::events(r, "start");
+os::StateValue origin_net(const sandbox::RunRecord& r) {
+  auto st = test::events<trace::Start>(r);
   REQUIRE(st.size() == 1);
-  return task_row(st[0], st[0].value("tid", 0L)).value("net", std::string());
+  const os::StateValue* net = net_row(*st[0].first, st[0].second->tid);
+  REQUIRE(net != nullptr);
+  return *net;
+}
+
+// One event, briefly, for failure messages.
+std::string show(const trace::Event& e) {
+  std::string s = "#" + std::to_string(e.seq) + " " + trace::event_name(e.body);
+  std::visit([&s](const auto& b) {
+    if constexpr (requires { b.g; }) s += " g" + std::to_string(b.g);
+    if constexpr (requires { b.m; }) s += " m" + std::to_string(b.m);
+    if constexpr (requires { b.tid; }) s += " tid" + std::to_string(b.tid);
+  }, e.body);
+  if (e.snapshot) s += " tasks:" + std::to_string(e.tasks.size());
+  if (!e.text.empty()) s += " " + e.text;
+  return s;
 }
 
 // No harness bug surfaced: no kernel/runtime disagreement and no runtime throw.
 void require_sound(const sandbox::RunRecord& r) {
-  for (const auto& d : test::events(r, "disagreement")) FAIL_CHECK("disagreement: " << d.dump());
-  for (const auto& f : test::events(r, "fault"))
-    if (f.value("kind", "") == "throw") FAIL_CHECK("runtime throw: " << f.value("message", ""));
+  for (const auto& [ev, d] : test::events<trace::Disagreement>(r)) FAIL_CHECK("disagreement: " << show(*ev));
+  for (const auto& [ev, f] : test::events<trace::Fault>(r))
+    if (f->kind == trace::FaultKind::Throw) FAIL_CHECK("runtime throw: " << ev->text);
   REQUIRE(r.env_error.empty());
   REQUIRE_FALSE(r.timed_out);
-  // The stream is whole: every event the child recorded reached us, in order.
+  // The stream is whole: every event the child recorded reached us, in order (the sandbox's
+  // own events, SandboxReady and EnvError, are the parent's and carry no seq).
   long expect = 0;
   for (const auto& e : r.events) {
-    if (!e.contains("seq")) continue;
-    if (e["seq"] != expect) {
-      FAIL_CHECK("event stream has a gap or reordering at seq " << expect << ": " << e.dump());
+    if (e.seq < 0) continue;
+    if (e.seq != expect) {
+      FAIL_CHECK("event stream has a gap or reordering at seq " << expect << ": " << show(e));
       break;
     }
     ++expect;
@@ -90,12 +116,7 @@ std::string brief(const sandbox::RunRecord& r) {
   std::string s = "trace tail (exit " + std::to_string(r.exit_code) + ", signal " +
                   std::to_string(r.term_signal) + "):\n";
   const std::size_t from = r.events.size() > 60 ? r.events.size() - 60 : 0;
-  for (std::size_t i = from; i < r.events.size(); ++i) {
-    json e = r.events[i];
-    if (e.contains("tasks")) e["tasks"] = e["tasks"].size();
-    if (e.contains("state")) e["state"] = "...";
-    s += e.dump() + "\n";
-  }
+  for (std::size_t i = from; i < r.events.size(); ++i) s += show(r.events[i]) + "\n";
   return s;
 }
 
@@ -149,18 +170,18 @@ TEST_CASE("A locked M runs only its locked goroutine while the lock is held", "[
         INFO(brief(r));
         require_sound(r);
         REQUIRE(test::completed(r));
-        const json locked = the_note(r, "locked");
-        const json unlocking = the_note(r, "unlocking");
+        const NoteView locked = the_note(r, "locked");
+        const NoteView unlocking = the_note(r, "unlocking");
         const long m = locked["m"], g = locked["g"];
         CHECK(unlocking["m"] == m);
         int own = 0, others = 0;
-        for (const auto& e : test::events(r, "execute")) {
-          if (seq_of(e) <= seq_of(locked) || seq_of(e) >= seq_of(unlocking)) continue;
-          if (e["m"] == m) {
-            CHECK(e["g"] == g);
+        for (const auto& [ev, e] : test::events<trace::Execute>(r)) {
+          if (seq_of(ev) <= seq_of(locked) || seq_of(ev) >= seq_of(unlocking)) continue;
+          if (e->m == m) {
+            CHECK(e->g == g);
             ++own;
           } else {
-            CHECK(e["g"] != g);  // invariant 2: and the locked G runs only there
+            CHECK(e->g != g);  // invariant 2: and the locked G runs only there
             ++others;
           }
         }
@@ -203,7 +224,7 @@ TEST_CASE("A go statement in a locked goroutine never runs the child on the lock
           const auto kids = test::notes(r, "child");
           REQUIRE(kids.size() == 6);
           for (const auto& k : kids) CHECK(k["m"] != m);
-          for (const auto& e : events_where(r, "execute", "m", m)) CHECK(e["g"] == g);
+          for (const auto& [ev, e] : on_m<trace::Execute>(r, m)) CHECK(e->g == g);
         }
       }
     }
@@ -243,17 +264,17 @@ TEST_CASE("Nested LockOSThread counts under go1.10+: two locks and one unlock st
       require_sound(r);
       REQUIRE(test::completed(r));
       CHECK(the_note(r, "twice")["ext"] == 2);
-      const json once = the_note(r, "once");
+      const NoteView once = the_note(r, "once");
       CHECK(once["ext"] == 1);
       CHECK(once["locked"] == true);
-      const json resumed = the_note(r, "resumed");
+      const NoteView resumed = the_note(r, "resumed");
       CHECK(resumed["locked"] == true);
       CHECK(resumed["m"] == once["m"]);
       CHECK(resumed["gettid"] == once["gettid"]);
       // While wired, the M ran nothing else.
-      for (const auto& e : events_where(r, "execute", "m", once["m"]))
-        if (seq_of(e) > seq_of(once) && seq_of(e) < seq_of(the_note(r, "unwired")))
-          CHECK(e["g"] == once["g"]);
+      for (const auto& [ev, e] : on_m<trace::Execute>(r, once["m"]))
+        if (seq_of(ev) > seq_of(once) && seq_of(ev) < seq_of(the_note(r, "unwired")))
+          CHECK(e->g == once["g"]);
       CHECK(the_note(r, "unwired")["ext"] == 0);
       CHECK(the_note(r, "unwired")["locked"] == false);
       CHECK(the_note(r, "extra")["ext"] == 0);
@@ -309,34 +330,33 @@ TEST_CASE("A goroutine that exits locked takes its thread with it under go1.10+,
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const json child = the_note(r, "child-locked");
+      const NoteView child = the_note(r, "child-locked");
       const long m = child["m"], tid = child["tid"], g = child["g"];
       REQUIRE(m != 0);
-      const auto gexit = events_where(r, "gexit", "g", g);
+      const auto gexit = of_g<trace::GExit>(r, g);
       REQUIRE(gexit.size() == 1);
-      CHECK(gexit[0]["locked"] == true);
-      const auto mexits = events_where(r, "mexit", "m", m);
+      CHECK(gexit[0].second->locked);
+      const auto mexits = on_m<trace::MExit>(r, m);
       if (policy == "go1.9") {
-        CHECK(gexit[0]["fate"] == "pool");
+        CHECK(gexit[0].second->fate == trace::GExitFate::Pool);
         CHECK(mexits.empty());
         // The thread lives on: every later snapshot still has it.
         for (const auto& e : r.events)
-          if (seq_of(e) > seq_of(gexit[0]) && e.contains("tasks"))
-            CHECK_FALSE(task_row(e, tid).is_null());
+          if (e.seq > seq_of(gexit[0].first) && e.snapshot) CHECK(has_row(e, tid));
       } else {
-        CHECK(gexit[0]["fate"] == "exit");
+        CHECK(gexit[0].second->fate == trace::GExitFate::Exit);
         REQUIRE(mexits.size() == 1);
-        CHECK(mexits[0]["tid"] == tid);
+        CHECK(mexits[0].second->tid == tid);
         // The next snapshot after mexit (and every later one) lacks the tid.
         int later_snapshots = 0;
         for (const auto& e : r.events)
-          if (seq_of(e) > seq_of(mexits[0]) && e.contains("tasks")) {
+          if (e.seq > seq_of(mexits[0].first) && e.snapshot) {
             ++later_snapshots;
-            CHECK(task_row(e, tid).is_null());
+            CHECK_FALSE(has_row(e, tid));
           }
         CHECK(later_snapshots > 0);
-        for (const auto& e : events_where(r, "execute", "m", m))
-          CHECK(seq_of(e) < seq_of(mexits[0]));
+        for (const auto& [ev, e] : on_m<trace::Execute>(r, m))
+          CHECK(seq_of(ev) < seq_of(mexits[0].first));
       }
     }
   }
@@ -362,27 +382,27 @@ TEST_CASE("A goroutine that exits locked on M0 wedges M0 under go1.10+", "[runti
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const json child = the_note(r, "child-locked");
+      const NoteView child = the_note(r, "child-locked");
       REQUIRE(child["m"] == 0);  // precondition: the child ran on M0
-      const auto gexit = events_where(r, "gexit", "g", child["g"]);
+      const auto gexit = of_g<trace::GExit>(r, child["g"]);
       REQUIRE(gexit.size() == 1);
-      const auto wedge = test::events(r, "wedge");
-      const auto m0_runs = events_where(r, "execute", "m", 0);
+      const auto wedge = test::events<trace::Wedge>(r);
+      const auto m0_runs = on_m<trace::Execute>(r, 0);
       if (policy == "go1.9") {
-        CHECK(gexit[0]["fate"] == "pool");
+        CHECK(gexit[0].second->fate == trace::GExitFate::Pool);
         CHECK(wedge.empty());
       } else {
-        CHECK(gexit[0]["fate"] == "wedge");
+        CHECK(gexit[0].second->fate == trace::GExitFate::Wedge);
         REQUIRE(wedge.size() == 1);
-        CHECK(wedge[0]["m"] == 0);
-        CHECK(wedge[0]["tid"] == child["tid"]);
-        for (const auto& e : m0_runs) CHECK(seq_of(e) < seq_of(wedge[0]));
+        CHECK(wedge[0].second->m == 0);
+        CHECK(wedge[0].second->tid == child["tid"]);
+        for (const auto& [ev, e] : m0_runs) CHECK(seq_of(ev) < seq_of(wedge[0].first));
         CHECK(the_note(r, "after")["m"] != 0);
         // M0 is parked, not gone: the leader's task is in the final snapshot.
-        const auto ex = test::events(r, "exit");
+        const auto ex = test::events<trace::Exit>(r);
         REQUIRE(ex.size() == 1);
-        CHECK(ex[0]["m"] != 0);
-        CHECK_FALSE(task_row(ex[0], child["tid"]).is_null());
+        CHECK(ex[0].second->m != 0);
+        CHECK(has_row(*ex[0].first, child["tid"]));
       }
     }
   }
@@ -409,30 +429,30 @@ TEST_CASE("A new M is cloned from the template thread under go1.10+ and from the
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const std::string origin = origin_net(r);
-      const json dirty = the_note(r, "dirty");
-      REQUIRE(dirty["net"] != origin);
-      std::vector<json> fresh;
-      for (const auto& e : events_where(r, "newm", "role", "startm"))
-        if (seq_of(e) > seq_of(dirty)) fresh.push_back(e);
+      const os::StateValue origin = origin_net(r);
+      const NoteView dirty = the_note(r, "dirty");
+      REQUIRE(ns_of(dirty) != origin);
+      std::vector<Typed<trace::NewM>> fresh;
+      for (const auto& [ev, e] : test::events<trace::NewM>(r))
+        if (e->role == trace::MRole::Startm && seq_of(ev) > seq_of(dirty)) fresh.emplace_back(ev, e);
       REQUIRE_FALSE(fresh.empty());
-      const json child = the_note(r, "child");
-      for (const auto& e : fresh) {
-        const json row = task_row(e, e["tid"]);
-        REQUIRE_FALSE(row.is_null());
+      const NoteView child = the_note(r, "child");
+      for (const auto& [ev, e] : fresh) {
+        const os::StateValue* net = net_row(*ev, e->tid);
+        REQUIRE(net != nullptr);
         if (policy == "go1.9") {
-          CHECK(e["via"] == "direct");
-          CHECK(e["from_m"] == 0);
-          CHECK(row["net"] == dirty["net"]);
+          CHECK(e->via == trace::CloneVia::Direct);
+          CHECK(e->from_m == 0);
+          CHECK(*net == ns_of(dirty));
         } else {
-          CHECK(e["via"] == "template");
-          CHECK(e["from_m"] != 0);
-          CHECK(row["net"] == origin);
+          CHECK(e->via == trace::CloneVia::Template);
+          CHECK(e->from_m != 0);
+          CHECK(*net == origin);
         }
       }
       // The child never runs on the locked M0, so it runs on a clone.
       CHECK(child["m"] != 0);
-      CHECK(child["net"] == (policy == "go1.9" ? dirty["net"].get<std::string>() : origin));
+      CHECK(ns_of(child) == (policy == "go1.9" ? ns_of(dirty) : origin));
     }
   }
 }
@@ -455,15 +475,23 @@ TEST_CASE("A thread dirtied before the first LockOSThread makes a dirty template
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const json dirty = the_note(r, "dirty");
-      const auto templ = events_where(r, "newm", "role", "template");
+      const NoteView dirty = the_note(r, "dirty");
+      const auto templ = test::events<trace::NewM>(
+          r, [](const trace::NewM& e) { return e.role == trace::MRole::Template; });
       REQUIRE(templ.size() == 1);
-      CHECK(templ[0]["from_m"] == 0);
-      CHECK(task_row(templ[0], templ[0]["tid"])["net"] == dirty["net"]);
-      const auto fresh = events_where(r, "newm", "via", "template");
+      CHECK(templ[0].second->from_m == 0);
+      const os::StateValue* templ_net = net_row(*templ[0].first, templ[0].second->tid);
+      REQUIRE(templ_net != nullptr);
+      CHECK(*templ_net == ns_of(dirty));
+      const auto fresh = test::events<trace::NewM>(
+          r, [](const trace::NewM& e) { return e.via == trace::CloneVia::Template; });
       REQUIRE_FALSE(fresh.empty());
-      for (const auto& e : fresh) CHECK(task_row(e, e["tid"])["net"] == dirty["net"]);
-      CHECK(the_note(r, "child")["net"] == dirty["net"]);
+      for (const auto& [ev, e] : fresh) {
+        const os::StateValue* net = net_row(*ev, e->tid);
+        REQUIRE(net != nullptr);
+        CHECK(*net == ns_of(dirty));
+      }
+      CHECK(ns_of(the_note(r, "child")) == ns_of(dirty));
     }
   }
 }
@@ -495,34 +523,39 @@ TEST_CASE("Bug #28979: go1.10 clones a new M from the dying locked thread, go1.1
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const std::string origin = origin_net(r);
-      const json g1 = the_note(r, "g1-tainted");
-      REQUIRE(g1["net"] != origin);
-      const auto mexit = events_where(r, "mexit", "m", g1["m"]);
+      const os::StateValue origin = origin_net(r);
+      const NoteView g1 = the_note(r, "g1-tainted");
+      REQUIRE(ns_of(g1) != origin);
+      const auto mexit = on_m<trace::MExit>(r, g1["m"]);
       REQUIRE(mexit.size() == 1);
       // newm events caused while G1's M was dying (between G1's exit and its mexit, plus the
       // clone the template performs for it afterwards).
-      const auto gexit = events_where(r, "gexit", "g", g1["g"]);
+      const auto gexit = of_g<trace::GExit>(r, g1["g"]);
       REQUIRE(gexit.size() == 1);
-      std::vector<json> clones;
-      for (const auto& e : test::events(r, "newm"))
-        if (seq_of(e) > seq_of(gexit[0])) clones.push_back(e);
+      std::vector<Typed<trace::NewM>> clones;
+      for (const auto& [ev, e] : test::events<trace::NewM>(r))
+        if (seq_of(ev) > seq_of(gexit[0].first)) clones.emplace_back(ev, e);
       REQUIRE_FALSE(clones.empty());
-      const json g2 = the_note(r, "g2");
+      const NoteView g2 = the_note(r, "g2");
+      // A clone's namespace in its own snapshot (every newm has one).
+      auto clone_net = [](const Typed<trace::NewM>& c) {
+        const os::StateValue* net = net_row(*c.first, c.second->tid);
+        return net != nullptr ? *net : os::StateValue{};
+      };
       bool from_dying = false;
-      for (const auto& e : clones)
-        if (e["from_m"] == g1["m"]) {
+      for (const auto& c : clones)
+        if (c.second->from_m == g1["m"]) {
           from_dying = true;
-          CHECK(e["via"] == "direct");
-          CHECK(task_row(e, e["tid"])["net"] == g1["net"]);
+          CHECK(c.second->via == trace::CloneVia::Direct);
+          CHECK(clone_net(c) == ns_of(g1));
         }
       if (policy == "go1.10") {
         CHECK(from_dying);
-        CHECK(g2["net"] == g1["net"]);  // G2 locked a thread born tainted
+        CHECK(ns_of(g2) == ns_of(g1));  // G2 locked a thread born tainted
       } else {
         CHECK_FALSE(from_dying);
-        for (const auto& e : clones) CHECK(task_row(e, e["tid"])["net"] == origin);
-        CHECK(g2["net"] == origin);
+        for (const auto& c : clones) CHECK(clone_net(c) == origin);
+        CHECK(ns_of(g2) == origin);
       }
     }
   }
@@ -551,15 +584,15 @@ TEST_CASE("A program whose goroutines all block dies with the deadlock fault, tr
       CHECK_FALSE(r.timed_out);
       CHECK_FALSE(test::completed(r));
       CHECK(test::fault(r) == "all goroutines are asleep - deadlock!");
-      const auto faults = test::events(r, "fault");
+      const auto faults = test::events<trace::Fault>(r);
       REQUIRE(faults.size() == 1);
-      CHECK(faults[0]["kind"] == "fatal");
+      CHECK(faults[0].second->kind == trace::FaultKind::Fatal);
       CHECK(r.exit_code == 2);
       // The partial trace is kept: what happened before the deadlock is all there.
       CHECK(test::notes(r, "before-block").size() == 1);
       CHECK(test::notes(r, "worker").size() == 1);
       CHECK(test::notes(r, "unreachable").empty());
-      CHECK(test::events(r, "disagreement").empty());
+      CHECK(test::events<trace::Disagreement>(r).empty());
     }
   }
 }
@@ -579,7 +612,7 @@ TEST_CASE("Deadlock detection counts a wedged M0 and a main that called Goexit",
       rt::Chan("never").recv();
     });
     INFO(brief(r));
-    REQUIRE(test::events(r, "wedge").size() == 1);
+    REQUIRE(test::events<trace::Wedge>(r).size() == 1);
     CHECK(the_note(r, "main-moved")["m"] != 0);
     CHECK(test::fault(r) == "all goroutines are asleep - deadlock!");
     CHECK_FALSE(test::completed(r));
@@ -674,21 +707,21 @@ TEST_CASE("A blocking syscall hands the P off so another goroutine runs during i
       INFO(brief(r));
       require_sound(r);
       REQUIRE(test::completed(r));
-      const json before = the_note(r, "before"), after = the_note(r, "after"),
-                 other = the_note(r, "other");
-      const auto enter = events_where(r, "entersyscall", "g", before["g"]);
-      const auto leave = events_where(r, "exitsyscall", "g", before["g"]);
+      const NoteView before = the_note(r, "before"), after = the_note(r, "after"),
+                     other = the_note(r, "other");
+      const auto enter = of_g<trace::EnterSyscall>(r, before["g"]);
+      const auto leave = of_g<trace::ExitSyscall>(r, before["g"]);
       REQUIRE(enter.size() == 1);
       REQUIRE(leave.size() == 1);
       // With GOMAXPROCS=1 the other G can only run while main is in the syscall if main's P
       // was handed to another M.
-      CHECK(seq_of(other) > seq_of(enter[0]));
-      CHECK(seq_of(other) < seq_of(leave[0]));
+      CHECK(seq_of(other) > seq_of(enter[0].first));
+      CHECK(seq_of(other) < seq_of(leave[0].first));
       CHECK(other["m"] != before["m"]);
-      CHECK(enter[0]["p"] == 0);
+      CHECK(enter[0].second->p == 0);
       // The G stays on its M for the whole syscall.
       CHECK(after["call_tid"] == before["gettid"]);
-      CHECK(leave[0]["m"] == before["m"]);
+      CHECK(leave[0].second->m == before["m"]);
     }
   }
 }
@@ -725,16 +758,16 @@ TEST_CASE("A locked goroutine keeps its M through a blocking syscall while its P
         INFO(brief(r));
         require_sound(r);
         REQUIRE(test::completed(r));
-        const json before = the_note(r, "before");
+        const NoteView before = the_note(r, "before");
         for (const auto& n : test::notes(r, "after")) {
           CHECK(n["m"] == before["m"]);
           CHECK(n["gettid"] == before["gettid"]);
           CHECK(n["locked"] == true);
         }
         for (const auto& n : test::notes(r, "other")) CHECK(n["m"] != before["m"]);
-        for (const auto& e : events_where(r, "execute", "m", before["m"]))
-          if (seq_of(e) > seq_of(before) && seq_of(e) < seq_of(the_note(r, "done")))
-            CHECK(e["g"] == before["g"]);
+        for (const auto& [ev, e] : on_m<trace::Execute>(r, before["m"]))
+          if (seq_of(ev) > seq_of(before) && seq_of(ev) < seq_of(the_note(r, "done")))
+            CHECK(e->g == before["g"]);
       }
     }
   }
@@ -880,10 +913,15 @@ void busy_program() {
 std::vector<std::string> shape(const sandbox::RunRecord& r, bool executes_only) {
   std::vector<std::string> out;
   for (const auto& e : r.events) {
-    const std::string kind = e.value("ev", "");
-    if (kind == "sandbox") continue;
-    if (executes_only && kind != "execute") continue;
-    out.push_back(kind + " g" + e.value("g", json(-1)).dump() + " m" + e.value("m", json(-1)).dump());
+    if (e.is<trace::SandboxReady>()) continue;
+    if (executes_only && !e.is<trace::Execute>()) continue;
+    std::int64_t g = -1, m = -1;
+    std::visit([&](const auto& b) {
+      if constexpr (requires { b.g; }) g = b.g;
+      if constexpr (requires { b.m; }) m = b.m;
+    }, e.body);
+    out.push_back(std::string(trace::event_name(e.body)) + " g" + std::to_string(g) + " m" +
+                  std::to_string(m));
   }
   return out;
 }
@@ -899,7 +937,7 @@ TEST_CASE("The random strategy is deterministic for a given seed", "[runtime]") 
   require_sound(b);
   REQUIRE(test::completed(a));
   REQUIRE(test::completed(b));
-  CHECK(test::events(a, "choice").size() > 5);  // the seed really decided things
+  CHECK(test::events<trace::Choice>(a).size() > 5);  // the seed really decided things
   CHECK(shape(a, true) == shape(b, true));
   CHECK(shape(a, false) == shape(b, false));
   // ...and the seed is what decides: some other seed schedules differently.
@@ -961,12 +999,13 @@ TEST_CASE("An illegal G, P or M status change is a runtime throw with the state 
       REQUIRE(r.env_error.empty());
       CHECK(r.exit_code == 4);  // the child's internal-error status: a harness bug
       CHECK(test::notes(r, "unreachable").empty());
-      const auto faults = test::events(r, "fault");
+      const auto faults = test::events<trace::Fault>(r);
       REQUIRE(faults.size() == 1);
-      CHECK(faults[0]["kind"] == "throw");
-      CHECK(faults[0]["message"] == c.message);
-      // The status it was in when the forgery was caught, unchanged, in the dump.
-      const json& dump = faults[0]["state"];
+      CHECK(faults[0].second->kind == trace::FaultKind::Throw);
+      CHECK(faults[0].first->text == c.message);
+      // The status it was in when the forgery was caught, unchanged, in the dump (the
+      // runtime's own words: JSON text attached to the fault).
+      const json dump = json::parse(faults[0].first->detail);
       json row = nullptr;
       for (const auto& x : dump[c.dump_list])
         if (x.value(c.id_key, -1L) == c.id) row = x;

@@ -143,11 +143,11 @@ void namespace_program() {
 
 void check_namespace_program(const sandbox::RunRecord& r) {
   REQUIRE(r.env_error.empty());
-  CHECK(test::events(r, "disagreement").empty());
+  CHECK(test::events<trace::Disagreement>(r).empty());
   REQUIRE(test::completed(r));
   const auto unshared = test::notes(r, "unshared");
   REQUIRE(unshared.size() == 1);
-  const json u = unshared[0];
+  const test::NoteView u = unshared[0];
   CHECK(u["net"] != u["origin"]);
   CHECK(u["seccomp"] == "2");  // a filter is installed: the errno comes from the kernel
 
@@ -253,10 +253,10 @@ TEST_CASE("An unprivileged run goes through a user namespace and the same invari
   CHECK(r.userns);
   check_namespace_program(r);
   // The sandbox event is written after the drop: the child maps itself to root inside.
-  const auto sb = test::events(r, "sandbox");
+  const auto sb = test::events<trace::SandboxReady>(r);
   REQUIRE(sb.size() == 1);
-  CHECK(sb[0]["userns"] == true);
-  CHECK(sb[0]["uid"] == 0);
+  CHECK(sb[0].second->userns);
+  CHECK(sb[0].second->uid == 0);
   CHECK(process_state() == before);
   CHECK(::geteuid() == 0);  // the drop happened in the child only
 }
@@ -291,7 +291,7 @@ TEST_CASE("A child that segfaults is reported with the events streamed before th
   CHECK(test::notes(r, "before-crash").size() == 1);
   CHECK(test::notes(r, "crasher").size() == 1);
   CHECK(test::notes(r, "unreachable").empty());
-  CHECK(test::events(r, "start").size() == 1);
+  CHECK(test::events<trace::Start>(r).size() == 1);
 }
 
 TEST_CASE("A child that hangs is killed at the timeout with its partial trace kept",

@@ -19,12 +19,16 @@
 #include "harness/runtime/sched.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/tests/support.hpp"
-#include "harness/verdict/run_report.hpp"
+#include "harness/runner/run_report.hpp"
+#include "harness/scenario/ids.hpp"
 #include "harness/verdict/verdict.hpp"
+#include "reports/prose.hpp"
 
 using namespace nsleak;
 using nlohmann::json;
 using verdict::Outcome;
+using verdict::ProvStep;
+using verdict::StepKind;
 using verdict::VerdictKind;
 
 namespace {
@@ -36,12 +40,12 @@ scenario::Scenario parse(const std::string& text) {
       text, "t.json", scenario::ParseOptions{rt::policy_names(), verdict::verdict_names()});
 }
 
-verdict::RunReport run(const scenario::Scenario& sc, const std::string& policy,
+runner::RunReport run(const scenario::Scenario& sc, const std::string& policy,
                        double timeout_s = 10.0) {
-  verdict::RunOptions o;
+  runner::RunOptions o;
   o.policy = policy;
   o.sandbox.timeout_s = timeout_s;
-  return verdict::run_scenario(sc, o);
+  return runner::run_scenario(sc, o);
 }
 
 Kinds kinds(const verdict::Analysis& a) {
@@ -50,22 +54,27 @@ Kinds kinds(const verdict::Analysis& a) {
   return k;
 }
 
-// The verdicts, readable, for failure messages.
-std::string story(const verdict::RunReport& r) {
+// The verdicts, readable (in the report writers' words), for failure messages.
+std::string story(const runner::RunReport& r) {
+  const reports::NsNames ns(r);
+  const reports::TraceNames names(r);
+  const reports::Prose prose(r, ns, names, true);
   std::ostringstream s;
   s << r.policy << ": " << verdict::outcome_name(r.judgement.outcome) << " (" << r.judgement.reason
     << ")\n";
   for (const auto& v : r.analysis.verdicts) {
     s << "  " << verdict::verdict_name(v.kind) << " g" << v.g << " m" << v.m << " tid " << v.tid
-      << " op " << v.op << ": " << v.summary << "\n";
-    for (const auto& p : v.provenance) s << "    - " << p << "\n";
+      << " op " << names.label(v.op) << " seq " << v.seq << ": " << prose.summary(v) << "\n";
+    for (const auto& p : v.provenance)
+      s << "    - [seq " << p.seq << "] " << prose.step(p) << "\n";
   }
-  for (const auto& d : r.analysis.disagreements) s << "  disagreement: " << d << "\n";
+  for (const auto& d : r.analysis.disagreements)
+    s << "  disagreement: " << verdict::describe(d) << "\n";
   if (!r.analysis.fault.empty()) s << "  fault: " << r.analysis.fault << "\n";
   return s.str();
 }
 
-const verdict::Verdict& the_verdict(const verdict::RunReport& r, VerdictKind k) {
+const verdict::Verdict& the_verdict(const runner::RunReport& r, VerdictKind k) {
   std::vector<const verdict::Verdict*> found;
   for (const auto& v : r.analysis.verdicts)
     if (v.kind == k) found.push_back(&v);
@@ -74,12 +83,49 @@ const verdict::Verdict& the_verdict(const verdict::RunReport& r, VerdictKind k) 
   return *found.front();
 }
 
+// The trace's id of the scenario's op labelled `label`.
+std::uint32_t op_id(const runner::RunReport& r, const std::string& label) {
+  const scenario::Ids ids(r.program);
+  for (std::uint32_t id = 1; const scenario::Op* o = ids.op(id); ++id)
+    if (o->label == label) return id;
+  FAIL("no op " << label << " in the scenario");
+  return 0;
+}
+
+// The source line of the op with trace id `id`.
+int op_line(const runner::RunReport& r, std::uint32_t id) {
+  const scenario::Op* o = scenario::Ids(r.program).op(id);
+  REQUIRE(o != nullptr);
+  return o->loc.line;
+}
+
 // The op event of the step labelled `label` (the first, if it repeats).
-json op_event(const verdict::RunReport& r, const std::string& label) {
-  for (const auto& e : test::events(r.record, "op"))
-    if (e.value("label", "") == label) return e;
+using OpEvent = test::Typed<trace::Op>;
+OpEvent op_event(const runner::RunReport& r, const std::string& label) {
+  const std::uint32_t id = op_id(r, label);
+  for (const auto& e : test::events<trace::Op>(r.record))
+    if (e.second->op == id) return e;
   FAIL("no op " << label << " in the trace");
-  return nullptr;
+  return {};
+}
+
+constexpr auto kNet = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
+
+// A step's (or the thread's) network namespace.
+trace::StateValue net(const verdict::StateSet& s) { return s.value[kNet]; }
+
+// The step acts on the thread the op ran on.
+bool on_thread_of(const ProvStep& s, const OpEvent& op) {
+  return s.m == op.second->m && s.tid == op.second->tid;
+}
+
+// A step of `kind` for op `op` (0: any), on the thread of `on` (when given).
+bool is_step(const ProvStep& s, StepKind kind, std::uint32_t op = 0, const OpEvent* on = nullptr) {
+  return s.kind == kind && (op == 0 || s.op == op) && (on == nullptr || on_thread_of(s, *on));
+}
+template <class Pred>
+bool any_step(const verdict::Verdict& v, Pred pred) {
+  return std::any_of(v.provenance.begin(), v.provenance.end(), pred);
 }
 
 // 1-based line of the first occurrence of `needle` in `text`.
@@ -89,15 +135,7 @@ int line_of(const std::string& text, const std::string& needle) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
-std::string mdesc(const json& op) {
-  return "m" + std::to_string(op["m"].get<long>()) + " (tid " + std::to_string(op["tid"].get<long>()) + ")";
-}
-
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-bool any_contains(const std::vector<std::string>& v, const std::string& part) {
-  return std::any_of(v.begin(), v.end(), [&](const std::string& s) { return contains(s, part); });
-}
 
 // Runs `text` under each policy and requires exactly the verdict kinds given for it.
 void require_verdicts(const std::string& text, const std::vector<std::pair<std::string, Kinds>>& want) {
@@ -186,42 +224,74 @@ TEST_CASE("poisoned-thread provenance names the unshare, the unlock and the obse
   NSLEAK_REQUIRE_NAMESPACES();
   const auto r = run(parse(kDirtyUnlock), "go1.12");
   INFO(story(r));
-  const json unshare = op_event(r, "worker#1");
-  const json unlock = op_event(r, "worker#2");
-  const json get = op_event(r, "observer#0");
-  REQUIRE(get["m"] == unshare["m"]);  // precondition: the observer ran on the dirty thread
+  const OpEvent unshare = op_event(r, "worker#1");
+  const OpEvent unlock = op_event(r, "worker#2");
+  const OpEvent get = op_event(r, "observer#0");
+  REQUIRE(get.second->m == unshare.second->m);  // precondition: the observer ran on the dirty thread
   const int l_unshare = line_of(kDirtyUnlock, R"({"op": "unshare", "as": "x"})");
   const int l_unlock = line_of(kDirtyUnlock, R"({"op": "unlock"})");
   const int l_get = line_of(kDirtyUnlock, R"({"op": "get", "as": "seen"})");
+  const trace::StateValue x = unshare.second->value;
 
   const auto& pt = the_verdict(r, VerdictKind::PoisonedThread);
-  CHECK(pt.op == "worker#2");
-  CHECK(pt.m == unshare["m"].get<long>());
-  CHECK(pt.tid == unshare["tid"].get<long>());
-  CHECK(pt.g == unshare["g"].get<long>());
-  CHECK(pt.ns == unshare["id"].get<std::string>());
-  CHECK(pt.seq == unlock["seq"].get<long>());
+  CHECK(pt.op == op_id(r, "worker#2"));
+  CHECK(pt.m == unshare.second->m);
+  CHECK(pt.tid == unshare.second->tid);
+  CHECK(pt.g == unshare.second->g);
+  CHECK(pt.kind_index == kNet);
+  CHECK(pt.value == x);
+  CHECK(pt.seq == unlock.first->seq);
   REQUIRE(pt.provenance.size() == 3);
-  CHECK(pt.provenance[0] == "unshare at worker#1 (line " + std::to_string(l_unshare) + ") by g" +
-                                std::to_string(unshare["g"].get<long>()) + ":worker on " +
-                                mdesc(unshare) + " moved the thread to net " +
-                                unshare["id"].get<std::string>());
-  CHECK(contains(pt.provenance[1], "UnlockOSThread at worker#2 (line " + std::to_string(l_unlock) + ")"));
-  CHECK(contains(pt.provenance[1], "returned " + mdesc(unlock) + " to the pool"));
-  CHECK(pt.provenance[2] == "observed by g" + std::to_string(get["g"].get<long>()) +
-                                ":observer at observer#0 (line " + std::to_string(l_get) +
-                                "), running on " + mdesc(get) + " in net " +
-                                unshare["id"].get<std::string>());
+  // The unshare (its op, line, goroutine, thread) moved the thread to x ...
+  const ProvStep& made = pt.provenance[0];
+  CHECK(made.kind == StepKind::MovedByOp);
+  CHECK(made.op == op_id(r, "worker#1"));
+  CHECK(op_line(r, made.op) == l_unshare);
+  CHECK(made.seq == unshare.first->seq);
+  CHECK(made.g == unshare.second->g);
+  CHECK(reports::TraceNames(r).fn(made.g) == "worker");
+  CHECK(on_thread_of(made, unshare));
+  CHECK(net(made.state) == x);
+  // ... the unlock returned that thread to the pool ...
+  const ProvStep& carried = pt.provenance[1];
+  CHECK(carried.kind == StepKind::Unlocked);
+  CHECK(carried.op == op_id(r, "worker#2"));
+  CHECK(op_line(r, carried.op) == l_unlock);
+  CHECK(on_thread_of(carried, unlock));
+  // ... and the observer, running on it, saw x.
+  const ProvStep& observed = pt.provenance[2];
+  CHECK(observed.kind == StepKind::ObservedBy);
+  CHECK(observed.g == get.second->g);
+  CHECK(reports::TraceNames(r).fn(observed.g) == "observer");
+  CHECK(observed.op == op_id(r, "observer#0"));
+  CHECK(op_line(r, observed.op) == l_get);
+  CHECK(on_thread_of(observed, get));
+  CHECK(net(observed.state) == x);
+  // And the report writers say so, in the words the JSON report's provenance has always used.
+  {
+    const reports::NsNames ns(r);
+    const reports::TraceNames names(r);
+    const reports::Prose prose(r, ns, names, false);
+    const auto on = [](const OpEvent& e) { return reports::mdesc(e.second->m, e.second->tid); };
+    CHECK(prose.step(made) == "unshare at worker#1 (line " + std::to_string(l_unshare) + ") by g" +
+                                  std::to_string(unshare.second->g) + ":worker on " + on(unshare) +
+                                  " moved the thread to net " + x.str());
+    CHECK(contains(prose.step(carried), "UnlockOSThread at worker#2 (line " + std::to_string(l_unlock) + ")"));
+    CHECK(contains(prose.step(carried), "returned " + on(unlock) + " to the pool"));
+    CHECK(prose.step(observed) == "observed by g" + std::to_string(get.second->g) +
+                                      ":observer at observer#0 (line " + std::to_string(l_get) +
+                                      "), running on " + on(get) + " in net " + x.str());
+  }
 
   const auto& sb = the_verdict(r, VerdictKind::StaleBelief);
-  CHECK(sb.op == "observer#0");
-  CHECK(sb.g == get["g"].get<long>());
-  CHECK(sb.m == get["m"].get<long>());
-  CHECK(sb.tid == get["tid"].get<long>());
+  CHECK(sb.op == op_id(r, "observer#0"));
+  CHECK(sb.g == get.second->g);
+  CHECK(sb.m == get.second->m);
+  CHECK(sb.tid == get.second->tid);
   REQUIRE(sb.provenance.size() == 2);
-  CHECK(contains(sb.provenance[0], "unshare at worker#1 (line " + std::to_string(l_unshare) + ")"));
-  CHECK(contains(sb.provenance[1], "get at observer#0 (line " + std::to_string(l_get) + ") ran on " +
-                                       mdesc(get)));
+  CHECK(is_step(sb.provenance[0], StepKind::MovedByOp, op_id(r, "worker#1")));
+  CHECK(is_step(sb.provenance[1], StepKind::BelievedButRan, op_id(r, "observer#0"), &get));
+  CHECK(op_line(r, sb.provenance[1].op) == l_get);
 }
 
 TEST_CASE("An unrestored unlock on M0 poisons main, with provenance back to the op", "[verdicts]") {
@@ -241,16 +311,20 @@ TEST_CASE("An unrestored unlock on M0 poisons main, with provenance back to the 
   SECTION("provenance") {
     const auto r = run(parse(text), "go1.12");
     INFO(story(r));
-    const json unshare = op_event(r, "main#1");
-    REQUIRE(unshare["m"] == 0);
+    const OpEvent unshare = op_event(r, "main#1");
+    REQUIRE(unshare.second->m == 0);
     const auto& pm = the_verdict(r, VerdictKind::PoisonedMain);
     CHECK(pm.m == 0);
-    CHECK(pm.tid == unshare["tid"].get<long>());
+    CHECK(pm.tid == unshare.second->tid);
     REQUIRE(pm.provenance.size() >= 2);
-    CHECK(contains(pm.provenance.front(), "unshare at main#1 (line " +
-                                              std::to_string(line_of(text, R"("unshare")")) +
-                                              ") by g1:main on " + mdesc(unshare)));
-    CHECK(contains(pm.provenance.back(), "main returned with " + mdesc(unshare)));
+    const ProvStep& made = pm.provenance.front();
+    CHECK(is_step(made, StepKind::MovedByOp, op_id(r, "main#1"), &unshare));
+    CHECK(op_line(r, made.op) == line_of(text, R"("unshare")"));
+    CHECK(made.g == 1);
+    const ProvStep& ended = pm.provenance.back();
+    CHECK(ended.kind == StepKind::MainEnded);
+    CHECK(ended.completed);  // main returned
+    CHECK(on_thread_of(ended, unshare));
   }
 }
 
@@ -272,12 +346,17 @@ TEST_CASE("A failed restore (injected EPERM) leaves a poisoned thread and a stal
                           {"restore-or-die", {"poisoned-main", "stale-belief"}}});
   SECTION("the injected failure is in the trace") {
     const auto r = run(parse(text), "go1.12");
-    const json setns = op_event(r, "main#2");
-    CHECK(setns["result"] == "EPERM");
-    CHECK(setns["injected"] == true);
-    CHECK(setns["ns"]["net"] == op_event(r, "main#1")["id"]);
+    const OpEvent setns = op_event(r, "main#2");
+    CHECK(setns.second->result == trace::OpResult::Injected);
+    CHECK(setns.second->err == EPERM);
+    // The thread stayed where the unshare put it.
+    const auto& states = setns.first->states;
+    const auto now = std::find_if(states.begin(), states.end(),
+                                  [](const trace::OpState& s) { return s.kind == kNet; });
+    REQUIRE(now != states.end());
+    CHECK(now->now == op_event(r, "main#1").second->value);
     const auto& sb = the_verdict(r, VerdictKind::StaleBelief);
-    CHECK(sb.op == "main#4");
+    CHECK(sb.op == op_id(r, "main#4"));
   }
 }
 
@@ -303,16 +382,17 @@ TEST_CASE("A child spawned with inherit:true from a locked goroutine loses the n
   SECTION("provenance") {
     const auto r = run(parse(text), "go1.12");
     INFO(story(r));
-    const json get = op_event(r, "child#0");
+    const OpEvent get = op_event(r, "child#0");
     const auto& li = the_verdict(r, VerdictKind::LostInheritance);
-    CHECK(li.op == "child#0");
-    CHECK(li.m == get["m"].get<long>());
-    CHECK(li.tid == get["tid"].get<long>());
+    const std::uint32_t child0 = op_id(r, "child#0");
+    CHECK(li.op == child0);
+    CHECK(li.m == get.second->m);
+    CHECK(li.tid == get.second->tid);
     CHECK(li.m != 0);
-    CHECK(any_contains(li.provenance, "inherit:true"));
-    CHECK(any_contains(li.provenance, "get at child#0 (line " +
-                                          std::to_string(line_of(text, R"("get", "as": "seen")")) +
-                                          ") ran on " + mdesc(get)));
+    CHECK(any_step(li, [](const ProvStep& s) { return s.kind == StepKind::SpawnedInherit; }));
+    CHECK(any_step(li, [&](const ProvStep& s) {
+      return is_step(s, StepKind::RanIn, child0, &get) && op_line(r, s.op) == line_of(text, R"("get", "as": "seen")");
+    }));
   }
 }
 
@@ -342,34 +422,39 @@ TEST_CASE("A thread cloned from a dirty locked thread is an inherited clone unde
   SECTION("provenance") {
     const auto r = run(parse(text), "go1.9");
     INFO(story(r));
-    const json unshare = op_event(r, "main#1");
+    const OpEvent unshare = op_event(r, "main#1");
     // One verdict per M cloned while M0 was dirty (the child's M and the next spinning one).
     int clones = 0;
     for (const auto& ic : r.analysis.verdicts) {
       if (ic.kind != VerdictKind::InheritedClone) continue;
       ++clones;
-      json newm;
-      for (const auto& e : test::events(r.record, "newm"))
-        if (e["m"] == ic.m) newm = e;
-      REQUIRE_FALSE(newm.is_null());
-      CHECK(newm["from_m"] == 0);
-      CHECK(newm["via"] == "direct");
-      CHECK(ic.tid == newm["tid"].get<long>());
-      CHECK(ic.ns == unshare["id"].get<std::string>());
-      CHECK(ic.seq == newm["seq"].get<long>());
+      const auto newms =
+          test::events<trace::NewM>(r.record, [&](const trace::NewM& e) { return e.m == ic.m; });
+      REQUIRE_FALSE(newms.empty());
+      const auto& [newm_ev, newm] = newms.back();
+      CHECK(newm->from_m == 0);
+      CHECK(newm->via == trace::CloneVia::Direct);
+      CHECK(ic.tid == newm->tid);
+      CHECK(ic.value == unshare.second->value);
+      CHECK(ic.seq == newm_ev->seq);
       REQUIRE(ic.provenance.size() == 2);
-      CHECK(contains(ic.provenance[0], "unshare at main#1 (line " +
-                                           std::to_string(line_of(text, R"("unshare")")) +
-                                           ") by g1:main on " + mdesc(unshare)));
-      CHECK(contains(ic.provenance[1], "cloned m" + std::to_string(ic.m) + " (tid " +
-                                           std::to_string(ic.tid) + ") from " + mdesc(unshare) +
-                                           " via direct"));
+      const ProvStep& made = ic.provenance[0];
+      CHECK(is_step(made, StepKind::MovedByOp, op_id(r, "main#1"), &unshare));
+      CHECK(op_line(r, made.op) == line_of(text, R"("unshare")"));
+      CHECK(made.g == 1);
+      const ProvStep& cloned = ic.provenance[1];
+      CHECK(cloned.kind == StepKind::Cloned);
+      CHECK(cloned.m == ic.m);
+      CHECK(cloned.tid == ic.tid);
+      CHECK(cloned.other_m == unshare.second->m);
+      CHECK(cloned.other_tid == unshare.second->tid);
+      CHECK(cloned.via == trace::CloneVia::Direct);
     }
     CHECK(clones >= 1);
     // The child ran on such a clone: its stale belief carries the clone in its provenance.
     const auto& sb = the_verdict(r, VerdictKind::StaleBelief);
-    CHECK(sb.op == "child#0");
-    CHECK(any_contains(sb.provenance, "cloned m" + std::to_string(sb.m)));
+    CHECK(sb.op == op_id(r, "child#0"));
+    CHECK(any_step(sb, [&](const ProvStep& s) { return s.kind == StepKind::Cloned && s.m == sb.m; }));
   }
 }
 
@@ -395,15 +480,15 @@ TEST_CASE("A goroutine exiting locked on M0 wedges it under go1.10+ and poisons 
   SECTION("provenance") {
     const auto r = run(parse(text), "go1.12");
     INFO(story(r));
-    const json unshare = op_event(r, "taint#1");
-    REQUIRE(unshare["m"] == 0);
+    const OpEvent unshare = op_event(r, "taint#1");
+    REQUIRE(unshare.second->m == 0);
     const auto& w = the_verdict(r, VerdictKind::WedgedM0);
     CHECK(w.m == 0);
-    CHECK(w.tid == unshare["tid"].get<long>());
-    CHECK(w.ns == unshare["id"].get<std::string>());
-    CHECK(contains(w.provenance.front(), "unshare at taint#1"));
-    CHECK(contains(w.provenance.back(), "parks forever"));
-    CHECK(op_event(r, "main#3")["m"] != 0);  // main went on elsewhere, in origin
+    CHECK(w.tid == unshare.second->tid);
+    CHECK(w.value == unshare.second->value);
+    CHECK(is_step(w.provenance.front(), StepKind::MovedByOp, op_id(r, "taint#1")));
+    CHECK(w.provenance.back().kind == StepKind::Wedged);
+    CHECK(op_event(r, "main#3").second->m != 0);  // main went on elsewhere, in origin
   }
 }
 
@@ -434,21 +519,28 @@ TEST_CASE("A dirty thread that exits with its locked goroutine is reported as th
   SECTION("provenance") {
     const auto r = run(parse(text), "go1.12");
     INFO(story(r));
-    const json unshare = op_event(r, "taint#1");
+    const OpEvent unshare = op_event(r, "taint#1");
     const auto& te = the_verdict(r, VerdictKind::ThreadExited);
-    CHECK(te.m == unshare["m"].get<long>());
-    CHECK(te.tid == unshare["tid"].get<long>());
-    CHECK(contains(te.provenance.front(), "unshare at taint#1"));
-    CHECK(contains(te.provenance.back(), mdesc(unshare) + " exited with its locked goroutine"));
+    CHECK(te.m == unshare.second->m);
+    CHECK(te.tid == unshare.second->tid);
+    CHECK(is_step(te.provenance.front(), StepKind::MovedByOp, op_id(r, "taint#1")));
+    const ProvStep& ended = te.provenance.back();
+    CHECK(ended.kind == StepKind::ThreadEnded);
+    CHECK_FALSE(ended.strict);  // exited with its locked goroutine
+    CHECK(on_thread_of(ended, unshare));
   }
   SECTION("go1.9 provenance: the locked exit returned the thread to the pool") {
     const auto r = run(parse(text), "go1.9");
     INFO(story(r));
-    const json unshare = op_event(r, "taint#1");
+    const OpEvent unshare = op_event(r, "taint#1");
     const auto& pt = the_verdict(r, VerdictKind::PoisonedThread);
-    CHECK(pt.m == unshare["m"].get<long>());
-    CHECK(any_contains(pt.provenance, "returned " + mdesc(unshare) + " to the pool"));
-    CHECK(contains(pt.provenance.back(), "observed by"));
+    CHECK(pt.m == unshare.second->m);
+    // Returned to the pool: by a locked exit (or an unlock), the thread the unshare dirtied.
+    CHECK(any_step(pt, [&](const ProvStep& s) {
+      return (s.kind == StepKind::LockedExitToPool || s.kind == StepKind::Unlocked) &&
+             on_thread_of(s, unshare);
+    }));
+    CHECK(pt.provenance.back().kind == StepKind::ObservedBy);
   }
 }
 
@@ -476,17 +568,18 @@ TEST_CASE("A process exec'd from a thread in a namespace is reported as exec-inh
   SECTION("provenance") {
     const auto r = run(parse(dirty), "go1.12");
     INFO(story(r));
-    const json unshare = op_event(r, "main#1");
-    const json exec = op_event(r, "main#2");
+    const OpEvent unshare = op_event(r, "main#1");
+    const OpEvent exec = op_event(r, "main#2");
     const auto& ei = the_verdict(r, VerdictKind::ExecInherited);
-    CHECK(ei.op == "main#2");
-    CHECK(ei.m == exec["m"].get<long>());
-    CHECK(ei.ns == unshare["id"].get<std::string>());
-    CHECK(exec["child_ns"] == unshare["id"]);
-    CHECK(contains(ei.provenance.front(), "unshare at main#1"));
-    CHECK(contains(ei.provenance.back(), "exec at main#2 (line " +
-                                             std::to_string(line_of(dirty, R"("exec")")) +
-                                             ") by g1:main forked from " + mdesc(exec)));
+    CHECK(ei.op == op_id(r, "main#2"));
+    CHECK(ei.m == exec.second->m);
+    CHECK(ei.value == unshare.second->value);
+    CHECK(exec.second->value == unshare.second->value);  // the exec'd child's namespace
+    CHECK(is_step(ei.provenance.front(), StepKind::MovedByOp, op_id(r, "main#1")));
+    const ProvStep& forked = ei.provenance.back();
+    CHECK(is_step(forked, StepKind::ExecForked, op_id(r, "main#2"), &exec));
+    CHECK(op_line(r, forked.op) == line_of(dirty, R"("exec")"));
+    CHECK(forked.g == 1);
   }
 }
 
@@ -584,22 +677,32 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
           "[verdicts]") {
   const scenario::Scenario sc = parse(R"({"name": "x", "main": [],
                                           "expect": {"go1.12": {}}})");
-  const json start = {{"ev", "start"}, {"seq", 0}, {"m", 0}, {"tid", 1},
-                      {"tasks", json::array({{{"tid", 1}, {"m", 0}, {"net", "4:1"}}})}};
-  const json exit = {{"ev", "exit"}, {"seq", 1}, {"code", 0}, {"m", 0}};
+  trace::Event start;
+  start.seq = 0;
+  start.body = trace::Start{2, 1};
+  start.snapshot = true;
+  trace::TaskRow m0;
+  m0.tid = 1;
+  m0.m = 0;
+  m0.mask = 1u << kNet;
+  m0.state[kNet] = os::StateValue::parse("4:1");
+  start.tasks = {m0};
+  trace::Event exit;
+  exit.seq = 1;
+  exit.body = trace::Exit{0, 0};
 
   SECTION("a completed run passes") {
     sandbox::RunRecord rec;
     rec.events = {start, exit};
     rec.exit_code = 0;
-    const auto a = verdict::analyze(rec);
+    const auto a = verdict::analyze(rec, sc);
     CHECK(a.completed);
     CHECK(verdict::judge(rec, a, sc, "go1.12").outcome == Outcome::Pass);
   }
   SECTION("environment error") {
     sandbox::RunRecord rec;
     rec.env_error = "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS): EPERM";
-    const auto j = verdict::judge(rec, verdict::analyze(rec), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Error);
     CHECK(contains(j.reason, "environment cannot run namespaces"));
   }
@@ -607,7 +710,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     sandbox::RunRecord rec;
     rec.events = {start};
     rec.term_signal = SIGSEGV;
-    const auto j = verdict::judge(rec, verdict::analyze(rec), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Crash);
     CHECK(contains(j.reason, "killed by signal 11"));
   }
@@ -615,7 +718,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     sandbox::RunRecord rec;
     rec.events = {start};
     rec.exit_code = 1;
-    const auto j = verdict::judge(rec, verdict::analyze(rec), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Crash);
     CHECK(contains(j.reason, "without main returning"));
   }
@@ -624,15 +727,17 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     rec.events = {start};
     rec.timed_out = true;
     rec.term_signal = SIGKILL;
-    CHECK(verdict::judge(rec, verdict::analyze(rec), sc, "go1.12").outcome == Outcome::Timeout);
+    CHECK(verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12").outcome == Outcome::Timeout);
   }
   SECTION("a runtime throw is a harness bug, even after main returned") {
     sandbox::RunRecord rec;
-    rec.events = {start,
-                  {{"ev", "fault"}, {"seq", 1}, {"kind", "throw"},
-                   {"message", "fatal error: stopm holding p"}},
-                  exit};
-    const auto a = verdict::analyze(rec);
+    trace::Event fault;
+    fault.seq = 1;
+    fault.body = trace::Fault{trace::FaultKind::Throw};
+    fault.text = "fatal error: stopm holding p";
+    exit.seq = 2;
+    rec.events = {start, fault, exit};
+    const auto a = verdict::analyze(rec, sc);
     CHECK(a.internal_error);
     const auto j = verdict::judge(rec, a, sc, "go1.12");
     CHECK(j.outcome == Outcome::Error);
@@ -651,17 +756,22 @@ TEST_CASE("A kernel/runtime disagreement makes the outcome an internal error", "
     rt::UnlockOSThread();
   });
   REQUIRE(test::completed(rec));
-  const auto dis = test::events(rec, "disagreement");
+  const auto dis = test::events<trace::Disagreement>(rec);
   REQUIRE_FALSE(dis.empty());
-  const json note = test::notes(rec, "raw-unshare").at(0);
+  const test::NoteView note = test::notes(rec, "raw-unshare").at(0);
   const std::string m = "m" + std::to_string(note["m"].get<long>()) + " (tid " +
                         std::to_string(note["tid"].get<long>()) + ")";
-  const auto a = verdict::analyze(rec);
+  const scenario::Scenario sc = parse(R"({"name": "x", "main": [], "expect": {"go1.12": {}}})");
+  const auto a = verdict::analyze(rec, sc);
   CHECK(a.internal_error);
   REQUIRE_FALSE(a.disagreements.empty());
-  CHECK(contains(a.disagreements.front(), m + " is in net "));
-  CHECK(contains(a.disagreements.front(), "but the runtime thinks"));
-  const scenario::Scenario sc = parse(R"({"name": "x", "main": [], "expect": {"go1.12": {}}})");
+  const trace::Disagreement& d = a.disagreements.front();
+  CHECK(d.what == trace::DisagreementKind::StateMismatch);
+  CHECK(d.m == note["m"]);
+  CHECK(d.tid == note["tid"]);
+  CHECK(d.kind == kNet);  // the kernel shows a net namespace ...
+  CHECK(d.seen != d.believed);  // ... other than the runtime thinks
+  CHECK(contains(verdict::describe(d), m + " is in net "));
   const auto j = verdict::judge(rec, a, sc, "go1.12");
   CHECK(j.outcome == Outcome::Error);
   CHECK(contains(j.reason, "harness bug: kernel and runtime disagree: " + m));
@@ -684,20 +794,33 @@ TEST_CASE("Every state kind of the table is applied, observed by the kernel and 
       INFO(story(r));
       REQUIRE(r.record.env_error.empty());
       CHECK(r.analysis.disagreements.empty());  // the observer read the kind the runtime tracked
-      const auto i = nsleak::os::index(row.kind);
-      // The kernel's snapshots carry the kind under its table name, and it moved on M0 only.
-      const json unshare = op_event(r, "main#2");
-      REQUIRE(unshare["ns"].contains(k));
-      CHECK(unshare["ns"][k] == unshare["id"]);
-      CHECK(unshare["id"] != op_event(r, "main#0")["id"]);
-      CHECK(r.analysis.origins[i] == op_event(r, "main#0")["id"].get<std::string>());
-      CHECK(op_event(r, "main#4")["match"] == true);
+      const auto i = static_cast<trace::KindIndex>(nsleak::os::index(row.kind));
+      // The kernel's snapshots carry the kind as its table row, and it moved on M0 only.
+      const auto unshare = op_event(r, "main#2");
+      const auto before = op_event(r, "main#0");
+      const auto state_of = [&](const OpEvent& e) -> const trace::OpState* {
+        for (const auto& s : e.first->states)
+          if (s.kind == i) return &s;
+        return nullptr;
+      };
+      REQUIRE(state_of(unshare) != nullptr);
+      CHECK(state_of(unshare)->now == unshare.second->value);
+      const trace::TaskRow* row0 = unshare.first->task(unshare.second->tid);
+      REQUIRE(row0 != nullptr);
+      CHECK(row0->has(i));
+      CHECK(row0->state[i] == unshare.second->value);
+      CHECK(unshare.second->value != before.second->value);
+      REQUIRE(r.analysis.origin.has(i));
+      CHECK(r.analysis.origin.value[i] == before.second->value);
+      CHECK(op_event(r, "main#4").second->match);
       REQUIRE_FALSE(r.analysis.threads.empty());
       const auto& m0 = r.analysis.threads.front();
-      CHECK(m0.values[i] == unshare["id"].get<std::string>());
-      if (row.kind != nsleak::os::StateKind::Net) CHECK(m0.values[net] == r.analysis.origins[net]);
+      CHECK(m0.state.value[i] == unshare.second->value);
+      if (row.kind != nsleak::os::StateKind::Net) CHECK(m0.state.value[net] == r.analysis.origin.value[net]);
       CHECK(kinds(r.analysis) == Kinds{"poisoned-thread", "poisoned-main"});
-      CHECK(contains(the_verdict(r, VerdictKind::PoisonedMain).summary, k + " " + unshare["id"].get<std::string>()));
+      const auto& pm = the_verdict(r, VerdictKind::PoisonedMain);
+      CHECK(pm.kind_index == i);  // the verdict is about the kind that moved
+      CHECK(pm.value == unshare.second->value);
     }
   }
 }

@@ -149,12 +149,12 @@ TEST_CASE("A goroutine that migrates always sees its current M as the thread it 
       INFO("procs " << procs << ", " << strategy);
       REQUIRE(r.env_error.empty());
       REQUIRE(test::completed(r));
-      CHECK(test::events(r, "disagreement").empty());
+      CHECK(test::events<trace::Disagreement>(r).empty());
       const auto tallies = test::notes(r, "tally");
       REQUIRE(tallies.size() == 5);
       long run_moves = 0;
       for (const auto& t : tallies) {
-        INFO(t.dump());
+        INFO(t.data.dump());
         CHECK(t["checks"].get<long>() > 0);
         CHECK(t["tid_mismatches"] == 0);
         CHECK(t["mid_mismatches"] == 0);

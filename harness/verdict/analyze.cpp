@@ -1,42 +1,36 @@
-// analyze: replay the event trace, tracking each M's namespace as the kernel reported it and
-// *why* it is in that state (its provenance chain), and raise a verdict wherever the taxonomy
-// says a leak became possible or was observed.
-#include <csignal>
-#include <cstring>
+// analyze: replay the typed trace, tracking each M's state as the kernel reported it and *why*
+// it is in that state (its provenance: typed steps referring to events), and raise a verdict
+// wherever the taxonomy says a leak became possible or was observed.
 #include <map>
-#include <set>
+#include <optional>
 
+#include "harness/os/state_kind.hpp"
+#include "harness/scenario/ids.hpp"
 #include "harness/verdict/verdict.hpp"
 
 namespace nsleak::verdict {
 namespace {
 
-using nlohmann::json;
+using trace::Event;
+using trace::KindIndex;
+using trace::MId;
 
 struct MState {
-  pid_t tid = 0;
-  std::string role;
-  KindValues state;  // per kind, from the latest snapshot
+  std::int32_t tid = 0;
+  trace::MRole role = trace::MRole::Startm;
+  StateSet state;  // from the latest snapshot
   bool exited = false, wedged = false;
   std::int64_t cloned_from = -1;
-  std::string via;
-  std::vector<std::string> chain;  // why the thread is in `state`
+  trace::CloneVia via = trace::CloneVia::Direct;
+  std::vector<ProvStep> chain;  // why the thread is in `state`
 };
 
-std::string mdesc(std::int64_t m, pid_t tid) {
-  return "m" + std::to_string(m) + " (tid " + std::to_string(tid) + ")";
-}
-
-std::string gdesc(const json& ev) {
-  return "g" + std::to_string(ev.value("g", -1L)) + ":" + ev.value("fn", std::string("?"));
-}
-
-std::string where(const json& ev) {
-  return ev.value("label", std::string("?")) + " (line " + std::to_string(ev.value("line", 0)) + ")";
-}
+constexpr KindIndex kNet = static_cast<KindIndex>(os::index(os::StateKind::Net));
 
 class Analyzer {
  public:
+  explicit Analyzer(const scenario::Scenario& sc) : ids_(sc) {}
+
   Analysis run(const sandbox::RunRecord& rec) {
     for (const auto& ev : rec.events) on_event(ev);
     finish();
@@ -44,29 +38,38 @@ class Analyzer {
   }
 
  private:
-  // Outside origin in any observed kind.
-  bool dirty(const MState& m) const {
-    for (auto k : os::kAllKinds) {
-      const auto i = os::index(k);
-      if (!m.state[i].empty() && (k == kPrimaryKind || !a_.origins[i].empty()) && m.state[i] != a_.origins[i])
-        return true;
-    }
-    return false;
+  std::optional<KindIndex> dirty_kind(const StateSet& s) const {
+    for (KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+      if (s.has(k) && a_.origin.has(k) && s.value[k] != a_.origin.value[k]) return k;
+    return std::nullopt;
   }
-  // "net X", then every other kind that differs from origin: "net X, uts Y".
-  std::string state_of(const MState& m) const {
-    std::string s = std::string(os::kind_name(kPrimaryKind)) + " " + primary(m.state);
-    for (auto k : os::kAllKinds) {
-      const auto i = os::index(k);
-      if (k != kPrimaryKind && !a_.origins[i].empty() && m.state[i] != a_.origins[i])
-        s += std::string(", ") + os::kind_name(k) + " " + m.state[i];
+  bool dirty(const MState& m) const { return dirty_kind(m.state).has_value(); }
+
+  scenario::OpKind op_kind(const trace::Op& op) const {
+    const scenario::Op* o = ids_.op(op.op);
+    return o != nullptr ? o->kind : scenario::OpKind::Yield;
+  }
+
+  ProvStep step(StepKind kind, const Event& ev, MId m) {
+    ProvStep s;
+    s.kind = kind;
+    s.seq = ev.seq;
+    s.m = m;
+    if (m != trace::kNoM) {
+      s.tid = ms_[m].tid;
+      s.state = ms_[m].state;
     }
     return s;
   }
+  ProvStep op_step(StepKind kind, const Event& ev, const trace::Op& op) {
+    ProvStep s = step(kind, ev, op.m);
+    s.g = op.g;
+    s.op = op.op;
+    return s;
+  }
 
-  Verdict& add(VerdictKind k, std::int64_t g, std::int64_t m, const json& ev, std::string summary,
-               std::vector<std::string> prov) {
-    // One verdict per (kind, g, m): repeats only count.
+  // Raises verdict `k` for (g, m), or counts it again: one verdict per (kind, g, m).
+  Verdict& add(VerdictKind k, std::int64_t g, MId m, const Event* ev, std::uint32_t op, std::vector<ProvStep> prov) {
     for (auto& v : a_.verdicts)
       if (v.kind == k && v.g == g && v.m == m) {
         ++v.occurrences;
@@ -76,254 +79,256 @@ class Analyzer {
     v.kind = k;
     v.g = g;
     v.m = m;
-    v.tid = m >= 0 ? ms_[m].tid : 0;
-    v.ns = m >= 0 ? primary(ms_[m].state) : "";
-    v.op = ev.value("label", std::string());
-    v.seq = ev.value("seq", -1L);
-    v.summary = std::move(summary);
+    if (m != trace::kNoM) {
+      const MState& st = ms_[m];
+      v.tid = st.tid;
+      v.kind_index = dirty_kind(st.state).value_or(kNet);
+      v.value = st.state.value[v.kind_index];
+    }
+    v.op = op;
+    v.seq = ev != nullptr ? ev->seq : -1;
     v.provenance = std::move(prov);
+    v.cause = v.provenance.empty() ? 0 : v.provenance.size() - 1;
     a_.verdicts.push_back(std::move(v));
     return a_.verdicts.back();
   }
 
   // A snapshot: update every M's state and explain every change.
-  void observe(const json& ev) {
-    for (const auto& row : ev["tasks"]) {
-      if (!row.contains("m")) continue;
-      const auto m = row["m"].get<std::int64_t>();
-      MState& st = ms_[m];
-      st.tid = row.value("tid", 0);
-      const bool first = primary(st.state).empty();
+  void observe(const Event& ev) {
+    for (const auto& row : ev.tasks) {
+      if (row.m == trace::kNoM) continue;
+      MState& st = ms_[row.m];
+      st.tid = row.tid;
+      const bool first = st.state.mask == 0;
       bool changed = false;
-      for (auto k : os::kAllKinds) {
-        const std::string seen = row.value(os::kind_name(k), std::string());
-        if (seen.empty()) continue;  // a kind the run does not observe
-        changed = changed || seen != st.state[os::index(k)];
-        st.state[os::index(k)] = seen;
+      for (KindIndex k = 0; k < trace::kMaxStateKinds; ++k) {
+        if (!row.has(k)) continue;
+        changed = changed || (st.state.has(k) && st.state.value[k] != row.state[k]);
+        st.state.mask |= 1u << k;
+        st.state.value[k] = row.state[k];
       }
-      changed = changed && !first;
       if (first) {
-        on_first_sight(m, st, ev);
+        on_first_sight(row.m, st, ev);
       } else if (changed) {
-        on_change(m, st, ev);
+        on_change(row.m, st, ev);
       }
     }
   }
 
-  void on_first_sight(std::int64_t m, MState& st, const json& ev) {
-    if (ev.value("ev", "") == "start") {
-      a_.origins = st.state;
-      st.role = "m0";
+  void on_first_sight(MId m, MState& st, const Event& ev) {
+    if (ev.is<trace::Start>()) {
+      a_.origin = st.state;
+      st.role = trace::MRole::M0;
       return;
     }
-    if (ev.value("ev", "") != "newm" || ev.value("m", -1L) != m) return;
-    st.role = ev.value("role", std::string());
-    st.cloned_from = ev.value("from_m", -1L);
-    st.via = ev.value("via", std::string());
+    const auto* nm = ev.as<trace::NewM>();
+    if (nm == nullptr || nm->m != m) return;
+    st.role = nm->role;
+    st.cloned_from = nm->from_m;
+    st.via = nm->via;
     if (!dirty(st)) return;
-    const MState& parent = ms_[st.cloned_from];
-    st.chain = parent.chain;
-    st.chain.push_back("newm (" + st.role + ") cloned " + mdesc(m, st.tid) + " from " +
-                       mdesc(st.cloned_from, parent.tid) + " via " + st.via +
-                       ": the new thread inherited " + state_of(st));
-    add(VerdictKind::InheritedClone, -1, m, ev,
-        mdesc(m, st.tid) + " started life in " + state_of(st) + " because it was cloned from " +
-            mdesc(st.cloned_from, parent.tid),
-        st.chain);
+    st.chain = ms_[nm->from_m].chain;
+    ProvStep s = step(StepKind::Cloned, ev, m);
+    s.other_m = nm->from_m;
+    s.other_tid = nm->from_tid;
+    s.role = nm->role;
+    s.via = nm->via;
+    st.chain.push_back(s);
+    add(VerdictKind::InheritedClone, -1, m, &ev, 0, st.chain);
   }
 
-  void on_change(std::int64_t m, MState& st, const json& ev) {
+  void on_change(MId m, MState& st, const Event& ev) {
     if (!dirty(st)) {
       st.chain.clear();
       return;
     }
-    const std::string op = ev.value("op", std::string());
-    if (ev.value("ev", "") == "op" && ev.value("m", -1L) == m && (op == "unshare" || op == "setns")) {
-      st.chain = {op + " at " + where(ev) + " by " + gdesc(ev) + " on " + mdesc(m, st.tid) +
-                  " moved the thread to " + state_of(st)};
-      return;
+    if (const auto* op = ev.as<trace::Op>(); op != nullptr && op->m == m) {
+      const auto k = op_kind(*op);
+      if (k == scenario::OpKind::Unshare || k == scenario::OpKind::Setns) {
+        st.chain = {op_step(StepKind::MovedByOp, ev, *op)};
+        return;
+      }
     }
-    st.chain.push_back("changed to " + state_of(st) + " during event " + ev.value("ev", "?") +
-                       " #" + std::to_string(ev.value("seq", -1L)) + " (no op explains it)");
+    st.chain.push_back(step(StepKind::Unexplained, ev, m));
   }
 
-  void on_event(const json& ev) {
-    const std::string kind = ev.value("ev", "");
-    if (ev.contains("tasks")) observe(ev);
-    if (kind == "op") return on_op(ev);
-    if (kind == "choice") ++a_.choices;
-    if (kind == "gexit") return on_gexit(ev);
-    if (kind == "mexit") return on_thread_end(ev, "exited with its locked goroutine");
-    // On M0 the kill becomes a wedge, reported by the "wedge" event that follows.
-    if (kind == "strict-unlock-kill" && ev.value("m", -1L) == 0) strict_killed_m0_ = true;
-    if (kind == "strict-unlock-kill" && ev.value("m", -1L) != 0)
-      return on_thread_end(ev, "was killed by strict-unlock: its state differs from lock time");
-    if (kind == "wedge") return on_wedge(ev);
-    if (kind == "exit") a_.completed = true;
-    if (kind == "disagreement") {
-      for (const auto& p : ev["problems"]) a_.disagreements.push_back(p.get<std::string>());
+  void on_event(const Event& ev) {
+    if (ev.snapshot) observe(ev);
+    if (const auto* op = ev.as<trace::Op>()) return on_op(ev, *op);
+    if (ev.is<trace::Choice>()) ++a_.choices;
+    if (const auto* gx = ev.as<trace::GExit>()) return on_gexit(ev, *gx);
+    if (const auto* mx = ev.as<trace::MExit>()) return on_thread_end(ev, mx->m, trace::kNoG, false);
+    if (const auto* k = ev.as<trace::StrictUnlockKill>()) {
+      // On M0 the kill becomes a wedge, reported by the Wedge event that follows.
+      if (k->m == 0) {
+        strict_killed_m0_ = true;
+        return;
+      }
+      return on_thread_end(ev, k->m, k->g, true);
+    }
+    if (const auto* w = ev.as<trace::Wedge>()) return on_wedge(ev, w->m);
+    if (ev.is<trace::Exit>()) a_.completed = true;
+    if (const auto* d = ev.as<trace::Disagreement>()) {
+      a_.disagreements.push_back(*d);
       a_.internal_error = true;
     }
-    if (kind == "fault") {
-      a_.fault = ev.value("message", std::string());
-      a_.internal_error = a_.internal_error || ev.value("kind", "") == "throw";
+    if (const auto* f = ev.as<trace::Fault>()) {
+      a_.fault = ev.text;
+      a_.internal_error = a_.internal_error || f->kind == trace::FaultKind::Throw;
     }
   }
 
-  void on_op(const json& ev) {
+  void on_op(const Event& ev, const trace::Op& op) {
     ++a_.steps;
-    const auto m = ev.value("m", -1L);
-    const auto g = ev.value("g", -1L);
-    MState& st = ms_[m];
+    MState& st = ms_[op.m];
     // A released dirty thread that another goroutine now runs on: the poison is observed.
-    if (auto it = released_.find(m); it != released_.end()) {
-      if (dirty(st) && it->second.first != g) {
+    if (auto it = released_.find(op.m); it != released_.end()) {
+      if (dirty(st) && it->second.first != op.g) {
         Verdict& v = a_.verdicts[it->second.second];
-        if (v.provenance.back().rfind("observed", 0) != 0)
-          v.provenance.push_back("observed by " + gdesc(ev) + " at " + where(ev) + ", running on " +
-                                 mdesc(m, st.tid) + " in " + state_of(st));
+        if (v.provenance.back().kind != StepKind::ObservedBy)
+          v.provenance.push_back(op_step(StepKind::ObservedBy, ev, op));
       }
       if (!dirty(st)) released_.erase(it);
     }
-    const std::string op = ev.value("op", "");
-    if (op == "unlock" && ev.value("released", false) && dirty(st)) {
+    const auto kind = op_kind(op);
+    if (kind == scenario::OpKind::Unlock && op.released && dirty(st)) {
       auto prov = st.chain;
-      prov.push_back("UnlockOSThread at " + where(ev) + " by " + gdesc(ev) + " returned " +
-                     mdesc(m, st.tid) + " to the pool while in " + state_of(st));
-      add(VerdictKind::PoisonedThread, g, m, ev,
-          mdesc(m, st.tid) + " was unlocked in " + state_of(st) + "; any goroutine may now run on it",
-          prov);
-      released_[m] = {g, a_.verdicts.size() - 1};
+      prov.push_back(op_step(StepKind::Unlocked, ev, op));
+      add(VerdictKind::PoisonedThread, op.g, op.m, &ev, op.op, std::move(prov));
+      released_[op.m] = {op.g, a_.verdicts.size() - 1};
     }
-    if (op == "exec") on_exec(ev, m, st);
-    if (ev.value("observe", false)) on_observation(ev, m, st);
+    if (kind == scenario::OpKind::Exec) on_exec(ev, op, st);
+    if (op.observe) on_observation(ev, op, st, kind);
   }
 
-  void on_exec(const json& ev, std::int64_t m, const MState& st) {
-    const std::string child = ev.value("child_ns", std::string());
-    if (child.empty() || child == primary(a_.origins)) return;
+  void on_exec(const Event& ev, const trace::Op& op, const MState& st) {
+    if (!op.value.valid() || !a_.origin.has(op.kind) || op.value == a_.origin.value[op.kind]) return;
     auto prov = st.chain;
-    prov.push_back("exec at " + where(ev) + " by " + gdesc(ev) + " forked from " +
-                   mdesc(m, st.tid) + ": the child process started in net " + child);
-    Verdict& v = add(VerdictKind::ExecInherited, ev.value("g", -1L), m, ev,
-                     "a process exec'd by " + gdesc(ev) + " inherited net " + child +
-                         " from its calling thread",
-                     prov);
-    v.ns = child;
+    ProvStep s = op_step(StepKind::ExecForked, ev, op);
+    s.kind_index = op.kind;
+    s.value = op.value;
+    prov.push_back(s);
+    Verdict& v = add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov));
+    v.kind_index = op.kind;
+    v.value = op.value;
   }
 
-  void on_observation(const json& ev, std::int64_t m, const MState& st) {
-    const auto g = ev.value("g", -1L);
-    const json& now = ev["ns"];
-    const json& belief = ev["belief"];
-    const bool inherit = ev.value("inherit", false);
-    for (const auto& [kind, val] : now.items()) {
-      const std::string want = belief.value(kind, std::string());
-      if (want.empty() || val.get<std::string>() == want) continue;
+  void on_observation(const Event& ev, const trace::Op& op, const MState& st, scenario::OpKind kind) {
+    for (const auto& os : ev.states) {
+      if (!os.belief.valid() || os.now == os.belief) continue;
       auto prov = st.chain;
-      if (inherit) {
-        prov.push_back(gdesc(ev) + " was spawned with inherit:true, expecting " + kind + " " + want +
-                       " (its spawner's namespace); the runtime never copies a lock or a thread "
-                       "to a new goroutine");
-        prov.push_back(ev.value("op", "") + " at " + where(ev) + " ran on " + mdesc(m, st.tid) +
-                       " in " + kind + " " + val.get<std::string>());
-        add(VerdictKind::LostInheritance, g, m, ev,
-            gdesc(ev) + " expected to run in " + kind + " " + want + " but ran in " + kind + " " +
-                val.get<std::string>(),
-            prov);
+      ProvStep s = op_step(op.inherit ? StepKind::SpawnedInherit : StepKind::BelievedButRan, ev, op);
+      s.kind_index = os.kind;
+      s.value = os.belief;
+      s.other = os.now;
+      if (op.inherit) {
+        prov.push_back(s);
+        s.kind = StepKind::RanIn;
+        prov.push_back(s);
+        Verdict& v = add(VerdictKind::LostInheritance, op.g, op.m, &ev, op.op, std::move(prov));
+        v.cause = v.provenance.size() - 2;  // the expectation, with what happened instead
       } else {
-        prov.push_back(gdesc(ev) + " believes it is in " + kind + " " + want + " but " +
-                       ev.value("op", "") + " at " + where(ev) + " ran on " + mdesc(m, st.tid) +
-                       " in " + kind + " " + val.get<std::string>());
-        add(VerdictKind::StaleBelief, g, m, ev,
-            gdesc(ev) + " observed " + kind + " " + val.get<std::string>() + " while believing " + want,
-            prov);
+        prov.push_back(s);
+        add(VerdictKind::StaleBelief, op.g, op.m, &ev, op.op, std::move(prov));
       }
     }
-    if (ev.value("op", "") == "expect" && !ev.value("match", true)) {
+    if (kind == scenario::OpKind::Expect && !op.match) {
       auto prov = st.chain;
-      prov.push_back(gdesc(ev) + " expected \"" + ev.value("is", std::string()) + "\" (" +
-                     ev.value("expected", std::string()) + ") at " + where(ev) + " but " +
-                     mdesc(m, st.tid) + " is in " + ev.value("observed", std::string()));
-      add(VerdictKind::StaleBelief, g, m, ev,
-          gdesc(ev) + " expected " + ev.value("is", std::string()) + " but observed " +
-              ev.value("observed", std::string()),
-          prov);
+      ProvStep s = op_step(StepKind::ExpectedButWas, ev, op);
+      s.kind_index = op.kind;
+      s.value = op.value;
+      s.other = op.observed;
+      prov.push_back(s);
+      add(VerdictKind::StaleBelief, op.g, op.m, &ev, op.op, std::move(prov));
     }
   }
 
-  void on_gexit(const json& ev) {
-    const auto m = ev.value("m", -1L);
-    MState& st = ms_[m];
-    if (ev.value("fate", "") != "pool" || !dirty(st)) return;
+  void on_gexit(const Event& ev, const trace::GExit& gx) {
+    MState& st = ms_[gx.m];
+    if (gx.fate != trace::GExitFate::Pool || !dirty(st)) return;
     auto prov = st.chain;
-    prov.push_back("g" + std::to_string(ev.value("g", -1L)) + " exited while locked; the runtime " +
-                   "dropped the lock and returned " + mdesc(m, st.tid) + " to the pool in " +
-                   state_of(st) + " (#20395)");
-    add(VerdictKind::PoisonedThread, ev.value("g", -1L), m, ev,
-        mdesc(m, st.tid) + " returned to the pool in " + state_of(st) + " after a locked exit", prov);
-    released_[m] = {ev.value("g", -1L), a_.verdicts.size() - 1};
+    ProvStep s = step(StepKind::LockedExitToPool, ev, gx.m);
+    s.g = gx.g;
+    prov.push_back(s);
+    add(VerdictKind::PoisonedThread, gx.g, gx.m, &ev, 0, std::move(prov));
+    released_[gx.m] = {gx.g, a_.verdicts.size() - 1};
   }
 
-  void on_thread_end(const json& ev, const std::string& how) {
-    const auto m = ev.value("m", -1L);
+  void on_thread_end(const Event& ev, MId m, std::int64_t g, bool strict) {
     MState& st = ms_[m];
     st.exited = true;
     if (!dirty(st)) return;
     auto prov = st.chain;
-    prov.push_back(mdesc(m, st.tid) + " " + how + "; no goroutine can observe " + state_of(st));
-    add(VerdictKind::ThreadExited, ev.value("g", -1L), m, ev,
-        "dirty thread " + mdesc(m, st.tid) + " terminated in " + state_of(st), prov);
+    ProvStep s = step(StepKind::ThreadEnded, ev, m);
+    s.strict = strict;
+    prov.push_back(s);
+    add(VerdictKind::ThreadExited, g, m, &ev, 0, std::move(prov));
   }
 
-  void on_wedge(const json& ev) {
-    const auto m = ev.value("m", -1L);
+  void on_wedge(const Event& ev, MId m) {
     MState& st = ms_[m];
     st.wedged = true;
     auto prov = st.chain;
-    prov.push_back(std::string(strict_killed_m0_ ? "strict-unlock found M0 dirty at unlock" : "a goroutine exited locked on " + mdesc(m, st.tid)) +
-                   "; M0 cannot exit, so it handed off its P and parks forever in " + state_of(st));
-    add(VerdictKind::WedgedM0, -1, m, ev, "M0 is wedged in " + state_of(st), prov);
+    ProvStep s = step(StepKind::Wedged, ev, m);
+    s.strict = strict_killed_m0_;
+    prov.push_back(s);
+    add(VerdictKind::WedgedM0, -1, m, &ev, 0, std::move(prov));
   }
 
   void finish() {
     const auto it = ms_.find(0);
     if (it != ms_.end() && dirty(it->second)) {
       auto prov = it->second.chain;
-      prov.push_back(std::string(a_.completed ? "main returned" : "the run ended") + " with " +
-                     mdesc(0, it->second.tid) +
-                     " — the thread-group leader, whose namespaces /proc/<pid>/ns/* show — in " +
-                     state_of(it->second));
-      add(VerdictKind::PoisonedMain, -1, 0, json::object(),
-          "the original program has been poisoned: M0 ends in " + state_of(it->second), prov);
+      ProvStep s;
+      s.kind = StepKind::MainEnded;
+      s.m = 0;
+      s.tid = it->second.tid;
+      s.state = it->second.state;
+      s.completed = a_.completed;
+      prov.push_back(s);
+      add(VerdictKind::PoisonedMain, -1, 0, nullptr, 0, std::move(prov));
     }
     for (const auto& [id, st] : ms_) {
       ThreadInfo t;
       t.m = id;
       t.tid = st.tid;
       t.role = st.role;
-      t.values = st.state;
-      t.state = st.wedged ? "wedged" : st.exited ? "exited" : "alive";
+      t.state = st.state;
+      t.end = st.wedged ? ThreadState::Wedged : st.exited ? ThreadState::Exited : ThreadState::Alive;
       t.cloned_from = st.cloned_from;
       t.via = st.via;
       a_.threads.push_back(t);
     }
   }
 
+  scenario::Ids ids_;
   Analysis a_;
-  std::map<std::int64_t, MState> ms_;
+  std::map<MId, MState> ms_;
   bool strict_killed_m0_ = false;
-  std::map<std::int64_t, std::pair<std::int64_t, std::size_t>> released_;  // m -> (g, verdict)
+  std::map<MId, std::pair<std::int64_t, std::size_t>> released_;  // m -> (g, verdict)
 };
 
 }  // namespace
 
-Analysis analyze(const sandbox::RunRecord& rec) { return Analyzer().run(rec); }
+Analysis analyze(const sandbox::RunRecord& rec, const scenario::Scenario& sc) { return Analyzer(sc).run(rec); }
 
 bool has_verdict(const Analysis& a, VerdictKind k) {
   for (const auto& v : a.verdicts)
     if (v.kind == k) return true;
   return false;
+}
+
+std::string describe(const trace::Disagreement& d) {
+  const std::string m = "m" + std::to_string(d.m) + " (tid " + std::to_string(d.tid) + ")";
+  switch (d.what) {
+    case trace::DisagreementKind::TaskWithoutM: return "task " + std::to_string(d.tid) + " belongs to no M";
+    case trace::DisagreementKind::MWithoutTask: return m + " has no task";
+    case trace::DisagreementKind::StateMismatch: {
+      const char* kind = d.kind < os::kStateKinds ? os::kind_name(os::kAllKinds[d.kind]) : "?";
+      return m + " is in " + kind + " " + d.seen.str() + " but the runtime thinks " + d.believed.str();
+    }
+  }
+  return "?";
 }
 
 }  // namespace nsleak::verdict

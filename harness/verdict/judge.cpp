@@ -31,7 +31,7 @@ bool fault_outcome(const sandbox::RunRecord& rec, const Analysis& a, Judgement& 
   if (a.internal_error) {
     j.outcome = Outcome::Error;
     j.reason = !a.disagreements.empty()
-                   ? "harness bug: kernel and runtime disagree: " + a.disagreements.front()
+                   ? "harness bug: kernel and runtime disagree: " + describe(a.disagreements.front())
                    : "harness bug: " + a.fault;
     return true;
   }

@@ -9,51 +9,91 @@
 #include <string>
 #include <vector>
 
-#include "harness/os/state_kind.hpp"
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "harness/trace/event.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
 namespace nsleak::verdict {
 
-// One "dev:ino" (StateValue::str) per state kind, indexed by os::index(kind); "" where the
-// run did not observe that kind.
-using KindValues = std::array<std::string, os::kStateKinds>;
-// The kind that `ns`/`origin` fields name: the network namespace, which exec probes report.
-inline constexpr os::StateKind kPrimaryKind = os::StateKind::Net;
-inline const std::string& primary(const KindValues& v) { return v[os::index(kPrimaryKind)]; }
+// The thread state a step or a verdict speaks of: one value per observed kind.
+struct StateSet {
+  std::uint32_t mask = 0;  // bit k: value[k] is known
+  std::array<trace::StateValue, trace::kMaxStateKinds> value{};
+  bool has(trace::KindIndex k) const { return mask & (1u << k); }
+};
+
+// One step of a verdict's provenance: a fact, typed, referring to the event (seq) it comes
+// from. Report writers turn steps into sentences; nothing here is prose.
+enum class StepKind : std::uint8_t {
+  MovedByOp,         // op `op` by g on m moved the thread to `state` (unshare/setns)
+  Unexplained,       // m's state changed to `state` during event `seq`, no op explains it
+  Cloned,            // newm (role) cloned m from other_m via `via`; it inherited `state`
+  Unlocked,          // UnlockOSThread `op` by g returned m to the pool in `state`
+  ObservedBy,        // g ran op `op` on the released m in `state`
+  LockedExitToPool,  // g exited locked; the runtime returned m to the pool in `state` (#20395)
+  ExecForked,        // exec `op` by g forked from m: the child started in `value` (net)
+  SpawnedInherit,    // g was spawned with inherit:true expecting `value` of `kind`
+  RanIn,             // op `op` ran on m in `other` of `kind`
+  BelievedButRan,    // g believes `value` of `kind` but op `op` ran on m in `other`
+  ExpectedButWas,    // g's expect `op` wanted `value` but m is in `other`
+  ThreadEnded,       // m exited (mexit) or was killed by strict-unlock (`strict`) in `state`
+  Wedged,            // M0 parks forever in `state` after a locked exit or a strict-unlock kill
+  MainEnded,         // main returned (`completed`) or the run ended, with M0 in `state`
+};
+
+struct ProvStep {
+  StepKind kind = StepKind::Unexplained;
+  std::int64_t seq = -1;          // the event the step refers to
+  std::int64_t g = trace::kNoG;   // the goroutine acting
+  trace::MId m = trace::kNoM;     // the thread acted on
+  std::int32_t tid = 0;
+  trace::MId other_m = trace::kNoM;  // Cloned: the thread cloned from
+  std::int32_t other_tid = 0;
+  std::uint32_t op = 0;           // the op (scenario id), 0 for none
+  trace::MRole role = trace::MRole::Startm;  // Cloned
+  trace::CloneVia via = trace::CloneVia::Direct;  // Cloned
+  trace::KindIndex kind_index = 0;   // the kind a belief or an observation is about
+  trace::StateValue value, other;    // see StepKind
+  bool strict = false;     // ThreadEnded/Wedged: strict-unlock's doing
+  bool completed = false;  // MainEnded: main returned
+  StateSet state;          // the thread's state after the step
+};
 
 struct Verdict {
   VerdictKind kind;
   std::int64_t g = -1;   // the goroutine that observed/caused it, -1 if none
   std::int64_t m = -1;
   pid_t tid = 0;
-  std::string ns;        // the offending namespace, "dev:ino"
-  std::string op;        // label of the op where it was detected ("" for scheduler events)
+  trace::KindIndex kind_index = 0;  // the state kind it is about
+  trace::StateValue value;          // the offending state ("ns" in reports)
+  std::uint32_t op = 0;  // the op where it was detected (0: a scheduler event)
   long seq = -1;         // event sequence number where it was detected
-  std::string summary;   // one sentence
-  std::vector<std::string> provenance;  // made by -> carried by -> observed by
-  int occurrences = 1;   // same verdict, same G/M, seen again later
+  std::vector<ProvStep> provenance;  // made by -> carried by -> observed by, oldest first
+  std::size_t cause = 0;  // the step of `provenance` that raised the verdict
+  int occurrences = 1;    // same verdict, same G/M, seen again later
 };
+
+enum class ThreadState : std::uint8_t { Alive, Exited, Wedged };
 
 struct ThreadInfo {
   std::int64_t m = -1;
   pid_t tid = 0;
-  std::string role;      // m0, sysmon, template, pool, startm, inherit-spawn
-  KindValues values;     // last observed value of each kind
-  std::string state;     // alive | exited | wedged
+  trace::MRole role = trace::MRole::Startm;
+  StateSet state;        // last observed
+  ThreadState end = ThreadState::Alive;
   std::int64_t cloned_from = -1;
-  std::string via;       // direct | template
+  trace::CloneVia via = trace::CloneVia::Direct;  // meaningful when cloned_from >= 0
 };
 
 enum class Outcome { Pass, Fail, Error, Crash, Timeout };
 const char* outcome_name(Outcome o);
 
 struct Analysis {
-  KindValues origins;                  // each kind's value in the sandbox at start
+  StateSet origin;                     // the sandbox's state at start, per observed kind
   std::vector<Verdict> verdicts;
   std::vector<ThreadInfo> threads;
-  std::vector<std::string> disagreements;  // kernel vs runtime bookkeeping: harness bugs
+  std::vector<trace::Disagreement> disagreements;  // kernel vs runtime bookkeeping: harness bugs
   std::string fault;       // the program's crash message or the runtime's throw
   bool internal_error = false;  // a throw or disagreement: nsleak itself is wrong
   bool completed = false;  // main returned
@@ -62,8 +102,10 @@ struct Analysis {
 };
 
 // Reads the trace. Pure: only the events (kernel observations plus the runtime's record of
-// who ran what) decide.
-Analysis analyze(const sandbox::RunRecord& rec);
+// who ran what) decide; the scenario says what each op id is.
+Analysis analyze(const sandbox::RunRecord& rec, const scenario::Scenario& sc);
+// A disagreement in one line, for the judgement's reason.
+std::string describe(const trace::Disagreement& d);
 
 struct Judgement {
   Outcome outcome = Outcome::Pass;

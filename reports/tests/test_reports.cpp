@@ -40,8 +40,8 @@ std::size_t count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
-nsleak::verdict::RunReport report(const std::string& file, const std::string& description) {
-  nsleak::verdict::RunReport r;
+nsleak::runner::RunReport report(const std::string& file, const std::string& description) {
+  nsleak::runner::RunReport r;
   r.scenario = "hostile";
   r.file = file;
   r.description = description;

@@ -2,14 +2,17 @@
 // every report writer (text story, JSON, JUnit).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "harness/runtime/strategy.hpp"
 #include "harness/verdict/verdict.hpp"
 
-namespace nsleak::verdict {
+namespace nsleak::runner {
 
 struct RunReport {
   std::string scenario;     // name
@@ -17,29 +20,32 @@ struct RunReport {
   std::string description;
   std::string policy;
   std::string strategy;
+  scenario::Scenario program;  // what ran: the reports resolve the trace's ids against it
   sandbox::RunRecord record;
-  Analysis analysis;
-  Judgement judgement;
+  verdict::Analysis analysis;
+  verdict::Judgement judgement;
   // The command line that reproduces this run: filled in by the caller that knows its command
   // line (the CLI's reproduce.cpp); run_scenario leaves it empty.
   std::string reproduce;
 };
 
-}  // namespace nsleak::verdict
+}  // namespace nsleak::runner
 
-namespace nsleak::verdict {
+namespace nsleak::runner {
 
 struct RunOptions {
   std::string policy = "go1.12";       // preset name or JSON policy file
-  std::string strategy = "go-order";
+  // Makes the run's strategy (a fresh one per run: strategies are stateful); go-order when
+  // empty. The caller parses the user's spec (rt::make_strategy) and reports its errors.
+  std::function<std::unique_ptr<rt::Strategy>()> strategy;
   // Judge against the expectations declared for this policy name instead of the policy's own
   // name: runs e.g. go1.12's expectations under a prototype fix or a deliberately broken policy.
   std::string expect_as;
   sandbox::SandboxOptions sandbox;
 };
 
-// Runs `sc` once in a sandbox and judges it. Throws rt::PolicyError / std::invalid_argument
-// for a bad policy or strategy (bad input: exit 2), never for what happens in the run.
+// Runs `sc` once in a sandbox and judges it. Throws rt::PolicyError for a bad policy (bad
+// input: exit 2), never for what happens in the run.
 RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt);
 
-}  // namespace nsleak::verdict
+}  // namespace nsleak::runner

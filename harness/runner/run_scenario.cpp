@@ -1,0 +1,32 @@
+#include "harness/interp/interpreter.hpp"
+#include "harness/runner/run_report.hpp"
+#include "harness/runner/step_recorder.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/runtime/strategy.hpp"
+
+namespace nsleak::runner {
+
+RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
+  const rt::Policy policy = rt::load_policy(opt.policy);
+  std::unique_ptr<rt::Strategy> strategy =
+      opt.strategy ? opt.strategy() : std::make_unique<rt::GoOrderStrategy>();
+
+  RunReport r;
+  r.scenario = sc.name;
+  r.file = sc.file;
+  r.description = sc.description;
+  r.program = sc;
+  r.policy = policy.name;
+  r.strategy = strategy->name();
+  r.record = sandbox::run_sandboxed(opt.sandbox, [&](trace::TraceBuffer& out) {
+    StepRecorder recorder(out, interp::observed_kinds(sc));
+    interp::run_scenario(sc, policy, strategy.get(), recorder);
+  });
+  r.analysis = verdict::analyze(r.record, sc);
+  const std::string judged_as = opt.expect_as.empty() ? policy.name : opt.expect_as;
+  r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
+  if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;
+  return r;
+}
+
+}  // namespace nsleak::runner

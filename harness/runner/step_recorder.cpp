@@ -1,0 +1,79 @@
+#include "harness/runner/step_recorder.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "harness/runtime/sched.hpp"
+
+namespace nsleak::runner {
+namespace {
+
+pid_t tid_of(pid_t t) { return t; }
+pid_t tid_of(const os::TaskState& t) { return t.tid; }
+
+}  // namespace
+
+StepRecorder::StepRecorder(trace::TraceBuffer& out, unsigned observe_mask)
+    : out_(out), observer_(observe_mask) {
+  pending_.reserve(256);
+}
+
+void StepRecorder::put(trace::Record r) {
+  if ((r.flags & trace::kAttachedFlag) == 0) {
+    r.seq = seq_++;
+    r.us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_).count();
+  }
+  pending_.push_back(r);
+}
+
+void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
+  pending_.clear();
+  trace::Record o = owner;
+  if (snapshot) {
+    snapshot_and_check();  // a disagreement is committed first, as its own event
+    o.flags |= trace::kSnapshotFlag;
+  }
+  for (const auto& r : attached) put(r);
+  put(o);
+  if (!out_.append(pending_)) ::_exit(kTraceFullExit);
+}
+
+// The kernel's view of every task, with the M each tid belongs to. Any difference from the
+// runtime's bookkeeping (a task without an M, an M without a task, a state the runtime did not
+// predict) is a harness bug, recorded as a Disagreement event before the snapshot's owner.
+void StepRecorder::snapshot_and_check() {
+  const auto tasks = observer_.snapshot();
+  by_tid_.clear();
+  for (const auto& m : rt::sched().allm)
+    if (!m->joined && m->tid != 0) by_tid_.emplace_back(m->tid, m.get());
+  std::sort(by_tid_.begin(), by_tid_.end());
+  const auto m_of = [&](pid_t tid) -> const rt::M* {
+    const auto it = std::lower_bound(by_tid_.begin(), by_tid_.end(), std::pair<pid_t, const rt::M*>(tid, nullptr));
+    return it != by_tid_.end() && it->first == tid ? it->second : nullptr;
+  };
+  auto& rows = rows_;  // the snapshot, attached to the event after the disagreements
+  rows.clear();
+  for (const auto& t : tasks) {
+    const rt::M* m = m_of(t.tid);
+    if (m == nullptr) put(trace::encode(trace::Disagreement{trace::DisagreementKind::TaskWithoutM, t.tid}));
+    for (auto k : os::kAllKinds) {
+      if (!observer_.observes(k)) continue;
+      const auto ki = static_cast<trace::KindIndex>(os::index(k));
+      const auto seen = t.state[os::index(k)];
+      if (m != nullptr && seen != m->ns[os::index(k)])
+        put(trace::encode(trace::Disagreement{trace::DisagreementKind::StateMismatch, t.tid, rt::mid32(m), ki, seen,
+                                              m->ns[os::index(k)]}));
+      rows.push_back(trace::encode(trace::TaskState{t.tid, rt::mid32(m), ki, seen}, trace::kAttachedFlag));
+    }
+  }
+  for (const auto& [tid, m] : by_tid_) {
+    if (m->exited()) continue;
+    const bool found = std::binary_search(tasks.begin(), tasks.end(), tid,
+                                          [](const auto& a, const auto& b) { return tid_of(a) < tid_of(b); });
+    if (!found) put(trace::encode(trace::Disagreement{trace::DisagreementKind::MWithoutTask, m->tid, rt::mid32(m)}));
+  }
+  for (const auto& r : rows) put(r);
+}
+
+}  // namespace nsleak::runner

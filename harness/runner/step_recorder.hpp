@@ -1,0 +1,41 @@
+// StepRecorder: the sandbox child's Tracer. Stamps each event with a sequence number and the
+// time, takes a kernel snapshot of every task when asked, cross-checks that snapshot against
+// the runtime's own bookkeeping of each M, and commits the event's records to the shared
+// trace buffer, visible to the parent at once.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "harness/os/task_observer.hpp"
+#include "harness/runtime/tracer.hpp"
+
+namespace nsleak::rt {
+struct M;
+}
+#include "harness/trace/buffer.hpp"
+
+namespace nsleak::runner {
+
+// The child's exit status when the trace buffer is full: the parent reports the overflow.
+inline constexpr int kTraceFullExit = 5;
+
+class StepRecorder final : public rt::Tracer {
+ public:
+  StepRecorder(trace::TraceBuffer& out, unsigned observe_mask);
+  void commit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) override;
+
+ private:
+  void snapshot_and_check();  // appends TaskState (and Disagreement events) to pending_
+  void put(trace::Record r);  // appends to pending_, stamping owners
+
+  trace::TraceBuffer& out_;
+  os::TaskObserver observer_;
+  std::vector<trace::Record> pending_;  // one event's records; reused, so no allocation once grown
+  std::vector<trace::Record> rows_;     // a snapshot's rows, likewise
+  std::vector<std::pair<pid_t, const rt::M*>> by_tid_;  // live Ms by tid, likewise
+  std::int64_t seq_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace nsleak::runner

@@ -1,0 +1,103 @@
+#include "harness/trace/names.hpp"
+
+namespace nsleak::trace {
+namespace {
+
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overload(F...) -> Overload<F...>;
+
+}  // namespace
+
+const char* role_name(MRole r) {
+  switch (r) {
+    case MRole::M0: return "m0";
+    case MRole::Sysmon: return "sysmon";
+    case MRole::Template: return "template";
+    case MRole::Pool: return "pool";
+    case MRole::Startm: return "startm";
+    case MRole::InheritSpawn: return "inherit-spawn";
+  }
+  return "?";
+}
+
+const char* via_name(CloneVia v) { return v == CloneVia::Template ? "template" : "direct"; }
+
+const char* fate_name(GExitFate f) {
+  switch (f) {
+    case GExitFate::None: return "none";
+    case GExitFate::Pool: return "pool";
+    case GExitFate::Wedge: return "wedge";
+    case GExitFate::Exit: return "exit";
+  }
+  return "?";
+}
+
+const char* choice_kind_name(ChoiceKind k) {
+  switch (k) {
+    case ChoiceKind::RunM: return "run-m";
+    case ChoiceKind::PickG: return "pick-g";
+    case ChoiceKind::Preempt: return "preempt";
+  }
+  return "?";
+}
+
+const char* source_name(GSource s) {
+  switch (s) {
+    case GSource::Runnext: return "runnext";
+    case GSource::Local: return "local";
+    case GSource::Global: return "global";
+    case GSource::Steal: return "steal";
+    case GSource::StealRunnext: return "steal-runnext";
+  }
+  return "?";
+}
+
+const char* action_name(PreemptAction a) {
+  switch (a) {
+    case PreemptAction::Continue: return "continue";
+    case PreemptAction::Yield: return "yield-m";
+    case PreemptAction::Preempt: return "preempt-g";
+  }
+  return "?";
+}
+
+const char* wait_name(WaitReason w) {
+  switch (w) {
+    case WaitReason::None: return "";
+    case WaitReason::ChanSend: return "chan send";
+    case WaitReason::ChanReceive: return "chan receive";
+    case WaitReason::WaitGroupWait: return "sync.WaitGroup.Wait";
+    case WaitReason::Sleep: return "sleep";
+  }
+  return "?";
+}
+
+const char* fault_name(FaultKind f) { return f == FaultKind::Throw ? "throw" : "fatal"; }
+
+const char* event_name(const Body& b) {
+  return std::visit(
+      Overload{[](const SandboxReady&) { return "sandbox"; }, [](const EnvError&) { return "env-error"; },
+               [](const TaskState&) { return "task"; }, [](const Disagreement&) { return "disagreement"; },
+               [](const Start&) { return "start"; }, [](const NewProc&) { return "newproc"; },
+               [](const Execute&) { return "execute"; }, [](const Ready&) { return "ready"; },
+               [](const Park&) { return "park"; }, [](const HandoffP&) { return "handoffp"; },
+               [](const StartM&) { return "startm"; }, [](const StopLockedM&) { return "stoplockedm"; },
+               [](const StartLockedM&) { return "startlockedm"; }, [](const NewM&) { return "newm"; },
+               [](const NewmHandoff&) { return "newm-handoff"; }, [](const MStart&) { return "mstart"; },
+               [](const Wedge&) { return "wedge"; }, [](const MExit&) { return "mexit"; },
+               [](const GExit&) { return "gexit"; }, [](const EnterSyscall&) { return "entersyscall"; },
+               [](const ExitSyscall&) { return "exitsyscall"; }, [](const Timers&) { return "timers"; },
+               [](const StrictUnlockKill&) { return "strict-unlock-kill"; },
+               [](const UnlockSkipped&) { return "unlock-skipped"; }, [](const Choice&) { return "choice"; },
+               [](const Exit&) { return "exit"; }, [](const Fault&) { return "fault"; },
+               [](const Op&) { return "op"; }, [](const OpState&) { return "op-state"; },
+               [](const Note&) { return "note"; }, [](const ChoiceOption&) { return "choice-option"; },
+               [](const Orphans&) { return "partial"; }},
+      b);
+}
+
+}  // namespace nsleak::trace

@@ -1,0 +1,76 @@
+// Layout of the timeline page. x is step order, not time: one column per op or thread event,
+// so a burst of ops in a microsecond is as readable as a sleep. A final "end" column holds what
+// the run's end revealed (poisoned-main has no event of its own).
+#pragma once
+
+#include "reports/html/run_view.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/runner/run_report.hpp"
+#include "reports/html/event_fields.hpp"
+
+namespace nsleak::reports::timeline {
+
+constexpr int kLabelW = 210;  // lane labels
+constexpr int kColW = 72;
+constexpr int kAxisH = 30;
+constexpr int kStripeH = 6;
+constexpr int kBoxH = 34;
+constexpr int kRowH = 13;  // one row of verdict labels
+constexpr int kArrowDx = 14;  // a clone arrow's x within its column: left, so its label fits
+constexpr int kMaxVerdictRows = 3;
+
+// The trace events that end, start or mark a thread's lane.
+bool is_thread_event(const std::string& k);
+
+struct Lane {
+  const verdict::ThreadInfo* thread;
+  int top = 0, height = 0;
+  int start_x = 0, end_x = 0;  // where the thread exists
+  int wedged_x = -1;           // from here M0 is parked forever
+  int rows = 0;                // verdict label rows
+};
+
+class Layout {
+ public:
+  Layout(const RunView& v, bool uts);
+
+  std::size_t columns() const { return cols_.size(); }  // the end column is columns()
+  const json& step(std::size_t col) const { return *cols_[col]; }
+  int x(std::size_t col) const { return kLabelW + static_cast<int>(col) * kColW; }
+  int cx(std::size_t col) const { return x(col) + kColW / 2; }
+  int width() const { return std::max(x(cols_.size() + 1) + 12, right_max_ + 8); }
+  int height() const { return lanes_.empty() ? kAxisH : lanes_.back().top + lanes_.back().height + 8; }
+  // The column of the step with this seq, or of the first step after it; seq < 0 (or past the
+  // last step): the end column.
+  std::size_t col_at(long seq) const;
+  const std::vector<Lane>& lanes() const { return lanes_; }
+  const Lane* lane(long m) const;
+  int stripes() const { return uts_ ? 2 : 1; }
+  int stripe_y(const Lane& l, int i) const { return l.top + 4 + i * kStripeH; }
+  int box_y(const Lane& l) const { return stripe_y(l, stripes()) + 4; }
+  int box_mid(const Lane& l) const { return box_y(l) + kBoxH / 2; }
+  int verdict_y(const Lane& l) const { return box_y(l) + kBoxH + 4; }
+  int verdict_row(std::size_t i) const { return verdict_rows_.at(i); }
+
+ private:
+  // Threads are born at their newm arrow, die at their mexit; M0 wedges but stays.
+  void place_lane_ends();
+  // Verdict labels sit under their lane's boxes, in as few rows as keep them from overlapping.
+  void place_verdicts(const runner::RunReport& r);
+  void stack_lanes();
+
+  bool uts_;
+  std::vector<const json*> cols_;
+  std::vector<Lane> lanes_;
+  std::map<long, std::size_t> lane_of_m_;
+  std::vector<int> verdict_rows_;
+  int right_max_ = 0;  // of the verdict labels, which may run past the end column
+};
+
+}  // namespace nsleak::reports::timeline

@@ -1,0 +1,216 @@
+// The timeline page: the HTML around each run's SVG timeline (header, legend, verdicts with
+// their provenance, the thread table) and the page's static stylesheet.
+#include "reports/html_timeline.hpp"
+
+#include <cctype>
+#include <sstream>
+
+#include "reports/html/markup.hpp"
+#include "reports/html/namespace_palette.hpp"
+#include "reports/html/timeline_layout.hpp"
+#include "reports/html/timeline_svg.hpp"
+
+namespace nsleak::reports {
+namespace {
+
+using namespace timeline;
+using runner::RunReport;
+
+std::string outcome_word(const RunReport& r) {
+  std::string o = verdict::outcome_name(r.judgement.outcome);
+  for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s.empty() ? "none" : s;
+}
+
+void run_header(std::ostringstream& os, const RunReport& r) {
+  const std::string o = outcome_word(r);
+  std::string lower = verdict::outcome_name(r.judgement.outcome);
+  os << "<h2><span class=\"outcome " << esc(lower) << "\">" << esc(o) << "</span> " << esc(r.scenario)
+     << " <span class=\"policy\">[" << esc(r.policy) << "]</span></h2>\n";
+  os << "<p class=\"reason\">" << esc(r.judgement.reason) << "</p>\n<dl class=\"meta\">";
+  auto item = [&](const char* k, const std::string& v) { os << "<dt>" << k << "</dt><dd>" << esc(v) << "</dd>"; };
+  item("policy", r.policy);
+  item("strategy", r.strategy);
+  item("file", r.file);
+  if (r.judgement.has_expectation) {
+    item("expects", join(r.judgement.expected));
+    item("rules out", join(r.judgement.absent));
+    if (!r.judgement.missing.empty()) item("missing", join(r.judgement.missing));
+    if (!r.judgement.unexpected.empty()) item("unexpected", join(r.judgement.unexpected));
+  }
+  if (!r.reproduce.empty()) os << "<dt>reproduce</dt><dd><code>" << esc(r.reproduce) << "</code></dd>";
+  os << "</dl>\n";
+  if (!r.description.empty()) os << "<p class=\"description\">" << esc(r.description) << "</p>\n";
+}
+
+void legend(std::ostringstream& os, const Namespaces& ns) {
+  os << "<div class=\"legend\"><span class=\"legend-title\">Namespaces:</span>";
+  for (const auto& e : ns.entries())
+    os << "<span class=\"key\" data-ns=\"" << esc(e.id) << "\"><span class=\"swatch\" style=\"background:"
+       << ns.fill(e.id) << ";border-color:" << ns.stroke(e.id) << "\"></span>" << esc(ns.show(e.id))
+       << " <small>" << esc(e.kind) << "</small></span>";
+  os << "</div>\n<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
+        "A box is a goroutine's op, filled with the namespace its thread was in (top: net, bottom: uts "
+        "when the scenario uses uts); the stripe along a lane is the thread's namespace over time. "
+        "Thick outline: the goroutine was locked to the thread. Red outline: it saw a namespace it "
+        "did not believe it was in. Arrows are clones; a dark bar ends a thread that exited, a "
+        "hatched lane is M0 wedged forever. Hover for details.</p>\n";
+}
+
+void verdict_list(std::ostringstream& os, const RunView& view) {
+  const auto& r = view.r;
+  os << "<h3>Verdicts</h3>\n";
+  if (r.analysis.verdicts.empty()) {
+    os << "<p class=\"no-verdicts\">None: no thread left origin where another goroutine could see it.</p>\n";
+    return;
+  }
+  const Layout L(view, !view.origin_uts.empty());
+  os << "<p>What leaked; the numbered lines trace each one back, oldest first.</p>\n<ol class=\"verdicts\">\n";
+  for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
+    const auto& v = r.analysis.verdicts[i];
+    const std::size_t col = L.col_at(v.seq);
+    std::string where = v.m >= 0 ? "on " + mdesc(v.m, v.tid) : "";
+    where += v.seq >= 0 ? " at step " + std::to_string(col + 1) + " (seq " + std::to_string(v.seq) + ")"
+                        : " at the end of the run";
+    os << "<li class=\"verdict-item\" data-kind=\"" << verdict::verdict_name(v.kind) << "\"><span class=\"vnum\">V"
+       << i + 1 << "</span> <strong>" << verdict::verdict_name(v.kind) << "</strong> <span class=\"where\">"
+       << esc(where) << "</span>: " << esc(view.summaries[i]);
+    if (v.occurrences > 1) os << " (" << v.occurrences << " times)";
+    os << "\n<ol class=\"provenance\">";
+    for (const auto& p : view.provenance[i]) os << "<li>" << esc(p) << "</li>";
+    os << "</ol></li>\n";
+  }
+  os << "</ol>\n";
+}
+
+void thread_table(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
+  const auto& r = view.r;
+  const bool uts = !view.origin_uts.empty();
+  os << "<h3>Threads at the end</h3>\n<table class=\"threads\"><thead><tr><th>M</th><th>tid</th><th>role</th>"
+     << "<th>state</th><th>net</th>" << (uts ? "<th>uts</th>" : "") << "<th>cloned from</th></tr></thead><tbody>";
+  for (std::size_t i = 0; i < r.analysis.threads.size(); ++i) {
+    const auto& t = r.analysis.threads[i];
+    const auto& w = view.threads[i];
+    os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(w.role) << "</td><td>" << esc(w.state)
+       << "</td><td>" << esc(ns.show(w.ns)) << "</td>";
+    if (uts) os << "<td>" << esc(ns.show(w.uts)) << "</td>";
+    os << "<td>"
+       << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + w.via + ")") : std::string("\xE2\x80\x94"))
+       << "</td></tr>";
+  }
+  os << "</tbody></table>\n";
+}
+
+void run_section(std::ostringstream& os, const RunReport& r, std::size_t run) {
+  os << "<section class=\"run\" id=\"run-" << run << "\">\n";
+  run_header(os, r);
+  if (!r.record.env_error.empty()) {
+    os << "<p class=\"env-error\">The sandbox could not be set up: " << esc(r.record.env_error) << "</p>\n</section>\n";
+    return;
+  }
+  const RunView view(r);
+  const Namespaces ns(view);
+  legend(os, ns);
+  if (r.analysis.threads.empty()) os << "<p class=\"empty\">The run recorded no thread.</p>\n";
+  else svg_timeline(os, view, ns, run);
+  if (!r.analysis.fault.empty()) os << "<p class=\"fault\">The program stopped: " << esc(r.analysis.fault) << "</p>\n";
+  for (const auto& d : r.analysis.disagreements)
+    os << "<p class=\"harness-bug\">HARNESS BUG (kernel vs runtime): " << esc(verdict::describe(d)) << "</p>\n";
+  verdict_list(os, view);
+  thread_table(os, view, ns);
+  os << "</section>\n";
+}
+
+// Static: no scenario text ever reaches the stylesheet.
+const char* kStyle = R"(
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em 2em;color:#1b1b1b;background:#fff}
+h1{font-size:1.5em;margin:0 0 .3em}
+h2{font-size:1.25em;margin:.2em 0}
+h3{font-size:1.05em;margin:1.2em 0 .3em}
+section.run{border-top:3px solid #d8d8d8;margin-top:2em;padding-top:1em}
+nav ol{margin:.3em 0}
+.outcome{display:inline-block;padding:.05em .5em;border-radius:4px;color:#fff;font-size:.8em;vertical-align:.1em}
+.outcome.pass{background:#2e7d32}.outcome.fail{background:#c62828}
+.outcome.error,.outcome.crash,.outcome.timeout{background:#6a1b9a}
+.policy{color:#555;font-weight:normal}
+.reason{margin:.2em 0 .5em;font-style:italic}
+dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:.4em 0}
+dl.meta dt{color:#666}dl.meta dd{margin:0}
+.description{white-space:pre-wrap;max-width:62em;background:#f7f7f2;border-left:4px solid #d8d8c8;padding:.5em .8em}
+.legend{margin:.6em 0 .2em}
+.legend-title{font-weight:600;margin-right:.6em}
+.legend .key{display:inline-block;margin-right:1.4em;white-space:nowrap}
+.legend .swatch{display:inline-block;width:1.6em;height:.9em;border:2px solid;border-radius:2px;vertical-align:middle;margin-right:.35em}
+.how{color:#555;font-size:.9em;max-width:70em;margin:.2em 0 .6em}
+.timeline{overflow-x:auto;border:1px solid #d0d0d0;background:#fff}
+.timeline svg{display:block}
+svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#1b1b1b}
+.tick{font-size:10px;fill:#777;text-anchor:middle}
+.axis-caption{font-size:11px;fill:#777}
+.grid{stroke:#e4e4e4;stroke-width:1}
+.lane-label{font-size:12px;font-weight:600}
+.lane-sub{font-size:10.5px;fill:#666}
+.stripe-label{font-size:7px;fill:#777;text-anchor:end}
+.box{fill:none;stroke:#6b6b6b;stroke-width:1}
+.box.locked{stroke:#111;stroke-width:2.4}
+.box.surprised{stroke:#c00000;stroke-width:2.6}
+.op-g{font-size:10.5px;font-weight:700}
+.op-fn{font-weight:400}
+.op-name{font-size:10.5px}
+.arrow{stroke:#222;stroke-width:1.6}
+.arrow.via-template{stroke-dasharray:5 3}
+.arrowhead{fill:#222}
+.arrow-label,.mark-label{font-size:9.5px;fill:#333}
+.dot{fill:#333}
+.exit-line{stroke:#2e7d32;stroke-width:1.5;stroke-dasharray:4 3}
+.fault-line{stroke:#c00000;stroke-width:2;stroke-dasharray:6 3}
+.exit-label{font-size:10px;fill:#2e7d32}
+.fault-label{font-size:10px;fill:#c00000;font-weight:700}
+.verdict-pin{stroke:#c00000;stroke-width:1.2}
+.verdict-mark{fill:#c00000}
+.verdict-label{font-size:10px;font-weight:700;fill:#a00000}
+ol.verdicts{list-style:none;padding-left:0}
+ol.verdicts>li{margin-bottom:.5em}
+.vnum{display:inline-block;min-width:2em;font-weight:700;color:#a00000}
+.where{color:#555}
+ol.provenance{margin:.2em 0;color:#333}
+table.threads{border-collapse:collapse}
+table.threads th,table.threads td{padding:.15em .9em .15em 0;text-align:left;border-bottom:1px solid #eee}
+.env-error,.fault,.harness-bug{color:#b00000;font-weight:600}
+code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em}
+)";
+
+}  // namespace
+
+std::string html_timeline(const std::vector<RunReport>& runs) {
+  std::ostringstream os;
+  const std::string title =
+      runs.size() == 1 ? "nsleak: " + runs[0].scenario + " [" + runs[0].policy + "]"
+                       : "nsleak: " + std::to_string(runs.size()) + " runs";
+  os << "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+     << "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+     << "<title>" << esc(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n"
+     << "<h1>" << esc(title) << "</h1>\n"
+     << "<p class=\"how\">Goroutines (g1, g2, ...) run on OS threads (m0, m1, ...; tid = kernel thread id). "
+        "A namespace belongs to a thread, not to a goroutine: after UnlockOSThread a thread may run any "
+        "goroutine, in whatever namespace it was left in.</p>\n";
+  if (runs.size() > 1) {
+    os << "<nav><ol>";
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      os << "<li><a href=\"#run-" << i + 1 << "\">" << esc(outcome_word(runs[i]) + " " + runs[i].scenario + " [" +
+                                                             runs[i].policy + "]")
+         << "</a></li>";
+    os << "</ol></nav>\n";
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) run_section(os, runs[i], i + 1);
+  os << "</body>\n</html>\n";
+  return os.str();
+}
+
+}  // namespace nsleak::reports

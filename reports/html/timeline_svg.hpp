@@ -1,0 +1,21 @@
+// The timeline's SVG drawing of one run. Every group has a class and data-* attributes naming
+// what it draws (the test counts them) and a <title> (the browser's native tooltip) with the
+// details.
+#pragma once
+
+#include <cstddef>
+#include <sstream>
+#include <string>
+
+#include "harness/runner/run_report.hpp"
+#include "reports/html/namespace_palette.hpp"
+
+namespace nsleak::reports::timeline {
+
+// "m<m> (tid <tid>)": how the page names a thread everywhere.
+std::string mdesc(long m, long tid);
+
+// The <div class="timeline"> with the run's SVG; `run` (1-based) keeps its ids page-wide unique.
+void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run);
+
+}  // namespace nsleak::reports::timeline

@@ -1,0 +1,119 @@
+#include "reports/prose.hpp"
+
+#include "harness/os/state_kind.hpp"
+#include "harness/trace/names.hpp"
+
+namespace nsleak::reports {
+
+using verdict::ProvStep;
+using verdict::StepKind;
+using verdict::VerdictKind;
+
+std::string mdesc(std::int64_t m, std::int32_t tid) {
+  return "m" + std::to_string(m) + " (tid " + std::to_string(tid) + ")";
+}
+
+std::string Prose::state(const verdict::StateSet& s) const {
+  // The network namespace always (the hazard's first kind), any other kind where it differs
+  // from origin.
+  const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
+  std::string out = "net " + id(s.value[net]);
+  const auto& origin = r_.analysis.origin;
+  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+    if (k != net && s.has(k) && origin.has(k) && s.value[k] != origin.value[k])
+      out += ", " + TraceNames::kind(k) + " " + id(s.value[k]);
+  return out;
+}
+
+std::string Prose::where(const ProvStep& s) const {
+  return names_.label(s.op) + " (line " + std::to_string(names_.line(s.op)) + ")";
+}
+
+std::string Prose::event_kind(std::int64_t seq) const {
+  for (const auto& ev : r_.record.events)
+    if (ev.seq == seq) return trace::event_name(ev.body);
+  return "?";
+}
+
+std::string Prose::step(const ProvStep& s) const {
+  const std::string m = mdesc(s.m, s.tid);
+  const std::string g = names_.glabel(s.g);
+  const std::string kind = TraceNames::kind(s.kind_index);
+  switch (s.kind) {
+    case StepKind::MovedByOp:
+      return names_.op_name(s.op) + " at " + where(s) + " by " + g + " on " + m + " moved the thread to " + state(s.state);
+    case StepKind::Unexplained:
+      return "changed to " + state(s.state) + " during event " + event_kind(s.seq) + " #" + std::to_string(s.seq) +
+             " (no op explains it)";
+    case StepKind::Cloned:
+      return std::string("newm (") + trace::role_name(s.role) + ") cloned " + m + " from " + mdesc(s.other_m, s.other_tid) +
+             " via " + trace::via_name(s.via) + ": the new thread inherited " + state(s.state);
+    case StepKind::Unlocked:
+      return "UnlockOSThread at " + where(s) + " by " + g + " returned " + m + " to the pool while in " + state(s.state);
+    case StepKind::ObservedBy:
+      return "observed by " + g + " at " + where(s) + ", running on " + m + " in " + state(s.state);
+    case StepKind::LockedExitToPool:
+      return "g" + std::to_string(s.g) + " exited while locked; the runtime dropped the lock and returned " + m +
+             " to the pool in " + state(s.state) + " (#20395)";
+    case StepKind::ExecForked:
+      return "exec at " + where(s) + " by " + g + " forked from " + m + ": the child process started in " + kind + " " +
+             id(s.value);
+    case StepKind::SpawnedInherit:
+      return g + " was spawned with inherit:true, expecting " + kind + " " + id(s.value) +
+             " (its spawner's namespace); the runtime never copies a lock or a thread to a new goroutine";
+    case StepKind::RanIn:
+      return names_.op_name(s.op) + " at " + where(s) + " ran on " + m + " in " + kind + " " + id(s.other);
+    case StepKind::BelievedButRan:
+      return g + " believes it is in " + kind + " " + id(s.value) + " but " + names_.op_name(s.op) + " at " + where(s) +
+             " ran on " + m + " in " + kind + " " + id(s.other);
+    case StepKind::ExpectedButWas: {
+      const scenario::Op* o = names_.op(s.op);
+      return g + " expected \"" + (o != nullptr ? o->name : "?") + "\" (" + id(s.value) + ") at " + where(s) + " but " + m +
+             " is in " + id(s.other);
+    }
+    case StepKind::ThreadEnded:
+      return m + (s.strict ? " was killed by strict-unlock: its state differs from lock time" : " exited with its locked goroutine") +
+             "; no goroutine can observe " + state(s.state);
+    case StepKind::Wedged:
+      return std::string(s.strict ? "strict-unlock found M0 dirty at unlock" : "a goroutine exited locked on " + m) +
+             "; M0 cannot exit, so it handed off its P and parks forever in " + state(s.state);
+    case StepKind::MainEnded:
+      return std::string(s.completed ? "main returned" : "the run ended") + " with " + m +
+             " — the thread-group leader, whose namespaces /proc/<pid>/ns/* show — in " + state(s.state);
+  }
+  return "?";
+}
+
+std::string Prose::summary(const verdict::Verdict& v) const {
+  static const ProvStep none;
+  const ProvStep& s = v.cause < v.provenance.size() ? v.provenance[v.cause] : none;
+  const std::string m = mdesc(s.m, s.tid);
+  const std::string g = names_.glabel(s.g);
+  const std::string kind = TraceNames::kind(s.kind_index);
+  switch (v.kind) {
+    case VerdictKind::InheritedClone:
+      return m + " started life in " + state(s.state) + " because it was cloned from " + mdesc(s.other_m, s.other_tid);
+    case VerdictKind::PoisonedThread:
+      if (s.kind == StepKind::LockedExitToPool) return m + " returned to the pool in " + state(s.state) + " after a locked exit";
+      return m + " was unlocked in " + state(s.state) + "; any goroutine may now run on it";
+    case VerdictKind::ExecInherited:
+      return "a process exec'd by " + g + " inherited " + kind + " " + id(s.value) + " from its calling thread";
+    case VerdictKind::LostInheritance:
+      return g + " expected to run in " + kind + " " + id(s.value) + " but ran in " + kind + " " + id(s.other);
+    case VerdictKind::StaleBelief:
+      if (s.kind == StepKind::ExpectedButWas) {
+        const scenario::Op* o = names_.op(s.op);
+        return g + " expected " + (o != nullptr ? o->name : "?") + " but observed " + id(s.other);
+      }
+      return g + " observed " + kind + " " + id(s.other) + " while believing " + id(s.value);
+    case VerdictKind::ThreadExited:
+      return "dirty thread " + m + " terminated in " + state(s.state);
+    case VerdictKind::WedgedM0:
+      return "M0 is wedged in " + state(s.state);
+    case VerdictKind::PoisonedMain:
+      return "the original program has been poisoned: M0 ends in " + state(s.state);
+  }
+  return "?";
+}
+
+}  // namespace nsleak::reports

@@ -1,0 +1,37 @@
+// Prose: the sentences of a verdict — its summary and one per provenance step — written from
+// the analysis's typed facts. The one place verdicts become English (the text story, the JSON
+// report's `summary`/`provenance` and the timeline all take their words from here).
+#pragma once
+
+#include <string>
+
+#include "harness/runner/run_report.hpp"
+#include "reports/ns_names.hpp"
+#include "reports/trace_names.hpp"
+
+namespace nsleak::reports {
+
+class Prose {
+ public:
+  // `annotate`: follow each state id with its name, "4:4026532247 (newNs)".
+  Prose(const runner::RunReport& r, const NsNames& ns, const TraceNames& names, bool annotate)
+      : r_(r), ns_(ns), names_(names), annotate_(annotate) {}
+  std::string summary(const verdict::Verdict& v) const;
+  std::string step(const verdict::ProvStep& s) const;
+
+ private:
+  std::string id(const trace::StateValue& v) const { return ns_.id(v, annotate_); }
+  std::string state(const verdict::StateSet& s) const;  // "net X", ", uts Y" where not origin
+  std::string where(const verdict::ProvStep& s) const;  // "main#3 (line 31)"
+  std::string event_kind(std::int64_t seq) const;
+
+  const runner::RunReport& r_;
+  const NsNames& ns_;
+  const TraceNames& names_;
+  bool annotate_;
+};
+
+// "m0 (tid 4242)"
+std::string mdesc(std::int64_t m, std::int32_t tid);
+
+}  // namespace nsleak::reports

@@ -1,0 +1,37 @@
+#include "reports/trace_names.hpp"
+
+#include "harness/os/state_kind.hpp"
+
+namespace nsleak::reports {
+
+TraceNames::TraceNames(const runner::RunReport& r) : ids_(r.program) {
+  for (const auto& ev : r.record.events)
+    if (const auto* np = ev.as<trace::NewProc>()) gfn_[np->g] = np->fn;
+}
+
+std::string TraceNames::op_name(std::uint32_t id) const {
+  const scenario::Op* o = ids_.op(id);
+  return o != nullptr ? scenario::op_name(o->kind) : "?";
+}
+
+std::string TraceNames::label(std::uint32_t id) const {
+  const scenario::Op* o = ids_.op(id);
+  return o != nullptr ? o->label : "?";
+}
+
+int TraceNames::line(std::uint32_t id) const {
+  const scenario::Op* o = ids_.op(id);
+  return o != nullptr ? o->loc.line : 0;
+}
+
+std::string TraceNames::fn(std::int64_t g) const {
+  const auto it = gfn_.find(g);
+  if (it == gfn_.end()) return "main";  // the main goroutine is the only one not spawned by `go`
+  return it->second != 0 ? ids_.function_name(it->second) : "?";
+}
+
+std::string TraceNames::kind(trace::KindIndex k) {
+  return k < os::kStateKinds ? os::kind_name(os::kAllKinds[k]) : "?";
+}
+
+}  // namespace nsleak::reports
