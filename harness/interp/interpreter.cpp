@@ -8,7 +8,7 @@
 #include "harness/os/exec_probe.hpp"
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
-#include "harness/runtime/sched.hpp"
+#include "harness/runtime/threads.hpp"
 #include "harness/scenario/ids.hpp"
 #include "harness/trace/record.hpp"
 
@@ -85,12 +85,11 @@ class Interpreter {
 
   // The op event's common part: which op, which G, on which M.
   trace::Op begin(const Op& op, const GState& st) const {
-    rt::M* mp = rt::getm();
     trace::Op ev;
     ev.op = op.id;
-    ev.g = rt::getg()->goid;
-    ev.m = rt::mid32(mp);
-    ev.tid = mp->tid;
+    ev.g = rt::current_goid();
+    ev.m = static_cast<trace::MId>(rt::current_mid());
+    ev.tid = rt::current_tid();
     ev.inherit = st.inherit;
     ev.kind = kind_index(op.ns);
     return ev;
@@ -130,7 +129,7 @@ class Interpreter {
         auto ev = begin(op, st);
         ev.lockedExt = ls.lockedExt;
         ev.wired = ls.wired;
-        ev.released = before && !ls.wired && rt::getm()->lockedg == nullptr;
+        ev.released = before && !ls.wired && !rt::current_m_lockedg();
         step(ev, st);
         break;
       }
@@ -285,9 +284,8 @@ class Interpreter {
     rt::BlockingSyscall([&] {
       const timespec zero{0, 0};
       (void)::ppoll(nullptr, 0, &zero, nullptr);  // the blocking call itself, for real
-      rt::M* mp = rt::getm();
-      at_m = rt::mid32(mp);
-      at_tid = mp->tid;
+      at_m = static_cast<trace::MId>(rt::current_mid());
+      at_tid = rt::current_tid();
       at_call = kernel_state();
     });
     auto ev = begin(op, st);

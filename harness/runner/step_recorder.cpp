@@ -4,13 +4,15 @@
 
 #include <algorithm>
 
-#include "harness/runtime/sched.hpp"
+#include "harness/runtime/child_exit.hpp"
+#include "harness/runtime/threads.hpp"
 
 namespace nsleak::runner {
 namespace {
 
 pid_t tid_of(pid_t t) { return t; }
 pid_t tid_of(const os::TaskState& t) { return t.tid; }
+trace::MId mid(const rt::MSnapshot* m) { return m != nullptr ? static_cast<trace::MId>(m->id) : trace::kNoM; }
 
 }  // namespace
 
@@ -36,7 +38,7 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
   }
   for (const auto& r : attached) put(r);
   put(o);
-  if (!out_.append(pending_)) ::_exit(kTraceFullExit);
+  if (!out_.append(pending_)) ::_exit(rt::kChildExitTraceFull);
 }
 
 // The kernel's view of every task, with the M each tid belongs to. Any difference from the
@@ -45,33 +47,34 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
 void StepRecorder::snapshot_and_check() {
   const auto tasks = observer_.snapshot();
   by_tid_.clear();
-  for (const auto& m : rt::sched().allm)
-    if (!m->joined && m->tid != 0) by_tid_.emplace_back(m->tid, m.get());
+  rt::allm_snapshot(ms_);
+  for (const auto& m : ms_)
+    if (!m.joined && m.tid != 0) by_tid_.emplace_back(m.tid, &m);
   std::sort(by_tid_.begin(), by_tid_.end());
-  const auto m_of = [&](pid_t tid) -> const rt::M* {
-    const auto it = std::lower_bound(by_tid_.begin(), by_tid_.end(), std::pair<pid_t, const rt::M*>(tid, nullptr));
+  const auto m_of = [&](pid_t tid) -> const rt::MSnapshot* {
+    const auto it = std::lower_bound(by_tid_.begin(), by_tid_.end(), std::pair<pid_t, const rt::MSnapshot*>(tid, nullptr));
     return it != by_tid_.end() && it->first == tid ? it->second : nullptr;
   };
   auto& rows = rows_;  // the snapshot, attached to the event after the disagreements
   rows.clear();
   for (const auto& t : tasks) {
-    const rt::M* m = m_of(t.tid);
+    const rt::MSnapshot* m = m_of(t.tid);
     if (m == nullptr) put(trace::encode(trace::Disagreement{trace::DisagreementKind::TaskWithoutM, t.tid}));
     for (auto k : os::kAllKinds) {
       if (!observer_.observes(k)) continue;
       const auto ki = static_cast<trace::KindIndex>(os::index(k));
       const auto seen = t.state[os::index(k)];
       if (m != nullptr && seen != m->ns[os::index(k)])
-        put(trace::encode(trace::Disagreement{trace::DisagreementKind::StateMismatch, t.tid, rt::mid32(m), ki, seen,
+        put(trace::encode(trace::Disagreement{trace::DisagreementKind::StateMismatch, t.tid, mid(m), ki, seen,
                                               m->ns[os::index(k)]}));
-      rows.push_back(trace::encode(trace::TaskState{t.tid, rt::mid32(m), ki, seen}, trace::kAttachedFlag));
+      rows.push_back(trace::encode(trace::TaskState{t.tid, mid(m), ki, seen}, trace::kAttachedFlag));
     }
   }
   for (const auto& [tid, m] : by_tid_) {
-    if (m->exited()) continue;
+    if (m->exited) continue;
     const bool found = std::binary_search(tasks.begin(), tasks.end(), tid,
                                           [](const auto& a, const auto& b) { return tid_of(a) < tid_of(b); });
-    if (!found) put(trace::encode(trace::Disagreement{trace::DisagreementKind::MWithoutTask, m->tid, rt::mid32(m)}));
+    if (!found) put(trace::encode(trace::Disagreement{trace::DisagreementKind::MWithoutTask, m->tid, mid(m)}));
   }
   for (const auto& r : rows) put(r);
 }

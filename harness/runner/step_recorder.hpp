@@ -8,17 +8,13 @@
 #include <vector>
 
 #include "harness/os/task_observer.hpp"
+#include "harness/runtime/threads.hpp"
 #include "harness/runtime/tracer.hpp"
 
-namespace nsleak::rt {
-struct M;
-}
+
 #include "harness/trace/buffer.hpp"
 
 namespace nsleak::runner {
-
-// The child's exit status when the trace buffer is full: the parent reports the overflow.
-inline constexpr int kTraceFullExit = 5;
 
 class StepRecorder final : public rt::Tracer {
  public:
@@ -33,7 +29,8 @@ class StepRecorder final : public rt::Tracer {
   os::TaskObserver observer_;
   std::vector<trace::Record> pending_;  // one event's records; reused, so no allocation once grown
   std::vector<trace::Record> rows_;     // a snapshot's rows, likewise
-  std::vector<std::pair<pid_t, const rt::M*>> by_tid_;  // live Ms by tid, likewise
+  std::vector<rt::MSnapshot> ms_;                                // the runtime's Ms, likewise
+  std::vector<std::pair<pid_t, const rt::MSnapshot*>> by_tid_;  // ... the live ones by tid
   std::int64_t seq_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

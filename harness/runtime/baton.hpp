@@ -4,6 +4,7 @@
 //
 // When the holder cannot continue and no M is ready, the baton goes to sysmon, which fires
 // timers or reports the deadlock, as Go's sysmon and checkdead do.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <deque>

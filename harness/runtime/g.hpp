@@ -3,6 +3,7 @@
 // TLS rule: G code may resume on another OS thread after any call that can switch (park,
 // yield, lock, syscall, channel ops, ...). Never keep a thread_local, errno, or the current M
 // in a local across such a call: read the current M through getm() (not inlined) each time.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 // A G's fiber may be resumed by any M's thread: fcontext switches registers and stack only,
 // nothing thread-bound, which is exactly what a migrating goroutine needs (see the TLS rule
 // in g.hpp).
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <boost/context/fiber.hpp>

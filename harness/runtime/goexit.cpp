@@ -20,7 +20,7 @@ void gentry(G* gp, const std::function<void()>& fn) {
     // Nothing may cross the context switch: report it as the program's panic instead.
     fatal("panic: a non-standard exception escaped " + gp->label());
   }
-  if (gp->is_main && !gp->goexit_called) exit_program(0);  // main returned: os.Exit(0)
+  if (gp->is_main && !gp->goexit_called) exit_program(kChildExitOk);  // main returned: os.Exit(0)
   getm()->mcallfn = goexit0;
 }
 

@@ -3,6 +3,7 @@
 // Its scheduler code runs on the thread's own stack (Go's g0). M0 is the process's main
 // thread. Namespace state belongs to the M, not to the G: `ns` is the runtime's bookkeeping
 // of what the kernel should report for this thread, cross-checked at every step.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/note.hpp"
 #include "harness/runtime/os_semaphore.hpp"
+#include "harness/runtime/threads.hpp"
 #include "harness/trace/event.hpp"
 
 namespace nsleak::rt {
@@ -61,7 +63,7 @@ struct M {
 
   bool spinning() const { return status == MStatus::Spinning; }
   bool exited() const { return status == MStatus::Exited; }
-  std::string label() const { return "m" + std::to_string(id); }
+  std::string label() const { return m_label(id); }
 };
 
 // The M running on the calling thread. Deliberately not inlined and never cached across a

@@ -3,6 +3,7 @@
 // In controlled mode an M never blocks in the kernel waiting for another M: notesleep hands
 // the baton (see baton.hpp) to another ready M and the thread waits for its turn; notewakeup
 // only makes the sleeper ready. Which ready M runs next is a choice point.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 namespace nsleak::rt {

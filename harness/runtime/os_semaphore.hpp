@@ -4,6 +4,7 @@
 // mode exactly one thread should run, and that spinning both burns the CPU the next M needs
 // and, under CFS, can keep a freshly created thread off the CPU for a whole time slice
 // (measured: up to 3.5 ms per newm). A baton handoff must cost a wake-up, nothing more.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <linux/futex.h>

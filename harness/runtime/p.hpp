@@ -1,4 +1,5 @@
 // P: a logical processor. Holds the local run queue and runnext; GOMAXPROCS of them.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <cstdint>

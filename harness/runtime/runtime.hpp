@@ -63,6 +63,9 @@ struct LockState {
 };
 LockState CurrentLockState();
 
+// Go's fatal error for the *program* (deadlock, panic): reported as the program's crash.
+[[noreturn]] void fatal(const std::string& what);
+
 // Introspection for G code and tests (read fresh each time; see the TLS rule in g.hpp).
 std::int64_t current_goid();
 std::int64_t current_mid();

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "harness/os/state_ops.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/trace/names.hpp"
@@ -101,12 +102,12 @@ void exit_program(int code) {
 
 void throw_(const std::string& what) {
   trace_fault(trace::FaultKind::Throw, "fatal error: " + what);
-  ::_exit(4);
+  ::_exit(kChildExitThrow);
 }
 
 void fatal(const std::string& what) {
   trace_fault(trace::FaultKind::Fatal, what);
-  ::_exit(2);
+  ::_exit(kChildExitFatal);
 }
 
 void run_main(const Config& cfg, std::function<void()> main_fn) {

@@ -1,5 +1,6 @@
 // Sched: the global scheduler state (Go's `schedt` plus allm/allp/allgs) and the functions of
 // proc.go that operate on it. One per process, like Go's runtime: the sandbox child runs it.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <array>
@@ -13,10 +14,12 @@
 
 #include "harness/trace/record.hpp"
 #include "harness/runtime/baton.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/g.hpp"
 #include "harness/runtime/m.hpp"
 #include "harness/runtime/p.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/runtime/runtime.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/runtime/tracer.hpp"
 
@@ -76,8 +79,6 @@ void trace(const E& e, bool snapshot = false) {
 // Go's throw(): a broken runtime invariant. Reports a full G/M/P dump and ends the run as an
 // internal error. Never returns.
 [[noreturn]] void throw_(const std::string& what);
-// Go's fatal error for the *program* (deadlock, panic): reported as the program's crash.
-[[noreturn]] void fatal(const std::string& what);
 nlohmann::json dump_state();
 
 // Status changes (status.cpp): each asserts the current status is `from`, and throws (with

@@ -17,6 +17,7 @@
 
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/fault_filter.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
 #include "harness/trace/record.hpp"
 
@@ -85,11 +86,11 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   if (err.empty()) err = install_fault_filter();
   if (!err.empty()) {
     write_text_event(out, trace::encode(trace::EnvError{}), err);
-    ::_exit(kChildEnvErrorExit);
+    ::_exit(rt::kChildExitEnvError);
   }
   out.append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), setup.userns}));
   body(out);
-  ::_exit(0);
+  ::_exit(rt::kChildExitOk);
 }
 
 // Waits for the child to exit, up to the deadline. False on timeout.
@@ -155,7 +156,7 @@ std::string probe_environment(const SandboxOptions& opt) {
   o.timeout_s = 5;
   RunRecord r = run_sandboxed(o, [](trace::TraceBuffer&) {});
   if (!r.env_error.empty()) return r.env_error;
-  if (r.exit_code != 0) return "sandbox probe child failed (exit " + std::to_string(r.exit_code) + ")";
+  if (r.exit_code != rt::kChildExitOk) return "sandbox probe child failed (exit " + std::to_string(r.exit_code) + ")";
   return {};
 }
 

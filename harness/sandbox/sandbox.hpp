@@ -28,8 +28,6 @@ struct SandboxOptions {
   bool force_userns = false;               // use a user namespace even as root
 };
 
-// The child's exit statuses that are the sandbox's own, not the program's.
-inline constexpr int kChildEnvErrorExit = 3;  // the sandbox could not be set up
 
 // What the parent saw of one child run.
 struct RunRecord {

@@ -587,7 +587,7 @@ TEST_CASE("A program whose goroutines all block dies with the deadlock fault, tr
       const auto faults = test::events<trace::Fault>(r);
       REQUIRE(faults.size() == 1);
       CHECK(faults[0].second->kind == trace::FaultKind::Fatal);
-      CHECK(r.exit_code == 2);
+      CHECK(r.exit_code == rt::kChildExitFatal);
       // The partial trace is kept: what happened before the deadlock is all there.
       CHECK(test::notes(r, "before-block").size() == 1);
       CHECK(test::notes(r, "worker").size() == 1);
