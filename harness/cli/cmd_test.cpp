@@ -19,6 +19,7 @@
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
@@ -58,9 +59,9 @@ std::pair<std::size_t, std::size_t> parse_shard(const std::string& s, std::size_
   const std::string_view sv(s);
   if (slash == std::string::npos || !number(sv.substr(0, slash), k) || !number(sv.substr(slash + 1), n) || k < 1 ||
       k > n)
-    throw std::invalid_argument("--shard must be K/N with 1 <= K <= N, got \"" + s + "\"");
+    throw rt::BadInput("--shard must be K/N with 1 <= K <= N, got \"" + s + "\"");
   if (n > runs)
-    throw std::invalid_argument("--shard " + s + ": only " + std::to_string(runs) +
+    throw rt::BadInput("--shard " + s + ": only " + std::to_string(runs) +
                                 " runs are selected, so some shards would run nothing (use N <= " +
                                 std::to_string(runs) + ")");
   return {k, n};
@@ -128,7 +129,7 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
   // Like `go test -run X` ("no tests to run") and pytest (exit 5): an empty selection is never
   // a green run. Bad files are already counted as failures, so they alone are not "empty".
   if (jobs.empty() && invalid.empty())
-    throw std::invalid_argument("nothing to test: no scenario x policy run of the " + std::to_string(files) +
+    throw rt::BadInput("nothing to test: no scenario x policy run of the " + std::to_string(files) +
                                 " scenario files matches" + selection_text(a));
   if (!a.shard.empty()) {
     const auto [k, n] = parse_shard(a.shard, jobs.size());

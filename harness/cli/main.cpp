@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
+#include "harness/cli/error_exit.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/suggest.hpp"
 #include "harness/runtime/policy.hpp"
@@ -46,29 +47,19 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kOk : kBadInput;
   }
-  try {
-    // Given before a subcommand, --html would be silently ignored: say where it goes instead.
-    if (!html.empty() && !app.get_subcommands().empty()) {
-      std::cerr << "nsleak: --html before a subcommand applies only to the default run; "
-                   "use: nsleak run FILE... --html " << html << "\n";
-      return kBadInput;
-    }
-    if (app.got_subcommand("run")) return run();
-    if (app.got_subcommand("list")) return list();
-    if (app.got_subcommand("test")) return test();
-    if (app.got_subcommand("merge")) return merge();
-    return run_default(html);
-  } catch (const nsleak::scenario::ParseError& e) {
-    std::cerr << e.what() << "\n";
-    return kBadInput;
-  } catch (const nsleak::rt::PolicyError& e) {
-    std::cerr << "nsleak: " << e.what() << "\n";
-    return kBadInput;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "nsleak: " << e.what() << "\n";
-    return kBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "nsleak: internal error: " << e.what() << "\n";
-    return kInternal;
-  }
+  return run_mapping_errors(
+      [&] {
+        // Given before a subcommand, --html would be silently ignored: say where it goes instead.
+        if (!html.empty() && !app.get_subcommands().empty()) {
+          std::cerr << "nsleak: --html before a subcommand applies only to the default run; "
+                       "use: nsleak run FILE... --html " << html << "\n";
+          return static_cast<int>(kBadInput);
+        }
+        if (app.got_subcommand("run")) return run();
+        if (app.got_subcommand("list")) return list();
+        if (app.got_subcommand("test")) return test();
+        if (app.got_subcommand("merge")) return merge();
+        return run_default(html);
+      },
+      std::cerr);
 }

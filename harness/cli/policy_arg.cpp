@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/did_you_mean.hpp"
 
@@ -18,7 +19,7 @@ std::string check_policy(const std::string& name_or_path, const std::string& opt
   // Ties go to the default (current Go): "go1.13" most likely means it, not go1.10.
   auto hint_order = names;
   std::stable_partition(hint_order.begin(), hint_order.end(), [](const std::string& n) { return n == "go1.12"; });
-  throw std::invalid_argument(option + ": unknown policy \"" + name_or_path + "\"" +
+  throw rt::BadInput(option + ": unknown policy \"" + name_or_path + "\"" +
                               scenario::unknown_name_hint(name_or_path, hint_order) +
                               "; or give the path of a JSON policy file");
 }
@@ -28,7 +29,7 @@ std::map<std::string, std::string> parse_substitutes(const std::vector<std::stri
   for (const auto& s : subs) {
     const auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
-      throw std::invalid_argument("--substitute must be NAME=POLICY, got \"" + s + "\"");
+      throw rt::BadInput("--substitute must be NAME=POLICY, got \"" + s + "\"");
     check_policy(s.substr(0, eq), "--substitute");
     check_policy(s.substr(eq + 1), "--substitute");
     out[s.substr(0, eq)] = s.substr(eq + 1);

@@ -9,7 +9,7 @@
 
 namespace nsleak::cli {
 
-// The policy's name (a preset's, or the JSON file's `name`). Throws std::invalid_argument
+// The policy's name (a preset's, or the JSON file's `name`). Throws rt::BadInput
 // ("unknown policy \"go1.13\" (did you mean \"go1.12\"?)") or rt::PolicyError (a bad file).
 std::string check_policy(const std::string& name_or_path, const std::string& option);
 

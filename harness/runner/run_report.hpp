@@ -44,8 +44,8 @@ struct RunOptions {
   sandbox::SandboxOptions sandbox;
 };
 
-// Runs `sc` once in a sandbox and judges it. Throws rt::PolicyError for a bad policy (bad
-// input: exit 2), never for what happens in the run.
+// Runs `sc` once in a sandbox and judges it. Throws rt::BadInput (rt::PolicyError included)
+// for a bad policy (bad input: exit 2), never for what happens in the run.
 RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt);
 
 }  // namespace nsleak::runner

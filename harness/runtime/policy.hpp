@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/runtime/bad_input.hpp"
+
 namespace nsleak::rt {
 
 struct Policy {
@@ -51,8 +53,8 @@ Policy load_policy(const std::string& name_or_path);
 // Toggle names and values, for reports.
 std::vector<std::pair<std::string, bool>> policy_toggles(const Policy& p);
 
-struct PolicyError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct PolicyError : BadInput {
+  using BadInput::BadInput;
 };
 
 }  // namespace nsleak::rt

@@ -1,6 +1,6 @@
 #include "harness/runtime/strategy.hpp"
 
-#include <stdexcept>
+#include "harness/runtime/bad_input.hpp"
 
 namespace nsleak::rt {
 
@@ -17,8 +17,7 @@ std::unique_ptr<Strategy> make_strategy(const std::string& spec) {
     }
     if (used == seed.size() && !seed.empty()) return std::make_unique<RandomStrategy>(v);
   }
-  throw std::invalid_argument("unknown strategy \"" + spec +
-                              "\" (known: go-order, random:SEED)");
+  throw BadInput("unknown strategy \"" + spec + "\" (known: go-order, random:SEED)");
 }
 
 }  // namespace nsleak::rt

@@ -54,7 +54,7 @@ class RandomStrategy final : public Strategy {
   std::mt19937_64 rng_;
 };
 
-// "go-order" or "random:SEED"; throws std::invalid_argument otherwise.
+// "go-order" or "random:SEED"; throws BadInput otherwise.
 std::unique_ptr<Strategy> make_strategy(const std::string& spec);
 
 }  // namespace nsleak::rt

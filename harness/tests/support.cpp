@@ -3,10 +3,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <fstream>
+#include <sstream>
 
 #include "harness/runner/step_recorder.hpp"
-#include "harness/runtime/sched.hpp"
+#include "harness/runtime/threads.hpp"
 
 namespace nsleak::test {
 namespace {
@@ -36,9 +40,8 @@ sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) 
 }
 
 void note(const std::string& what, nlohmann::json extra) {
-  rt::M* mp = rt::getm();
   extra["what"] = what;
-  const trace::Note n{rt::getg()->goid, static_cast<trace::MId>(mp->id), mp->tid,
+  const trace::Note n{rt::current_goid(), static_cast<trace::MId>(rt::current_mid()), rt::current_tid(),
                       static_cast<std::int32_t>(::syscall(SYS_gettid))};
   const std::string payload = extra.dump();
   std::vector<trace::Record> text(1 + payload.size() / trace::kRecordBody);
@@ -73,6 +76,20 @@ const trace::StateValue* task_state(const trace::Event& ev, std::int32_t tid, os
   const trace::TaskRow* row = ev.task(tid);
   const auto k = static_cast<trace::KindIndex>(os::index(kind));
   return row != nullptr && row->has(k) ? &row->state[k] : nullptr;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string trimmed(std::string s) {
+  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  return s;
 }
 
 }  // namespace nsleak::test

@@ -94,4 +94,9 @@ std::string fault(const sandbox::RunRecord& r);  // fault message, "" if none
 // for it (or did not read that kind).
 const trace::StateValue* task_state(const trace::Event& ev, std::int32_t tid, os::StateKind kind);
 
+// Files and text: a file's bytes exactly ("" when it cannot be read), and `s` without
+// leading and trailing whitespace (expected-output files end with a newline, messages may not).
+std::string read_file(const std::string& path);
+std::string trimmed(std::string s);
+
 }  // namespace nsleak::test

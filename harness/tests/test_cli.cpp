@@ -14,10 +14,16 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 
+#include "harness/cli/error_exit.hpp"
+#include "harness/cli/exit_codes.hpp"
 #include "harness/os/state_kind.hpp"
+#include "harness/runtime/bad_input.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/scenario/parser.hpp"
 #include "harness/tests/support.hpp"
 
 namespace {
@@ -39,20 +45,12 @@ Result run_nsleak(const std::string& args) {
   for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(errfile);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
+  r.err = nsleak::test::read_file(errfile);
   std::filesystem::remove(errfile);
   return r;
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 }  // namespace
 
@@ -61,14 +59,12 @@ TEST_CASE("every malformed fixture exits 2 with exactly its expected error line"
   int checked = 0;
   for (const auto& e : fs::directory_iterator(fs::path(NSLEAK_FIXTURES_DIR) / "malformed")) {
     if (e.path().extension() != ".json") continue;
-    std::ifstream want_in(fs::path(e.path()).replace_extension(".err"));
-    std::stringstream want;
-    want << want_in.rdbuf();
+    const std::string want = nsleak::test::read_file(fs::path(e.path()).replace_extension(".err"));
     const std::string rel = "fixtures/malformed/" + e.path().filename().string();
     const Result r = run_nsleak("run " + rel);
     INFO(rel);
     CHECK(r.code == 2);
-    CHECK(trimmed(r.err) == trimmed(want.str()));
+    CHECK(nsleak::test::trimmed(r.err) == nsleak::test::trimmed(want));
     CHECK(r.out.empty());  // nothing half-run
     ++checked;
   }
@@ -111,6 +107,54 @@ TEST_CASE("bad usage, unknown policies and strategies exit 2 with one clear line
     const Result r = run_nsleak("test scenarios/article --shard 3/2");
     CHECK(r.code == 2);
     CHECK(r.err.find("--shard must be K/N") != std::string::npos);
+  }
+}
+
+TEST_CASE("bad input is reported by its own message and exits 2, whoever parses it", "[cli]") {
+  // Exact lines: the typed BadInput carries the message the user sees, unchanged.
+  const std::string article = "scenarios/article/article-poisoned-main.json";
+  const std::pair<std::string, std::string> cases[] = {
+      {"run " + article + " --strategy pct", "nsleak: unknown strategy \"pct\" (known: go-order, random:SEED)"},
+      {"run " + article + " --strategy random:12x",
+       "nsleak: unknown strategy \"random:12x\" (known: go-order, random:SEED)"},
+      {"test scenarios/article --substitute go1.12", "nsleak: --substitute must be NAME=POLICY, got \"go1.12\""},
+      {"test scenarios/article --shard 0/2", "nsleak: --shard must be K/N with 1 <= K <= N, got \"0/2\""},
+      {"test scenarios/article --substitute go1.12=no-such-policy",
+       "nsleak: unknown policy \"no-such-policy\""},
+  };
+  for (const auto& [args, line] : cases) {
+    INFO("nsleak " << args);
+    const Result r = run_nsleak(args);
+    CHECK(r.code == 2);
+    CHECK(first_line(r.err).rfind(line, 0) == 0);
+  }
+}
+
+TEST_CASE("an exception that is not bad input is an internal error, exit 4, with its message", "[cli]") {
+  using nsleak::cli::run_mapping_errors;
+  std::ostringstream err;
+  SECTION("std::invalid_argument from an internal is not blamed on the user") {
+    CHECK(run_mapping_errors([]() -> int { throw std::invalid_argument("stoi"); }, err) == nsleak::cli::kInternal);
+    CHECK(err.str() == "nsleak: internal error: stoi\n");
+  }
+  SECTION("any other std::exception likewise") {
+    CHECK(run_mapping_errors([]() -> int { throw std::logic_error("lost track"); }, err) == nsleak::cli::kInternal);
+    CHECK(err.str() == "nsleak: internal error: lost track\n");
+  }
+  SECTION("rt::BadInput and rt::PolicyError are bad input") {
+    CHECK(run_mapping_errors([]() -> int { throw nsleak::rt::BadInput("bad value"); }, err) == nsleak::cli::kBadInput);
+    CHECK(run_mapping_errors([]() -> int { throw nsleak::rt::PolicyError("bad policy"); }, err) ==
+          nsleak::cli::kBadInput);
+    CHECK(err.str() == "nsleak: bad value\nnsleak: bad policy\n");
+  }
+  SECTION("a scenario error keeps its location and no prefix") {
+    CHECK(run_mapping_errors([]() -> int { throw nsleak::scenario::ParseError({"f.json", 3, 7}, "oops"); }, err) ==
+          nsleak::cli::kBadInput);
+    CHECK(first_line(err.str()).rfind("f.json:3:7: ", 0) == 0);
+  }
+  SECTION("a command's own exit code passes through") {
+    CHECK(run_mapping_errors([] { return 1; }, err) == 1);
+    CHECK(err.str().empty());
   }
 }
 
@@ -205,11 +249,9 @@ TEST_CASE("a bad scenario file is in the JSON and JUnit reports, not only on std
   REQUIRE(suite["invalid"].size() == 1);
   CHECK(suite["invalid"][0]["error"] == (dir / "b.json").string() + ":1:31: unknown op \"unshar\" (did you mean \"unshare\"?)");
   CHECK(suite["summary"] == nlohmann::json({{"passed", 3}, {"failed", 1}, {"skipped", 0}, {"total", 4}}));
-  std::ifstream xml_in(dir / "s.xml");
-  std::stringstream xml;
-  xml << xml_in.rdbuf();
-  CHECK(xml.str().find("type=\"bad-input\"") != std::string::npos);
-  CHECK(xml.str().find("<testsuites name=\"nsleak\" tests=\"4\" failures=\"0\" errors=\"1\"") != std::string::npos);
+  const std::string xml = nsleak::test::read_file(dir / "s.xml");
+  CHECK(xml.find("type=\"bad-input\"") != std::string::npos);
+  CHECK(xml.find("<testsuites name=\"nsleak\" tests=\"4\" failures=\"0\" errors=\"1\"") != std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -241,11 +283,8 @@ Result run_prepared(const std::string& args, const std::function<void()>& prepar
   ::waitpid(pid, &status, 0);
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream so, se;
-  so << std::ifstream(out).rdbuf();
-  se << std::ifstream(err).rdbuf();
-  r.out = so.str();
-  r.err = se.str();
+  r.out = nsleak::test::read_file(out);
+  r.err = nsleak::test::read_file(err);
   fs::remove(out);
   fs::remove(err);
   return r;

@@ -25,6 +25,7 @@
 #include "harness/scenario/parser.hpp"
 #include "harness/scenario/quote.hpp"
 #include "harness/scenario/utf8.hpp"
+#include "harness/tests/support.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
 #ifndef NSLEAK_FIXTURES_DIR
@@ -55,20 +56,6 @@ std::string error_line(std::string_view text) {
   } catch (const ParseError& e) {
     return e.what();
   }
-}
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string trimmed(std::string s) {
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  return s;
 }
 
 std::vector<fs::path> files_in(const fs::path& dir, const std::string& ext) {
@@ -125,7 +112,7 @@ TEST_CASE("Every malformed fixture fails with exactly the line in its .err file"
     const fs::path err_path = fs::path(path).replace_extension(".err");
     CAPTURE(path.filename().string());
     REQUIRE(fs::exists(err_path));
-    const std::string expected = trimmed(read_bytes(err_path));
+    const std::string expected = nsleak::test::trimmed(nsleak::test::read_file(err_path));
     try {
       load_scenario(path.string(), options());
       FAIL_CHECK("parsed without error");
@@ -346,7 +333,7 @@ TEST_CASE("Deep nesting is an error, not a stack overflow", "[parser][robustness
 TEST_CASE("Truncating a valid file anywhere gives a scenario or a ParseError",
           "[parser][robustness]") {
   for (const auto& path : files_in(kFixtures / "valid", ".json")) {
-    const std::string text = read_bytes(path);
+    const std::string text = nsleak::test::read_file(path);
     CAPTURE(path.filename().string());
     for (std::size_t len = 0; len <= text.size(); ++len) {
       CAPTURE(len);
@@ -357,7 +344,7 @@ TEST_CASE("Truncating a valid file anywhere gives a scenario or a ParseError",
 
 TEST_CASE("Corrupting any byte of a valid file gives a scenario or a ParseError",
           "[parser][robustness]") {
-  const std::string text = read_bytes(kFixtures / "valid" / "article-poisoned-main.json");
+  const std::string text = nsleak::test::read_file(kFixtures / "valid" / "article-poisoned-main.json");
   const std::string replacements{'\0', '"', '{', ']', ',', '/', '9', '\xff', '\xc3', '\\'};
   for (std::size_t i = 0; i < text.size(); ++i) {
     for (char r : replacements) {
