@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/os/state_ops.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/tests/support.hpp"
 #include "harness/trace/names.hpp"

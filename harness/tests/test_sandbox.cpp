@@ -17,7 +17,7 @@
 
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
-#include "harness/runtime/sched.hpp"
+#include "harness/runtime/runtime.hpp"
 #include "harness/tests/support.hpp"
 
 using namespace nsleak;

@@ -16,7 +16,7 @@
 
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/policy.hpp"
-#include "harness/runtime/sched.hpp"
+#include "harness/runtime/runtime.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/tests/support.hpp"
 #include "harness/runner/run_report.hpp"
