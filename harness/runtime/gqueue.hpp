@@ -1,6 +1,7 @@
 // GQueue: a FIFO of Gs linked through G::schedlink (Go's gQueue). A G is in at most one run
 // queue at a time, so the link lives in the G and queueing never allocates: a std::deque
 // allocates a block every few dozen push/pop pairs, which is on every Gosched's path.
+// layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <cstddef>
