@@ -120,7 +120,7 @@ TEST_CASE("bad input is reported by its own message and exits 2, whoever parses 
       {"test scenarios/article --substitute go1.12", "nsleak: --substitute must be NAME=POLICY, got \"go1.12\""},
       {"test scenarios/article --shard 0/2", "nsleak: --shard must be K/N with 1 <= K <= N, got \"0/2\""},
       {"test scenarios/article --substitute go1.12=no-such-policy",
-       "nsleak: unknown policy \"no-such-policy\""},
+       "nsleak: --substitute: unknown policy \"no-such-policy\""},
   };
   for (const auto& [args, line] : cases) {
     INFO("nsleak " << args);
