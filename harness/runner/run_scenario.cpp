@@ -22,7 +22,7 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
     StepRecorder recorder(out, interp::observed_kinds(sc));
     interp::run_scenario(sc, policy, strategy.get(), recorder);
   });
-  r.analysis = verdict::analyze(r.record, sc);
+  r.analysis = verdict::analyze(r.record.events, sc);
   const std::string judged_as = opt.expect_as.empty() ? policy.name : opt.expect_as;
   r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
   if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;

@@ -695,14 +695,14 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     sandbox::RunRecord rec;
     rec.events = {start, exit};
     rec.exit_code = 0;
-    const auto a = verdict::analyze(rec, sc);
+    const auto a = verdict::analyze(rec.events, sc);
     CHECK(a.completed);
     CHECK(verdict::judge(rec, a, sc, "go1.12").outcome == Outcome::Pass);
   }
   SECTION("environment error") {
     sandbox::RunRecord rec;
     rec.env_error = "unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS): EPERM";
-    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec.events, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Error);
     CHECK(contains(j.reason, "environment cannot run namespaces"));
   }
@@ -710,7 +710,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     sandbox::RunRecord rec;
     rec.events = {start};
     rec.term_signal = SIGSEGV;
-    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec.events, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Crash);
     CHECK(contains(j.reason, "killed by signal 11"));
   }
@@ -718,7 +718,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     sandbox::RunRecord rec;
     rec.events = {start};
     rec.exit_code = 1;
-    const auto j = verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12");
+    const auto j = verdict::judge(rec, verdict::analyze(rec.events, sc), sc, "go1.12");
     CHECK(j.outcome == Outcome::Crash);
     CHECK(contains(j.reason, "without main returning"));
   }
@@ -727,7 +727,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     rec.events = {start};
     rec.timed_out = true;
     rec.term_signal = SIGKILL;
-    CHECK(verdict::judge(rec, verdict::analyze(rec, sc), sc, "go1.12").outcome == Outcome::Timeout);
+    CHECK(verdict::judge(rec, verdict::analyze(rec.events, sc), sc, "go1.12").outcome == Outcome::Timeout);
   }
   SECTION("a runtime throw is a harness bug, even after main returned") {
     sandbox::RunRecord rec;
@@ -737,7 +737,7 @@ TEST_CASE("judge turns environment errors, signals and runtime throws into the r
     fault.text = "fatal error: stopm holding p";
     exit.seq = 2;
     rec.events = {start, fault, exit};
-    const auto a = verdict::analyze(rec, sc);
+    const auto a = verdict::analyze(rec.events, sc);
     CHECK(a.internal_error);
     const auto j = verdict::judge(rec, a, sc, "go1.12");
     CHECK(j.outcome == Outcome::Error);
@@ -762,7 +762,7 @@ TEST_CASE("A kernel/runtime disagreement makes the outcome an internal error", "
   const std::string m = "m" + std::to_string(note["m"].get<long>()) + " (tid " +
                         std::to_string(note["tid"].get<long>()) + ")";
   const scenario::Scenario sc = parse(R"({"name": "x", "main": [], "expect": {"go1.12": {}}})");
-  const auto a = verdict::analyze(rec, sc);
+  const auto a = verdict::analyze(rec.events, sc);
   CHECK(a.internal_error);
   REQUIRE_FALSE(a.disagreements.empty());
   const trace::Disagreement& d = a.disagreements.front();

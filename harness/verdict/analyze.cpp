@@ -31,8 +31,8 @@ class Analyzer {
  public:
   explicit Analyzer(const scenario::Scenario& sc) : ids_(sc) {}
 
-  Analysis run(const sandbox::RunRecord& rec) {
-    for (const auto& ev : rec.events) on_event(ev);
+  Analysis run(std::span<const Event> events) {
+    for (const auto& ev : events) on_event(ev);
     finish();
     return std::move(a_);
   }
@@ -310,7 +310,9 @@ class Analyzer {
 
 }  // namespace
 
-Analysis analyze(const sandbox::RunRecord& rec, const scenario::Scenario& sc) { return Analyzer(sc).run(rec); }
+Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc) {
+  return Analyzer(sc).run(events);
+}
 
 bool has_verdict(const Analysis& a, VerdictKind k) {
   for (const auto& v : a.verdicts)

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <span>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -103,7 +104,7 @@ struct Analysis {
 
 // Reads the trace. Pure: only the events (kernel observations plus the runtime's record of
 // who ran what) decide; the scenario says what each op id is.
-Analysis analyze(const sandbox::RunRecord& rec, const scenario::Scenario& sc);
+Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc);
 // A disagreement in one line, for the judgement's reason.
 std::string describe(const trace::Disagreement& d);
 
