@@ -11,12 +11,6 @@ namespace {
 using nlohmann::json;
 using scenario::OpKind;
 
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
 
 json tasks_json(const trace::Event& ev) {
   json out = json::array();
@@ -47,16 +41,6 @@ class Writer {
   }
 
  private:
-  json option_label(const trace::ChoiceOption& o) const {
-    switch (o.kind) {
-      case trace::ChoiceKind::RunM: return "m" + std::to_string(o.id);
-      case trace::ChoiceKind::PickG:
-        return std::string(trace::source_name(static_cast<trace::GSource>(o.detail))) + ":" + names_.glabel(o.id);
-      case trace::ChoiceKind::Preempt: return trace::action_name(static_cast<trace::PreemptAction>(o.detail));
-    }
-    return "?";
-  }
-
   json body(const trace::SandboxReady& e, const trace::Event&) const {
     return {{"userns", e.userns}, {"pid", e.pid}, {"uid", e.uid}};
   }
@@ -73,9 +57,7 @@ class Writer {
   json body(const trace::Execute& e, const trace::Event&) const { return {{"g", e.g}, {"m", e.m}, {"tid", e.tid}}; }
   json body(const trace::Ready& e, const trace::Event&) const { return {{"g", e.g}, {"by", e.by}}; }
   json body(const trace::Park& e, const trace::Event&) const {
-    std::string reason = trace::wait_name(e.reason);
-    if (e.object != 0) reason += " " + names_.object(e.object);
-    return {{"g", e.g}, {"m", e.m}, {"reason", reason}};
+    return {{"g", e.g}, {"m", e.m}, {"reason", names_.wait(e)}};
   }
   json body(const trace::HandoffP& e, const trace::Event&) const { return {{"p", e.p}, {"m", e.m}}; }
   json body(const trace::StartM& e, const trace::Event&) const { return {{"m", e.m}, {"p", e.p}, {"by", e.by}}; }
@@ -109,7 +91,7 @@ class Writer {
   }
   json body(const trace::Choice& e, const trace::Event& ev) const {
     json options = json::array();
-    for (const auto& o : ev.options) options.push_back(option_label(o));
+    for (const auto& o : ev.options) options.push_back(names_.option(o));
     return {{"kind", trace::choice_kind_name(e.kind)}, {"options", options}, {"chosen", e.chosen}};
   }
   json body(const trace::Exit& e, const trace::Event&) const { return {{"code", e.code}, {"m", e.m}}; }

@@ -60,10 +60,9 @@ json kinds_json(const verdict::StateSet& s) {
 }
 
 json thread_json(const verdict::ThreadInfo& t) {
-  static constexpr const char* kEnd[] = {"alive", "exited", "wedged"};
   json j{{"m", t.m}, {"tid", t.tid}, {"role", trace::role_name(t.role)},
          {"ns", t.state.value[os::index(os::StateKind::Net)].str()}, {"kinds", kinds_json(t.state)},
-         {"state", kEnd[static_cast<int>(t.end)]}};
+         {"state", verdict::thread_state_name(t.end)}};
   j["cloned_from"] = t.cloned_from >= 0 ? json(t.cloned_from) : json(nullptr);
   j["via"] = t.cloned_from >= 0 ? json(trace::via_name(t.via)) : json(nullptr);
   return j;

@@ -194,24 +194,11 @@ class Story {
     if (const auto* e = ev.as<trace::StopLockedM>()) return "stoplockedm: " + m(e->m) + " waits for its locked " + g(e->g);
     if (const auto* e = ev.as<trace::StartM>())
       return "startm: " + m(e->by) + " wakes " + m(e->m) + " with P" + std::to_string(e->p);
-    if (const auto* e = ev.as<trace::Park>()) {
-      std::string reason = trace::wait_name(e->reason);
-      if (e->object != 0) reason += " " + names_.object(e->object);
-      return g(e->g) + " parks: " + reason;
-    }
+    if (const auto* e = ev.as<trace::Park>()) return g(e->g) + " parks: " + names_.wait(*e);
     if (const auto* e = ev.as<trace::Execute>()) return m(e->m) + " runs " + g(e->g);
     if (const auto* e = ev.as<trace::Choice>()) {
       if (e->chosen >= ev.options.size()) return "choice " + std::string(trace::choice_kind_name(e->kind));
-      const auto& o = ev.options[e->chosen];
-      std::string label;
-      switch (o.kind) {
-        case trace::ChoiceKind::RunM: label = m(o.id); break;
-        case trace::ChoiceKind::PickG:
-          label = std::string(trace::source_name(static_cast<trace::GSource>(o.detail))) + ":" + names_.glabel(o.id);
-          break;
-        case trace::ChoiceKind::Preempt: label = trace::action_name(static_cast<trace::PreemptAction>(o.detail)); break;
-      }
-      return "choice " + std::string(trace::choice_kind_name(e->kind)) + ": " + label;
+      return "choice " + std::string(trace::choice_kind_name(e->kind)) + ": " + names_.option(ev.options[e->chosen]);
     }
     return {};
   }
@@ -240,10 +227,9 @@ void story_threads(std::ostringstream& os, const RunReport& r, const NsNames& na
   os << "\nThreads at the end:\n  " << pad("M", 5) << pad("tid", 12) << pad("role", 14) << pad("state", 8)
      << "namespace\n";
   for (const auto& t : r.analysis.threads) {
-    static constexpr const char* kEnd[] = {"alive", "exited", "wedged"};
     const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
     os << "  " << pad("m" + std::to_string(t.m), 5) << pad("tid " + std::to_string(t.tid), 12)
-       << pad(trace::role_name(t.role), 14) << pad(kEnd[static_cast<int>(t.end)], 8) << names.show(t.state.value[net]);
+       << pad(trace::role_name(t.role), 14) << pad(verdict::thread_state_name(t.end), 8) << names.show(t.state.value[net]);
     for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
       if (k != net && t.state.has(k)) os << "  " << TraceNames::kind(k) << " " << names.show(t.state.value[k]);
     if (t.cloned_from >= 0)

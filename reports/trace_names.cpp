@@ -1,6 +1,7 @@
 #include "reports/trace_names.hpp"
 
 #include "harness/os/state_kind.hpp"
+#include "harness/trace/names.hpp"
 
 namespace nsleak::reports {
 
@@ -28,6 +29,22 @@ std::string TraceNames::fn(std::int64_t g) const {
   const auto it = gfn_.find(g);
   if (it == gfn_.end()) return "main";  // the main goroutine is the only one not spawned by `go`
   return it->second != 0 ? ids_.function_name(it->second) : "?";
+}
+
+std::string TraceNames::option(const trace::ChoiceOption& o) const {
+  switch (o.kind) {
+    case trace::ChoiceKind::RunM: return "m" + std::to_string(o.id);
+    case trace::ChoiceKind::PickG:
+      return std::string(trace::source_name(static_cast<trace::GSource>(o.detail))) + ":" + glabel(o.id);
+    case trace::ChoiceKind::Preempt: return trace::action_name(static_cast<trace::PreemptAction>(o.detail));
+  }
+  return "?";
+}
+
+std::string TraceNames::wait(const trace::Park& p) const {
+  std::string reason = trace::wait_name(p.reason);
+  if (p.object != 0) reason += " " + object(p.object);
+  return reason;
 }
 
 std::string TraceNames::kind(trace::KindIndex k) {

@@ -20,6 +20,10 @@ class TraceNames {
   std::string fn(std::int64_t g) const;         // the goroutine's function ("main" for g1)
   std::string glabel(std::int64_t g) const { return "g" + std::to_string(g) + ":" + fn(g); }
   std::string object(std::uint32_t tag) const { return ids_.object_name(tag); }
+  // A choice option as people read it: "m2", "runnext:g3:child", "yield-m".
+  std::string option(const trace::ChoiceOption& o) const;
+  // Why a goroutine parked: "chan receive done", "sleep".
+  std::string wait(const trace::Park& p) const;
   // "net", "uts": the state kind's name
   static std::string kind(trace::KindIndex k);
 

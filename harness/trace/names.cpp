@@ -1,16 +1,8 @@
 #include "harness/trace/names.hpp"
 
+#include "harness/trace/overload.hpp"
+
 namespace nsleak::trace {
-namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
-
-}  // namespace
 
 const char* role_name(MRole r) {
   switch (r) {
@@ -80,7 +72,7 @@ const char* fault_name(FaultKind f) { return f == FaultKind::Throw ? "throw" : "
 
 const char* event_name(const Body& b) {
   return std::visit(
-      Overload{[](const SandboxReady&) { return "sandbox"; }, [](const EnvError&) { return "env-error"; },
+      trace::Overload{[](const SandboxReady&) { return "sandbox"; }, [](const EnvError&) { return "env-error"; },
                [](const TaskState&) { return "task"; }, [](const Disagreement&) { return "disagreement"; },
                [](const Start&) { return "start"; }, [](const NewProc&) { return "newproc"; },
                [](const Execute&) { return "execute"; }, [](const Ready&) { return "ready"; },

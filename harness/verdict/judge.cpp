@@ -9,6 +9,15 @@
 
 namespace nsleak::verdict {
 
+const char* thread_state_name(ThreadState s) {
+  switch (s) {
+    case ThreadState::Alive: return "alive";
+    case ThreadState::Exited: return "exited";
+    case ThreadState::Wedged: return "wedged";
+  }
+  return "?";
+}
+
 const char* outcome_name(Outcome o) {
   switch (o) {
     case Outcome::Pass: return "pass";

@@ -76,6 +76,7 @@ struct Verdict {
 };
 
 enum class ThreadState : std::uint8_t { Alive, Exited, Wedged };
+const char* thread_state_name(ThreadState s);  // "alive", "exited", "wedged"
 
 struct ThreadInfo {
   std::int64_t m = -1;

@@ -21,9 +21,8 @@ RunView::RunView(const runner::RunReport& report) : r(report), events(events_jso
     provenance.emplace_back();
     for (const auto& s : v.provenance) provenance.back().push_back(prose.step(s));
   }
-  static constexpr const char* kEnd[] = {"alive", "exited", "wedged"};
   for (const auto& t : a.threads)
-    threads.push_back({trace::role_name(t.role), kEnd[static_cast<int>(t.end)], t.state.value[net].str(),
+    threads.push_back({trace::role_name(t.role), verdict::thread_state_name(t.end), t.state.value[net].str(),
                        t.state.has(uts) ? t.state.value[uts].str() : "", trace::via_name(t.via)});
 }
 
