@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <iterator>
 
-#include "reports/html/event_fields.hpp"
 
 namespace nsleak::reports::timeline {
 namespace {
@@ -36,33 +35,33 @@ const Rgb kOriginStrong{0x9e, 0x9e, 0x9e};
 
 }  // namespace
 
-Namespaces::Namespaces(const RunView& v) : names_(v.r) {
-  origin_[0] = v.origin;
-  origin_[1] = v.origin_uts;
-  see(v.origin, "net");
-  see(v.origin_uts, "uts");
-  for (const auto& ev : v.events) {
-    for (const auto& row : field(ev, "tasks"))
-      for (const char* kind : {"net", "uts"}) see(str(row, kind), kind);
-    for (const char* kind : {"net", "uts"}) see(ns_of(ev, kind), kind);
-    see(str(ev, "child_ns"), "net");
+Namespaces::Namespaces(const RunView& v) : origin_(v.r.analysis.origin) {
+  for (const auto k : v.kinds) see(origin_.value[k], k);
+  for (const auto& ev : v.r.record.events) {
+    for (const auto& row : ev.tasks)
+      for (const auto k : v.kinds)
+        if (row.has(k)) see(row.state[k], k);
+    for (const auto& s : ev.states) see(s.now, s.kind);
+    if (const auto* op = ev.as<trace::Op>(); op != nullptr && v.names.op(op->op) != nullptr &&
+                                             v.names.op(op->op)->kind == scenario::OpKind::Exec)
+      see(op->value, op->kind);  // the exec'd child's namespace
   }
-  for (auto& e : entries_) e.name = names_.name(e.id);
+  for (auto& e : entries_) e.name = v.ns.name(e.id);
 }
 
-std::string Namespaces::stroke(const std::string& id) const { return hex(colour(id)); }
+std::string Namespaces::stroke(const trace::StateValue& id) const { return hex(colour(id)); }
 
-std::string Namespaces::fill(const std::string& id) const { return hex(towards_white(colour(id), 0.55)); }
+std::string Namespaces::fill(const trace::StateValue& id) const { return hex(towards_white(colour(id), 0.55)); }
 
-void Namespaces::see(const std::string& id, const char* kind) {
-  if (id.empty() || index_.count(id)) return;
-  Entry e{id, kind, "", id == origin_[0] || id == origin_[1], kOriginStrong};
+void Namespaces::see(const trace::StateValue& id, trace::KindIndex kind) {
+  if (!id.valid() || index_.count(id)) return;
+  Entry e{id, kind, "", origin_.has(kind) && origin_.value[kind] == id, kOriginStrong};
   if (!e.origin) e.colour = strong_colour(coloured_++);
   index_[id] = entries_.size();
   entries_.push_back(e);
 }
 
-Rgb Namespaces::colour(const std::string& id) const {
+Rgb Namespaces::colour(const trace::StateValue& id) const {
   auto it = index_.find(id);
   return it == index_.end() ? kOriginStrong : entries_[it->second].colour;
 }

@@ -9,7 +9,6 @@
 
 #include "harness/runner/run_report.hpp"
 #include "reports/html/run_view.hpp"
-#include "reports/ns_names.hpp"
 
 namespace nsleak::reports::timeline {
 
@@ -22,7 +21,9 @@ struct Rgb {
 class Namespaces {
  public:
   struct Entry {
-    std::string id, kind, name;
+    trace::StateValue id;
+    trace::KindIndex kind = 0;
+    std::string name;
     bool origin = false;
     Rgb colour{};
   };
@@ -30,18 +31,16 @@ class Namespaces {
   explicit Namespaces(const RunView& v);
 
   const std::vector<Entry>& entries() const { return entries_; }
-  std::string stroke(const std::string& id) const;
+  std::string stroke(const trace::StateValue& id) const;
   // Box and swatch fill: light enough for dark text on it.
-  std::string fill(const std::string& id) const;
-  std::string show(const std::string& id) const { return names_.show(id); }
+  std::string fill(const trace::StateValue& id) const;
 
  private:
-  void see(const std::string& id, const char* kind);
-  Rgb colour(const std::string& id) const;
+  void see(const trace::StateValue& id, trace::KindIndex kind);
+  Rgb colour(const trace::StateValue& id) const;
 
-  std::string origin_[2];
-  NsNames names_;
-  std::map<std::string, std::size_t> index_;
+  const verdict::StateSet& origin_;
+  std::map<trace::StateValue, std::size_t> index_;
   std::vector<Entry> entries_;
   std::size_t coloured_ = 0;
 };

@@ -1,29 +1,47 @@
 #include "reports/html/run_view.hpp"
 
-#include "harness/os/state_kind.hpp"
-#include "harness/trace/names.hpp"
-#include "reports/event_json.hpp"
 #include "reports/prose.hpp"
 
 namespace nsleak::reports::timeline {
 
-RunView::RunView(const runner::RunReport& report) : r(report), events(events_json(report)) {
-  const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
-  const auto uts = static_cast<trace::KindIndex>(os::index(os::StateKind::Uts));
+RunView::RunView(const runner::RunReport& report) : r(report), names(report), ns(report) {
   const auto& a = r.analysis;
-  origin = a.origin.has(net) ? a.origin.value[net].str() : "";
-  origin_uts = a.origin.has(uts) ? a.origin.value[uts].str() : "";
-  const NsNames ns(r);
-  const TraceNames names(r);
+  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+    if (a.origin.has(k)) kinds.push_back(k);
   const Prose prose(r, ns, names, true);
   for (const auto& v : a.verdicts) {
     summaries.push_back(prose.summary(v));
     provenance.emplace_back();
     for (const auto& s : v.provenance) provenance.back().push_back(prose.step(s));
   }
-  for (const auto& t : a.threads)
-    threads.push_back({trace::role_name(t.role), verdict::thread_state_name(t.end), t.state.value[net].str(),
-                       t.state.has(uts) ? t.state.value[uts].str() : "", trace::via_name(t.via)});
+}
+
+std::string RunView::list(const verdict::StateSet& s, std::size_t from) const {
+  std::string out;
+  for (std::size_t i = from; i < kinds.size(); ++i)
+    if (s.has(kinds[i])) out += (out.empty() ? "" : ", ") + TraceNames::kind(kinds[i]) + " " + ns.show(s.value[kinds[i]]);
+  return out;
+}
+
+std::string RunView::others(const verdict::StateSet& s) const {
+  const std::string l = list(s, 1);
+  return l.empty() ? l : ", " + l;
+}
+
+verdict::StateSet state_of(const trace::TaskRow& row) {
+  verdict::StateSet s;
+  s.mask = row.mask;
+  s.value = row.state;
+  return s;
+}
+
+verdict::StateSet state_of(const std::vector<trace::OpState>& states, bool belief) {
+  verdict::StateSet s;
+  for (const auto& o : states) {
+    s.mask |= 1u << o.kind;
+    s.value[o.kind] = belief ? o.belief : o.now;
+  }
+  return s;
 }
 
 }  // namespace nsleak::reports::timeline

@@ -1,29 +1,40 @@
-// RunView: one run as the timeline page draws it — the trace in its JSON form (events_json)
-// and the analysis's facts in words (Prose), computed once per run.
+// RunView: one run as the timeline page draws it — the typed trace, the names its ids stand
+// for (TraceNames, NsNames), the state kinds the run observed (the stripes, legend entries and
+// thread-table columns: every row of the os state table the run read), and the analysis's
+// facts in words (Prose), computed once per run.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "harness/runner/run_report.hpp"
+#include "reports/ns_names.hpp"
+#include "reports/trace_names.hpp"
 
 namespace nsleak::reports::timeline {
 
 struct RunView {
   explicit RunView(const runner::RunReport& report);
 
-  struct Thread {
-    std::string role, state, ns, uts, via;  // ns/uts: "dev:ino" ("" uts when not observed)
-  };
-
   const runner::RunReport& r;
-  std::vector<nlohmann::json> events;
-  std::string origin, origin_uts;  // "dev:ino"; origin_uts "" when uts is not observed
+  TraceNames names;
+  NsNames ns;
+  // The kinds the run observed, in state-table order (net, the table's first row, first).
+  std::vector<trace::KindIndex> kinds;
   std::vector<std::string> summaries;                // per verdict, names annotated
   std::vector<std::vector<std::string>> provenance;  // per verdict, per step
-  std::vector<Thread> threads;                       // per analysis thread
+
+  // ", uts NS(…) x, ipc NS(…)": a state's values for every observed kind after the first.
+  std::string others(const verdict::StateSet& s) const;
+  // "net NS(…) origin, uts NS(…)": every observed kind's value.
+  std::string all(const verdict::StateSet& s) const { return list(s, 0); }
+
+ private:
+  std::string list(const verdict::StateSet& s, std::size_t from) const;
 };
+
+// A snapshot row's, or an op's (now or belief), values as a StateSet.
+verdict::StateSet state_of(const trace::TaskRow& row);
+verdict::StateSet state_of(const std::vector<trace::OpState>& states, bool belief);
 
 }  // namespace nsleak::reports::timeline

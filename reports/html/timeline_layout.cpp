@@ -5,27 +5,46 @@
 namespace nsleak::reports::timeline {
 namespace {
 
-bool is_step(const json& ev, const std::set<long>& verdict_seqs) {
-  const std::string k = str(ev, "ev");
-  if (k == "op" || is_thread_event(k) || k == "fault" || k == "exit") return true;
-  if (k == "gexit" && flag(ev, "locked")) return true;
-  return verdict_seqs.count(num(ev, "seq", -2)) > 0;
+bool is_step(const trace::Event& ev, const std::set<long>& verdict_seqs) {
+  if (ev.seq < 0) return false;
+  if (ev.is<trace::Op>() || is_thread_event(ev) || ev.is<trace::Fault>() || ev.is<trace::Exit>()) return true;
+  if (const auto* g = ev.as<trace::GExit>(); g != nullptr && g->locked) return true;
+  return verdict_seqs.count(ev.seq) > 0;
 }
 
 }  // namespace
 
-bool is_thread_event(const std::string& k) {
-  return k == "newm" || k == "mexit" || k == "wedge" || k == "strict-unlock-kill" || k == "unlock-skipped";
+bool is_thread_event(const trace::Event& ev) {
+  return ev.is<trace::NewM>() || ev.is<trace::MExit>() || ev.is<trace::Wedge>() || ev.is<trace::StrictUnlockKill>() ||
+         ev.is<trace::UnlockSkipped>();
 }
 
-Layout::Layout(const RunView& v, bool uts) : uts_(uts) {
+trace::MId m_of(const trace::Event& ev) {
+  return std::visit(
+      [](const auto& e) -> trace::MId {
+        if constexpr (requires { e.m; }) return static_cast<trace::MId>(e.m);
+        else return trace::kNoM;
+      },
+      ev.body);
+}
+
+std::int32_t tid_of(const trace::Event& ev) {
+  return std::visit(
+      [](const auto& e) -> std::int32_t {
+        if constexpr (requires { e.tid; }) return e.tid;
+        else return 0;
+      },
+      ev.body);
+}
+
+Layout::Layout(const RunView& v) : kinds_(v.kinds) {
   const auto& r = v.r;
   std::set<long> vseqs;
   for (const auto& v : r.analysis.verdicts) vseqs.insert(v.seq);
-  for (const auto& ev : v.events)
-    if (ev.contains("seq") && is_step(ev, vseqs)) cols_.push_back(&ev);
+  for (const auto& ev : r.record.events)
+    if (is_step(ev, vseqs)) cols_.push_back(&ev);
   std::stable_sort(cols_.begin(), cols_.end(),
-                   [](const json* a, const json* b) { return num(*a, "seq") < num(*b, "seq"); });
+                   [](const trace::Event* a, const trace::Event* b) { return a->seq < b->seq; });
   for (const auto& t : r.analysis.threads) {
     lane_of_m_[t.m] = lanes_.size();
     lanes_.push_back(Lane{&t});
@@ -38,7 +57,7 @@ Layout::Layout(const RunView& v, bool uts) : uts_(uts) {
 std::size_t Layout::col_at(long seq) const {
   if (seq < 0) return cols_.size();
   return std::lower_bound(cols_.begin(), cols_.end(), seq,
-                          [](const json* ev, long s) { return num(*ev, "seq") < s; }) -
+                          [](const trace::Event* ev, long s) { return ev->seq < s; }) -
          cols_.begin();
 }
 
@@ -50,13 +69,13 @@ const Lane* Layout::lane(long m) const {
 void Layout::place_lane_ends() {
   for (auto& l : lanes_) l.start_x = kLabelW, l.end_x = x(cols_.size() + 1) - 6;
   for (std::size_t c = 0; c < cols_.size(); ++c) {
-    const std::string k = str(*cols_[c], "ev");
-    const auto it = lane_of_m_.find(num(*cols_[c], "m"));
+    const trace::Event& ev = *cols_[c];
+    const auto it = lane_of_m_.find(m_of(ev));
     if (it == lane_of_m_.end()) continue;
     Lane& l = lanes_[it->second];
-    if (k == "newm") l.start_x = x(c) + kArrowDx;
-    if (k == "mexit") l.end_x = cx(c);
-    if (k == "wedge") l.wedged_x = cx(c);
+    if (ev.is<trace::NewM>()) l.start_x = x(c) + kArrowDx;
+    if (ev.is<trace::MExit>()) l.end_x = cx(c);
+    if (ev.is<trace::Wedge>()) l.wedged_x = cx(c);
   }
 }
 

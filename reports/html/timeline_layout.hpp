@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "harness/runner/run_report.hpp"
-#include "reports/html/event_fields.hpp"
 
 namespace nsleak::reports::timeline {
 
@@ -26,7 +25,10 @@ constexpr int kArrowDx = 14;  // a clone arrow's x within its column: left, so i
 constexpr int kMaxVerdictRows = 3;
 
 // The trace events that end, start or mark a thread's lane.
-bool is_thread_event(const std::string& k);
+bool is_thread_event(const trace::Event& ev);
+// The M an event is about (kNoM for none), and its thread's tid (0 when the event names none).
+trace::MId m_of(const trace::Event& ev);
+std::int32_t tid_of(const trace::Event& ev);
 
 struct Lane {
   const verdict::ThreadInfo* thread;
@@ -38,10 +40,10 @@ struct Lane {
 
 class Layout {
  public:
-  Layout(const RunView& v, bool uts);
+  explicit Layout(const RunView& v);
 
   std::size_t columns() const { return cols_.size(); }  // the end column is columns()
-  const json& step(std::size_t col) const { return *cols_[col]; }
+  const trace::Event& step(std::size_t col) const { return *cols_[col]; }
   int x(std::size_t col) const { return kLabelW + static_cast<int>(col) * kColW; }
   int cx(std::size_t col) const { return x(col) + kColW / 2; }
   int width() const { return std::max(x(cols_.size() + 1) + 12, right_max_ + 8); }
@@ -51,7 +53,9 @@ class Layout {
   std::size_t col_at(long seq) const;
   const std::vector<Lane>& lanes() const { return lanes_; }
   const Lane* lane(long m) const;
-  int stripes() const { return uts_ ? 2 : 1; }
+  // One stripe per observed kind, in table order.
+  const std::vector<trace::KindIndex>& kinds() const { return kinds_; }
+  int stripes() const { return static_cast<int>(kinds_.size()); }
   int stripe_y(const Lane& l, int i) const { return l.top + 4 + i * kStripeH; }
   int box_y(const Lane& l) const { return stripe_y(l, stripes()) + 4; }
   int box_mid(const Lane& l) const { return box_y(l) + kBoxH / 2; }
@@ -65,8 +69,8 @@ class Layout {
   void place_verdicts(const runner::RunReport& r);
   void stack_lanes();
 
-  bool uts_;
-  std::vector<const json*> cols_;
+  std::vector<trace::KindIndex> kinds_;
+  std::vector<const trace::Event*> cols_;
   std::vector<Lane> lanes_;
   std::map<long, std::size_t> lane_of_m_;
   std::vector<int> verdict_rows_;

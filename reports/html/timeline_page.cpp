@@ -5,10 +5,13 @@
 #include <cctype>
 #include <sstream>
 
+#include "harness/trace/names.hpp"
+
 #include "reports/html/markup.hpp"
 #include "reports/html/namespace_palette.hpp"
 #include "reports/html/timeline_layout.hpp"
 #include "reports/html/timeline_svg.hpp"
+#include "reports/prose.hpp"
 
 namespace nsleak::reports {
 namespace {
@@ -49,15 +52,23 @@ void run_header(std::ostringstream& os, const RunReport& r) {
   if (!r.description.empty()) os << "<p class=\"description\">" << esc(r.description) << "</p>\n";
 }
 
-void legend(std::ostringstream& os, const Namespaces& ns) {
+// "net, uts": the observed kinds, in table order.
+std::string kind_list(const RunView& view) {
+  std::vector<std::string> names;
+  for (const auto k : view.kinds) names.push_back(TraceNames::kind(k));
+  return join(names);
+}
+
+void legend(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
   os << "<div class=\"legend\"><span class=\"legend-title\">Namespaces:</span>";
   for (const auto& e : ns.entries())
-    os << "<span class=\"key\" data-ns=\"" << esc(e.id) << "\"><span class=\"swatch\" style=\"background:"
-       << ns.fill(e.id) << ";border-color:" << ns.stroke(e.id) << "\"></span>" << esc(ns.show(e.id))
-       << " <small>" << esc(e.kind) << "</small></span>";
+    os << "<span class=\"key\" data-ns=\"" << esc(e.id.str()) << "\" data-kind=\"" << esc(TraceNames::kind(e.kind))
+       << "\"><span class=\"swatch\" style=\"background:" << ns.fill(e.id) << ";border-color:" << ns.stroke(e.id)
+       << "\"></span>" << esc(view.ns.show(e.id)) << " <small>" << esc(TraceNames::kind(e.kind)) << "</small></span>";
   os << "</div>\n<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
-        "A box is a goroutine's op, filled with the namespace its thread was in (top: net, bottom: uts "
-        "when the scenario uses uts); the stripe along a lane is the thread's namespace over time. "
+        "A box is a goroutine's op, filled with the namespace its thread was in (one band per kind the run "
+        "observed, top to bottom: "
+     << esc(kind_list(view)) << "); the stripes along a lane are the thread's namespaces over time. "
         "Thick outline: the goroutine was locked to the thread. Red outline: it saw a namespace it "
         "did not believe it was in. Arrows are clones; a dark bar ends a thread that exited, a "
         "hatched lane is M0 wedged forever. Hover for details.</p>\n";
@@ -70,7 +81,7 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
     os << "<p class=\"no-verdicts\">None: no thread left origin where another goroutine could see it.</p>\n";
     return;
   }
-  const Layout L(view, !view.origin_uts.empty());
+  const Layout L(view);
   os << "<p>What leaked; the numbered lines trace each one back, oldest first.</p>\n<ol class=\"verdicts\">\n";
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
     const auto& v = r.analysis.verdicts[i];
@@ -89,19 +100,20 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
   os << "</ol>\n";
 }
 
-void thread_table(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
+void thread_table(std::ostringstream& os, const RunView& view) {
   const auto& r = view.r;
-  const bool uts = !view.origin_uts.empty();
   os << "<h3>Threads at the end</h3>\n<table class=\"threads\"><thead><tr><th>M</th><th>tid</th><th>role</th>"
-     << "<th>state</th><th>net</th>" << (uts ? "<th>uts</th>" : "") << "<th>cloned from</th></tr></thead><tbody>";
-  for (std::size_t i = 0; i < r.analysis.threads.size(); ++i) {
-    const auto& t = r.analysis.threads[i];
-    const auto& w = view.threads[i];
-    os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(w.role) << "</td><td>" << esc(w.state)
-       << "</td><td>" << esc(ns.show(w.ns)) << "</td>";
-    if (uts) os << "<td>" << esc(ns.show(w.uts)) << "</td>";
+     << "<th>state</th>";
+  for (const auto k : view.kinds) os << "<th>" << esc(TraceNames::kind(k)) << "</th>";
+  os << "<th>cloned from</th></tr></thead><tbody>";
+  for (const auto& t : r.analysis.threads) {
+    os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(trace::role_name(t.role)) << "</td><td>"
+       << verdict::thread_state_name(t.end) << "</td>";
+    for (const auto k : view.kinds)
+      os << "<td>" << (t.state.has(k) ? esc(view.ns.show(t.state.value[k])) : std::string("\xE2\x80\x94")) << "</td>";
     os << "<td>"
-       << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + w.via + ")") : std::string("\xE2\x80\x94"))
+       << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + trace::via_name(t.via) + ")")
+                              : std::string("\xE2\x80\x94"))
        << "</td></tr>";
   }
   os << "</tbody></table>\n";
@@ -116,14 +128,14 @@ void run_section(std::ostringstream& os, const RunReport& r, std::size_t run) {
   }
   const RunView view(r);
   const Namespaces ns(view);
-  legend(os, ns);
+  legend(os, view, ns);
   if (r.analysis.threads.empty()) os << "<p class=\"empty\">The run recorded no thread.</p>\n";
   else svg_timeline(os, view, ns, run);
   if (!r.analysis.fault.empty()) os << "<p class=\"fault\">The program stopped: " << esc(r.analysis.fault) << "</p>\n";
   for (const auto& d : r.analysis.disagreements)
     os << "<p class=\"harness-bug\">HARNESS BUG (kernel vs runtime): " << esc(verdict::describe(d)) << "</p>\n";
   verdict_list(os, view);
-  thread_table(os, view, ns);
+  thread_table(os, view);
   os << "</section>\n";
 }
 

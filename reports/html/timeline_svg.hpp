@@ -12,9 +12,6 @@
 
 namespace nsleak::reports::timeline {
 
-// "m<m> (tid <tid>)": how the page names a thread everywhere.
-std::string mdesc(long m, long tid);
-
 // The <div class="timeline"> with the run's SVG; `run` (1-based) keeps its ids page-wide unique.
 void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run);
 

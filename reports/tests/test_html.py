@@ -11,6 +11,8 @@ binary, checked against what the same invocation says otherwise:
   - scenario text is escaped: a description with <script>, &, quotes, a control character and
     a C1 control comes back as the same text, and the page holds no script and loads nothing;
   - the page is self-contained and its ids are unique (several runs share one page);
+  - every state kind the run observed gets its stripe, legend entries and thread-table column
+    (the ipc scenario: net, uts and ipc, in the state table's order, net first);
   - bad use exits 2: an unwritable path, or --html before a subcommand.
 
 Needs xmllint (Debian's libxml2-utils); without it this test FAILS. Skips (77) when this machine
@@ -237,6 +239,38 @@ def check_runs_page(c):
             "uts runs: a net and a uts stripe per lane")
 
 
+def check_ipc_kind(c):
+    """A kind beyond net and uts is drawn as they are: the page iterates the run's observed kinds."""
+    page = os.path.join(c.tmp, "ipc.html")
+    p = c.run(["run", "scenarios/ipc/ipc-article-poisoned-main.json", "--format", "json", "--html", page])
+    if not c.check(p.returncode in (0, 1), "ipc run --html exits 0 or 1", "exit %d\n%s" % (
+            p.returncode, p.stderr.decode("utf-8", "replace"))):
+        return
+    report = json_documents(p.stdout)[0]
+    if not xml_ok(c, page, "ipc page"):
+        return
+    root = parse(c, page, "ipc page")
+    if root is None:
+        return
+    section = find(root, XHTML + "section", "run")[0]
+    kinds = [k for k in ("net", "uts", "ipc") if k in report["origins"]] if "origins" in report else None
+    svg = section.find(".//" + SVG + "svg")
+    lane = find(svg, SVG + "g", "lane")[0]
+    stripes = [text_of(t) for t in lane.iter(SVG + "text") if "stripe-label" in classes(t)]
+    c.check("ipc" in stripes and stripes[0] == "net", "ipc page: each lane has an ipc stripe, net first",
+            repr(stripes))
+    if kinds is not None:
+        c.equal(stripes, kinds, "ipc page: one stripe per observed kind, in table order")
+    heads = [text_of(th) for th in section.find(".//" + XHTML + "table").iter(XHTML + "th")]
+    c.check("ipc" in heads and heads.index("net") < heads.index("ipc"),
+            "ipc page: the thread table has an ipc column after net", repr(heads))
+    legend_kinds = {k.get("data-kind") for k in find(section, XHTML + "span", "key")}
+    c.check("ipc" in legend_kinds, "ipc page: the legend has ipc namespaces", repr(sorted(legend_kinds)))
+    ipc_cells = [len(list(tr.iter(XHTML + "td"))) for tr in section.find(".//" + XHTML + "tbody")]
+    c.check(ipc_cells and all(n == len(heads) for n in ipc_cells), "ipc page: every thread row fills every column",
+            repr(ipc_cells))
+
+
 def check_bad_use(c):
     p = c.run(["run", "scenarios/article/article-poisoned-main.json", "--html",
                os.path.join(c.tmp, "no-such-dir", "x.html")])
@@ -264,6 +298,7 @@ def main():
     check_xmllint_rejects(c)
     check_default_run(c)
     check_runs_page(c)
+    check_ipc_kind(c)
     check_bad_use(c)
     c.finish()
 
