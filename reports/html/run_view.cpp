@@ -1,5 +1,8 @@
 #include "reports/html/run_view.hpp"
 
+#include <map>
+#include <tuple>
+
 #include "reports/prose.hpp"
 
 namespace nsleak::reports::timeline {
@@ -8,6 +11,16 @@ RunView::RunView(const runner::RunReport& report) : r(report), names(report), ns
   const auto& a = r.analysis;
   for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
     if (a.origin.has(k)) kinds.push_back(k);
+  large = a.steps > kLargeRun;
+  std::map<std::tuple<int, std::int64_t, int, trace::StateValue>, std::size_t> first;
+  for (std::size_t i = 0; i < a.verdicts.size(); ++i) {
+    const auto& v = a.verdicts[i];
+    const auto key = std::make_tuple(static_cast<int>(v.kind), v.m, static_cast<int>(v.kind_index), v.value);
+    const std::size_t l = large ? first.emplace(key, i).first->second : i;
+    lead.push_back(l);
+    group_gs.emplace_back();
+    if (v.g >= 0) group_gs[l].push_back(v.g);
+  }
   const Prose prose(r, ns, names, true);
   for (const auto& v : a.verdicts) {
     summaries.push_back(prose.summary(v));

@@ -21,6 +21,14 @@ struct RunView {
   NsNames ns;
   // The kinds the run observed, in state-table order (net, the table's first row, first).
   std::vector<trace::KindIndex> kinds;
+  // A large run (more than kLargeRun op steps) is folded so that 2,000 goroutines stay
+  // readable and the page small: idle goroutines' steps collapse into one column per stretch,
+  // and verdicts of one kind on one thread about one state are listed and marked once.
+  static constexpr long kLargeRun = 300;
+  bool large = false;
+  std::vector<std::size_t> lead;                    // per verdict: the first of its group
+  std::vector<std::vector<std::int64_t>> group_gs;  // per verdict that leads: its group's goroutines
+  bool shown(std::size_t verdict) const { return lead[verdict] == verdict; }
   std::vector<std::string> summaries;                // per verdict, names annotated
   std::vector<std::vector<std::string>> provenance;  // per verdict, per step
 

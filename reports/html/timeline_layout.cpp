@@ -40,25 +40,93 @@ std::int32_t tid_of(const trace::Event& ev) {
 Layout::Layout(const RunView& v) : kinds_(v.kinds) {
   const auto& r = v.r;
   std::set<long> vseqs;
-  for (const auto& v : r.analysis.verdicts) vseqs.insert(v.seq);
+  for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i)
+    if (v.shown(i)) vseqs.insert(r.analysis.verdicts[i].seq);
   for (const auto& ev : r.record.events)
-    if (is_step(ev, vseqs)) cols_.push_back(&ev);
-  std::stable_sort(cols_.begin(), cols_.end(),
+    if (is_step(ev, vseqs)) steps_.push_back(&ev);
+  std::stable_sort(steps_.begin(), steps_.end(),
                    [](const trace::Event* a, const trace::Event* b) { return a->seq < b->seq; });
   for (const auto& t : r.analysis.threads) {
     lane_of_m_[t.m] = lanes_.size();
     lanes_.push_back(Lane{&t});
   }
+  if (v.large) mark_quiet(v, vseqs);
+  pack();
   place_lane_ends();
-  place_verdicts(r);
+  place_verdicts(v);
   stack_lanes();
 }
 
 std::size_t Layout::col_at(long seq) const {
-  if (seq < 0) return cols_.size();
-  return std::lower_bound(cols_.begin(), cols_.end(), seq,
-                          [](const trace::Event* ev, long s) { return ev->seq < s; }) -
-         cols_.begin();
+  if (seq < 0) return columns_;
+  const auto i = static_cast<std::size_t>(
+      std::lower_bound(steps_.begin(), steps_.end(), seq, [](const trace::Event* ev, long s) { return ev->seq < s; }) -
+      steps_.begin());
+  return i < steps_.size() ? col_of_[i] : columns_;
+}
+
+void Layout::mark_quiet(const RunView& v, const std::set<long>& vseqs) {
+  quiet_.assign(steps_.size(), false);
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    const auto* op = steps_[i]->as<trace::Op>();
+    if (op == nullptr || vseqs.count(steps_[i]->seq)) continue;
+    const scenario::Op* o = v.names.op(op->op);
+    if (o == nullptr) continue;
+    using scenario::OpKind;
+    // What moves a thread, pins it or checks a belief is never folded away.
+    const bool telling = o->kind == OpKind::Unshare || o->kind == OpKind::Setns || o->kind == OpKind::Lock ||
+                         o->kind == OpKind::Unlock || o->kind == OpKind::Exec || (o->kind == OpKind::Expect && !op->match);
+    quiet_[i] = !telling;
+  }
+  // Only stretches long enough to be worth a fold.
+  for (std::size_t i = 0; i < steps_.size();) {
+    std::size_t j = i;
+    while (j < steps_.size() && quiet_[j]) ++j;
+    if (j - i < kFoldMin)
+      for (std::size_t k = i; k < j; ++k) quiet_[k] = false;
+    i = j == i ? i + 1 : j;
+  }
+}
+
+void Layout::pack() {
+  if (quiet_.empty()) quiet_.assign(steps_.size(), false);
+  // Goroutines made by a `go` in the current column: their steps must come later.
+  std::set<trace::GoId> spawned_here;
+  std::set<trace::MId> lanes_here;
+  bool shared = true;  // the current column may take another lane's step
+  const trace::NewM* fan = nullptr;  // the current column is a fan of runtime-only clones from one M
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    const trace::Event& ev = *steps_[i];
+    const trace::MId m = m_of(ev);
+    const auto* op = ev.as<trace::Op>();
+    // Clones (arrows between lanes), exit and fault (lines across all lanes) stand alone.
+    const bool alone = ev.is<trace::NewM>() || ev.is<trace::Exit>() || ev.is<trace::Fault>() || !lane_of_m_.count(m);
+    // Threads the runtime starts for itself (sysmon, the template thread, the idle pool) are
+    // not the program's doing: consecutive ones from one M share a column, one arrow each.
+    const auto* nm = ev.as<trace::NewM>();
+    const bool runtime_only = nm != nullptr && (nm->role == trace::MRole::Sysmon || nm->role == trace::MRole::Template ||
+                                                nm->role == trace::MRole::Pool);
+    const bool joins_fan = runtime_only && fan != nullptr && fan->from_m == nm->from_m && fan->via == nm->via &&
+                           !lanes_here.count(m);
+    // A fold takes a whole stretch of quiet steps, whatever lanes they are on.
+    const bool in_fold = quiet_[i] && i > 0 && quiet_[i - 1];
+    const bool fresh = i == 0 || (!in_fold && (quiet_[i] || (i > 0 && quiet_[i - 1]) ||
+                                               (!joins_fan && (alone || !shared || lanes_here.count(m) ||
+                                                               (op != nullptr && spawned_here.count(op->g))))));
+    if (fresh && i > 0) {
+      ++columns_;
+      spawned_here.clear();
+      lanes_here.clear();
+    }
+    col_of_.push_back(columns_);
+    fan = runtime_only ? nm : nullptr;
+    shared = !alone;
+    lanes_here.insert(m);
+    if (op != nullptr && op->child != trace::kNoG) spawned_here.insert(op->child);
+  }
+  if (!steps_.empty()) ++columns_;
+  const int fit = (kFitW - kLabelW - 12) / static_cast<int>(columns_ + 1);
+  col_w_ = std::clamp(fit, kColWMin, kColWMax);
 }
 
 const Lane* Layout::lane(long m) const {
@@ -67,9 +135,10 @@ const Lane* Layout::lane(long m) const {
 }
 
 void Layout::place_lane_ends() {
-  for (auto& l : lanes_) l.start_x = kLabelW, l.end_x = x(cols_.size() + 1) - 6;
-  for (std::size_t c = 0; c < cols_.size(); ++c) {
-    const trace::Event& ev = *cols_[c];
+  for (auto& l : lanes_) l.start_x = kLabelW, l.end_x = x(columns_ + 1) - 6;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    const trace::Event& ev = *steps_[i];
+    const std::size_t c = col_of_[i];
     const auto it = lane_of_m_.find(m_of(ev));
     if (it == lane_of_m_.end()) continue;
     Lane& l = lanes_[it->second];
@@ -79,16 +148,23 @@ void Layout::place_lane_ends() {
   }
 }
 
-void Layout::place_verdicts(const runner::RunReport& r) {
+void Layout::place_verdicts(const RunView& view) {
+  const auto& r = view.r;
   std::map<std::size_t, std::vector<int>> right_edges;  // lane -> each row's rightmost x
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
     const auto& v = r.analysis.verdicts[i];
     const auto it = lane_of_m_.find(v.m);
     verdict_rows_.push_back(0);
-    if (it == lane_of_m_.end()) continue;
-    const int left = cx(col_at(v.seq)) - 3;
-    // "V1 name" in bold 10px: about 6px a character.
-    const int right = left + 12 + static_cast<int>(std::string(verdict::verdict_name(v.kind)).size() + 3) * 6;
+    verdict_flip_.push_back(false);
+    if (it == lane_of_m_.end() || !view.shown(i)) continue;
+    // "V1 name" in bold 10px: about 6px a character. A label that would run past the end
+    // column reads leftwards from its pin instead, so it does not widen the page.
+    const int pin = cx(col_at(v.seq));
+    const int len = 12 + static_cast<int>(std::string(verdict::verdict_name(v.kind)).size() + 3) * 6;
+    const bool flip = pin - 3 + len > x(columns_ + 1) + 12 && pin - len > kLabelW;
+    verdict_flip_.back() = flip;
+    const int left = flip ? pin - len : pin - 3;
+    const int right = flip ? pin + 4 : left + len;
     right_max_ = std::max(right_max_, right);
     auto& rows = right_edges[it->second];
     std::size_t row = 0;

@@ -1,6 +1,9 @@
-// Layout of the timeline page. x is step order, not time: one column per op or thread event,
-// so a burst of ops in a microsecond is as readable as a sleep. A final "end" column holds what
-// the run's end revealed (poisoned-main has no event of its own).
+// Layout of the timeline page. x is step order, not time, so a burst of ops in a microsecond is
+// as readable as a sleep. The step axis is compressed: consecutive steps on different lanes
+// share a column unless one must be seen to come first (a clone, a process-wide mark, a
+// goroutine's first step after the `go` that made it), and the column width shrinks so the
+// article fits a 1400-px window. A final "end" column holds what the run's end revealed
+// (poisoned-main has no event of its own).
 #pragma once
 
 #include "reports/html/run_view.hpp"
@@ -8,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,13 +20,16 @@
 namespace nsleak::reports::timeline {
 
 constexpr int kLabelW = 210;  // lane labels
-constexpr int kColW = 72;
+constexpr int kColWMax = 112;  // room for "runtime.LockOSThread()" on two lines
+constexpr int kColWMin = 60;   // below this a box label is unreadable: the timeline scrolls
+constexpr int kFitW = 1300;    // the SVG's width budget: a 1400-px window less the page margins
 constexpr int kAxisH = 30;
 constexpr int kStripeH = 6;
 constexpr int kBoxH = 34;
 constexpr int kRowH = 13;  // one row of verdict labels
 constexpr int kArrowDx = 14;  // a clone arrow's x within its column: left, so its label fits
 constexpr int kMaxVerdictRows = 3;
+constexpr std::size_t kFoldMin = 4;  // a shorter stretch of quiet steps is drawn as it is
 
 // The trace events that end, start or mark a thread's lane.
 bool is_thread_event(const trace::Event& ev);
@@ -42,11 +49,14 @@ class Layout {
  public:
   explicit Layout(const RunView& v);
 
-  std::size_t columns() const { return cols_.size(); }  // the end column is columns()
-  const trace::Event& step(std::size_t col) const { return *cols_[col]; }
-  int x(std::size_t col) const { return kLabelW + static_cast<int>(col) * kColW; }
-  int cx(std::size_t col) const { return x(col) + kColW / 2; }
-  int width() const { return std::max(x(cols_.size() + 1) + 12, right_max_ + 8); }
+  std::size_t steps() const { return steps_.size(); }
+  const trace::Event& step(std::size_t i) const { return *steps_[i]; }
+  std::size_t col(std::size_t i) const { return col_of_[i]; }
+  std::size_t columns() const { return columns_; }  // the end column is columns()
+  int col_w() const { return col_w_; }
+  int x(std::size_t col) const { return kLabelW + static_cast<int>(col) * col_w_; }
+  int cx(std::size_t col) const { return x(col) + col_w_ / 2; }
+  int width() const { return std::max(x(columns_ + 1) + 12, right_max_ + 8); }
   int height() const { return lanes_.empty() ? kAxisH : lanes_.back().top + lanes_.back().height + 8; }
   // The column of the step with this seq, or of the first step after it; seq < 0 (or past the
   // last step): the end column.
@@ -61,19 +71,31 @@ class Layout {
   int box_mid(const Lane& l) const { return box_y(l) + kBoxH / 2; }
   int verdict_y(const Lane& l) const { return box_y(l) + kBoxH + 4; }
   int verdict_row(std::size_t i) const { return verdict_rows_.at(i); }
+  // The step is folded into its column's collapsed group (large runs only).
+  bool quiet(std::size_t i) const { return quiet_[i]; }
+  bool verdict_flipped(std::size_t i) const { return verdict_flip_.at(i); }  // label left of its pin
 
  private:
+  // Steps into columns, and the column width.
+  void pack();
   // Threads are born at their newm arrow, die at their mexit; M0 wedges but stays.
   void place_lane_ends();
   // Verdict labels sit under their lane's boxes, in as few rows as keep them from overlapping.
-  void place_verdicts(const runner::RunReport& r);
+  void place_verdicts(const RunView& view);
+  // Large runs: which steps fold (quiet_), stretches of at least kFoldMin.
+  void mark_quiet(const RunView& v, const std::set<long>& verdict_seqs);
   void stack_lanes();
 
   std::vector<trace::KindIndex> kinds_;
-  std::vector<const trace::Event*> cols_;
+  std::vector<const trace::Event*> steps_;  // in seq order
+  std::vector<std::size_t> col_of_;          // per step
+  std::vector<bool> quiet_;                  // per step
+  std::size_t columns_ = 0;
+  int col_w_ = kColWMax;
   std::vector<Lane> lanes_;
   std::map<long, std::size_t> lane_of_m_;
   std::vector<int> verdict_rows_;
+  std::vector<bool> verdict_flip_;
   int right_max_ = 0;  // of the verdict labels, which may run past the end column
 };
 

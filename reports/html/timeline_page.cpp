@@ -70,7 +70,7 @@ void legend(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
         "observed, top to bottom: "
      << esc(kind_list(view)) << "); the stripes along a lane are the thread's namespaces over time. "
         "Thick outline: the goroutine was locked to the thread. Red outline: it saw a namespace it "
-        "did not believe it was in. Arrows are clones; a dark bar ends a thread that exited, a "
+        "did not believe it was in. Black arrows are clones; a blue dashed arrow goes from each <code>go</code> to the child goroutine's first step, on whatever thread it really ran. A dark bar ends a thread that exited, a "
         "hatched lane is M0 wedged forever. Hover for details.</p>\n";
 }
 
@@ -85,6 +85,7 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
   os << "<p>What leaked; the numbered lines trace each one back, oldest first.</p>\n<ol class=\"verdicts\">\n";
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
     const auto& v = r.analysis.verdicts[i];
+    if (!view.shown(i)) continue;  // counted with the first of its group
     const std::size_t col = L.col_at(v.seq);
     std::string where = v.m >= 0 ? "on " + mdesc(v.m, v.tid) : "";
     where += v.seq >= 0 ? " at step " + std::to_string(col + 1) + " (seq " + std::to_string(v.seq) + ")"
@@ -93,6 +94,12 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
        << i + 1 << "</span> <strong>" << verdict::verdict_name(v.kind) << "</strong> <span class=\"where\">"
        << esc(where) << "</span>: " << esc(view.summaries[i]);
     if (v.occurrences > 1) os << " (" << v.occurrences << " times)";
+    if (const auto& gs = view.group_gs[i]; gs.size() > 1) {
+      std::string list;
+      for (std::size_t k = 0; k < gs.size() && k < 12; ++k) list += (k ? ", g" : "g") + std::to_string(gs[k]);
+      os << " <span class=\"group\" data-count=\"" << gs.size() << "\">(" << gs.size() << " goroutines: " << esc(list)
+         << (gs.size() > 12 ? ", \xE2\x80\xA6" : "") << ")</span>";
+    }
     os << "\n<ol class=\"provenance\">";
     for (const auto& p : view.provenance[i]) os << "<li>" << esc(p) << "</li>";
     os << "</ol></li>\n";
@@ -171,13 +178,16 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#
 .stripe-label{font-size:7px;fill:#777;text-anchor:end}
 .box{fill:none;stroke:#6b6b6b;stroke-width:1}
 .box.locked{stroke:#111;stroke-width:2.4}
+.box.fold{stroke:#888;stroke-dasharray:3 2}
 .box.surprised{stroke:#c00000;stroke-width:2.6}
 .op-g{font-size:10.5px;font-weight:700}
 .op-fn{font-weight:400}
-.op-name{font-size:10.5px}
+.op-name{font-size:9.5px}
 .arrow{stroke:#222;stroke-width:1.6}
 .arrow.via-template{stroke-dasharray:5 3}
 .arrowhead{fill:#222}
+.spawn-arrow{fill:none;stroke:#1f5fbf;stroke-width:1.6;stroke-dasharray:3 2}
+.spawn-head{fill:#1f5fbf}
 .arrow-label,.mark-label{font-size:9.5px;fill:#333}
 .dot{fill:#333}
 .exit-line{stroke:#2e7d32;stroke-width:1.5;stroke-dasharray:4 3}
@@ -187,6 +197,7 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#
 .verdict-pin{stroke:#c00000;stroke-width:1.2}
 .verdict-mark{fill:#c00000}
 .verdict-label{font-size:10px;font-weight:700;fill:#a00000}
+.verdict-label.flipped{text-anchor:end}
 ol.verdicts{list-style:none;padding-left:0}
 ol.verdicts>li{margin-bottom:.5em}
 .vnum{display:inline-block;min-width:2em;font-weight:700;color:#a00000}

@@ -1,12 +1,15 @@
 #include "reports/html/timeline_svg.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <vector>
 
 #include "harness/os/fault_injection.hpp"
 #include "harness/trace/names.hpp"
 #include "reports/html/markup.hpp"
 #include "reports/html/timeline_layout.hpp"
+#include "reports/go_call.hpp"
 #include "reports/prose.hpp"
 
 namespace nsleak::reports::timeline {
@@ -16,14 +19,31 @@ using scenario::OpKind;
 
 namespace {
 
-std::string step_desc(const Layout& L, std::size_t col) {
-  const trace::Event& ev = L.step(col);
-  return "step " + std::to_string(col + 1) + ", seq " + std::to_string(ev.seq) + ", " + std::to_string(ev.us) +
+std::string step_desc(const Layout& L, std::size_t i) {
+  const trace::Event& ev = L.step(i);
+  return "step " + std::to_string(L.col(i) + 1) + ", seq " + std::to_string(ev.seq) + ", " + std::to_string(ev.us) +
          " \xC2\xB5s after the sandbox started";
 }
 
 void text(std::ostringstream& os, int x, int y, const char* cls, const std::string& s) {
   os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\">" << esc(s) << "</text>";
+}
+
+// The Go call must be read whole ("runtime.UnlockOSThread()" in a 60-px box): a label longer
+// than its room is squeezed to fit (SVG textLength) rather than cut, down to 60% of its natural
+// width; past that it loses its package, and only then is it clipped. The tooltip has it all.
+void fitted_text(std::ostringstream& os, int x, int y, int room, const char* cls, const std::string& s) {
+  constexpr double kCharW = 5.4;  // 9.5 px text
+  const std::size_t max = static_cast<std::size_t>(room / (kCharW * 0.6));
+  std::string t = s;
+  // Too long even squeezed: the package goes first ("runtime.LockOSThread()" -> "LockOSThread()").
+  if (t.size() > max)
+    if (const auto dot = t.substr(0, t.find('(')).rfind('.'); dot != std::string::npos) t = t.substr(dot + 1);
+  t = clip(t, max);
+  os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\"";
+  if (static_cast<double>(t.size()) * kCharW > room)
+    os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
+  os << ">" << esc(t) << "</text>";
 }
 
 void rect(std::ostringstream& os, int x, int y, int w, int h, const std::string& fill, const char* extra = "") {
@@ -156,8 +176,9 @@ std::string op_detail(const RunView& v, const trace::Op& e, const trace::Event& 
   }
 }
 
-void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces& ns, std::size_t col) {
-  const trace::Event& ev = L.step(col);
+void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces& ns, std::size_t i) {
+  const trace::Event& ev = L.step(i);
+  const std::size_t col = L.col(i);
   const trace::Op& e = *ev.as<trace::Op>();
   const scenario::Op* o = v.names.op(e.op);
   const Lane* l = L.lane(e.m);
@@ -166,16 +187,16 @@ void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Nam
   os << "<g class=\"op\" data-seq=\"" << ev.seq << "\" data-m=\"" << e.m << "\" data-g=\"" << e.g
      << "\" data-op=\"" << esc(opname) << "\">";
   os << "<title>"
-     << esc(g + " " + fn + ": " + opname + " at " + v.names.label(e.op) + " (line " +
+     << esc(g + " " + fn + ": " + (o != nullptr ? go_statement(*o) + "  // " : "") + opname + " at " + v.names.label(e.op) + " (line " +
             std::to_string(v.names.line(e.op)) + ")\n" + mdesc(e.m, e.tid) +
             (e.locked ? ", locked to this goroutine" : "") + "\n" + v.all(now) + "\n" + op_detail(v, e, ev, o) +
-            "\n" + step_desc(L, col))
+            "\n" + step_desc(L, i))
      << "</title>";
   if (l == nullptr) {  // no lane to draw on; the group (and its tooltip) still counts the op
     os << "</g>\n";
     return;
   }
-  const int x = L.x(col) + 4, y = L.box_y(*l), w = kColW - 8;
+  const int x = L.x(col) + 4, y = L.box_y(*l), w = L.col_w() - 8;
   // One horizontal band per observed kind, top to bottom in table order.
   const int n = L.stripes();
   for (int i = 0; i < n; ++i)
@@ -183,15 +204,17 @@ void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Nam
   const char* outline = surprised(e, ev, o) ? "box surprised" : e.locked ? "box locked" : "box";
   os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH << "\" rx=\"3\" class=\""
      << outline << "\"/>";
+  // About 6 px a character at 10.5 px; the full text is in the tooltip.
+  const std::size_t chars = static_cast<std::size_t>(std::max(w - 8, 12) / 6);
   os << "<text x=\"" << x + 4 << "\" y=\"" << y + 14 << "\" class=\"op-g\">" << esc(g)
-     << "<tspan class=\"op-fn\"> " << esc(clip(fn, 9 - std::min<std::size_t>(g.size(), 6)))
-     << "</tspan></text>";
-  text(os, x + 4, y + 28, "op-name", clip(opname, 11));
+     << "<tspan class=\"op-fn\"> " << esc(clip(fn, chars - std::min(g.size() + 1, chars - 1))) << "</tspan></text>";
+  fitted_text(os, x + 4, y + 28, w - 8, "op-name", o != nullptr ? go_call(*o) : opname);
   os << "</g>\n";
 }
 
-void svg_newm(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces&, std::size_t col) {
-  const trace::Event& ev = L.step(col);
+void svg_newm(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces&, std::size_t i) {
+  const trace::Event& ev = L.step(i);
+  const std::size_t col = L.col(i);
   const trace::NewM& e = *ev.as<trace::NewM>();
   const Lane* to = L.lane(e.m);
   const Lane* from = L.lane(e.from_m);
@@ -204,7 +227,7 @@ void svg_newm(std::ostringstream& os, const RunView& v, const Layout& L, const N
   os << "<title>"
      << esc("clone (" + via + "): " + mdesc(e.from_m, e.from_tid) + " creates " + mdesc(e.m, e.tid) + ", " +
             trace::role_name(e.role) + (e.via == trace::CloneVia::Template ? ", by the template thread" : "") +
-            "; it starts in " + (start.empty() ? "?" : start) + "\n" + step_desc(L, col))
+            "; it starts in " + (start.empty() ? "?" : start) + "\n" + step_desc(L, i))
      << "</title>";
   if (to == nullptr) {
     os << "</g>\n";
@@ -225,8 +248,9 @@ void svg_newm(std::ostringstream& os, const RunView& v, const Layout& L, const N
 }
 
 // mexit and wedge end a lane; strict-unlock-kill, a locked gexit and a skipped unlock mark it.
-void svg_thread_mark(std::ostringstream& os, const Layout& L, std::size_t col) {
-  const trace::Event& ev = L.step(col);
+void svg_thread_mark(std::ostringstream& os, const Layout& L, std::size_t i) {
+  const trace::Event& ev = L.step(i);
+  const std::size_t col = L.col(i);
   const std::string k = trace::event_name(ev.body);
   const Lane* l = L.lane(m_of(ev));
   const std::string m = mdesc(m_of(ev), tid_of(ev));
@@ -247,7 +271,7 @@ void svg_thread_mark(std::ostringstream& os, const Layout& L, std::size_t col) {
     line1 = "g" + std::to_string(g->g) + " exits", line2 = "locked";
   }
   os << "<g class=\"" << (lane_end ? "lane-end" : "mark") << "\" data-ev=\"" << esc(k) << "\" data-seq=\"" << ev.seq
-     << "\" data-m=\"" << m_of(ev) << "\"><title>" << esc(title + "\n" + step_desc(L, col)) << "</title>";
+     << "\" data-m=\"" << m_of(ev) << "\"><title>" << esc(title + "\n" + step_desc(L, i)) << "</title>";
   if (l != nullptr) {
     const int x = L.cx(col), top = L.stripe_y(*l, 0), bottom = L.box_y(*l) + kBoxH;
     if (lane_end)
@@ -261,24 +285,93 @@ void svg_thread_mark(std::ostringstream& os, const Layout& L, std::size_t col) {
 }
 
 // exit and fault concern the whole process: a line across every lane.
-void svg_process_mark(std::ostringstream& os, const Layout& L, std::size_t col) {
-  const trace::Event& ev = L.step(col);
+void svg_process_mark(std::ostringstream& os, const Layout& L, std::size_t i) {
+  const trace::Event& ev = L.step(i);
+  const std::size_t col = L.col(i);
   const auto* exit = ev.as<trace::Exit>();
   const bool fault = exit == nullptr;
   const std::string title = fault ? "fault: " + ev.text
                                   : "main returned; the process exits with code " + std::to_string(exit->code);
   os << "<g class=\"process-mark\" data-ev=\"" << (fault ? "fault" : "exit") << "\" data-seq=\"" << ev.seq
-     << "\"><title>" << esc(title + "\n" + step_desc(L, col)) << "</title>";
+     << "\"><title>" << esc(title + "\n" + step_desc(L, i)) << "</title>";
   os << "<line x1=\"" << L.cx(col) << "\" y1=\"" << kAxisH - 2 << "\" x2=\"" << L.cx(col) << "\" y2=\"" << L.height()
      << "\" class=\"" << (fault ? "fault-line" : "exit-line") << "\"/>";
   text(os, L.cx(col) + 4, kAxisH - 1, fault ? "fault-label" : "exit-label", fault ? "fault" : "exit");
   os << "</g>\n";
 }
 
+// A collapsed group: the quiet steps of one stretch on one lane, as one box saying how many
+// ops of how many goroutines it holds (the tooltip counts them by Go call).
+void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces& ns, std::size_t col,
+              trace::MId m, const std::vector<std::size_t>& steps) {
+  std::set<trace::GoId> gs;
+  std::map<std::string, int> calls;
+  verdict::StateSet now;
+  for (const auto i : steps) {
+    const trace::Event& ev = L.step(i);
+    const auto* op = ev.as<trace::Op>();
+    if (op == nullptr) continue;
+    gs.insert(op->g);
+    const scenario::Op* o = v.names.op(op->op);
+    ++calls[o != nullptr ? go_call(*o) : v.names.op_name(op->op)];
+    if (now.mask == 0) now = state_of(ev.states, false);
+  }
+  std::string detail;
+  for (const auto& [call, n] : calls) detail += "\n" + std::to_string(n) + " \xC3\x97 " + call;
+  const std::string what = std::to_string(steps.size()) + " ops of " + std::to_string(gs.size()) + " goroutines";
+  os << "<g class=\"collapsed\" data-m=\"" << m << "\" data-ops=\"" << steps.size() << "\" data-goroutines=\""
+     << gs.size() << "\"><title>" << esc(what + " on m" + std::to_string(m) + ", steps " +
+                                        std::to_string(L.step(steps.front()).seq) + "-" +
+                                        std::to_string(L.step(steps.back()).seq) + " (seq), folded: nothing in them "
+                                        "moves a thread or raises a verdict" + detail)
+     << "</title>";
+  if (const Lane* l = L.lane(m)) {
+    const int x = L.x(col) + 4, y = L.box_y(*l), w = L.col_w() - 8;
+    const int n = L.stripes();
+    for (int k = 0; k < n; ++k)
+      rect(os, x, y + kBoxH * k / n, w, kBoxH * (k + 1) / n - kBoxH * k / n, ns.fill(now.value[L.kinds()[k]]));
+    os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH
+       << "\" rx=\"3\" class=\"box fold\"/>";
+    fitted_text(os, x + 4, y + 14, w - 8, "op-g", std::to_string(steps.size()) + " ops");
+    fitted_text(os, x + 4, y + 28, w - 8, "op-name", std::to_string(gs.size()) + " goroutines");
+  }
+  os << "</g>\n";
+}
+
+// The article's point: `go child()` does not carry its thread (or its lock, or its namespace)
+// to the child. An arrow from each `go` to the child's first step shows where the child really ran.
+void svg_spawns(std::ostringstream& os, const RunView& v, const Layout& L, std::size_t run) {
+  std::map<trace::GoId, std::size_t> first;  // goroutine -> its first op step
+  for (std::size_t i = 0; i < L.steps(); ++i)
+    if (const auto* op = L.step(i).as<trace::Op>()) first.emplace(op->g, i);
+  for (std::size_t i = 0; i < L.steps(); ++i) {
+    const auto* op = L.step(i).as<trace::Op>();
+    if (op == nullptr || op->child == trace::kNoG || L.quiet(i)) continue;
+    const auto it = first.find(op->child);
+    if (it == first.end() || L.quiet(it->second)) continue;  // the child never ran an op, or folded
+    const auto& child = *L.step(it->second).as<trace::Op>();
+    const Lane* from = L.lane(op->m);
+    const Lane* to = L.lane(child.m);
+    if (from == nullptr || to == nullptr) continue;
+    const int x1 = L.x(L.col(i)) + L.col_w() - 6, y1 = L.box_y(*from) + kBoxH - 4;
+    const int x2 = L.x(L.col(it->second)) + 5, y2 = to == from ? L.box_y(*to) + kBoxH - 4 : L.box_y(*to) + 3;
+    const int bend = std::max(L.col_w() / 2, (x2 - x1) / 2);
+    os << "<g class=\"spawn\" data-g=\"" << op->g << "\" data-child=\"" << op->child << "\" data-from-m=\""
+       << op->m << "\" data-to-m=\"" << child.m << "\"><title>"
+       << esc("g" + std::to_string(op->g) + " runs go " + v.names.fn(op->child) + "() on " + mdesc(op->m, op->tid) +
+              "; g" + std::to_string(op->child) + " first runs on " + mdesc(child.m, child.tid) +
+              (child.m == op->m ? "" : ": another thread, which the spawner's lock and namespace do not reach"))
+       << "</title><path d=\"M" << x1 << "," << y1 << " C" << x1 + bend << "," << (to == from ? y1 + 24 : y1) << " "
+       << x2 - bend << "," << (to == from ? y2 + 24 : y2) << " " << x2 << "," << y2
+       << "\" class=\"spawn-arrow\" marker-end=\"url(#spawn-head-" << run << ")\"/></g>\n";
+  }
+}
+
 void svg_verdicts(std::ostringstream& os, const RunView& view, const Layout& L) {
   const auto& r = view.r;
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i) {
     const auto& v = r.analysis.verdicts[i];
+    if (!view.shown(i)) continue;  // listed, and marked, with the first of its group
     const Lane* l = L.lane(v.m);
     const std::string name = verdict::verdict_name(v.kind);
     const std::size_t col = L.col_at(v.seq);
@@ -290,7 +383,10 @@ void svg_verdicts(std::ostringstream& os, const RunView& view, const Layout& L) 
          << "\" class=\"verdict-pin\"/>";
       os << "<polygon points=\"" << x << "," << y - 9 << " " << x + 4 << "," << y - 4 << " " << x << "," << y + 1 << " "
          << x - 4 << "," << y - 4 << "\" class=\"verdict-mark\"/>";
-      text(os, x + 7, y, "verdict-label", "V" + std::to_string(i + 1) + " " + name);
+      if (L.verdict_flipped(i))
+        text(os, x - 7, y, "verdict-label flipped", "V" + std::to_string(i + 1) + " " + name);
+      else
+        text(os, x + 7, y, "verdict-label", "V" + std::to_string(i + 1) + " " + name);
     }
     os << "</g>\n";
   }
@@ -307,16 +403,22 @@ void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns
   os << "<defs><pattern id=\"hatch-" << run << "\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
      << "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#ffffff\" fill-opacity=\"0.35\"/>"
      << "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#8b1a1a\" stroke-width=\"2\" stroke-opacity=\"0.45\"/>"
-     << "</pattern></defs>\n";
+     << "</pattern><marker id=\"spawn-head-" << run << "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+     << "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
+     << "class=\"spawn-head\"/></marker></defs>\n";
   for (std::size_t i = 0; i < L.lanes().size(); ++i) svg_lane(os, v, L, ns, L.lanes()[i], i, run);
   svg_axis(os, L);
-  for (std::size_t c = 0; c < L.columns(); ++c) {
-    const trace::Event& ev = L.step(c);
-    if (ev.is<trace::Op>()) svg_op(os, v, L, ns, c);
-    else if (ev.is<trace::NewM>()) svg_newm(os, v, L, ns, c);
-    else if (ev.is<trace::Exit>() || ev.is<trace::Fault>()) svg_process_mark(os, L, c);
-    else if (is_thread_event(ev) || ev.is<trace::GExit>()) svg_thread_mark(os, L, c);
+  std::map<std::pair<std::size_t, trace::MId>, std::vector<std::size_t>> folds;  // (column, M) -> steps
+  for (std::size_t i = 0; i < L.steps(); ++i) {
+    const trace::Event& ev = L.step(i);
+    if (L.quiet(i)) folds[{L.col(i), m_of(ev)}].push_back(i);
+    else if (ev.is<trace::Op>()) svg_op(os, v, L, ns, i);
+    else if (ev.is<trace::NewM>()) svg_newm(os, v, L, ns, i);
+    else if (ev.is<trace::Exit>() || ev.is<trace::Fault>()) svg_process_mark(os, L, i);
+    else if (is_thread_event(ev) || ev.is<trace::GExit>()) svg_thread_mark(os, L, i);
   }
+  for (const auto& [key, steps] : folds) svg_fold(os, v, L, ns, key.first, key.second, steps);
+  svg_spawns(os, v, L, run);
   svg_verdicts(os, v, L);
   os << "</svg></div>\n";
 }

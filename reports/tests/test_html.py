@@ -6,8 +6,8 @@ binary, checked against what the same invocation says otherwise:
     <section> or <svg> and exits 0 on anything, so it could not catch a broken page);
   - one section per run, in order; per run one lane per thread of the run's report (labelled
     "mN tid T (role)"), one op box per op step, one clone arrow per newm event (with its via),
-    one lane end per mexit/wedge event, one marker and one list entry per verdict, with its
-    provenance;
+    one lane end per mexit/wedge event, one arrow from each `go` to the child's first step, one
+    marker and one list entry per verdict, with its provenance;
   - scenario text is escaped: a description with <script>, &, quotes, a control character and
     a C1 control comes back as the same text, and the page holds no script and loads nothing;
   - the page is self-contained and its ids are unique (several runs share one page);
@@ -141,6 +141,18 @@ def check_run(c, section, report, events, what):
             "%s: one clone arrow per newm event, from its M to the new one, labelled with its via" % what)
     c.check(all(g.find(SVG + "line") is not None and g.find(SVG + "polygon") is not None
                 for g in find(svg, SVG + "g", "newm")), "%s: every clone is an arrow (line + head)" % what)
+
+    first = {}
+    for e in events:
+        if e.get("ev") == "op":
+            first.setdefault(e["g"], e)
+    want_spawns = [(e["g"], e["child"], e["m"], first[e["child"]]["m"]) for e in events
+                   if e.get("ev") == "op" and e.get("op") == "go" and e.get("child") in first]
+    spawns = [(int(g.get("data-g")), int(g.get("data-child")), int(g.get("data-from-m")), int(g.get("data-to-m")))
+              for g in find(svg, SVG + "g", "spawn")]
+    c.equal(spawns, want_spawns, "%s: an arrow from each go to the child's first step, on its thread" % what)
+    c.check(all(g.find(SVG + "path") is not None for g in find(svg, SVG + "g", "spawn")),
+            "%s: every spawn is drawn (a path)" % what)
 
     ends = [(g.get("data-ev"), int(g.get("data-m"))) for g in find(svg, SVG + "g", "lane-end")]
     c.equal(ends, [(e["ev"], e["m"]) for e in events if e.get("ev") in ("mexit", "wedge")],
