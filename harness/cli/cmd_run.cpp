@@ -11,6 +11,7 @@
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
+#include "reports/trace_events.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "reports/event_json.hpp"
 #include "reports/json_report.hpp"
@@ -30,6 +31,7 @@ struct RunArgs {
   bool userns = false;
   std::string events;  // write the raw event stream (JSON lines) here
   std::string html;    // write every run's timeline here, as sections of one page
+  std::string trace_events;  // write every run as Chrome Trace Event Format JSON here
   std::size_t runs = 1, run_index = 0;  // for --format json: how many runs, and which this is
 };
 
@@ -76,6 +78,24 @@ int write_html(const std::string& path, const std::vector<runner::RunReport>& ru
   return kBadInput;
 }
 
+// The same, for --trace-events: one JSON document for all the runs.
+int write_trace_events(const std::string& path, const std::vector<runner::RunReport>& runs) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << reports::trace_events(runs).dump() << "\n";
+  out.close();
+  if (out) return kOk;
+  std::cerr << "nsleak: cannot write the trace events to " << path << "\n";
+  return kBadInput;
+}
+
+// What the runs leave besides their own output: the timeline page and the trace-event file.
+int write_files(const std::string& html, const std::string& trace_events, const std::vector<runner::RunReport>& runs) {
+  int rc = kOk;
+  if (!html.empty()) rc = worst(rc, write_html(html, runs));
+  if (!trace_events.empty()) rc = worst(rc, write_trace_events(trace_events, runs));
+  return rc;
+}
+
 int run_files(const RunArgs& a) {
   for (const auto& p : a.policies)  // a typo is exit 2 before anything runs
     if (!(p == "all" && a.policies.size() == 1)) check_policy(p, "--policy");
@@ -91,7 +111,7 @@ int run_files(const RunArgs& a) {
   each.runs = plan.size();
   int rc = kOk;
   bool first = true;
-  std::vector<runner::RunReport> runs;  // kept only for --html
+  std::vector<runner::RunReport> runs;  // kept only for --html and --trace-events
   (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
   for (const auto& [sc, pol] : plan) {
     runner::RunOptions opt;
@@ -107,9 +127,9 @@ int run_files(const RunArgs& a) {
     r.reproduce = reproduce_command(sc.file, opt, a.strategy);
     rc = worst(rc, print_report(r, each));
     ++each.run_index;
-    if (!a.html.empty()) runs.push_back(std::move(r));
+    if (!a.html.empty() || !a.trace_events.empty()) runs.push_back(std::move(r));
   }
-  if (!a.html.empty()) rc = worst(rc, write_html(a.html, runs));
+  rc = worst(rc, write_files(a.html, a.trace_events, runs));
   return rc;
 }
 
@@ -144,17 +164,20 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--html", g_run.html,
                   "Also write the runs' timelines (a lane per thread, ops coloured by namespace) as one "
                   "self-contained HTML page to this file");
+  cmd->add_option("--trace-events", g_run.trace_events,
+                  "Also write the runs as Chrome Trace Event Format JSON (Perfetto UI, chrome://tracing: "
+                  "a track per thread, a slice per op, flows for go and clones) to this file");
   cmd->add_flag("--userns", g_run.userns, "Use a user namespace even when running as root");
   return [] { return run_files(g_run); };
 }
 
-int run_default(const std::string& html) {
+int run_default(const std::string& html, const std::string& trace_events) {
   const auto sc = embedded_article();
   runner::RunOptions opt;
   auto r = runner::run_scenario(sc, opt);
   r.reproduce = "nsleak";  // the embedded article has no path to give
   int rc = print_report(r, RunArgs{});
-  if (!html.empty()) rc = worst(rc, write_html(html, {r}));
+  rc = worst(rc, write_files(html, trace_events, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
     // Library scenarios are embedded (by path or name), so these work from any directory.
     std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"

@@ -15,6 +15,7 @@ Command add_list(CLI::App& app);      // nsleak list
 Command add_test(CLI::App& app);      // nsleak test DIR|FILE...
 Command add_merge(CLI::App& app);     // nsleak merge A.json B.json...
 // nsleak (no arguments): the article, narrated; `html` non-empty: also its timeline page there.
-int run_default(const std::string& html);
+// `trace_events` non-empty: also the run as Chrome Trace Event Format JSON there.
+int run_default(const std::string& html, const std::string& trace_events);
 
 }  // namespace nsleak::cli

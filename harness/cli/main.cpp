@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
   std::string html;  // for the default run; `nsleak run` has its own --html
   app.add_option("--html", html,
                  "Also write the article run's timeline as a self-contained HTML page to this file");
+  std::string trace_events;  // likewise
+  app.add_option("--trace-events", trace_events,
+                 "Also write the article run as Chrome Trace Event Format JSON (Perfetto UI, chrome://tracing) "
+                 "to this file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ExtrasError& e) {
@@ -55,11 +59,16 @@ int main(int argc, char** argv) {
                        "use: nsleak run FILE... --html " << html << "\n";
           return static_cast<int>(kBadInput);
         }
+        if (!trace_events.empty() && !app.get_subcommands().empty()) {
+          std::cerr << "nsleak: --trace-events before a subcommand applies only to the default run; "
+                       "use: nsleak run FILE... --trace-events " << trace_events << "\n";
+          return static_cast<int>(kBadInput);
+        }
         if (app.got_subcommand("run")) return run();
         if (app.got_subcommand("list")) return list();
         if (app.got_subcommand("test")) return test();
         if (app.got_subcommand("merge")) return merge();
-        return run_default(html);
+        return run_default(html, trace_events);
       },
       std::cerr);
 }
