@@ -35,13 +35,27 @@ void make_valid_utf8(json& j) {
   }
 }
 
+json provenance_json(const std::vector<verdict::ProvStep>& prov, const Prose& prose) {
+  json j = json::array();
+  for (const auto& s : prov) j.push_back(prose.step(s));
+  return j;
+}
+
 json verdict_json(const verdict::Verdict& v, const Prose& prose, const TraceNames& names) {
-  json provenance = json::array();
-  for (const auto& s : v.provenance) provenance.push_back(prose.step(s));
+  json provenance = provenance_json(v.provenance, prose);
+  json goroutines = json::array();
+  for (const auto& share : v.goroutines)
+    goroutines.push_back({{"g", share.g},
+                          {"count", share.count},
+                          {"op", share.op != 0 ? names.label(share.op) : ""},
+                          {"seq", share.seq},
+                          {"provenance", provenance_json(share.provenance, prose)}});
   json j{{"kind", verdict::verdict_name(v.kind)},
          {"summary", prose.summary(v)},
          {"provenance", provenance},
          {"occurrences", v.occurrences},
+         {"count", v.occurrences},
+         {"goroutines", goroutines},
          {"ns", v.m >= 0 || v.value.valid() ? v.value.str() : ""},
          {"op", v.op != 0 ? names.label(v.op) : ""},
          {"seq", v.seq}};

@@ -1,5 +1,8 @@
 #include "reports/prose.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "harness/os/state_kind.hpp"
 #include "harness/trace/names.hpp"
 
@@ -82,6 +85,21 @@ std::string Prose::step(const ProvStep& s) const {
              " — the thread-group leader, whose namespaces /proc/<pid>/ns/* show — in " + state(s.state);
   }
   return "?";
+}
+
+std::string Prose::goroutines(const verdict::Verdict& v) {
+  std::vector<std::int64_t> ids;
+  for (const auto& share : v.goroutines) ids.push_back(share.g);
+  std::sort(ids.begin(), ids.end());
+  std::string out;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    out += (out.empty() ? "g" : ", g") + std::to_string(ids[i]);
+    if (j > i) out += "-g" + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  return out;
 }
 
 std::string Prose::summary(const verdict::Verdict& v) const {

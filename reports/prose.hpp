@@ -18,6 +18,8 @@ class Prose {
       : r_(r), ns_(ns), names_(names), annotate_(annotate) {}
   std::string summary(const verdict::Verdict& v) const;
   std::string step(const verdict::ProvStep& s) const;
+  // The goroutines of an aggregated verdict, runs of ids compressed: "g3-g21, g25".
+  static std::string goroutines(const verdict::Verdict& v);
 
  private:
   std::string id(const trace::StateValue& v) const { return ns_.id(v, annotate_); }

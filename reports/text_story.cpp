@@ -208,18 +208,33 @@ class Story {
   const TraceNames& names_;
 };
 
-void story_verdicts(std::ostringstream& os, const RunReport& r, const Prose& prose) {
+void story_verdicts(std::ostringstream& os, const RunReport& r, const Prose& prose, bool details) {
   if (r.analysis.verdicts.empty()) {
     os << "\nVerdicts: none — no thread left origin where another goroutine could see it.\n";
     return;
   }
   os << "\nVerdicts (what leaked; the numbered lines trace each one back, oldest first):\n";
+  const auto chain = [&](const std::vector<verdict::ProvStep>& prov, const char* indent) {
+    int i = 1;
+    for (const auto& p : prov) os << indent << i++ << ". " << prose.step(p) << "\n";
+  };
   for (const auto& v : r.analysis.verdicts) {
     os << "  " << verdict::verdict_name(v.kind) << ": " << prose.summary(v);
-    if (v.occurrences > 1) os << " (" << v.occurrences << " times)";
+    const bool several = v.goroutines.size() > 1;
+    if (several)
+      os << " (" << v.occurrences << " times, by " << v.goroutines.size() << " goroutines: " << Prose::goroutines(v)
+         << (details ? ")" : "; -v: each one's provenance)");
+    else if (v.occurrences > 1)
+      os << " (" << v.occurrences << " times)";
     os << "\n";
-    int i = 1;
-    for (const auto& p : v.provenance) os << "      " << i++ << ". " << prose.step(p) << "\n";
+    if (!several || !details) {
+      chain(v.provenance, "      ");
+      continue;
+    }
+    for (const auto& share : v.goroutines) {  // the first is the verdict's own
+      os << "    g" << share.g << (share.count > 1 ? " (" + std::to_string(share.count) + " times)" : std::string()) << ":\n";
+      chain(share.provenance, "      ");
+    }
   }
 }
 
@@ -263,7 +278,7 @@ std::string text_story(const RunReport& r, const StoryOptions& opt) {
         "✗ marks a thread outside the namespace the program started in, "
      << names.show(r.analysis.origin.value[os::index(os::StateKind::Net)]) << ".\n\n";
   Story(r, names, tnames).steps(os, opt);
-  story_verdicts(os, r, prose);
+  story_verdicts(os, r, prose, opt.verdict_details);
   story_threads(os, r, names);
   for (const auto& d : r.analysis.disagreements)
     os << "\nHARNESS BUG (kernel vs runtime): " << verdict::describe(d) << "\n";

@@ -11,6 +11,7 @@ using runner::RunReport;
 
 struct StoryOptions {
   bool scheduler_events = false;  // also narrate handoffp/startm/park/... (verbose)
+  bool verdict_details = false;   // each goroutine's own provenance under an aggregated verdict
   bool color = false;
 };
 

@@ -60,6 +60,7 @@ int print_report(const runner::RunReport& r, const RunArgs& a) {
   } else {
     reports::StoryOptions so;
     so.scheduler_events = a.verbose;
+    so.verdict_details = a.verbose;
     std::cout << reports::text_story(r, so);
   }
   if (!r.record.env_error.empty())
@@ -159,7 +160,7 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...)");
+  cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...) and each goroutine's provenance under a shared verdict");
   cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");
   cmd->add_option("--html", g_run.html,
                   "Also write the runs' timelines (a lane per thread, ops coloured by namespace) as one "

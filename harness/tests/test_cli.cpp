@@ -16,7 +16,9 @@
 #include <set>
 #include <stdexcept>
 #include <sstream>
+#include <regex>
 #include <string>
+#include <tuple>
 
 #include "harness/cli/error_exit.hpp"
 #include "harness/cli/exit_codes.hpp"
@@ -627,4 +629,53 @@ TEST_CASE("where namespaces are forbidden nsleak test reports the runs as skippe
   CHECK(xml.str().find("errors=\"0\" skipped=\"3\"") != std::string::npos);
   CHECK(xml.str().find("<skipped message=") != std::string::npos);
   CHECK(suite["summary"] == nlohmann::json({{"passed", 0}, {"failed", 0}, {"skipped", 3}, {"total", 3}}));
+}
+
+namespace {
+
+std::size_t count_lines_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+
+std::size_t count_lines_matching(const std::string& text, const std::regex& re) {
+  std::istringstream in(text);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += std::regex_match(line, re);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("many goroutines meeting one dirty thread are one verdict with a count and the goroutines", "[cli][aggregate]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // Twenty readers queued behind a worker that unshares without locking: nineteen run on the
+  // dirty thread. One stale-belief verdict (kind, thread, namespace), not one per reader.
+  const std::string file = "scenarios/libraries/netns-new-without-lock.json";
+  const Result text = run_nsleak("run " + file);
+  INFO(text.out);
+  CHECK(text.code == 0);
+  CHECK(count_lines_starting(text.out, "  stale-belief: ") == 1);
+  CHECK(text.out.find("by 19 goroutines: g3-g21; -v: each one's provenance)") != std::string::npos);
+
+  // -v: each goroutine's own provenance, under its own heading.
+  const Result verbose = run_nsleak("run -v " + file);
+  CHECK(count_lines_matching(verbose.out, std::regex(R"(    g[0-9]+( \([0-9]+ times\))?:)")) == 19);
+  CHECK(verbose.out.find("    g21 (3 times):\n      1. unshare at worker#1") != std::string::npos);
+
+  const Result json = run_nsleak("run --format json " + file);
+  const auto doc = nlohmann::json::parse(json.out);
+  std::set<std::tuple<std::string, std::int64_t, std::string>> keys;
+  for (const auto& v : doc["verdicts"]) {
+    CHECK(keys.emplace(v["kind"], v["m"].is_null() ? -1 : v["m"].get<std::int64_t>(), v["ns"]).second);
+    if (v["kind"] != "stale-belief") continue;
+    REQUIRE(v["goroutines"].size() == 19);
+    int sum = 0;
+    for (const auto& share : v["goroutines"]) sum += share["count"].get<int>();
+    CHECK(sum == v["count"]);
+    CHECK(v["goroutines"][0]["g"] == v["g"]);
+    CHECK(v["goroutines"][0]["provenance"] == v["provenance"]);
+  }
 }

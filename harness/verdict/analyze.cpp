@@ -68,29 +68,63 @@ class Analyzer {
     return s;
   }
 
-  // Raises verdict `k` for (g, m), or counts it again: one verdict per (kind, g, m).
-  Verdict& add(VerdictKind k, std::int64_t g, MId m, const Event* ev, std::uint32_t op, std::vector<ProvStep> prov) {
+  // The namespace a verdict is about: for a thread, the kind in which it differs from origin.
+  struct Ns {
+    KindIndex kind = kNet;
+    trace::StateValue value;
+  };
+  Ns ns_of(MId m) {
+    if (m == trace::kNoM) return {};
+    const MState& st = ms_[m];
+    const KindIndex k = dirty_kind(st.state).value_or(kNet);
+    return {k, st.state.value[k]};
+  }
+
+  // Raises verdict `k` for (m, its namespace), or counts it again: one verdict per (kind,
+  // thread, namespace), with each goroutine involved and its own provenance. The step that
+  // raised it is `cause_from_end` from the end of `prov`; `ns` overrides the thread's.
+  Verdict& add(VerdictKind k, std::int64_t g, MId m, const Event* ev, std::uint32_t op, std::vector<ProvStep> prov,
+               std::size_t cause_from_end = 1, std::optional<Ns> ns = std::nullopt) {
+    const Ns key = ns ? *ns : ns_of(m);
+    const std::size_t cause = prov.size() >= cause_from_end ? prov.size() - cause_from_end : 0;
+    const long seq = ev != nullptr ? ev->seq : -1;
     for (auto& v : a_.verdicts)
-      if (v.kind == k && v.g == g && v.m == m) {
+      if (v.kind == k && v.m == m && v.kind_index == key.kind && v.value == key.value) {
         ++v.occurrences;
+        if (g < 0) return v;
+        for (auto& share : v.goroutines)
+          if (share.g == g) {
+            ++share.count;
+            return v;
+          }
+        v.goroutines.push_back({g, 1, op, seq, std::move(prov), cause});
         return v;
       }
     Verdict v;
     v.kind = k;
     v.g = g;
     v.m = m;
-    if (m != trace::kNoM) {
-      const MState& st = ms_[m];
-      v.tid = st.tid;
-      v.kind_index = dirty_kind(st.state).value_or(kNet);
-      v.value = st.state.value[v.kind_index];
-    }
+    if (m != trace::kNoM) v.tid = ms_[m].tid;
+    v.kind_index = key.kind;
+    v.value = key.value;
     v.op = op;
-    v.seq = ev != nullptr ? ev->seq : -1;
+    v.seq = seq;
     v.provenance = std::move(prov);
-    v.cause = v.provenance.empty() ? 0 : v.provenance.size() - 1;
+    v.cause = cause;
+    if (g >= 0) v.goroutines.push_back({g, 1, op, seq, v.provenance, cause});
     a_.verdicts.push_back(std::move(v));
     return a_.verdicts.back();
+  }
+  std::size_t index_of(const Verdict& v) const { return static_cast<std::size_t>(&v - a_.verdicts.data()); }
+
+  // Goroutine g's part in verdict v was observed: extend its chain (and the representative's).
+  void observed(Verdict& v, std::int64_t g, const ProvStep& s) {
+    const auto extend = [&](std::vector<ProvStep>& p) {
+      if (!p.empty() && p.back().kind != StepKind::ObservedBy) p.push_back(s);
+    };
+    if (v.g == g) extend(v.provenance);
+    for (auto& share : v.goroutines)
+      if (share.g == g) extend(share.provenance);
   }
 
   // A snapshot: update every M's state and explain every change.
@@ -184,9 +218,7 @@ class Analyzer {
     // A released dirty thread that another goroutine now runs on: the poison is observed.
     if (auto it = released_.find(op.m); it != released_.end()) {
       if (dirty(st) && it->second.first != op.g) {
-        Verdict& v = a_.verdicts[it->second.second];
-        if (v.provenance.back().kind != StepKind::ObservedBy)
-          v.provenance.push_back(op_step(StepKind::ObservedBy, ev, op));
+        observed(a_.verdicts[it->second.second], it->second.first, op_step(StepKind::ObservedBy, ev, op));
       }
       if (!dirty(st)) released_.erase(it);
     }
@@ -194,8 +226,7 @@ class Analyzer {
     if (kind == scenario::OpKind::Unlock && op.released && dirty(st)) {
       auto prov = st.chain;
       prov.push_back(op_step(StepKind::Unlocked, ev, op));
-      add(VerdictKind::PoisonedThread, op.g, op.m, &ev, op.op, std::move(prov));
-      released_[op.m] = {op.g, a_.verdicts.size() - 1};
+      released_[op.m] = {op.g, index_of(add(VerdictKind::PoisonedThread, op.g, op.m, &ev, op.op, std::move(prov)))};
     }
     if (kind == scenario::OpKind::Exec) on_exec(ev, op, st);
     if (op.observe) on_observation(ev, op, st, kind);
@@ -208,9 +239,7 @@ class Analyzer {
     s.kind_index = op.kind;
     s.value = op.value;
     prov.push_back(s);
-    Verdict& v = add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov));
-    v.kind_index = op.kind;
-    v.value = op.value;
+    add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov), 1, Ns{op.kind, op.value});
   }
 
   void on_observation(const Event& ev, const trace::Op& op, const MState& st, scenario::OpKind kind) {
@@ -225,8 +254,8 @@ class Analyzer {
         prov.push_back(s);
         s.kind = StepKind::RanIn;
         prov.push_back(s);
-        Verdict& v = add(VerdictKind::LostInheritance, op.g, op.m, &ev, op.op, std::move(prov));
-        v.cause = v.provenance.size() - 2;  // the expectation, with what happened instead
+        // The cause is the expectation, with what happened instead.
+        add(VerdictKind::LostInheritance, op.g, op.m, &ev, op.op, std::move(prov), 2);
       } else {
         prov.push_back(s);
         add(VerdictKind::StaleBelief, op.g, op.m, &ev, op.op, std::move(prov));
@@ -250,8 +279,7 @@ class Analyzer {
     ProvStep s = step(StepKind::LockedExitToPool, ev, gx.m);
     s.g = gx.g;
     prov.push_back(s);
-    add(VerdictKind::PoisonedThread, gx.g, gx.m, &ev, 0, std::move(prov));
-    released_[gx.m] = {gx.g, a_.verdicts.size() - 1};
+    released_[gx.m] = {gx.g, index_of(add(VerdictKind::PoisonedThread, gx.g, gx.m, &ev, 0, std::move(prov)))};
   }
 
   void on_thread_end(const Event& ev, MId m, std::int64_t g, bool strict) {

@@ -61,9 +61,23 @@ struct ProvStep {
   StateSet state;          // the thread's state after the step
 };
 
+// One goroutine's part in an aggregated verdict: how often it met the verdict, and where and
+// why the first time (its own provenance; the verdict's is its first goroutine's).
+struct GoroutineShare {
+  std::int64_t g = -1;
+  int count = 1;
+  std::uint32_t op = 0;
+  long seq = -1;
+  std::vector<ProvStep> provenance;
+  std::size_t cause = 0;
+};
+
+// One verdict per (kind, thread, namespace): 200 readers meeting one dirty thread are one
+// verdict with 200 goroutines, not 200 verdicts. The fields below describe the first
+// occurrence, the representative; `goroutines` lists everyone involved.
 struct Verdict {
   VerdictKind kind;
-  std::int64_t g = -1;   // the goroutine that observed/caused it, -1 if none
+  std::int64_t g = -1;   // the (first) goroutine that observed/caused it, -1 if none
   std::int64_t m = -1;
   pid_t tid = 0;
   trace::KindIndex kind_index = 0;  // the state kind it is about
@@ -72,7 +86,8 @@ struct Verdict {
   long seq = -1;         // event sequence number where it was detected
   std::vector<ProvStep> provenance;  // made by -> carried by -> observed by, oldest first
   std::size_t cause = 0;  // the step of `provenance` that raised the verdict
-  int occurrences = 1;    // same verdict, same G/M, seen again later
+  int occurrences = 1;    // times seen, over every goroutine
+  std::vector<GoroutineShare> goroutines;  // first seen first; empty when no goroutine is involved
 };
 
 enum class ThreadState : std::uint8_t { Alive, Exited, Wedged };

@@ -151,6 +151,19 @@ def main():
     if bad_library:
         print("note: scenarios that did not load, left to the scenario library's own test: " + ", ".join(bad_library))
 
+    # Aggregated verdicts: one per (kind, thread, namespace), its count the sum of its
+    # goroutines' counts, the representative being the first goroutine.
+    agg = [v for r in reports for v in r["verdicts"]]
+    c.check(all(v["count"] == v["occurrences"] for v in agg), "a verdict's count is its occurrences")
+    c.check(all(not v["goroutines"] or (sum(s["count"] for s in v["goroutines"]) <= v["count"]
+                                        and v["goroutines"][0]["g"] == v["g"]
+                                        and v["goroutines"][0]["provenance"] == v["provenance"]) for v in agg),
+            "a verdict's goroutines add up to at most its count (the rest involved no goroutine), the first one being the verdict's own")
+    for r in reports:
+        keys = [(v["kind"], v["m"], v["ns"]) for v in r["verdicts"]]
+        if len(keys) != len(set(keys)):
+            c.check(False, "one verdict per (kind, thread, namespace) in %s [%s]" % (r["scenario"], r["policy"]), keys)
+
     # Per-kind data: keyed by the kinds `nsleak list` shows; `origin`/`ns` are the net entries.
     keys = {k for r in reports for k in r["origins"]} | {k for r in reports for t in r["threads"] for k in t["kinds"]}
     c.equal(sorted(keys - set(state_kinds)), [], "per-kind report keys are state kinds of `nsleak list`")
@@ -221,6 +234,10 @@ def main():
             broken["unknown verdict kind"] = lambda r: r["verdicts"][0].update(kind="poisoned-everything")
             broken["verdict without provenance"] = lambda r: r["verdicts"][0].update(provenance=[])
             broken["verdict tid as a string"] = lambda r: r["verdicts"][0].update(tid="12")
+            broken["verdict count of zero"] = lambda r: r["verdicts"][0].update(count=0)
+            broken["verdict goroutine without its count"] = lambda r: r["verdicts"][0].update(
+                goroutines=[{"g": 3, "op": "", "seq": 1, "provenance": ["x"]}])
+            broken["verdict goroutines as ids"] = lambda r: r["verdicts"][0].update(goroutines=[3, 4])
         if base["threads"]:
             broken["thread state not in the enum"] = lambda r: r["threads"][0].update(state="zombie")
             broken["thread without final ns"] = lambda r: r["threads"][0].pop("ns")
