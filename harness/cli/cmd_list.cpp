@@ -8,6 +8,7 @@
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/scenario/op_reader.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
@@ -42,12 +43,28 @@ void list_scenarios(const std::vector<std::string>& paths) {
   std::cout << "\n";
 }
 
+// `nsleak list ops`: every op with its keys, as the parser reads them.
+void list_ops() {
+  std::cout << "Scenario ops (each an object {\"op\": NAME, ...}; * = required):\n";
+  for (std::size_t i = 0; i < scenario::op_names().size(); ++i) {
+    const auto kind = static_cast<scenario::OpKind>(i);
+    std::cout << "  " << scenario::op_name(kind) << "\n      " << scenario::op_go(kind) << "\n";
+    for (const auto& f : scenario::op_fields(kind))
+      std::cout << "      " << (f.required ? "* " : "  ") << std::left << std::setw(8) << f.key << f.syntax
+                << (f.default_text.empty() ? "" : "; default " + f.default_text) << "\n";
+  }
+}
+
 }  // namespace
 
 Command add_list(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List scenarios, policies, verdicts, scenario ops, state kinds and strategies");
-  cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, or the embedded library)");
+  cmd->add_option("paths", g_list_paths, "Scenario files or directories (default: scenarios, or the embedded library); `ops`: every op with its keys");
   return [] {
+    if (g_list_paths == std::vector<std::string>{"ops"}) {
+      list_ops();
+      return kOk;
+    }
     // "scenarios": the directory here, else the library embedded in nsleak.
     list_scenarios(g_list_paths.empty() ? std::vector<std::string>{"scenarios"} : g_list_paths);
     std::cout << "Policies (--policy):\n";

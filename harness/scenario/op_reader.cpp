@@ -44,6 +44,22 @@ OpKeys keys_of(OpKind kind) {
   return {};
 }
 
+struct Range {
+  std::int64_t lo, hi;
+};
+// The integer keys' bounds: read_field and op_fields both take them from here.
+Range integer_range(const std::string& key) {
+  if (key == "n") return {1, kMaxWgAdd};
+  if (key == "ms") return {0, kMaxSleepMs};
+  return {1, kMaxRepeatTimes};  // "times"
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 std::optional<OpKind> op_from_name(const std::string& name) {
   const auto& names = op_names();  // in OpKind declaration order
   for (std::size_t i = 0; i < names.size(); ++i)
@@ -51,14 +67,48 @@ std::optional<OpKind> op_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-// The valid kinds are the state table's rows: an unknown one is a located error listing them.
-StateKind read_ns_kind(const JsonNode& v) {
+const std::vector<std::string>& ns_kind_names() {
   static const std::vector<std::string> kinds = [] {
     std::vector<std::string> names;
     for (const auto& row : os::state_kinds()) names.emplace_back(row.name);
     return names;
   }();
-  return *os::kind_from_name(read_choice(v, key_name("ns"), "namespace kind", kinds));
+  return kinds;
+}
+
+// The valid kinds are the state table's rows: an unknown one is a located error listing them.
+StateKind read_ns_kind(const JsonNode& v) {
+  return *os::kind_from_name(read_choice(v, key_name("ns"), "namespace kind", ns_kind_names()));
+}
+
+// How read_field reads `key`, in words; and what its absence means.
+OpField describe_field(const std::string& key, bool required) {
+  OpField f{key, required, "", ""};
+  if (key == "ns") {
+    f.syntax = "one of: " + joined(ns_kind_names());
+    f.default_text = "net";
+  } else if (key == "as") {
+    f.syntax = std::string("identifier ") + kIdentifierSyntax + ", not \"" + kOrigin + "\" (names the namespace)";
+  } else if (key == "to" || key == "is") {
+    f.syntax = std::string("\"") + kOrigin + "\" or a namespace named by an `as`";
+  } else if (key == "fn") {
+    f.syntax = "a function of `functions`";
+  } else if (key == "chan" || key == "wg") {
+    f.syntax = std::string("identifier ") + kIdentifierSyntax;
+  } else if (key == "fail") {
+    f.syntax = "errno, one of: " + joined(injectable_errno_names());
+    f.default_text = "none (the real syscall)";
+  } else if (key == "inherit") {
+    f.syntax = "boolean (the author's belief, not a runtime switch)";
+    f.default_text = "false";
+  } else if (key == "n" || key == "ms" || key == "times") {
+    const Range r = integer_range(key);
+    f.syntax = "integer " + std::to_string(r.lo) + ".." + std::to_string(r.hi);
+  } else if (key == "body") {
+    f.syntax = "non-empty array of ops";
+  }
+  if (required) f.default_text.clear();
+  return f;
 }
 
 // `as` names the namespace the op observes or creates; "origin" already names the start.
@@ -95,12 +145,9 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.fail_errno = *injectable_errno(read_choice(v, what, "errno", injectable_errno_names()));
   } else if (key == "inherit") {
     op.inherit = read_bool(v, what);
-  } else if (key == "n") {
-    op.n = read_integer(v, what, 1, kMaxWgAdd);
-  } else if (key == "ms") {
-    op.n = read_integer(v, what, 0, kMaxSleepMs);
-  } else if (key == "times") {
-    op.n = read_integer(v, what, 1, kMaxRepeatTimes);
+  } else if (key == "n" || key == "ms" || key == "times") {
+    const Range r = integer_range(key);
+    op.n = read_integer(v, what, r.lo, r.hi);
   } else if (key == "body") {
     op.body = read_repeat_body(v, op.label, refs);
   }
@@ -134,6 +181,14 @@ Op read_op(const JsonNode& node, std::string label, References& refs) {
 }
 
 }  // namespace
+
+std::vector<OpField> op_fields(OpKind kind) {
+  const OpKeys keys = keys_of(kind);
+  std::vector<OpField> fields;
+  for (const auto& k : keys.required) fields.push_back(describe_field(k, true));
+  for (const auto& k : keys.optional) fields.push_back(describe_field(k, false));
+  return fields;
+}
 
 std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix, References& refs) {
   std::vector<Op> ops;

@@ -18,6 +18,16 @@ inline constexpr std::int64_t kMaxWgAdd = 1'000'000;
 inline constexpr std::int64_t kMaxSleepMs = 60'000;
 inline constexpr std::int64_t kMaxRepeatTimes = 10'000;
 
+// One key an op takes besides "op", as the parser reads it: for `nsleak list ops` and the
+// format's reference, so neither keeps a second copy of the parser's rules.
+struct OpField {
+  std::string key;
+  bool required = false;
+  std::string syntax;        // "identifier", "integer 1..1000000", "one of: net, uts, ipc", ...
+  std::string default_text;  // "" when required or when absence has no value
+};
+std::vector<OpField> op_fields(OpKind kind);
+
 // `array` must be a JSON array; the i-th op is labelled `label_prefix + i` ("main#" or
 // "main#3.").
 std::vector<Op> read_ops(const JsonNode& array, const std::string& label_prefix, References& refs);

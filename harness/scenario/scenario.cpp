@@ -14,7 +14,34 @@ constexpr std::array<const char*, 20> kOpNames{
 static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Exit) + 1,
               "kOpNames must name every OpKind");
 
+// What each op stands for in Go, indexed by OpKind (`nsleak list ops`, docs/scenario-format.md).
+constexpr std::array<const char*, 20> kOpGo{
+    "runtime.LockOSThread(): wire this goroutine to its thread (counted; nests)",
+    "runtime.UnlockOSThread(): undo one lock; at zero the thread may run any goroutine",
+    "netns.New(): unshare(CLONE_NEW<ns>) on the current thread, which now is in a new namespace",
+    "netns.Set(h): setns(fd, CLONE_NEW<ns>) on the current thread",
+    "netns.Get(): read the current thread's namespace and name it (the goroutine's belief)",
+    "go fn(): a new goroutine, on whatever thread the scheduler gives it",
+    "fn(): run a function's ops inline, as a library call would",
+    "ch <- v on an unbuffered channel: blocks until a receiver takes it",
+    "<-ch: blocks until a sender (or close) arrives",
+    "close(ch): wakes every receiver",
+    "wg.Add(n)",
+    "wg.Done()",
+    "wg.Wait(): blocks until the count is zero",
+    "runtime.Gosched(): back to the run queue; another goroutine may run on this thread",
+    "a blocking syscall: entersyscallblock hands the P off, so another M may start",
+    "time.Sleep(ms): parks the goroutine; its thread runs others meanwhile",
+    "exec.Command(...).Run(): fork/exec a child, which starts in the calling thread's namespaces",
+    "if ns, _ := netns.Get(); !ns.Equal(want) {...}: the author's belief, checked against the kernel",
+    "for i := 0; i < times; i++ { body }",
+    "runtime.Goexit(): the goroutine ends here; exiting locked, its thread's fate is the policy's",
+};
+static_assert(kOpGo.size() == kOpNames.size(), "kOpGo must describe every OpKind");
+
 }  // namespace
+
+const char* op_go(OpKind k) { return kOpGo[static_cast<std::size_t>(k)]; }
 
 std::string Location::str() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(col);

@@ -50,6 +50,8 @@ enum class OpKind {
 
 // Canonical op name as written in scenario files ("wg_add", "unshare", ...).
 const char* op_name(OpKind k);
+// What the op stands for in Go, one line.
+const char* op_go(OpKind k);
 // All op names, in declaration order (for "did you mean" and `nsleak list`).
 const std::vector<std::string>& op_names();
 

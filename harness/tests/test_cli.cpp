@@ -679,3 +679,15 @@ TEST_CASE("many goroutines meeting one dirty thread are one verdict with a count
     CHECK(v["goroutines"][0]["provenance"] == v["provenance"]);
   }
 }
+
+TEST_CASE("nsleak list ops prints every op with its keys, as the parser reads them", "[cli][usage]") {
+  const Result r = run_nsleak("list ops");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  for (const auto& op : nsleak::scenario::op_names()) CHECK(r.out.find("\n  " + op + "\n") != std::string::npos);
+  CHECK(r.out.find("      * to      \"origin\" or a namespace named by an `as`") != std::string::npos);
+  CHECK(r.out.find("        inherit boolean (the author's belief, not a runtime switch); default false") != std::string::npos);
+  CHECK(r.out.find("      * n       integer 1..1000000") != std::string::npos);
+  CHECK(r.out.find("      * times   integer 1..10000") != std::string::npos);
+  CHECK(r.out.find("Policies") == std::string::npos);  // only the ops
+}
