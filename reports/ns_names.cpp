@@ -1,6 +1,7 @@
 #include "reports/ns_names.hpp"
 
 #include "harness/scenario/ids.hpp"
+#include "reports/trace_names.hpp"
 
 namespace nsleak::reports {
 
@@ -24,6 +25,16 @@ std::string NsNames::name(const trace::StateValue& v) const {
   return it == names_.end() ? std::string() : it->second;
 }
 
+std::string kernel_id(trace::KindIndex kind, const trace::StateValue& v) {
+  if (!v.valid()) return "?";
+  return TraceNames::kind(kind) + ":[" + std::to_string(v.minor) + "]";
+}
+
+std::string NsNames::show(trace::KindIndex kind, const trace::StateValue& v) const {
+  const std::string n = name(v);
+  return kernel_id(kind, v) + (n.empty() ? "" : " " + n);
+}
+
 std::string NsNames::show(const trace::StateValue& v) const {
   const std::string n = name(v);
   return "NS(" + v.str() + ")" + (n.empty() ? "" : " " + n);
@@ -34,9 +45,9 @@ std::string NsNames::show(const std::string& id) const {
   return "NS(" + id + ")" + (n.empty() ? "" : " " + n);
 }
 
-std::string NsNames::id(const trace::StateValue& v, bool annotate) const {
+std::string NsNames::id(trace::KindIndex kind, const trace::StateValue& v, bool annotate) const {
   const std::string n = annotate ? name(v) : std::string();
-  return v.str() + (n.empty() ? "" : " (" + n + ")");
+  return kernel_id(kind, v) + (n.empty() ? "" : " (" + n + ")");
 }
 
 }  // namespace nsleak::reports

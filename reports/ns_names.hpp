@@ -11,16 +11,23 @@
 
 namespace nsleak::reports {
 
+// A namespace as the kernel prints it: "net:[4026532178]", the readlink of /proc/<tid>/ns/net
+// and what lsns shows (kind name, inode in brackets); "?" when unknown. Every text report
+// writes ids through this one function; JSON keeps "dev:ino".
+std::string kernel_id(trace::KindIndex kind, const trace::StateValue& v);
+
 class NsNames {
  public:
   explicit NsNames(const runner::RunReport& r);
   // "origin", the `as` name, or "" when the scenario never named it.
   std::string name(const trace::StateValue& v) const;
-  // "NS(4:4026532247) newNs"
+  // "net:[4026532247] newNs"
+  std::string show(trace::KindIndex kind, const trace::StateValue& v) const;
+  // "net:[4026532247] (newNs)" when annotating and named, else "net:[4026532247]".
+  std::string id(trace::KindIndex kind, const trace::StateValue& v, bool annotate) const;
+  // "NS(4:4026532247) newNs", for the timeline's views of JSON ids.
   std::string show(const trace::StateValue& v) const;
-  // "4:4026532247 (newNs)" when annotating and named, else "4:4026532247".
-  std::string id(const trace::StateValue& v, bool annotate) const;
-  // The same three for an id in its text form ("4:4026532247"), for readers of JSON views.
+  // The same for an id in its text form ("4:4026532247"), for readers of JSON views.
   std::string name(const std::string& id) const { return name(trace::StateValue::parse(id)); }
   std::string show(const std::string& id) const;
 

@@ -20,11 +20,11 @@ std::string Prose::state(const verdict::StateSet& s) const {
   // The network namespace always (the hazard's first kind), any other kind where it differs
   // from origin.
   const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
-  std::string out = "net " + id(s.value[net]);
+  std::string out = id(net, s.value[net]);
   const auto& origin = r_.analysis.origin;
   for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
     if (k != net && s.has(k) && origin.has(k) && s.value[k] != origin.value[k])
-      out += ", " + TraceNames::kind(k) + " " + id(s.value[k]);
+      out += ", " + id(k, s.value[k]);
   return out;
 }
 
@@ -41,7 +41,6 @@ std::string Prose::event_kind(std::int64_t seq) const {
 std::string Prose::step(const ProvStep& s) const {
   const std::string m = mdesc(s.m, s.tid);
   const std::string g = names_.glabel(s.g);
-  const std::string kind = TraceNames::kind(s.kind_index);
   switch (s.kind) {
     case StepKind::MovedByOp:
       return names_.op_name(s.op) + " at " + where(s) + " by " + g + " on " + m + " moved the thread to " + state(s.state);
@@ -59,20 +58,20 @@ std::string Prose::step(const ProvStep& s) const {
       return "g" + std::to_string(s.g) + " exited while locked; the runtime dropped the lock and returned " + m +
              " to the pool in " + state(s.state) + " (#20395)";
     case StepKind::ExecForked:
-      return "exec at " + where(s) + " by " + g + " forked from " + m + ": the child process started in " + kind + " " +
-             id(s.value);
+      return "exec at " + where(s) + " by " + g + " forked from " + m + ": the child process started in " +
+             id(s.kind_index, s.value);
     case StepKind::SpawnedInherit:
-      return g + " was spawned with inherit:true, expecting " + kind + " " + id(s.value) +
+      return g + " was spawned with inherit:true, expecting " + id(s.kind_index, s.value) +
              " (its spawner's namespace); the runtime never copies a lock or a thread to a new goroutine";
     case StepKind::RanIn:
-      return names_.op_name(s.op) + " at " + where(s) + " ran on " + m + " in " + kind + " " + id(s.other);
+      return names_.op_name(s.op) + " at " + where(s) + " ran on " + m + " in " + id(s.kind_index, s.other);
     case StepKind::BelievedButRan:
-      return g + " believes it is in " + kind + " " + id(s.value) + " but " + names_.op_name(s.op) + " at " + where(s) +
-             " ran on " + m + " in " + kind + " " + id(s.other);
+      return g + " believes it is in " + id(s.kind_index, s.value) + " but " + names_.op_name(s.op) + " at " + where(s) +
+             " ran on " + m + " in " + id(s.kind_index, s.other);
     case StepKind::ExpectedButWas: {
       const scenario::Op* o = names_.op(s.op);
-      return g + " expected \"" + (o != nullptr ? o->name : "?") + "\" (" + id(s.value) + ") at " + where(s) + " but " + m +
-             " is in " + id(s.other);
+      return g + " expected \"" + (o != nullptr ? o->name : "?") + "\" (" + id(s.kind_index, s.value) + ") at " + where(s) + " but " + m +
+             " is in " + id(s.kind_index, s.other);
     }
     case StepKind::ThreadEnded:
       return m + (s.strict ? " was killed by strict-unlock: its state differs from lock time" : " exited with its locked goroutine") +
@@ -107,7 +106,6 @@ std::string Prose::summary(const verdict::Verdict& v) const {
   const ProvStep& s = v.cause < v.provenance.size() ? v.provenance[v.cause] : none;
   const std::string m = mdesc(s.m, s.tid);
   const std::string g = names_.glabel(s.g);
-  const std::string kind = TraceNames::kind(s.kind_index);
   switch (v.kind) {
     case VerdictKind::InheritedClone:
       return m + " started life in " + state(s.state) + " because it was cloned from " + mdesc(s.other_m, s.other_tid);
@@ -115,15 +113,15 @@ std::string Prose::summary(const verdict::Verdict& v) const {
       if (s.kind == StepKind::LockedExitToPool) return m + " returned to the pool in " + state(s.state) + " after a locked exit";
       return m + " was unlocked in " + state(s.state) + "; any goroutine may now run on it";
     case VerdictKind::ExecInherited:
-      return "a process exec'd by " + g + " inherited " + kind + " " + id(s.value) + " from its calling thread";
+      return "a process exec'd by " + g + " inherited " + id(s.kind_index, s.value) + " from its calling thread";
     case VerdictKind::LostInheritance:
-      return g + " expected to run in " + kind + " " + id(s.value) + " but ran in " + kind + " " + id(s.other);
+      return g + " expected to run in " + id(s.kind_index, s.value) + " but ran in " + id(s.kind_index, s.other);
     case VerdictKind::StaleBelief:
       if (s.kind == StepKind::ExpectedButWas) {
         const scenario::Op* o = names_.op(s.op);
-        return g + " expected " + (o != nullptr ? o->name : "?") + " but observed " + id(s.other);
+        return g + " expected " + (o != nullptr ? o->name : "?") + " but observed " + id(s.kind_index, s.other);
       }
-      return g + " observed " + kind + " " + id(s.other) + " while believing " + id(s.value);
+      return g + " observed " + id(s.kind_index, s.other) + " while believing " + id(s.kind_index, s.value);
     case VerdictKind::ThreadExited:
       return "dirty thread " + m + " terminated in " + state(s.state);
     case VerdictKind::WedgedM0:

@@ -13,7 +13,7 @@ namespace nsleak::reports {
 
 class Prose {
  public:
-  // `annotate`: follow each state id with its name, "4:4026532247 (newNs)".
+  // `annotate`: follow each state id with its name, "net:[4026532247] (newNs)".
   Prose(const runner::RunReport& r, const NsNames& ns, const TraceNames& names, bool annotate)
       : r_(r), ns_(ns), names_(names), annotate_(annotate) {}
   std::string summary(const verdict::Verdict& v) const;
@@ -22,7 +22,7 @@ class Prose {
   static std::string goroutines(const verdict::Verdict& v);
 
  private:
-  std::string id(const trace::StateValue& v) const { return ns_.id(v, annotate_); }
+  std::string id(trace::KindIndex k, const trace::StateValue& v) const { return ns_.id(k, v, annotate_); }
   std::string state(const verdict::StateSet& s) const;  // "net X", ", uts Y" where not origin
   std::string where(const verdict::ProvStep& s) const;  // "main#3 (line 31)"
   std::string event_kind(std::int64_t seq) const;

@@ -119,26 +119,26 @@ class Story {
   std::string op_text(const trace::Event& ev, const trace::Op& e) const {
     const scenario::Op* o = names_.op(e.op);
     if (o == nullptr) return "?";
-    const std::string net = ns_.show(now(ev, kNet));
+    const std::string net = ns_.show(kNet, now(ev, kNet));
     const bool injected = e.result == trace::OpResult::Injected;
     const std::string count = "lock count " + std::to_string(e.lockedExt);
     switch (o->kind) {
       case OpKind::Get: {
         // The article's own output line, then what the goroutine's author assumed if it differs.
-        std::string s = o->name + ": " + ns_.show(e.value) + ", tid: " + std::to_string(e.tid);
+        std::string s = o->name + ": " + ns_.show(e.kind, e.value) + ", tid: " + std::to_string(e.tid);
         for (const auto& st : ev.states)
           if (st.kind == e.kind && st.belief.valid() && st.belief != e.value)
-            s += "  <- but g" + std::to_string(e.g) + " expected " + ns_.show(st.belief);
+            s += "  <- but g" + std::to_string(e.g) + " expected " + ns_.show(st.kind, st.belief);
         return s;
       }
       case OpKind::Unshare:
         if (injected)
           return "unshare FAILED: " + os::errno_name(e.err) + " (injected; the thread stays in " + net + ")";
-        return "unshare: this thread moves to a new namespace, " + ns_.show(e.value);
+        return "unshare: this thread moves to a new namespace, " + ns_.show(e.kind, e.value);
       case OpKind::Setns:
         if (injected)
           return "setns to " + o->name + " FAILED: " + os::errno_name(e.err) + " (injected; the thread stays in " + net + ")";
-        return "setns: this thread moves to " + ns_.show(e.value);
+        return "setns: this thread moves to " + ns_.show(e.kind, e.value);
       case OpKind::Lock: return "LockOSThread: g" + std::to_string(e.g) + " is pinned to this thread (" + count + ")";
       case OpKind::Unlock:
         if (e.released) return "UnlockOSThread: the thread is free for any goroutine, still in " + net;
@@ -149,8 +149,8 @@ class Story {
                (o->inherit ? " (the author expects it to run in this namespace too)" : "");
       case OpKind::Expect:
         return "expect " + o->name + ": " +
-               (e.match ? "ok" : "MISMATCH, the thread is in " + ns_.show(e.observed) + ", not " + ns_.show(e.value));
-      case OpKind::Exec: return "exec: the child process starts in " + ns_.show(e.value);
+               (e.match ? "ok" : "MISMATCH, the thread is in " + ns_.show(e.kind, e.observed) + ", not " + ns_.show(e.kind, e.value));
+      case OpKind::Exec: return "exec: the child process starts in " + ns_.show(e.kind, e.value);
       case OpKind::Call: return "call " + o->name;
       case OpKind::Send:
       case OpKind::Recv:
@@ -170,7 +170,7 @@ class Story {
       if (const auto* row = ev.task(e->tid); row != nullptr && row->has(kNet)) net = row->state[kNet];
       return "new thread " + m(e->m) + " (tid " + std::to_string(e->tid) + ", " + trace::role_name(e->role) +
              "), cloned from " + m(e->from_m) + (e->via == trace::CloneVia::Template ? " by the template thread" : "") +
-             ", starts in " + ns_.show(net);
+             ", starts in " + ns_.show(kNet, net);
     }
     if (const auto* e = ev.as<trace::GExit>(); e != nullptr && e->locked)
       return g(e->g) + " exits while locked to " + m(e->m) + ": " +
@@ -244,9 +244,9 @@ void story_threads(std::ostringstream& os, const RunReport& r, const NsNames& na
   for (const auto& t : r.analysis.threads) {
     const auto net = static_cast<trace::KindIndex>(os::index(os::StateKind::Net));
     os << "  " << pad("m" + std::to_string(t.m), 5) << pad("tid " + std::to_string(t.tid), 12)
-       << pad(trace::role_name(t.role), 14) << pad(verdict::thread_state_name(t.end), 8) << names.show(t.state.value[net]);
+       << pad(trace::role_name(t.role), 14) << pad(verdict::thread_state_name(t.end), 8) << names.show(net, t.state.value[net]);
     for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
-      if (k != net && t.state.has(k)) os << "  " << TraceNames::kind(k) << " " << names.show(t.state.value[k]);
+      if (k != net && t.state.has(k)) os << "  " << names.show(k, t.state.value[k]);
     if (t.cloned_from >= 0)
       os << "   (cloned from m" << t.cloned_from << (t.via == trace::CloneVia::Template ? " by the template thread" : "") << ")";
     os << "\n";
@@ -276,7 +276,7 @@ std::string text_story(const RunReport& r, const StoryOptions& opt) {
         "belongs to a thread, not to a goroutine: LockOSThread keeps a goroutine on its thread, and after\n"
         "UnlockOSThread that thread may run any goroutine, in whatever namespace it was left in.\n"
         "✗ marks a thread outside the namespace the program started in, "
-     << names.show(r.analysis.origin.value[os::index(os::StateKind::Net)]) << ".\n\n";
+     << names.show(static_cast<trace::KindIndex>(os::index(os::StateKind::Net)), r.analysis.origin.value[os::index(os::StateKind::Net)]) << ".\n\n";
   Story(r, names, tnames).steps(os, opt);
   story_verdicts(os, r, prose, opt.verdict_details);
   story_threads(os, r, names);

@@ -77,8 +77,8 @@ TEST_CASE("nsleak with no arguments narrates the article and passes", "[cli]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const Result r = run_nsleak("");
   CHECK(r.code == 0);
-  CHECK(r.out.find("mainNs: NS(") != std::string::npos);
-  CHECK(r.out.find("goroutineNetNS: NS(") != std::string::npos);
+  CHECK(r.out.find("mainNs: net:[") != std::string::npos);
+  CHECK(r.out.find("goroutineNetNS: net:[") != std::string::npos);
   CHECK(r.out.find("the original program has been poisoned") != std::string::npos);
   CHECK(r.out.find("poisoned-main") != std::string::npos);
   CHECK(r.out.find("lost-inheritance") != std::string::npos);
@@ -185,7 +185,7 @@ TEST_CASE("a scenario that deadlocks is reported as a crash with its partial tra
   const Result r = run_nsleak("run " + file.string());
   std::filesystem::remove_all(dir);
   CHECK(r.code == 1);
-  CHECK(r.out.find("before: NS(") != std::string::npos);  // observed before the hang: kept
+  CHECK(r.out.find("before: net:[") != std::string::npos);  // observed before the hang: kept
   CHECK(r.out.find("all goroutines are asleep - deadlock!") != std::string::npos);
   CHECK(r.out.find("CRASH deadlock [go1.12]") != std::string::npos);
 }
@@ -690,4 +690,21 @@ TEST_CASE("nsleak list ops prints every op with its keys, as the parser reads th
   CHECK(r.out.find("      * n       integer 1..1000000") != std::string::npos);
   CHECK(r.out.find("      * times   integer 1..10000") != std::string::npos);
   CHECK(r.out.find("Policies") == std::string::npos);  // only the ops
+}
+
+TEST_CASE("text reports print namespaces as the kernel does, net:[inode]; JSON keeps dev:ino", "[cli][nsid]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result text = run_nsleak("run scenarios/beyond-netns/uts-article-poisoned-main.json");
+  const Result json = run_nsleak("run --format json scenarios/beyond-netns/uts-article-poisoned-main.json");
+  INFO(text.out);
+  const auto doc = nlohmann::json::parse(json.out);
+  // The same run's ids differ, but the form is the point: "dev:ino" in JSON, readlink's
+  // "kind:[ino]" (/proc/<tid>/ns/net -> net:[4026532178], as lsns prints it) in text.
+  for (const char* kind : {"net", "uts"}) {
+    const std::string id = doc["origins"][kind].get<std::string>();
+    REQUIRE(std::regex_match(id, std::regex("[0-9]+:[0-9]+")));
+    CHECK(std::regex_search(text.out, std::regex(std::string(kind) + ":\\[[0-9]+\\] origin")));
+  }
+  CHECK(text.out.find("NS(") == std::string::npos);
+  CHECK_FALSE(std::regex_search(text.out, std::regex("[0-9]+:[0-9]{6,}")));  // no dev:ino left in the text
 }

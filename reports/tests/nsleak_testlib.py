@@ -104,19 +104,21 @@ def json_documents(data):
 
 
 NS_ID = re.compile(r"(?<![\w:.])(\d+):(\d+)(?![\w:])")
+KERNEL_NS_ID = re.compile(r"\b([a-z]+):\[(\d+)\]")  # "net:[4026532178]", as text reports print them
 TID = re.compile(r"(\btid:? |\"tid\": )(\d+)( *)")
 WALL = re.compile(r"\b\d+\.\d+ ?(ms|s)\b")
 
 
 def normalise(text):
     """Stable names for what differs between two runs of the same scenario: thread ids become
-    T1, T2, ... and namespace identities (dev:ino) NS-A, NS-B, ... in order of first appearance;
+    T1, T2, ... and namespace identities (dev:ino in JSON, kind:[ino] in text: "net:[NS-A]") NS-A,
+    NS-B, ... in order of first appearance (by inode);
     wall times (decimal milliseconds or seconds) become <WALL>. A thread id padded to a column
     keeps the column: thread ids have 5 to 7 digits depending on the machine's pid counter."""
     ns, tids = {}, {}
 
     def ns_name(m):
-        key = m.group(0)
+        key = m.group(2)  # the inode: both forms name the same namespace alike
         if key not in ns:
             i = len(ns)
             ns[key] = "NS-" + (chr(ord("A") + i) if i < 26 else "Z%d" % i)
@@ -132,6 +134,7 @@ def normalise(text):
         return m.group(1) + name + pad
 
     text = NS_ID.sub(ns_name, text)
+    text = KERNEL_NS_ID.sub(lambda m: m.group(1) + ":[" + ns_name(m) + "]", text)
     text = TID.sub(tid_name, text)
     return WALL.sub("<WALL>", text)
 
