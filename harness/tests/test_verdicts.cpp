@@ -275,12 +275,12 @@ TEST_CASE("poisoned-thread provenance names the unshare, the unlock and the obse
     const auto on = [](const OpEvent& e) { return reports::mdesc(e.second->m, e.second->tid); };
     CHECK(prose.step(made) == "unshare at worker#1 (line " + std::to_string(l_unshare) + ") by g" +
                                   std::to_string(unshare.second->g) + ":worker on " + on(unshare) +
-                                  " moved the thread to net " + x.str());
+                                  " moved the thread to net:[" + std::to_string(x.minor) + "]");
     CHECK(contains(prose.step(carried), "UnlockOSThread at worker#2 (line " + std::to_string(l_unlock) + ")"));
     CHECK(contains(prose.step(carried), "returned " + on(unlock) + " to the pool"));
     CHECK(prose.step(observed) == "observed by g" + std::to_string(get.second->g) +
                                       ":observer at observer#0 (line " + std::to_string(l_get) +
-                                      "), running on " + on(get) + " in net " + x.str());
+                                      "), running on " + on(get) + " in net:[" + std::to_string(x.minor) + "]");
   }
 
   const auto& sb = the_verdict(r, VerdictKind::StaleBelief);
