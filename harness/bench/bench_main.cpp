@@ -122,7 +122,7 @@ double g_switch_ns(long rounds) {
   auto rec = sandbox::run_sandboxed(sb, [&](trace::TraceBuffer& out) {
     runner::StepRecorder recorder(out, 1u << os::index(os::StateKind::Net));
     rt::Config cfg;
-    cfg.policy = rt::load_policy("go1.12");
+    cfg.policy = rt::preset_policy("go1.12");
     cfg.tracer = &recorder;
     cfg.procs = 1;
     cfg.idle_threads = 0;

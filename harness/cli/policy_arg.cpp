@@ -1,12 +1,12 @@
 #include "harness/cli/policy_arg.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/did_you_mean.hpp"
+#include "harness/scenario/policy_file.hpp"
 
 namespace nsleak::cli {
 
@@ -14,13 +14,13 @@ std::string check_policy(const std::string& name_or_path, const std::string& opt
   const auto names = rt::policy_names();
   for (const auto& n : names)
     if (n == name_or_path) return n;
+  // Anything that is a path, or exists, is read as a policy file, so that a directory or an
+  // unreadable file is named as such rather than called an unknown policy.
   std::error_code ec;
-  if (std::filesystem::is_regular_file(name_or_path, ec)) return rt::load_policy(name_or_path).name;
-  // Ties go to the default (current Go): "go1.13" most likely means it, not go1.10.
-  auto hint_order = names;
-  std::stable_partition(hint_order.begin(), hint_order.end(), [](const std::string& n) { return n == "go1.12"; });
+  if (scenario::names_policy_file(name_or_path) || std::filesystem::exists(name_or_path, ec))
+    return scenario::load_policy(name_or_path).name;
   throw rt::BadInput(option + ": unknown policy \"" + name_or_path + "\"" +
-                              scenario::unknown_name_hint(name_or_path, hint_order) +
+                              scenario::unknown_name_hint(name_or_path, scenario::policy_names_for_hints()) +
                               "; or give the path of a JSON policy file");
 }
 

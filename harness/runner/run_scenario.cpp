@@ -3,11 +3,12 @@
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
+#include "harness/scenario/policy_file.hpp"
 
 namespace nsleak::runner {
 
 RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
-  const rt::Policy policy = rt::load_policy(opt.policy);
+  const rt::Policy policy = scenario::load_policy(opt.policy);
   std::unique_ptr<rt::Strategy> strategy =
       opt.strategy ? opt.strategy() : std::make_unique<rt::GoOrderStrategy>();
 

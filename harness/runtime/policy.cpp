@@ -1,7 +1,5 @@
 #include "harness/runtime/policy.hpp"
 
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace nsleak::rt {
@@ -57,35 +55,6 @@ const std::vector<Toggle>& toggle_table() {
   return t;
 }
 
-Policy from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw PolicyError("policy file " + path + ": cannot open");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in, nullptr, true, true);
-  } catch (const nlohmann::json::exception& e) {
-    throw PolicyError("policy file " + path + ": " + e.what());
-  }
-  if (!j.is_object()) throw PolicyError("policy file " + path + ": expected an object");
-  Policy p = load_policy(j.value("base", std::string("go1.12")));
-  p.name = j.value("name", path);
-  p.description = j.value("description", "custom policy from " + path);
-  if (j.contains("toggles")) {
-    for (const auto& [key, value] : j["toggles"].items()) {
-      bool found = false;
-      for (const auto& [tname, member] : toggle_table()) {
-        if (key != tname) continue;
-        if (!value.is_boolean())
-          throw PolicyError("policy file " + path + ": toggle \"" + key + "\" must be a boolean");
-        p.*member = value.get<bool>();
-        found = true;
-      }
-      if (!found) throw PolicyError("policy file " + path + ": unknown toggle \"" + key + "\"");
-    }
-  }
-  return p;
-}
-
 }  // namespace
 
 const std::vector<Policy>& policy_presets() {
@@ -112,13 +81,16 @@ std::vector<std::string> policy_names() {
   return v;
 }
 
-Policy load_policy(const std::string& name_or_path) {
+const Policy* find_policy_preset(std::string_view name) {
   for (const auto& p : policy_presets())
-    if (p.name == name_or_path) return p;
-  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json"))
-    return from_json_file(name_or_path);
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+Policy preset_policy(std::string_view name) {
+  if (const Policy* p = find_policy_preset(name)) return *p;
   std::ostringstream os;
-  os << "unknown policy \"" << name_or_path << "\" (known:";
+  os << "unknown policy \"" << name << "\" (known:";
   for (const auto& n : policy_names()) os << ' ' << n;
   os << "; or a path to a JSON policy file)";
   throw PolicyError(os.str());
@@ -128,6 +100,12 @@ std::vector<std::pair<std::string, bool>> policy_toggles(const Policy& p) {
   std::vector<std::pair<std::string, bool>> v;
   for (const auto& [name, member] : toggle_table()) v.emplace_back(name, p.*member);
   return v;
+}
+
+bool* policy_toggle(Policy& p, std::string_view name) {
+  for (const auto& [tname, member] : toggle_table())
+    if (name == tname) return &(p.*member);
+  return nullptr;
 }
 
 }  // namespace nsleak::rt

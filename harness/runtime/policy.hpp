@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/runtime/bad_input.hpp"
@@ -47,11 +48,15 @@ struct Policy {
 // The presets, in the order `nsleak list` shows them.
 const std::vector<Policy>& policy_presets();
 std::vector<std::string> policy_names();
-// A preset by name, or a JSON policy file by path. Throws PolicyError on unknown names, bad
-// files or unknown toggles (the message says which and suggests the nearest name).
-Policy load_policy(const std::string& name_or_path);
+// A preset by name; nullptr for any other name. Policy *files* are read by the scenario layer
+// (harness/scenario/policy_file.hpp), which gives their errors file:line:col like a scenario's.
+const Policy* find_policy_preset(std::string_view name);
+// A preset by name; throws PolicyError naming the presets for any other name.
+Policy preset_policy(std::string_view name);
 // Toggle names and values, for reports.
 std::vector<std::pair<std::string, bool>> policy_toggles(const Policy& p);
+// The toggle called `name` in `p`, or nullptr when there is none (for policy files).
+bool* policy_toggle(Policy& p, std::string_view name);
 
 struct PolicyError : BadInput {
   using BadInput::BadInput;

@@ -2,9 +2,6 @@
 
 #include "harness/scenario/ids.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <map>
@@ -13,6 +10,7 @@
 #include "harness/scenario/call_graph.hpp"
 #include "harness/scenario/did_you_mean.hpp"
 #include "harness/scenario/fields.hpp"
+#include "harness/scenario/file_text.hpp"
 #include "harness/scenario/located_json.hpp"
 #include "harness/scenario/op_reader.hpp"
 #include "harness/scenario/quote.hpp"
@@ -32,7 +30,6 @@ const std::vector<std::string> kExpectationKeys{"verdicts", "absent"};
 constexpr std::int64_t kMaxProcs = 64;   // GOMAXPROCS
 constexpr std::int64_t kMaxIdleThreads = 16;  // a handful of runtime-owned threads
 constexpr const char* kScenarioNameSyntax = "[a-z0-9-]+";
-constexpr std::size_t kMaxFileBytes = 16u << 20;  // far above any real scenario
 
 bool is_scenario_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -151,43 +148,6 @@ class ScenarioReader {
   References refs_;
 };
 
-// Owns a file descriptor for the length of a read.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-[[noreturn]] void throw_unreadable(const std::string& path, const char* what, int err) {
-  throw ParseError(Location{path, 0, 0},
-                   std::string(what) + ": " + std::generic_category().message(err));
-}
-
-std::string read_file(const std::string& path) {
-  const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_unreadable(path, "cannot open file", errno);
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_unreadable(path, "cannot read file", errno);
-    if (n == 0) return data;
-    data.append(buf, static_cast<std::size_t>(n));
-    if (data.size() > kMaxFileBytes)
-      throw ParseError(Location{path, 0, 0},
-                       "file is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB");
-  }
-}
-
 }  // namespace
 
 ParseError::ParseError(Location loc, const std::string& message)
@@ -199,7 +159,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const Pa
 }
 
 Scenario load_scenario(const std::string& path, const ParseOptions& opts) {
-  const std::string text = read_file(path);
+  const std::string text = read_text_file(path);
   return parse_scenario(text, path, opts);
 }
 

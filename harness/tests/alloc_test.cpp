@@ -103,7 +103,7 @@ constexpr long kWarmup = 200;  // first-time allocations (the other G's stack, l
 
 TEST_CASE("10,000 G switches on one M perform no heap allocation", "[alloc]") {
   NSLEAK_REQUIRE_NAMESPACES();
-  const rt::Policy policy = rt::load_policy("go1.12");
+  const rt::Policy policy = rt::preset_policy("go1.12");
   auto rec = sandbox::run_sandboxed({}, [&](trace::TraceBuffer& buffer) {
     static CountingTracer* tracer = nullptr;
     tracer = new CountingTracer(*new runner::StepRecorder(buffer, test::kObserveNet));

@@ -11,6 +11,7 @@
 
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/threads.hpp"
+#include "harness/scenario/policy_file.hpp"
 
 namespace nsleak::test {
 namespace {
@@ -25,7 +26,7 @@ int skipped_count() { return g_skipped.load(); }
 void count_skip() { ++g_skipped; }
 
 sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) {
-  const rt::Policy policy = rt::load_policy(p.policy);
+  const rt::Policy policy = scenario::load_policy(p.policy);
   auto strategy = rt::make_strategy(p.strategy);
   return sandbox::run_sandboxed(p.sandbox, [&](trace::TraceBuffer& buffer) {
     runner::StepRecorder rec(buffer, p.observe_mask);

@@ -73,6 +73,36 @@ TEST_CASE("every malformed fixture exits 2 with exactly its expected error line"
   CHECK(checked >= 40);
 }
 
+TEST_CASE("every malformed policy file exits 2 with exactly its expected located error line", "[cli][fixtures][policy]") {
+  namespace fs = std::filesystem;
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(NSLEAK_FIXTURES_DIR) / "policies" / "malformed")) {
+    if (e.path().extension() != ".json") continue;
+    const std::string want = nsleak::test::read_file(fs::path(e.path()).replace_extension(".err"));
+    const std::string rel = "fixtures/policies/malformed/" + e.path().filename().string();
+    for (const std::string cmd : {"run scenarios/article/article-poisoned-main.json --policy ",
+                                  "test scenarios/article --policy go1.12 --substitute go1.12="}) {
+      const Result r = run_nsleak(cmd + rel);
+      INFO(cmd + rel);
+      CHECK(r.code == 2);
+      CHECK(nsleak::test::trimmed(r.err) == nsleak::test::trimmed(want));
+      CHECK(r.out.empty());
+    }
+    ++checked;
+  }
+  CHECK(checked >= 12);
+}
+
+TEST_CASE("a directory or a missing file given as the policy is an exit-2 line naming the path", "[cli][policy]") {
+  const Result dir = run_nsleak("run scenarios/article/article-poisoned-main.json --policy /tmp");
+  CHECK(dir.code == 2);
+  CHECK(nsleak::test::trimmed(dir.err) == "/tmp:0:0: cannot read file: Is a directory");
+  const Result missing = run_nsleak("test scenarios/article --policy fixtures/policies/no-such.json");
+  CHECK(missing.code == 2);
+  CHECK(nsleak::test::trimmed(missing.err) ==
+        "fixtures/policies/no-such.json:0:0: cannot open file: No such file or directory");
+}
+
 TEST_CASE("nsleak with no arguments narrates the article and passes", "[cli]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const Result r = run_nsleak("");
