@@ -59,8 +59,38 @@ class Interpreter {
   }
 
  private:
+  // One body being run: a function's, or a repeat's for its remaining rounds.
+  struct Frame {
+    const std::vector<Op>* body;
+    std::size_t next;
+    std::int64_t rounds_left;
+  };
+
+  // `call` and `repeat` push a frame on an explicit stack rather than recursing: a G runs on a
+  // small fiber stack, and one native frame per level let a chain of a few hundred calls
+  // overflow it. (Goexit unwinds through here as an exception, so the vector is freed.)
   void run_ops(const std::vector<Op>& ops, GState& st) {
-    for (const auto& op : ops) exec(op, st);
+    std::vector<Frame> frames{Frame{&ops, 0, 1}};
+    while (!frames.empty()) {
+      Frame& top = frames.back();
+      if (top.next == top.body->size()) {
+        if (--top.rounds_left > 0) {
+          top.next = 0;
+        } else {
+          frames.pop_back();
+        }
+        continue;
+      }
+      const Op& op = (*top.body)[top.next++];
+      if (op.kind == OpKind::Call) {
+        step(op, st);
+        frames.push_back(Frame{&sc_.functions.at(op.name), 0, 1});
+      } else if (op.kind == OpKind::Repeat) {
+        frames.push_back(Frame{&op.body, 0, op.n});
+      } else {
+        exec(op, st);
+      }
+    }
   }
 
   const NamedNs& resolve(const std::string& name, StateKind kind, const Op& op) {
@@ -169,9 +199,8 @@ class Interpreter {
       }
       case OpKind::Go: return do_go(op, st);
       case OpKind::Call:
-        step(op, st);
-        run_ops(sc_.functions.at(op.name), st);
-        break;
+      case OpKind::Repeat:
+        rt::fatal("internal error: run_ops runs call and repeat bodies itself");
       case OpKind::Send:
         chan(op.name).send();
         step(op, st);
@@ -207,9 +236,6 @@ class Interpreter {
       case OpKind::Sleep:
         rt::Sleep(op.n);
         step(op, st);
-        break;
-      case OpKind::Repeat:
-        for (std::int64_t i = 0; i < op.n; ++i) run_ops(op.body, st);
         break;
       case OpKind::Exit:
         step(op, st);

@@ -103,6 +103,30 @@ TEST_CASE("a directory or a missing file given as the policy is an exit-2 line n
         "fixtures/policies/no-such.json:0:0: cannot open file: No such file or directory");
 }
 
+TEST_CASE("a chain of 2,000 calls runs to the end (bodies are an explicit stack, not native recursion)", "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  constexpr int kDepth = 2000;  // 347 overflowed the G's fiber stack when call recursed
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("nsleak-call-chain-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << R"({"name": "call-chain", "main": [{"op": "call", "fn": "f0"}, {"op": "get", "as": "end"}], "functions": {)";
+    for (int i = 0; i < kDepth; ++i) {
+      out << (i ? ", " : "") << "\"f" << i << "\": [";
+      if (i + 1 < kDepth) out << R"({"op": "repeat", "times": 2, "body": [{"op": "yield"}]}, {"op": "call", "fn": "f)" << i + 1 << "\"}";
+      else out << R"({"op": "get", "as": "deepest"})";
+      out << "]";
+    }
+    out << "}}";
+  }
+  const Result r = run_nsleak("run --format json " + file.string());
+  std::filesystem::remove(file);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("\"deepest\"") != std::string::npos);
+  CHECK(r.out.find("\"end\"") != std::string::npos);
+}
+
 TEST_CASE("nsleak with no arguments narrates the article and passes", "[cli]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const Result r = run_nsleak("");
