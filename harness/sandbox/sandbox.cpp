@@ -119,7 +119,7 @@ bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trace::TraceBuffer&)>& body) {
   RunRecord rec;
   const auto t0 = std::chrono::steady_clock::now();
-  trace::TraceBuffer trace;
+  trace::TraceBuffer trace(opt.trace_records);
   if (!trace.ok()) {
     rec.env_error = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return rec;
@@ -142,7 +142,8 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
   rec.events = trace::decode(trace.committed());
-  if (trace.overflowed()) rec.trace_overflow = true;
+  rec.trace_overflow = trace.overflowed();
+  rec.trace_records = trace.capacity();
   for (const auto& ev : rec.events) {
     if (ev.is<trace::EnvError>()) rec.env_error = ev.text;
     if (const auto* sb = ev.as<trace::SandboxReady>()) rec.userns = sb->userns;

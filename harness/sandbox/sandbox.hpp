@@ -26,6 +26,8 @@ struct SandboxOptions {
   std::optional<uid_t> run_as_uid;         // root only: drop to this uid first (tests the
                                            // unprivileged path for real)
   bool force_userns = false;               // use a user namespace even as root
+  std::size_t trace_records = trace::kDefaultTraceRecords;  // the trace buffer's capacity; a
+                                           // run that fills it stops (RunRecord::trace_overflow)
 };
 
 
@@ -38,6 +40,7 @@ struct RunRecord {
   std::string env_error;     // the sandbox could not be set up (namespaces unavailable)
   bool userns = false;       // ran through a user namespace
   bool trace_overflow = false;  // the child filled the trace buffer and stopped
+  std::size_t trace_records = 0;  // the buffer's capacity, for the limit's message
   double wall_ms = 0;
 };
 

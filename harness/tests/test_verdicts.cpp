@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "harness/os/state_ops.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/scenario/parser.hpp"
@@ -670,6 +671,26 @@ TEST_CASE("judge reports a run killed at its deadline as a timeout", "[verdicts]
   INFO(story(r));
   CHECK(r.record.timed_out);
   CHECK(r.judgement.outcome == Outcome::Timeout);
+  CHECK(r.analysis.steps > 0);  // the partial trace was analysed
+}
+
+TEST_CASE("a full trace buffer is a limit hit naming the limit, with the partial trace kept", "[verdicts][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  runner::RunOptions o;
+  o.sandbox.trace_records = 256;
+  const auto r = runner::run_scenario(parse(R"({
+    "name": "long",
+    "main": [{"op": "repeat", "times": 1000, "body": [{"op": "yield"}]}],
+    "expect": {"go1.12": {}}
+  })"), o);
+  INFO(r.judgement.reason);
+  CHECK(r.record.trace_overflow);
+  CHECK(r.record.exit_code == rt::kChildExitTraceFull);
+  CHECK(r.judgement.outcome == Outcome::Limit);
+  CHECK(std::string(verdict::outcome_name(r.judgement.outcome)) == "limit");
+  CHECK(contains(r.judgement.reason, "trace buffer is full (256 records)"));
+  CHECK(contains(r.judgement.reason, "SandboxOptions::trace_records"));
+  CHECK(!contains(r.judgement.reason, "without main returning"));
   CHECK(r.analysis.steps > 0);  // the partial trace was analysed
 }
 

@@ -16,10 +16,14 @@
 
 namespace nsleak::trace {
 
+// Records a run's trace may hold by default (SandboxOptions::trace_records): 256 MiB of address
+// space, reserved, not used.
+inline constexpr std::size_t kDefaultTraceRecords = std::size_t{2} << 20;
+
 class TraceBuffer {
  public:
   // Reserves room for `capacity` records (pages are only used as written).
-  explicit TraceBuffer(std::size_t capacity = std::size_t{2} << 20);
+  explicit TraceBuffer(std::size_t capacity = kDefaultTraceRecords);
   ~TraceBuffer();
   TraceBuffer(const TraceBuffer&) = delete;
   TraceBuffer& operator=(const TraceBuffer&) = delete;

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "harness/runtime/child_exit.hpp"
 #include "harness/verdict/verdict.hpp"
 
 namespace nsleak::verdict {
@@ -25,6 +26,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::Error: return "error";
     case Outcome::Crash: return "crash";
     case Outcome::Timeout: return "timeout";
+    case Outcome::Limit: return "limit";
   }
   return "?";
 }
@@ -42,6 +44,15 @@ bool fault_outcome(const sandbox::RunRecord& rec, const Analysis& a, Judgement& 
     j.reason = !a.disagreements.empty()
                    ? "harness bug: kernel and runtime disagree: " + describe(a.disagreements.front())
                    : "harness bug: " + a.fault;
+    return true;
+  }
+  // Before the crash checks: the child stopped itself (kChildExitTraceFull) with main still
+  // running, which is the limit's doing, not the program's.
+  if (rec.trace_overflow || rec.exit_code == rt::kChildExitTraceFull) {
+    j.outcome = Outcome::Limit;
+    j.reason = "limit hit: the trace buffer is full (" + std::to_string(rec.trace_records) +
+               " records); the trace up to that point is kept. Raise it with "
+               "SandboxOptions::trace_records, or run fewer ops (smaller repeat counts)";
     return true;
   }
   if (rec.timed_out) {

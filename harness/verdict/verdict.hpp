@@ -103,7 +103,9 @@ struct ThreadInfo {
   trace::CloneVia via = trace::CloneVia::Direct;  // meaningful when cloned_from >= 0
 };
 
-enum class Outcome { Pass, Fail, Error, Crash, Timeout };
+// limit: the run hit one of the harness's limits (a full trace buffer) and was stopped; the
+// partial trace is kept and the reason names the limit and how to raise it.
+enum class Outcome { Pass, Fail, Error, Crash, Timeout, Limit };
 const char* outcome_name(Outcome o);
 
 struct Analysis {
