@@ -8,6 +8,7 @@
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/reproduce.hpp"
+#include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
@@ -157,8 +158,8 @@ Command add_run(CLI::App& app) {
                   "jsonl (one object per line)")
       ->check(CLI::IsMember({"text", "json", "jsonl"}))
       ->capture_default_str();
-  cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung (at most 86400)")
+      ->check(timeout_validator())
       ->capture_default_str();
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...) and each goroutine's provenance under a shared verdict");
   cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");

@@ -18,6 +18,7 @@
 #include "harness/cli/fix_effect.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/reproduce.hpp"
+#include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
@@ -268,8 +269,8 @@ Command add_test(CLI::App& app) {
   cmd->add_option("-j,--jobs", g_test.jobs, "Parallel runs (0: one per core)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung (at most 86400)")
+      ->check(timeout_validator())
       ->capture_default_str();
   cmd->add_flag("--userns", g_test.userns, "Use a user namespace even when running as root");
   cmd->add_flag("-v,--verbose", g_test.verbose, "Details for passing runs too");

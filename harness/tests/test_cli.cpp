@@ -127,6 +127,18 @@ TEST_CASE("a chain of 2,000 calls runs to the end (bodies are an explicit stack,
   CHECK(r.out.find("\"end\"") != std::string::npos);
 }
 
+TEST_CASE("--timeout takes only finite positive seconds up to the documented maximum", "[cli][timeout]") {
+  for (const char* bad : {"nan", "inf", "-inf", "0", "-1", "4294968.296", "86400.5", "1e400", "5s", ""}) {
+    for (const std::string cmd : {"run scenarios/article/article-poisoned-main.json", "test scenarios/article"}) {
+      const Result r = run_nsleak(cmd + " --timeout '" + bad + "'");
+      INFO(cmd << " --timeout '" << bad << "'");
+      CHECK(r.code == 2);
+      CHECK(r.err.find("--timeout") != std::string::npos);
+      CHECK(r.out.empty());
+    }
+  }
+}
+
 TEST_CASE("nsleak with no arguments narrates the article and passes", "[cli]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const Result r = run_nsleak("");
