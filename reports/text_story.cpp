@@ -35,6 +35,15 @@ std::string visible(const std::string& s) {
     else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
              static_cast<unsigned char>(s[i + 1]) <= 0x9F)
       cp = static_cast<unsigned char>(s[++i]);
+    else if (c == 0xE2 && i + 2 < s.size()) {
+      // Bidi controls (U+200E/F, U+202A..U+202E, U+2066..U+2069) reorder the terminal's text
+      // as C0 controls can rewrite it: shown escaped too.
+      const unsigned b = static_cast<unsigned char>(s[i + 1]) << 8 | static_cast<unsigned char>(s[i + 2]);
+      if (b == 0x808E || b == 0x808F || (b >= 0x80AA && b <= 0x80AE) || (b >= 0x81A6 && b <= 0x81A9)) {
+        cp = 0x2000 | ((b >> 2) & 0xFC0) | (b & 0x3F);
+        i += 2;
+      }
+    }
     if (cp == 0x100) {
       out += s[i];
       continue;

@@ -158,6 +158,16 @@ TEST_CASE("run and suite JSON stay valid UTF-8 whatever the file name", "[report
   CHECK(s["runs"][0]["story"].get<std::string>().find("nsleak: hostile under policy go1.12") == 0);
 }
 
+TEST_CASE("the story shows bidi control characters escaped, like C0 controls", "[reports][story]") {
+  const std::string desc = "rlo\u202E lre\u202A lrm\u200E rlm\u200F lri\u2066 pdi\u2069 ok\u2067x \u2028 \u202F";
+  const std::string story = nsleak::reports::text_story(report("f.json", desc));
+  for (const char* raw : {"\u202E", "\u202A", "\u200E", "\u200F", "\u2066", "\u2069", "\u2067"})
+    CHECK(story.find(raw) == std::string::npos);
+  CHECK(story.find("rlo\\u202E lre\\u202A lrm\\u200E rlm\\u200F lri\\u2066 pdi\\u2069 ok\\u2067x") !=
+        std::string::npos);
+  CHECK(story.find("\u2028 \u202F") != std::string::npos);  // neighbours that are not bidi controls
+}
+
 TEST_CASE("the story shows a description's control characters visibly and wraps it", "[reports][story]") {
   const std::string desc = std::string("clear\x1b[2J screen\x07 c1\xc2\x9b" "31m ") + std::string(30, 'w') + " " +
                            std::string(30, 'x') + " " + std::string(30, 'y') + "\nsecond\tline";
