@@ -23,8 +23,12 @@ void list_scenarios(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   try {
     files = expand_paths(paths);
-  } catch (const scenario::ParseError&) {
-    return;  // no library here (e.g. run outside the source tree): nothing to list
+  } catch (const scenario::ParseError& e) {
+    // No library here (e.g. run outside the source tree): nothing to list. A path that is
+    // there but cannot be read is the user's to fix, and named.
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(e.where().file, ec))) throw;
+    return;
   }
   std::cout << "Scenarios (" << files.size() << " files):\n";
   for (const auto& f : files) {

@@ -41,6 +41,29 @@ std::vector<std::string> embedded_matches(std::string p) {
   return out;
 }
 
+// The *.json files under `dir`. What cannot be read is bad input naming the path (exit 2), not
+// a filesystem_error escaping as an internal error: a subdirectory that cannot be listed, and a
+// *.json entry that is not a regular file (a dangling symlink, a FIFO, which would block).
+std::vector<std::string> json_files_under(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec);
+  std::string last = dir;  // the entry the iterator descends into next
+  for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& e = *it;
+    last = e.path().string();
+    if (e.path().extension() != ".json") continue;
+    std::error_code type_ec;
+    if (e.is_regular_file(type_ec)) {
+      found.push_back(last);
+    } else if (!e.is_directory(type_ec)) {
+      throw scenario::ParseError({last, 0, 0}, "not a regular file (a dangling symlink, a FIFO, ...)");
+    }
+  }
+  if (ec) throw scenario::ParseError({last, 0, 0}, "cannot read directory: " + ec.message());
+  return found;
+}
+
 }  // namespace
 
 scenario::ParseOptions parse_options() {
@@ -52,9 +75,7 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
   for (const auto& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(p, ec))
-        if (e.is_regular_file() && e.path().extension() == ".json") found.push_back(e.path().string());
+      std::vector<std::string> found = json_files_under(p);
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::exists(p, ec)) {

@@ -139,6 +139,37 @@ TEST_CASE("--timeout takes only finite positive seconds up to the documented max
   }
 }
 
+TEST_CASE("an unreadable entry under a scenario directory is an exit-2 line naming it, from test, run and list", "[cli][paths]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("nsleak-cli-unreadable-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  fs::copy_file(fs::path(NSLEAK_SOURCE_DIR) / "fixtures/valid/minimal.json", dir / "ok.json");
+  SECTION("a dangling symlink (unreadable even by root)") {
+    fs::create_symlink(dir / "missing", dir / "sub" / "gone.json");
+    for (const char* cmd : {"test ", "run ", "list "}) {
+      const Result r = run_nsleak(cmd + dir.string());
+      INFO(cmd << r.err);
+      CHECK(r.code == 2);
+      CHECK(nsleak::test::trimmed(r.err) ==
+            (dir / "sub" / "gone.json").string() + ":0:0: not a regular file (a dangling symlink, a FIFO, ...)");
+    }
+  }
+  if (::geteuid() != 0) {  // root reads a mode-000 directory; the symlink case covers root
+    SECTION("a subdirectory that cannot be listed") {
+      fs::permissions(dir / "sub", fs::perms::none);
+      for (const char* cmd : {"test ", "run ", "list "}) {
+        const Result r = run_nsleak(cmd + dir.string());
+        INFO(cmd << r.err);
+        CHECK(r.code == 2);
+        CHECK(nsleak::test::trimmed(r.err) == (dir / "sub").string() + ":0:0: cannot read directory: Permission denied");
+      }
+      fs::permissions(dir / "sub", fs::perms::owner_all);
+    }
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("nsleak with no arguments narrates the article and passes", "[cli]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const Result r = run_nsleak("");
