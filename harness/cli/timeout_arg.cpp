@@ -20,7 +20,7 @@ CLI::Validator timeout_validator() {
                  std::to_string(static_cast<int>(kMaxTimeout)) + ", got \"" + text + "\"";
         return {};
       },
-      "SECONDS in (0, 86400]");
+      "POSITIVE");  // the help reads FLOAT:POSITIVE=10; the text says "(at most 86400)"
 }
 
 }  // namespace nsleak::cli
