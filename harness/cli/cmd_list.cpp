@@ -82,10 +82,13 @@ Command add_list(CLI::App& app) {
                 << verdict::verdict_meaning(*verdict::verdict_from_name(name)) << "\n";
     std::cout << "\nScenario ops:\n  ";
     for (const auto& op : scenario::op_names()) std::cout << op << " ";
-    std::cout << "\n\nState kinds (an op's \"ns\"):\n";
-    for (const auto& k : os::state_kinds())
+    std::cout << "\n\nState kinds (an op's \"state\"; \"ns\" is its old name):\n";
+    for (const auto& k : os::state_kinds()) {
       std::cout << "  " << std::left << std::setw(16) << k.name << k.display << " (" << k.flag_name << "; "
-                << (k.on_clone == os::Inheritance::Copies ? "copied" : "shared") << " by a thread's clones)\n";
+                << (k.on_clone == os::Inheritance::Copies ? "copied" : "shared") << " by a thread's clones)";
+      if (const std::string why = os::unavailable_reason(k.kind); !why.empty()) std::cout << "; not here: " << why;
+      std::cout << "\n";
+    }
     std::cout << "\nStrategies (--strategy):\n  go-order        Go's own preferences (the canonical schedule)\n"
                  "  random:SEED     uniformly random at every choice point, reproducible\n";
     return kOk;

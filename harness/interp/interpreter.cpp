@@ -46,6 +46,7 @@ class Interpreter {
  public:
   explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {
     for (auto k : os::kAllKinds) {
+      if ((mask_ & (1u << os::index(k))) == 0) continue;  // a scenario pays only for its kinds
       auto h = std::make_shared<os::NsHandle>();
       if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
       origin_[os::index(k)] = NamedNs{h, h->id, k};

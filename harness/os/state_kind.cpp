@@ -1,21 +1,33 @@
 #include "harness/os/state_kind.hpp"
 
 #include <sched.h>
+#include <unistd.h>
 
 namespace nsleak::os {
 namespace {
 
 constexpr StateKindInfo namespace_kind(StateKind k, const char* name, int flag, const char* flag_name,
-                                       const char* entry, const char* display) {
+                                       const char* entry, const char* display,
+                                       const char* probe_entry = nullptr,
+                                       const char* needs = nullptr) {
   // Every namespace is copied by clone: a new thread starts in its creator's namespaces.
   return {k, name, flag, flag_name, entry, ReadBy::NsfsIdentity, ApplyBy::UnshareSetns,
-          Inheritance::Copies, FaultMarker::NamespaceSyscalls, display};
+          Inheritance::Copies, FaultMarker::NamespaceSyscalls, display, probe_entry, needs};
 }
 
 constexpr std::array<StateKindInfo, kStateKinds> kTable{
     namespace_kind(StateKind::Net, "net", CLONE_NEWNET, "CLONE_NEWNET", "ns/net", "network namespace"),
     namespace_kind(StateKind::Uts, "uts", CLONE_NEWUTS, "CLONE_NEWUTS", "ns/uts", "UTS namespace"),
     namespace_kind(StateKind::Ipc, "ipc", CLONE_NEWIPC, "CLONE_NEWIPC", "ns/ipc", "IPC namespace"),
+    // unshare(CLONE_NEWNS) also unshares the thread's fs struct (CLONE_FS): the kernel will
+    // not give a thread a mount namespace its cwd-sharing siblings do not have.
+    namespace_kind(StateKind::Mnt, "mnt", CLONE_NEWNS, "CLONE_NEWNS", "ns/mnt", "mount namespace"),
+    namespace_kind(StateKind::Cgroup, "cgroup", CLONE_NEWCGROUP, "CLONE_NEWCGROUP", "ns/cgroup",
+                   "cgroup namespace"),
+    // setns into a time namespace needs a single-threaded caller (EUSERS otherwise): a Go
+    // program cannot restore it, only avoid leaving it behind.
+    namespace_kind(StateKind::Time, "time", CLONE_NEWTIME, "CLONE_NEWTIME", "ns/time_for_children",
+                   "time namespace (for children)", "time", "Linux 5.6+ built with CONFIG_TIME_NS"),
 };
 
 constexpr bool rows_in_order() {
@@ -36,17 +48,34 @@ std::optional<StateKind> kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string unavailable_reason(StateKind k, const char* proc_ns_dir) {
+  const StateKindInfo& row = info(k);
+  if (row.probe_entry == nullptr) return "";
+  const std::string path = std::string(proc_ns_dir) + "/" + row.probe_entry;
+  if (::access(path.c_str(), F_OK) == 0) return "";
+  return std::string("this kernel has no ") + row.name + " namespaces (" + path + " is missing; " +
+         row.needs + " has them): the state kind \"" + row.name + "\" cannot be exercised here";
+}
+
+namespace {
+
+bool sandbox_unshares(const StateKindInfo& row) {
+  return row.apply == ApplyBy::UnshareSetns && unavailable_reason(row.kind).empty();
+}
+
+}  // namespace
+
 int all_namespace_flags() {
   int flags = 0;
   for (const auto& row : kTable)
-    if (row.apply == ApplyBy::UnshareSetns) flags |= row.clone_flag;
+    if (sandbox_unshares(row)) flags |= row.clone_flag;
   return flags;
 }
 
 std::string all_namespace_flag_names() {
   std::string names;
   for (const auto& row : kTable)
-    if (row.apply == ApplyBy::UnshareSetns) names += (names.empty() ? "" : "|") + std::string(row.flag_name);
+    if (sandbox_unshares(row)) names += (names.empty() ? "" : "|") + std::string(row.flag_name);
   return names;
 }
 

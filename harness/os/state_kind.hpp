@@ -19,8 +19,9 @@
 
 namespace nsleak::os {
 
-enum class StateKind : std::uint8_t { Net, Uts, Ipc };
-inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts, StateKind::Ipc};  // in table order
+enum class StateKind : std::uint8_t { Net, Uts, Ipc, Mnt, Cgroup, Time };
+inline constexpr std::array kAllKinds{StateKind::Net,   StateKind::Uts,    StateKind::Ipc,
+                                      StateKind::Mnt,   StateKind::Cgroup, StateKind::Time};  // in table order
 inline constexpr std::size_t kStateKinds = kAllKinds.size();
 
 // Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy
@@ -28,7 +29,10 @@ inline constexpr std::size_t kStateKinds = kAllKinds.size();
 // created by that thread share its cwd, so the bookkeeping must be able to say "shared".
 enum class Inheritance : std::uint8_t { Copies, Shares };
 // How the value is read for a task: the (st_dev, st_ino) identity of the nsfs entry
-// /proc/self/task/<tid>/<task_entry>.
+// /proc/self/task/<tid>/<task_entry>. For the time namespace that entry is
+// `ns/time_for_children`: unshare(CLONE_NEWTIME) never moves the calling thread, only what the
+// processes it forks from then on start in (time_namespaces(7)), so that is the per-thread
+// state a goroutine can leave behind.
 enum class ReadBy : std::uint8_t { NsfsIdentity };
 // How the value is changed on the calling thread: unshare(flag) makes a new one,
 // setns(fd, flag) enters an open one.
@@ -48,6 +52,10 @@ struct StateKindInfo {
   Inheritance on_clone;
   FaultMarker fault;
   const char* display;     // "network namespace", for people
+  // Kinds not every kernel has: the nsfs entry under /proc/self/ns/ whose absence means "not
+  // here" (nullptr when every supported kernel has the kind), and what would have it.
+  const char* probe_entry;
+  const char* needs;       // "Linux 5.6+ built with CONFIG_TIME_NS"
 };
 
 // Every row, in StateKind order.
@@ -56,7 +64,12 @@ const StateKindInfo& info(StateKind k);
 constexpr std::size_t index(StateKind k) { return static_cast<std::size_t>(k); }
 inline const char* kind_name(StateKind k) { return info(k).name; }
 std::optional<StateKind> kind_from_name(std::string_view name);
-// The clone flags of every kind that is a namespace: what the sandbox unshares for a child.
+// Why this kernel cannot run kind `k` ("" when it can), looking under `proc_ns_dir` (a test
+// points it elsewhere). A scenario that uses such a kind is skipped with this reason.
+std::string unavailable_reason(StateKind k, const char* proc_ns_dir = "/proc/self/ns");
+// The clone flags of every namespace kind this kernel has: what the sandbox unshares for a
+// child. unshare(CLONE_NEWTIME) there gives the child's threads a private time namespace for
+// the processes they fork; the child itself stays in its own (time_namespaces(7)).
 int all_namespace_flags();
 std::string all_namespace_flag_names();  // "CLONE_NEWNET|CLONE_NEWUTS", for messages
 

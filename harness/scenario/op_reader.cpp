@@ -25,9 +25,9 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Yield:
     case OpKind::Syscall:
     case OpKind::Exit: return {};
-    case OpKind::Unshare: return {{}, {"ns", "as", "fail"}};
-    case OpKind::Setns: return {{"to"}, {"ns", "fail"}};
-    case OpKind::Get: return {{"as"}, {"ns"}};
+    case OpKind::Unshare: return {{}, {"state", "ns", "as", "fail"}};
+    case OpKind::Setns: return {{"to"}, {"state", "ns", "fail"}};
+    case OpKind::Get: return {{"as"}, {"state", "ns"}};
     case OpKind::Go: return {{"fn"}, {"inherit"}};
     case OpKind::Call: return {{"fn"}, {}};
     case OpKind::Send:
@@ -38,7 +38,7 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::WgWait: return {{"wg"}, {}};
     case OpKind::Sleep: return {{"ms"}, {}};
     case OpKind::Exec: return {{}, {"as"}};
-    case OpKind::Expect: return {{"is"}, {"ns"}};
+    case OpKind::Expect: return {{"is"}, {"state", "ns"}};
     case OpKind::Repeat: return {{"times", "body"}, {}};
   }
   return {};
@@ -77,15 +77,16 @@ const std::vector<std::string>& ns_kind_names() {
 }
 
 // The valid kinds are the state table's rows: an unknown one is a located error listing them.
-StateKind read_ns_kind(const JsonNode& v) {
-  return *os::kind_from_name(read_choice(v, key_name("ns"), "namespace kind", ns_kind_names()));
+// `key` is "state" or its alias "ns" (the name from when every kind was a namespace).
+StateKind read_state_kind(const JsonNode& v, const std::string& key) {
+  return *os::kind_from_name(read_choice(v, key_name(key), "state kind", ns_kind_names()));
 }
 
 // How read_field reads `key`, in words; and what its absence means.
 OpField describe_field(const std::string& key, bool required) {
   OpField f{key, required, "", ""};
-  if (key == "ns") {
-    f.syntax = "one of: " + joined(ns_kind_names());
+  if (key == "state" || key == "ns") {
+    f.syntax = "one of: " + joined(ns_kind_names()) + (key == "ns" ? " (alias of \"state\")" : "");
     f.default_text = "net";
   } else if (key == "as") {
     f.syntax = std::string("identifier ") + kIdentifierSyntax + ", not \"" + kOrigin + "\" (names the namespace)";
@@ -128,8 +129,8 @@ std::vector<Op> read_repeat_body(const JsonNode& v, const std::string& label, Re
 
 void read_field(Op& op, const std::string& key, const JsonNode& v, References& refs) {
   const std::string what = key_name(key);
-  if (key == "ns") {
-    op.ns = read_ns_kind(v);
+  if (key == "state" || key == "ns") {
+    op.ns = read_state_kind(v, key);
   } else if (key == "as") {
     op.name = read_namespace_definition(v);
     refs.define_namespace(op.name);
@@ -175,6 +176,8 @@ Op read_op(const JsonNode& node, std::string label, References& refs) {
   allowed.insert(allowed.end(), keys.optional.begin(), keys.optional.end());
   allowed.push_back("op");  // last: a typo close to both "to" and "op" means "to"
   check_keys(node, quote(op_name(op.kind)) + " op", allowed, keys.required);
+  if (node.has("state") && node.has("ns"))
+    throw ParseError(node.member("ns").key_loc(), "\"ns\" is an alias of \"state\": give only one");
   for (const auto& [key, value] : node.members())
     if (key != "op") read_field(op, key, value, refs);
   return op;

@@ -427,6 +427,42 @@ TEST_CASE("an unprivileged user runs the article through a user namespace", "[cl
   CHECK(j["stats"]["userns"] == true);
 }
 
+TEST_CASE("every state kind's library folder passes as root and unprivileged, or is skipped with the reason",
+          "[cli][unprivileged][state-kinds]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  namespace fs = std::filesystem;
+  const auto drop = [] {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
+      ::_exit(122);
+  };
+  for (const auto& row : nsleak::os::state_kinds()) {
+    // net and uts are the whole library's subject (go-issues/, beyond-netns/, ...).
+    if (row.kind == nsleak::os::StateKind::Net || row.kind == nsleak::os::StateKind::Uts) continue;
+    INFO(row.name);
+    const std::string folder = std::string("scenarios/") + row.name;
+    REQUIRE(fs::is_directory(fs::path(NSLEAK_SOURCE_DIR) / folder));
+    std::vector<Result> runs{run_nsleak("test " + folder)};
+    if (::geteuid() == 0) runs.push_back(run_prepared("test " + folder, drop));
+    const std::string reason = nsleak::os::unavailable_reason(row.kind);
+    for (const Result& r : runs) {
+      INFO(r.out << r.err);
+      if (reason.empty()) {
+        CHECK(r.code == 0);
+        CHECK(r.out.find(" passed, 0 failed\n") != std::string::npos);
+        CHECK(r.out.find("skipped") == std::string::npos);
+      } else {  // counted as skipped, with the kernel's reason, never a silent pass
+        CHECK(r.code == 3);
+        CHECK(r.out.find("0 passed, 0 failed, ") != std::string::npos);
+        CHECK(r.err.find(reason) != std::string::npos);
+      }
+    }
+    if (!reason.empty()) {
+      WARN("SKIPPED: " << reason);
+      nsleak::test::count_skip();
+    }
+  }
+}
+
 TEST_CASE("nsleak test refuses a selection that runs nothing, exit 2 with one clear line", "[cli][selection]") {
   // None of these needs namespaces: each is refused before anything runs.
   SECTION("a filter that matches nothing") {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <unistd.h>
 #include <set>
 #include <sstream>
 #include <string>
@@ -439,11 +440,50 @@ TEST_CASE("The parser's namespace kinds are exactly the state table's rows", "[s
   }
   // An unknown kind is a located error that lists every row.
   try {
-    parse(R"({"name": "k", "main": [{"op": "get", "ns": "cgroup", "as": "x"}]})");
+    parse(R"({"name": "k", "main": [{"op": "get", "ns": "user", "as": "x"}]})");
     FAIL("an unknown kind parsed");
   } catch (const ParseError& e) {
     CHECK(e.where().line == 1);
     CHECK(e.where().col == 44);
-    CHECK(e.message() == "unknown namespace kind \"cgroup\" (expected one of " + listed + ")");
+    CHECK(e.message() == "unknown state kind \"user\" (expected one of " + listed + ")");
   }
+}
+
+TEST_CASE("A kind the kernel lacks is unavailable with the reason; the others always are", "[state-kinds]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("nsleak-ns-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  // Without time: a kernel before 5.6, or built without CONFIG_TIME_NS.
+  for (const char* e : {"net", "uts", "ipc", "mnt", "cgroup"}) std::ofstream(dir / e) << "";
+  for (const auto& row : nsleak::os::state_kinds()) {
+    INFO(row.name);
+    const std::string reason = nsleak::os::unavailable_reason(row.kind, dir.c_str());
+    if (row.kind == StateKind::Time)
+      CHECK(reason == "this kernel has no time namespaces (" + (dir / "time").string() +
+                          " is missing; Linux 5.6+ built with CONFIG_TIME_NS has them): the state kind "
+                          "\"time\" cannot be exercised here");
+    else
+      CHECK(reason.empty());
+  }
+  std::ofstream(dir / "time") << "";
+  CHECK(nsleak::os::unavailable_reason(StateKind::Time, dir.c_str()).empty());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("\"state\" names the kind on get, expect, unshare and setns; \"ns\" is its alias", "[scenario][state-kinds]") {
+  for (const auto& row : nsleak::os::state_kinds()) {
+    INFO(row.name);
+    const std::string k = row.name;
+    const Scenario s = parse(R"({"name": "k", "main": [{"op": "unshare", "state": ")" + k + R"(", "as": "x"},
+      {"op": "get", "state": ")" + k + R"(", "as": "y"}, {"op": "expect", "state": ")" + k + R"(", "is": "x"},
+      {"op": "setns", "state": ")" + k + R"(", "to": "origin"}, {"op": "expect", "ns": ")" + k + R"(", "is": "origin"}]})");
+    for (const auto& op : s.main) CHECK(op.ns == row.kind);
+  }
+  // The default is still the network namespace.
+  CHECK(parse(R"({"name": "k", "main": [{"op": "get", "as": "x"}]})").main[0].ns == StateKind::Net);
+  // Both at once: located at the alias, in either order.
+  CHECK(error_line(R"({"name": "k", "main": [{"op": "get", "ns": "mnt", "state": "mnt", "as": "x"}]})") ==
+        "t.json:1:38: \"ns\" is an alias of \"state\": give only one");
+  CHECK(error_line(R"({"name": "k", "main": [{"op": "expect", "state": "uts", "is": "origin", "ns": "net"}]})") ==
+        "t.json:1:73: \"ns\" is an alias of \"state\": give only one");
 }

@@ -175,7 +175,87 @@ void check_namespace_program(const sandbox::RunRecord& r) {
   CHECK(child[0]["net"] == u["origin"]);
 }
 
+// Every state kind of the table, on one locked M: the value it starts in, an injected unshare
+// failure (the marker must not be mistaken for a kind's flag: CLONE_NEWTIME is 0x80), a real
+// unshare, and the way back. The recorder cross-checks every kind at every note.
+void every_kind_program() {
+  rt::LockOSThread();
+  for (const auto& row : os::state_kinds()) {
+    if (!os::unavailable_reason(row.kind).empty()) continue;
+    os::NsHandle start;
+    if (auto r = os::open_current(row.kind, start); !r.ok()) rt::fatal("test: " + r.message());
+    const os::SysResult denied = os::unshare_state(row.kind, EINVAL);
+    const os::StateValue after_denied = os::current_value(row.kind);
+    const os::SysResult fresh = os::unshare_state(row.kind);
+    const os::StateValue now = os::current_value(row.kind);
+    if (fresh.ok()) rt::NoteThreadNs(row.kind, now);
+    const os::SysResult back = os::set_ns(start);
+    if (back.ok()) rt::NoteThreadNs(row.kind, start.id);
+    test::note("kind", {{"kind", row.name}, {"start", start.id.str()}, {"denied_err", denied.err},
+                        {"after_denied", after_denied.str()}, {"unshare_err", fresh.err},
+                        {"unshared", now.str()}, {"back_err", back.err},
+                        {"back", os::current_value(row.kind).str()}});
+  }
+  rt::UnlockOSThread();
+}
+
+void check_every_kind(const sandbox::RunRecord& r) {
+  INFO("env error: " << r.env_error << " fault: " << test::fault(r));
+  REQUIRE(r.env_error.empty());
+  REQUIRE(test::completed(r));
+  CHECK(test::events<trace::Disagreement>(r).empty());
+  std::size_t available = 0;
+  for (const auto& row : os::state_kinds()) {
+    if (!os::unavailable_reason(row.kind).empty()) continue;
+    ++available;
+    std::vector<test::NoteView> n;
+    for (const auto& v : test::notes(r, "kind"))
+      if (v["kind"] == row.name) n.push_back(v);
+    INFO(row.name);
+    REQUIRE(n.size() == 1);
+    // The sandbox gave the run a private one: not the harness process's.
+    CHECK(n[0]["start"] != os::current_value(row.kind).str());
+    CHECK(n[0]["denied_err"] == EINVAL);
+    CHECK(n[0]["after_denied"] == n[0]["start"]);
+    CHECK(n[0]["unshare_err"] == 0);
+    CHECK(n[0]["unshared"] != n[0]["start"]);
+    if (row.kind == StateKind::Time) {
+      // time_namespaces(7): setns needs a single-threaded caller; the runtime never is one.
+      CHECK(n[0]["back_err"] == EUSERS);
+      CHECK(n[0]["back"] == n[0]["unshared"]);
+    } else {
+      CHECK(n[0]["back_err"] == 0);
+      CHECK(n[0]["back"] == n[0]["start"]);
+    }
+  }
+  CHECK(available >= 5);  // net, uts, ipc, mnt, cgroup: every kernel nsleak supports
+}
+
+constexpr unsigned kObserveAll = (1u << os::kStateKinds) - 1;
+
 }  // namespace
+
+TEST_CASE("Every state kind starts private, unshares, injects and goes back, as root and unprivileged",
+          "[sandbox][state-kinds]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  test::Program p;
+  p.observe_mask = kObserveAll;
+  for (const auto& row : os::state_kinds())
+    if (!os::unavailable_reason(row.kind).empty()) p.observe_mask &= ~(1u << os::index(row.kind));
+  check_every_kind(test::run_program(p, every_kind_program));
+  test::Program forced = p;
+  forced.sandbox.force_userns = true;
+  check_every_kind(test::run_program(forced, every_kind_program));
+  if (::geteuid() != 0) {
+    WARN("SKIPPED part: run_as_uid needs root to drop privileges (this run was unprivileged already)");
+    return;
+  }
+  test::Program dropped = p;
+  dropped.sandbox.run_as_uid = 65534;
+  const auto r = test::run_program(dropped, every_kind_program);
+  CHECK(r.userns);
+  check_every_kind(r);
+}
 
 TEST_CASE("probe_environment finds nothing missing here", "[sandbox]") {
   NSLEAK_REQUIRE_NAMESPACES();  // where namespaces cannot work, the probe's reason is the skip
