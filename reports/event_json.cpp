@@ -208,6 +208,7 @@ class Writer {
       case OpKind::WgDone:
       case OpKind::WgWait: j["wg"] = name; break;
       case OpKind::Sleep: j["ms"] = o->n; break;
+      case OpKind::Chdir: j["dir"] = name; break;
       case OpKind::Syscall:
         j["resumed_m"] = e.resumed_m;
         j["observe"] = true;

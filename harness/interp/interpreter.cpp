@@ -1,6 +1,7 @@
 #include "harness/interp/interpreter.hpp"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -34,7 +35,7 @@ struct NamedNs {
 void walk(const std::vector<Op>& ops, unsigned& mask) {
   for (const auto& op : ops) {
     if (op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
-        op.kind == OpKind::Expect)
+        op.kind == OpKind::Expect || op.kind == OpKind::Chdir)
       mask |= 1u << os::index(op.ns);
     walk(op.body, mask);
   }
@@ -241,6 +242,30 @@ class Interpreter {
       case OpKind::Exit:
         step(op, st);
         rt::Goexit();
+      case OpKind::Chdir: return do_chdir(op, st);
+    }
+  }
+
+  // chdir(2) moves the fs struct, shared by every thread that has not unshared CLONE_FS
+  // since it was cloned from one that shares it: the runtime's bookkeeping moves them all.
+  void do_chdir(const Op& op, GState& st) {
+    if (auto r = os::sys_result(::chdir(op.name.c_str()), [&] { return "chdir(" + op.name + ")"; }); !r.ok())
+      rt::fatal("panic: " + op.loc.str() + ": " + r.message());
+    const os::StateValue now = os::current_value(StateKind::Fs);
+    rt::NoteThreadNs(StateKind::Fs, now);
+    st.belief[os::index(StateKind::Fs)] = now;
+    auto ev = begin(op, st);
+    ev.value = now;
+    step(ev, st);
+  }
+
+  // What else the kernel changed with `kind` on this thread (unshare(CLONE_NEWNS) unshares
+  // the fs struct; setns(CLONE_NEWNS) moves the cwd to the new namespace's root): read back.
+  static void note_implied(StateKind kind, bool unshared) {
+    for (auto other : os::kAllKinds) {
+      if (other == kind || !(os::unshare_implies(kind, other))) continue;
+      const os::StateValue now = os::current_value(other);
+      unshared ? rt::NoteThreadUnshared(other, now) : rt::NoteThreadNs(other, now);
     }
   }
 
@@ -249,7 +274,8 @@ class Interpreter {
     if (!r.ok()) return syscall_failed(op, st, r);
     auto h = std::make_shared<os::NsHandle>();
     if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
-    rt::NoteThreadNs(op.ns, h->id);
+    rt::NoteThreadUnshared(op.ns, h->id);
+    note_implied(op.ns, true);
     st.belief[os::index(op.ns)] = h->id;
     if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
     auto ev = begin(op, st);
@@ -271,6 +297,7 @@ class Interpreter {
     auto r = os::set_ns(*target.handle, op.fail_errno);
     if (!r.ok()) return syscall_failed(op, st, r, target.handle->fd.get());
     rt::NoteThreadNs(op.ns, target.id);
+    note_implied(op.ns, false);
     auto ev = begin(op, st);
     ev.value = target.id;
     step(ev, st);

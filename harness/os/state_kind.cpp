@@ -9,10 +9,10 @@ namespace {
 constexpr StateKindInfo namespace_kind(StateKind k, const char* name, int flag, const char* flag_name,
                                        const char* entry, const char* display,
                                        const char* probe_entry = nullptr,
-                                       const char* needs = nullptr) {
+                                       const char* needs = nullptr, int implied_flags = 0) {
   // Every namespace is copied by clone: a new thread starts in its creator's namespaces.
   return {k, name, flag, flag_name, entry, ReadBy::NsfsIdentity, ApplyBy::UnshareSetns,
-          Inheritance::Copies, FaultMarker::NamespaceSyscalls, display, probe_entry, needs};
+          Inheritance::Copies, FaultMarker::NamespaceSyscalls, display, probe_entry, needs, implied_flags};
 }
 
 constexpr std::array<StateKindInfo, kStateKinds> kTable{
@@ -21,13 +21,19 @@ constexpr std::array<StateKindInfo, kStateKinds> kTable{
     namespace_kind(StateKind::Ipc, "ipc", CLONE_NEWIPC, "CLONE_NEWIPC", "ns/ipc", "IPC namespace"),
     // unshare(CLONE_NEWNS) also unshares the thread's fs struct (CLONE_FS): the kernel will
     // not give a thread a mount namespace its cwd-sharing siblings do not have.
-    namespace_kind(StateKind::Mnt, "mnt", CLONE_NEWNS, "CLONE_NEWNS", "ns/mnt", "mount namespace"),
+    namespace_kind(StateKind::Mnt, "mnt", CLONE_NEWNS, "CLONE_NEWNS", "ns/mnt", "mount namespace", nullptr,
+                   nullptr, CLONE_FS),
     namespace_kind(StateKind::Cgroup, "cgroup", CLONE_NEWCGROUP, "CLONE_NEWCGROUP", "ns/cgroup",
                    "cgroup namespace"),
     // setns into a time namespace needs a single-threaded caller (EUSERS otherwise): a Go
     // program cannot restore it, only avoid leaving it behind.
     namespace_kind(StateKind::Time, "time", CLONE_NEWTIME, "CLONE_NEWTIME", "ns/time_for_children",
                    "time namespace (for children)", "time", "Linux 5.6+ built with CONFIG_TIME_NS"),
+    // The cwd, in the thread's fs struct. Threads are created with CLONE_FS, so they SHARE it
+    // with their creator: a chdir by any of them moves all of them, until unshare(CLONE_FS)
+    // gives one its own (which the threads it creates then share).
+    {StateKind::Fs, "fs", CLONE_FS, "CLONE_FS", "cwd", ReadBy::DirIdentity, ApplyBy::UnshareChdir,
+     Inheritance::Shares, FaultMarker::NamespaceSyscalls, "working directory", nullptr, nullptr, 0},
 };
 
 constexpr bool rows_in_order() {

@@ -19,9 +19,9 @@
 
 namespace nsleak::os {
 
-enum class StateKind : std::uint8_t { Net, Uts, Ipc, Mnt, Cgroup, Time };
-inline constexpr std::array kAllKinds{StateKind::Net,   StateKind::Uts,    StateKind::Ipc,
-                                      StateKind::Mnt,   StateKind::Cgroup, StateKind::Time};  // in table order
+enum class StateKind : std::uint8_t { Net, Uts, Ipc, Mnt, Cgroup, Time, Fs };
+inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts,    StateKind::Ipc, StateKind::Mnt,
+                                      StateKind::Cgroup, StateKind::Time, StateKind::Fs};  // in table order
 inline constexpr std::size_t kStateKinds = kAllKinds.size();
 
 // Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy
@@ -33,10 +33,14 @@ enum class Inheritance : std::uint8_t { Copies, Shares };
 // `ns/time_for_children`: unshare(CLONE_NEWTIME) never moves the calling thread, only what the
 // processes it forks from then on start in (time_namespaces(7)), so that is the per-thread
 // state a goroutine can leave behind.
-enum class ReadBy : std::uint8_t { NsfsIdentity };
+// The cwd (`fs`) is read the same way through the task's `cwd` link: the directory's
+// (st_dev, st_ino), never its path (a path can be renamed, or mean another directory in
+// another mount namespace).
+enum class ReadBy : std::uint8_t { NsfsIdentity, DirIdentity };
 // How the value is changed on the calling thread: unshare(flag) makes a new one,
-// setns(fd, flag) enters an open one.
-enum class ApplyBy : std::uint8_t { UnshareSetns };
+// setns(fd, flag) enters an open one; or (the fs struct) unshare(CLONE_FS) gives the thread its
+// own and chdir(2) moves it.
+enum class ApplyBy : std::uint8_t { UnshareSetns, UnshareChdir };
 // What fault injection marks so that the sandbox's seccomp filter fails the call
 // (fault_injection.hpp): the setns fd number and the unshare flags' low byte.
 enum class FaultMarker : std::uint8_t { NamespaceSyscalls };
@@ -56,6 +60,7 @@ struct StateKindInfo {
   // here" (nullptr when every supported kernel has the kind), and what would have it.
   const char* probe_entry;
   const char* needs;       // "Linux 5.6+ built with CONFIG_TIME_NS"
+  int implied_flags;       // what the kernel also unshares with clone_flag: CLONE_NEWNS -> CLONE_FS
 };
 
 // Every row, in StateKind order.
@@ -71,6 +76,11 @@ std::string unavailable_reason(StateKind k, const char* proc_ns_dir = "/proc/sel
 // child. unshare(CLONE_NEWTIME) there gives the child's threads a private time namespace for
 // the processes they fork; the child itself stays in its own (time_namespaces(7)).
 int all_namespace_flags();
+inline bool is_namespace(StateKind k) { return info(k).apply == ApplyBy::UnshareSetns; }
+// Whether unshare of `k` also unshares `other` (unshare(CLONE_NEWNS) gives the thread its own fs).
+inline bool unshare_implies(StateKind k, StateKind other) {
+  return (info(k).implied_flags & info(other).clone_flag) != 0;
+}
 std::string all_namespace_flag_names();  // "CLONE_NEWNET|CLONE_NEWUTS", for messages
 
 // One value per kind: the state a thread is in.

@@ -20,7 +20,8 @@ StateValue identity(const struct stat& st) {
 // Reads `entry` (relative to `dir`) the way the kind's row says.
 StateValue read_at(int dir, const char* entry, StateKind kind) {
   switch (info(kind).read) {
-    case ReadBy::NsfsIdentity: {
+    case ReadBy::NsfsIdentity:
+    case ReadBy::DirIdentity: {  // stat follows the link to the nsfs inode or the directory
       struct stat st {};
       if (::fstatat(dir, entry, &st, 0) != 0) return {};
       return identity(st);

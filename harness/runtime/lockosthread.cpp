@@ -74,7 +74,22 @@ void UnlockOSThread() {
   gp->lockedm = nullptr;
 }
 
-void NoteThreadNs(os::StateKind kind, os::StateValue id) { getm()->ns[os::index(kind)] = id; }
+void NoteThreadNs(os::StateKind kind, os::StateValue id) {
+  M* cur = getm();
+  const std::size_t k = os::index(kind);
+  if (os::info(kind).on_clone != os::Inheritance::Shares) {
+    cur->ns[k] = id;
+    return;
+  }
+  for (const auto& m : sched().allm)
+    if (!m->exited() && m->share[k] == cur->share[k]) m->ns[k] = id;
+}
+
+void NoteThreadUnshared(os::StateKind kind, os::StateValue id) {
+  M* cur = getm();
+  if (os::info(kind).on_clone == os::Inheritance::Shares) cur->share[os::index(kind)] = sched().next_share++;
+  cur->ns[os::index(kind)] = id;
+}
 
 void NoteNsFailure() {
   if (G* gp = getg(); gp != nullptr && gp->lockedm != nullptr) gp->restore_failed = true;

@@ -58,7 +58,10 @@ struct M {
   G* runnow = nullptr;                // run this G next, directly (exitsyscall0 got a P)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
-  os::StateSet ns{};                     // bookkeeping: the thread's namespaces
+  os::StateSet ns{};                     // bookkeeping: the thread's state, per kind
+  // For kinds threads share (the fs struct): which shared value this M's thread has; Ms with
+  // the same id share one (newm1 copies the id, unshare gives a new one). 0: the process's.
+  std::array<std::int64_t, os::kStateKinds> share{};
   OsSemaphore turn;                   // released when this M is given the baton
 
   bool spinning() const { return status == MStatus::Spinning; }

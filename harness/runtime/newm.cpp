@@ -60,7 +60,10 @@ M* allocm(std::function<void()> fn, P* pp, trace::MRole role) {
 // newm1: clone a thread for mp from the *calling* thread.
 void newm1(M* mp, trace::CloneVia via) {
   M* cur = getm();
-  mp->ns = cur->ns;  // bookkeeping: clone(2) without CLONE_NEW* shares the caller's namespaces
+  // bookkeeping: clone(2) without CLONE_NEW* puts the thread in the caller's namespaces, and
+  // CLONE_FS (pthread_create's) makes it share the caller's fs struct: same share id.
+  mp->ns = cur->ns;
+  mp->share = cur->share;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kThreadStack);

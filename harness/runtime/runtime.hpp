@@ -51,9 +51,13 @@ void Checkpoint();
 // `attached` records first, then `owner`, with a kernel snapshot when asked.
 void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot);
 
-// Bookkeeping after a namespace syscall on the current thread: the runtime's own record of
-// the M's state, which every snapshot cross-checks against the kernel.
+// Bookkeeping after a state change on the current thread (setns, chdir): the runtime's own
+// record of the M's state, which every snapshot cross-checks against the kernel. For a kind
+// threads share (Inheritance::Shares: the cwd), every M sharing the current one's value moves.
 void NoteThreadNs(os::StateKind kind, os::StateValue id);
+// ... after unshare: for a shared kind the current M now has a value of its own (which the Ms it
+// clones will share); for a copied kind, the same as NoteThreadNs.
+void NoteThreadUnshared(os::StateKind kind, os::StateValue id);
 // A setns/unshare failed on this G since it locked (restore-or-die skips the unlock).
 void NoteNsFailure();
 // Lock bookkeeping of the current M, for trace details.

@@ -39,6 +39,7 @@ struct Sched {
   Baton baton;
 
   std::vector<std::unique_ptr<M>> allm;  // every M ever made, exited ones included
+  std::int64_t next_share = 1;  // the next M::share id (0: the process's own)
   std::vector<std::unique_ptr<P>> allp;
   std::vector<std::unique_ptr<G>> allgs;
   std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle

@@ -40,6 +40,7 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Exec: return {{}, {"as"}};
     case OpKind::Expect: return {{"is"}, {"state", "ns"}};
     case OpKind::Repeat: return {{"times", "body"}, {}};
+    case OpKind::Chdir: return {{"dir"}, {}};
   }
   return {};
 }
@@ -77,17 +78,35 @@ const std::vector<std::string>& ns_kind_names() {
 }
 
 // The valid kinds are the state table's rows: an unknown one is a located error listing them.
-// `key` is "state" or its alias "ns" (the name from when every kind was a namespace).
-StateKind read_state_kind(const JsonNode& v, const std::string& key) {
-  return *os::kind_from_name(read_choice(v, key_name(key), "state kind", ns_kind_names()));
+// `key` is "state" or its alias "ns" (the name from when every kind was a namespace), which
+// names namespace kinds only; setns enters namespaces only.
+StateKind read_state_kind(const JsonNode& v, const std::string& key, OpKind op) {
+  const StateKind k = *os::kind_from_name(read_choice(v, key_name(key), "state kind", ns_kind_names()));
+  if (key == "ns" && !os::is_namespace(k))
+    throw ParseError(v.loc(), std::string("\"ns\" names namespace kinds, and \"") + os::kind_name(k) +
+                                  "\" is not one: write \"state\": \"" + os::kind_name(k) + "\"");
+  if (op == OpKind::Setns && !os::is_namespace(k))
+    throw ParseError(v.loc(), std::string("setns enters a namespace, and \"") + os::kind_name(k) +
+                                  "\" is not one" + (k == StateKind::Fs ? " (change it with \"chdir\")" : ""));
+  return k;
+}
+
+// A directory for chdir: any path the program would pass, but one the kernel can take.
+std::string read_directory(const JsonNode& v) {
+  std::string dir = read_string(v, key_name("dir"));
+  if (dir.empty()) throw ParseError(v.loc(), "\"dir\" must not be empty");
+  if (dir.find('\0') != std::string::npos) throw ParseError(v.loc(), "\"dir\" must not contain NUL");
+  return dir;
 }
 
 // How read_field reads `key`, in words; and what its absence means.
 OpField describe_field(const std::string& key, bool required) {
   OpField f{key, required, "", ""};
   if (key == "state" || key == "ns") {
-    f.syntax = "one of: " + joined(ns_kind_names()) + (key == "ns" ? " (alias of \"state\")" : "");
+    f.syntax = "one of: " + joined(ns_kind_names()) + (key == "ns" ? " (alias of \"state\"; namespace kinds only)" : "");
     f.default_text = "net";
+  } else if (key == "dir") {
+    f.syntax = "non-empty path (chdir's argument)";
   } else if (key == "as") {
     f.syntax = std::string("identifier ") + kIdentifierSyntax + ", not \"" + kOrigin + "\" (names the namespace)";
   } else if (key == "to" || key == "is") {
@@ -130,7 +149,7 @@ std::vector<Op> read_repeat_body(const JsonNode& v, const std::string& label, Re
 void read_field(Op& op, const std::string& key, const JsonNode& v, References& refs) {
   const std::string what = key_name(key);
   if (key == "state" || key == "ns") {
-    op.ns = read_state_kind(v, key);
+    op.ns = read_state_kind(v, key, op.kind);
   } else if (key == "as") {
     op.name = read_namespace_definition(v);
     refs.define_namespace(op.name);
@@ -140,6 +159,9 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
   } else if (key == "fn") {
     op.name = read_identifier(v, what);
     refs.use_function(op.name, v.loc());
+  } else if (key == "dir") {
+    op.name = read_directory(v);
+    op.ns = StateKind::Fs;
   } else if (key == "chan" || key == "wg") {
     op.name = read_identifier(v, what);
   } else if (key == "fail") {

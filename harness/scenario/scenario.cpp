@@ -6,16 +6,16 @@ namespace nsleak::scenario {
 namespace {
 
 // Indexed by OpKind; the order is the enum's declaration order.
-constexpr std::array<const char*, 20> kOpNames{
+constexpr std::array<const char*, 21> kOpNames{
     "lock",    "unlock", "unshare", "setns",  "get",     "go",      "call",
     "send",    "recv",   "close",   "wg_add", "wg_done", "wg_wait", "yield",
-    "syscall", "sleep",  "exec",    "expect", "repeat",  "exit",
+    "syscall", "sleep",  "exec",    "expect", "repeat",  "exit",    "chdir",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Exit) + 1,
+static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Chdir) + 1,
               "kOpNames must name every OpKind");
 
 // What each op stands for in Go, indexed by OpKind (`nsleak list ops`, docs/scenario-format.md).
-constexpr std::array<const char*, 20> kOpGo{
+constexpr std::array<const char*, 21> kOpGo{
     "runtime.LockOSThread(): wire this goroutine to its thread (counted; nests)",
     "runtime.UnlockOSThread(): undo one lock; at zero the thread may run any goroutine",
     "netns.New(): unshare(CLONE_NEW<ns>) on the current thread, which now is in a new namespace",
@@ -36,6 +36,7 @@ constexpr std::array<const char*, 20> kOpGo{
     "if ns, _ := netns.Get(); !ns.Equal(want) {...}: the author's belief, checked against the kernel",
     "for i := 0; i < times; i++ { body }",
     "runtime.Goexit(): the goroutine ends here; exiting locked, its thread's fate is the policy's",
+    "syscall.Chdir(dir): moves every thread sharing this one's fs struct (all of them, unless it unshared CLONE_FS)",
 };
 static_assert(kOpGo.size() == kOpNames.size(), "kOpGo must describe every OpKind");
 

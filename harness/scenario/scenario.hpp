@@ -46,6 +46,7 @@ enum class OpKind {
   Expect,   // if !cur.Equal(ns) { ... }: the author's belief, checked against the kernel
   Repeat,   // for i := 0; i < times; i++ { body }
   Exit,     // runtime.Goexit()
+  Chdir,    // syscall.Chdir(dir): moves every thread sharing this one's fs struct
 };
 
 // Canonical op name as written in scenario files ("wg_add", "unshare", ...).
@@ -68,7 +69,7 @@ struct Op {
   std::uint32_t id = 0;  // the trace's name for it (ids.hpp)
 
   StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which namespace kind
-  std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`;
+  std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`; chdir: `dir`;
                             // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns
   int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno

@@ -181,16 +181,21 @@ void check_namespace_program(const sandbox::RunRecord& r) {
 void every_kind_program() {
   rt::LockOSThread();
   for (const auto& row : os::state_kinds()) {
-    if (!os::unavailable_reason(row.kind).empty()) continue;
+    if (!os::is_namespace(row.kind) || !os::unavailable_reason(row.kind).empty()) continue;
     os::NsHandle start;
     if (auto r = os::open_current(row.kind, start); !r.ok()) rt::fatal("test: " + r.message());
     const os::SysResult denied = os::unshare_state(row.kind, EINVAL);
     const os::StateValue after_denied = os::current_value(row.kind);
     const os::SysResult fresh = os::unshare_state(row.kind);
     const os::StateValue now = os::current_value(row.kind);
-    if (fresh.ok()) rt::NoteThreadNs(row.kind, now);
+    if (fresh.ok()) rt::NoteThreadUnshared(row.kind, now);
+    if (fresh.ok() && os::unshare_implies(row.kind, StateKind::Fs))
+      rt::NoteThreadUnshared(StateKind::Fs, os::current_value(StateKind::Fs));
     const os::SysResult back = os::set_ns(start);
     if (back.ok()) rt::NoteThreadNs(row.kind, start.id);
+    // setns(CLONE_NEWNS) moves the cwd to the namespace's root (setns(2)).
+    if (back.ok() && os::unshare_implies(row.kind, StateKind::Fs))
+      rt::NoteThreadNs(StateKind::Fs, os::current_value(StateKind::Fs));
     test::note("kind", {{"kind", row.name}, {"start", start.id.str()}, {"denied_err", denied.err},
                         {"after_denied", after_denied.str()}, {"unshare_err", fresh.err},
                         {"unshared", now.str()}, {"back_err", back.err},
@@ -206,7 +211,7 @@ void check_every_kind(const sandbox::RunRecord& r) {
   CHECK(test::events<trace::Disagreement>(r).empty());
   std::size_t available = 0;
   for (const auto& row : os::state_kinds()) {
-    if (!os::unavailable_reason(row.kind).empty()) continue;
+    if (!os::is_namespace(row.kind) || !os::unavailable_reason(row.kind).empty()) continue;
     ++available;
     std::vector<test::NoteView> n;
     for (const auto& v : test::notes(r, "kind"))
@@ -255,6 +260,78 @@ TEST_CASE("Every state kind starts private, unshares, injects and goes back, as 
   const auto r = test::run_program(dropped, every_kind_program);
   CHECK(r.userns);
   check_every_kind(r);
+}
+
+TEST_CASE("CLONE_FS sharing: a chdir in a thread cloned from one that unshared CLONE_FS moves both",
+          "[sandbox][state-kinds][fs]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // go1.9 clones the new M straight from the locked main thread (no template thread); no idle
+  // Ms, so the child's M is that clone. sysmon was cloned before the unshare: it keeps the
+  // process's cwd, which shows the sharing is the clone's, not the whole process's.
+  const auto program = [] {
+    rt::LockOSThread();
+    const os::StateValue before = os::current_value(StateKind::Fs);
+    if (auto r = os::unshare_state(StateKind::Fs); !r.ok()) rt::fatal("test: " + r.message());
+    rt::NoteThreadUnshared(StateKind::Fs, os::current_value(StateKind::Fs));
+    rt::Chan c("c");
+    rt::Go([&] {
+      if (::chdir("/tmp") != 0) rt::fatal("test: chdir(/tmp) failed");
+      rt::NoteThreadNs(StateKind::Fs, os::current_value(StateKind::Fs));
+      test::note("chdir", {{"cwd", os::current_value(StateKind::Fs).str()}});
+      c.send();
+    }, "child");
+    c.recv();
+    test::note("main", {{"cwd", os::current_value(StateKind::Fs).str()}, {"before", before.str()}});
+    rt::UnlockOSThread();
+  };
+  for (const bool userns : {false, true}) {
+    INFO("user namespace: " << userns);
+    test::Program p;
+    p.policy = "go1.9";
+    p.idle_threads = 0;
+    p.observe_mask = 1u << os::index(StateKind::Fs);
+    p.sandbox.force_userns = userns;
+    const auto r = test::run_program(p, program);
+    INFO("env error: " << r.env_error << " fault: " << test::fault(r));
+    REQUIRE(test::completed(r));
+    // The bookkeeping (share ids, one chdir moving the group) agreed with the kernel at every
+    // snapshot: the recorder cross-checks fs on every task.
+    CHECK(test::events<trace::Disagreement>(r).empty());
+    const auto child = test::notes(r, "chdir");
+    const auto main = test::notes(r, "main");
+    REQUIRE(child.size() == 1);
+    REQUIRE(main.size() == 1);
+    const std::string tmp = child[0]["cwd"];
+    CHECK(tmp != main[0]["before"].get<std::string>());
+    CHECK(main[0]["cwd"] == tmp);  // main's thread moved with its clone
+    // The child's M was cloned from main's thread, after the unshare.
+    const auto clones = test::events<trace::NewM>(r, [&](const trace::NewM& n) { return n.tid == child[0]["tid"]; });
+    REQUIRE(clones.size() == 1);
+    CHECK(clones[0].second->from_tid == main[0]["tid"]);
+    // The kernel, at the chdir's snapshot: both threads in /tmp, every other one where it was.
+    const trace::Event& at = *child[0].ev;
+    int others = 0;
+    for (pid_t tid : {static_cast<pid_t>(child[0]["tid"]), static_cast<pid_t>(main[0]["tid"])}) {
+      const trace::StateValue* v = test::task_state(at, tid, StateKind::Fs);
+      REQUIRE(v != nullptr);
+      CHECK(v->str() == tmp);
+    }
+    // Any other thread in /tmp was cloned from one that is: sharing follows clones only.
+    const auto fs = static_cast<trace::KindIndex>(os::index(StateKind::Fs));
+    for (const auto& row : at.tasks) {
+      if (row.tid == child[0]["tid"] || row.tid == main[0]["tid"] || !row.has(fs)) continue;
+      if (row.state[fs].str() != tmp) {
+        ++others;
+        CHECK(row.state[fs].str() == main[0]["before"].get<std::string>());
+        continue;
+      }
+      const auto made = test::events<trace::NewM>(r, [&](const trace::NewM& n) { return n.tid == row.tid; });
+      REQUIRE(made.size() == 1);
+      const trace::StateValue* from = test::task_state(at, made[0].second->from_tid, StateKind::Fs);
+      CHECK((from == nullptr || from->str() == tmp));
+    }
+    CHECK(others >= 1);  // Ms cloned before the unshare keep the process's cwd
+  }
 }
 
 TEST_CASE("probe_environment finds nothing missing here", "[sandbox]") {

@@ -803,6 +803,8 @@ TEST_CASE("Every state kind of the table is applied, observed by the kernel and 
   NSLEAK_REQUIRE_NAMESPACES();
   const auto net = nsleak::os::index(nsleak::os::StateKind::Net);
   for (const auto& row : nsleak::os::state_kinds()) {
+    if (!nsleak::os::is_namespace(row.kind)) continue;  // fs is moved by chdir: its own tests
+    if (!nsleak::os::unavailable_reason(row.kind).empty()) continue;
     DYNAMIC_SECTION(row.name) {
       const std::string k = row.name;
       const auto r = run(parse(R"({"name": "kind-)" + k + R"(", "main": [
