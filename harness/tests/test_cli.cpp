@@ -313,7 +313,8 @@ TEST_CASE("the library catches a go1.12 whose locked exit returns the thread to 
   // the thread reused (poisoned-thread, stale-belief) instead of thread-exited / wedged-m0.
   const std::set<std::string> want{"locked-exit-dirty-reuse", "locked-exit-wedges-m0",
                                    "clone-from-dying-thread", "lock-exit-without-unlock",
-                                   "uts-locked-exit-dirty-reuse", "uts-clone-from-dying-thread"};
+                                   "uts-locked-exit-dirty-reuse", "uts-clone-from-dying-thread",
+                                   "mnt-locked-exit-without-unlock", "lockosthread-avoids-state-propagation"};
   CHECK(failing_under("fixtures/policies/go1.12-locked-exit-returns-thread.json") == want);
 }
 
