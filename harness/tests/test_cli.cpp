@@ -35,11 +35,11 @@ struct Result {
   std::string out, err;
 };
 
-// Runs the nsleak binary from the source root (so fixture paths in messages are relative).
-Result run_nsleak(const std::string& args) {
+// Runs the nsleak binary from directory `dir`, stdin closed, capturing stdout, stderr and the
+// exit status.
+Result run_nsleak_in(const std::string& dir, const std::string& args) {
   const std::string errfile = std::filesystem::temp_directory_path() / ("nsleak-cli-" + std::to_string(::getpid()));
-  const std::string cmd = std::string("cd ") + NSLEAK_SOURCE_DIR + " && " + NSLEAK_BINARY + " " + args +
-                          " 2>" + errfile + " </dev/null";
+  const std::string cmd = "cd " + dir + " && " + NSLEAK_BINARY + " " + args + " 2>" + errfile + " </dev/null";
   Result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -51,6 +51,9 @@ Result run_nsleak(const std::string& args) {
   std::filesystem::remove(errfile);
   return r;
 }
+
+// From the source root (so fixture paths in messages are relative).
+Result run_nsleak(const std::string& args) { return run_nsleak_in(NSLEAK_SOURCE_DIR, args); }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -532,22 +535,7 @@ TEST_CASE("a run with no expectation for its policy fails on a leak, not on an i
 namespace {
 
 // Runs nsleak from a directory with no scenario library in it.
-Result run_nsleak_elsewhere(const std::string& args) {
-  const std::string errfile = std::filesystem::temp_directory_path() / ("nsleak-cli-else-" + std::to_string(::getpid()));
-  const std::string cmd = std::string("cd / && ") + NSLEAK_BINARY + " " + args + " 2>" + errfile + " </dev/null";
-  Result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream ss;
-  ss << std::ifstream(errfile).rdbuf();
-  r.err = ss.str();
-  std::filesystem::remove(errfile);
-  return r;
-}
+Result run_nsleak_elsewhere(const std::string& args) { return run_nsleak_in("/", args); }
 
 }  // namespace
 
