@@ -2,6 +2,7 @@
 
 #include "harness/os/state_kind.hpp"
 #include "harness/os/fault_injection.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/trace/names.hpp"
 #include "reports/trace_names.hpp"
 
@@ -156,9 +157,7 @@ class Writer {
           j["to"] = name;
           j["result"] = os::errno_name(e.err);
           j["injected"] = true;
-          j["call"] = kind == OpKind::Unshare
-                          ? "unshare(" + std::string(os::info(k).flag_name) + ")"
-                          : "setns(fd " + std::to_string(e.fd) + ", " + os::info(k).flag_name + ")";
+          j["call"] = kind == OpKind::Unshare ? os::unshare_call(k) : os::setns_call(e.fd, k);
         } else {
           j[kind == OpKind::Unshare ? "as" : "to"] = name;
           j["id"] = e.value.str();

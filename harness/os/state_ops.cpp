@@ -63,7 +63,13 @@ SysResult unshare_state(StateKind kind, int fail_errno) {
   if (fail_errno != 0)
     if (auto i = fault_index(fail_errno)) flags |= static_cast<unsigned>(*i + 1);
   return sys_result(::unshare(static_cast<int>(flags)),
-                    [&] { return std::string("unshare(") + k.flag_name + ")"; });
+                    [&] { return unshare_call(kind); });
+}
+
+std::string unshare_call(StateKind kind) { return std::string("unshare(") + info(kind).flag_name + ")"; }
+
+std::string setns_call(int fd, StateKind kind) {
+  return "setns(fd " + std::to_string(fd) + ", " + info(kind).flag_name + ")";
 }
 
 SysResult set_ns(const NsHandle& h, int fail_errno) {
@@ -78,9 +84,7 @@ SysResult set_ns(const NsHandle& h, int fail_errno) {
       fd = want;
     }
   }
-  return sys_result(::setns(fd, info(h.kind).clone_flag), [&] {
-    return "setns(fd " + std::to_string(h.fd.get()) + ", " + info(h.kind).flag_name + ")";
-  });
+  return sys_result(::setns(fd, info(h.kind).clone_flag), [&] { return setns_call(h.fd.get(), h.kind); });
 }
 
 }  // namespace nsleak::os

@@ -29,5 +29,9 @@ StateValue task_value(int task_dir, const char* tid, StateKind kind);
 SysResult unshare_state(StateKind kind, int fail_errno = 0);
 // setns(h.fd, <kind's flag>) on the calling thread; `fail_errno` as above.
 SysResult set_ns(const NsHandle& h, int fail_errno = 0);
+// The calls as messages (and reports of injected failures) write them:
+// "unshare(CLONE_NEWNET)", "setns(fd 5, CLONE_NEWNET)".
+std::string unshare_call(StateKind kind);
+std::string setns_call(int fd, StateKind kind);
 
 }  // namespace nsleak::os
