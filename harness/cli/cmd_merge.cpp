@@ -4,6 +4,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/report_file.hpp"
 #include "reports/junit.hpp"
 #include "reports/suite_merge.hpp"
 
@@ -32,6 +33,7 @@ int merge(const MergeArgs& a) {
     }
     named.emplace_back(path, std::move(j));
   }
+  claim_stdout({{"--json", &a.json}, {"--junit", &a.junit}});
   nlohmann::json suite;
   try {
     suite = reports::merge_suites(named);
@@ -39,12 +41,15 @@ int merge(const MergeArgs& a) {
     std::cerr << "nsleak merge: " << e.what() << "\n";
     return kBadInput;
   }
-  if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
-  else std::cout << suite.dump(2) << "\n";
-  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite, {a.junit_passing_output});
+  // Without --json the merged report goes to standard output, unless --junit took it.
+  const std::string json = !a.json.empty() || a.junit == kStdoutPath ? a.json : std::string(kStdoutPath);
+  int rc = kOk;
+  if (!json.empty()) rc = worst(rc, write_report(json, suite.dump(2) + "\n", "the merged suite report"));
+  if (!a.junit.empty())
+    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), "the JUnit report"));
   const auto& s = suite["summary"];
   std::cerr << s["passed"].get<long>() << " passed, " << s["failed"].get<long>() << " failed\n";
-  return s["failed"].get<long>() == 0 ? kOk : kExpectation;
+  return worst(rc, s["failed"].get<long>() == 0 ? kOk : kExpectation);
 }
 
 }  // namespace
@@ -53,7 +58,7 @@ Command add_merge(CLI::App& app) {
   auto* cmd = app.add_subcommand("merge", "Join suite reports of shards into one JSON (and JUnit)");
   cmd->add_option("reports", g_merge.inputs, "Suite reports written by nsleak test --json")->required();
   cmd->add_option("--json", g_merge.json, "Write the merged suite report here (default: stdout)");
-  cmd->add_option("--junit", g_merge.junit, "Write JUnit XML for the merged suite here");
+  cmd->add_option("--junit", g_merge.junit, "Write JUnit XML for the merged suite here (- : standard output)");
   cmd->add_flag("--junit-passing-output", g_merge.junit_passing_output,
                 "Also put the story of passing runs in JUnit <system-out> (default: non-passing only)");
   return [] { return merge(g_merge); };

@@ -1,12 +1,12 @@
 // nsleak run FILE... and nsleak with no arguments (the article, narrated).
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/policy_arg.hpp"
+#include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
@@ -47,11 +47,10 @@ std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::v
   return asked;
 }
 
-int print_report(const runner::RunReport& r, const RunArgs& a) {
-  if (!a.events.empty()) {
-    std::ofstream out(a.events, std::ios::app);
-    for (const auto& ev : reports::events_json(r)) out << ev.dump() << "\n";
-  }
+// Prints one run; its --events lines are added to `events` (written once, after the runs).
+int print_report(const runner::RunReport& r, const RunArgs& a, std::string& events) {
+  if (!a.events.empty())
+    for (const auto& ev : reports::events_json(r)) events += ev.dump() + "\n";
   if (a.format == "json") {
     // One JSON document for the whole command: the object alone for one run, else an array.
     std::cout << (a.runs == 1 ? "" : a.run_index == 0 ? "[\n" : ",\n") << reports::run_json(r).dump(2)
@@ -69,32 +68,14 @@ int print_report(const runner::RunReport& r, const RunArgs& a) {
   return exit_code_for(r);
 }
 
-// One page for all the runs, written once they are done: a page per run would overwrite itself.
-// An unwritable path is a usage error, reported after the runs' own output.
-int write_html(const std::string& path, const std::vector<runner::RunReport>& runs) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << reports::html_timeline(runs);
-  out.close();
-  if (out) return kOk;
-  std::cerr << "nsleak: cannot write the timeline page to " << path << "\n";
-  return kBadInput;
-}
-
-// The same, for --trace-events: one JSON document for all the runs.
-int write_trace_events(const std::string& path, const std::vector<runner::RunReport>& runs) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << reports::trace_events(runs).dump() << "\n";
-  out.close();
-  if (out) return kOk;
-  std::cerr << "nsleak: cannot write the trace events to " << path << "\n";
-  return kBadInput;
-}
-
-// What the runs leave besides their own output: the timeline page and the trace-event file.
+// What the runs leave besides their own output: the timeline page and the trace-event file,
+// one document each for all the runs (a page per run would overwrite itself). An unwritable
+// path is a usage error, reported after the runs' own output.
 int write_files(const std::string& html, const std::string& trace_events, const std::vector<runner::RunReport>& runs) {
   int rc = kOk;
-  if (!html.empty()) rc = worst(rc, write_html(html, runs));
-  if (!trace_events.empty()) rc = worst(rc, write_trace_events(trace_events, runs));
+  if (!html.empty()) rc = worst(rc, write_report(html, reports::html_timeline(runs), "the timeline page"));
+  if (!trace_events.empty())
+    rc = worst(rc, write_report(trace_events, reports::trace_events(runs).dump() + "\n", "the trace events"));
   return rc;
 }
 
@@ -102,6 +83,8 @@ int run_files(const RunArgs& a) {
   for (const auto& p : a.policies)  // a typo is exit 2 before anything runs
     if (!(p == "all" && a.policies.size() == 1)) check_policy(p, "--policy");
   const auto subs = parse_substitutes(a.substitutes);
+  claim_stdout({{"--events", &a.events}, {"--html", &a.html}, {"--trace-events", &a.trace_events}},
+               a.format == "text" ? "" : "--format " + a.format);
   // Every file is loaded before anything runs: a bad one is exit 2 with nothing half-run, and
   // the number of runs is known (one JSON document for them all).
   std::vector<std::pair<scenario::Scenario, std::string>> plan;
@@ -113,6 +96,7 @@ int run_files(const RunArgs& a) {
   each.runs = plan.size();
   int rc = kOk;
   bool first = true;
+  std::string events;                    // --events: every run's lines, appended once
   std::vector<runner::RunReport> runs;  // kept only for --html and --trace-events
   (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
   for (const auto& [sc, pol] : plan) {
@@ -127,10 +111,11 @@ int run_files(const RunArgs& a) {
     first = false;
     auto r = runner::run_scenario(sc, opt);
     r.reproduce = reproduce_command(sc.file, opt, a.strategy);
-    rc = worst(rc, print_report(r, each));
+    rc = worst(rc, print_report(r, each, events));
     ++each.run_index;
     if (!a.html.empty() || !a.trace_events.empty()) runs.push_back(std::move(r));
   }
+  if (!a.events.empty()) rc = worst(rc, append_report(a.events, events, "the event stream"));
   rc = worst(rc, write_files(a.html, a.trace_events, runs));
   return rc;
 }
@@ -162,13 +147,13 @@ Command add_run(CLI::App& app) {
       ->check(timeout_validator())
       ->capture_default_str();
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...) and each goroutine's provenance under a shared verdict");
-  cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file");
+  cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file (- : standard output)");
   cmd->add_option("--html", g_run.html,
                   "Also write the runs' timelines (a lane per thread, ops coloured by namespace) as one "
-                  "self-contained HTML page to this file");
+                  "self-contained HTML page to this file (- : standard output)");
   cmd->add_option("--trace-events", g_run.trace_events,
                   "Also write the runs as Chrome Trace Event Format JSON (Perfetto UI, chrome://tracing: "
-                  "a track per thread, a slice per op, flows for go and clones) to this file");
+                  "a track per thread, a slice per op, flows for go and clones) to this file (- : standard output)");
   cmd->add_flag("--userns", g_run.userns, "Use a user namespace even when running as root");
   return [] { return run_files(g_run); };
 }
@@ -178,7 +163,9 @@ int run_default(const std::string& html, const std::string& trace_events) {
   runner::RunOptions opt;
   auto r = runner::run_scenario(sc, opt);
   r.reproduce = "nsleak";  // the embedded article has no path to give
-  int rc = print_report(r, RunArgs{});
+  claim_stdout({{"--html", &html}, {"--trace-events", &trace_events}});
+  std::string no_events;
+  int rc = print_report(r, RunArgs{}, no_events);
   rc = worst(rc, write_files(html, trace_events, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
     // Library scenarios are embedded (by path or name), so these work from any directory.

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/fix_effect.hpp"
 #include "harness/cli/policy_arg.hpp"
+#include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/scenario_loader.hpp"
@@ -170,6 +170,7 @@ void print_result(const runner::RunReport& r, const runner::RunReport* base, boo
 
 int run_tests(const TestArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
+  claim_stdout({{"--json", &a.json}, {"--junit", &a.junit}});
   std::vector<reports::InvalidScenario> invalid;
   std::vector<Job> jobs = plan(a, invalid);
   const long bad = static_cast<long>(invalid.size());
@@ -207,10 +208,10 @@ int run_tests(const TestArgs& a) {
   reports::SuiteMeta meta{a.shard, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
                           invalid};
   const auto suite = reports::suite_json(results, meta);
-  if (!a.json.empty()) std::ofstream(a.json) << suite.dump(2) << "\n";
-  if (!a.junit.empty()) std::ofstream(a.junit) << reports::junit_xml(suite, {a.junit_passing_output});
-
   int rc = kOk;
+  if (!a.json.empty()) rc = worst(rc, write_report(a.json, suite.dump(2) + "\n", "the suite report"));
+  if (!a.junit.empty())
+    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), "the JUnit report"));
   long passed = 0, runs_failed = 0, skips = 0;
   std::string env_error;
   std::string recap;  // the non-passing lines again, so they are not lost above a long run
@@ -258,10 +259,10 @@ Command add_test(CLI::App& app) {
   cmd->add_option("--filter", g_test.filters,
                   "Only scenarios whose name or path matches this glob (repeatable: any may match)")
       ->allow_extra_args(false);
-  cmd->add_option("--junit", g_test.junit, "Write JUnit XML here");
+  cmd->add_option("--junit", g_test.junit, "Write JUnit XML here (- : standard output)");
   cmd->add_flag("--junit-passing-output", g_test.junit_passing_output,
                 "Also put the story of passing runs in JUnit <system-out> (default: non-passing only)");
-  cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here");
+  cmd->add_option("--json", g_test.json, "Write the suite report (JSON) here (- : standard output)");
   cmd->add_option("--substitute", g_test.substitutes,
                   "NAME=POLICY: check NAME's expectations under POLICY (a fix, or a broken policy file); "
                   "NAME is run too, to say which leaks the fix closed or opened");

@@ -6,6 +6,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/error_exit.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/report_file.hpp"
 #include "harness/cli/suggest.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/parser.hpp"
@@ -27,6 +28,7 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   using namespace nsleak::cli;
+  reserve_standard_fds();
   // The name is fixed: CLI11 would otherwise print argv[0], the full path, in "Usage:".
   CLI::App app{"nsleak: reproduce how per-thread namespace state leaks between goroutines", "nsleak"};
   app.require_subcommand(0, 1);
@@ -51,7 +53,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kOk : kBadInput;
   }
-  return run_mapping_errors(
+  const int rc = run_mapping_errors(
       [&] {
         // Given before a subcommand, --html would be silently ignored: say where it goes instead.
         if (!html.empty() && !app.get_subcommands().empty()) {
@@ -71,4 +73,5 @@ int main(int argc, char** argv) {
         return run_default(html, trace_events);
       },
       std::cerr);
+  return worst(rc, finish_stdout());
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 
@@ -72,9 +73,14 @@ scenario::ParseOptions parse_options() {
 
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
+  bool stdin_named = false;
   for (const auto& p : paths) {
     std::error_code ec;
-    if (fs::is_directory(p, ec)) {
+    if (p == "-") {  // standard input: read once, so named once
+      if (stdin_named) throw rt::BadInput("- (standard input) is given twice");
+      stdin_named = true;
+      out.push_back(p);
+    } else if (fs::is_directory(p, ec)) {
       std::vector<std::string> found = json_files_under(p);
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());

@@ -160,7 +160,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const Pa
 
 Scenario load_scenario(const std::string& path, const ParseOptions& opts) {
   const std::string text = read_text_file(path);
-  return parse_scenario(text, path, opts);
+  return parse_scenario(text, path == "-" ? kStdinName : path, opts);
 }
 
 }  // namespace nsleak::scenario
