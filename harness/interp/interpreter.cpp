@@ -139,6 +139,7 @@ class Interpreter {
         attached[n++] = trace::encode(trace::OpState{kind_index(k), here[os::index(k)], st.belief[os::index(k)]},
                                       trace::kAttachedFlag);
     rt::Emit(trace::encode(ev), std::span(attached.data(), n), true);
+    rt::OpDone(ev.op);
     rt::Checkpoint();
   }
   void step(const Op& op, const GState& st) { step(begin(op, st), st); }

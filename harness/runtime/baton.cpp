@@ -28,7 +28,7 @@ M* Baton::pick_next(M* self) {
   }
   std::size_t i = 0;
   if (ready_.size() > 1) {
-    const auto option = [](const M* m) { return trace::ChoiceOption{trace::ChoiceKind::RunM, 0, m->id}; };
+    const auto option = [](const M* m) { return m_option(trace::ChoiceKind::RunM, m); };
     std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
     if (ready_.size() <= opts.size()) {
       std::transform(ready_.begin(), ready_.end(), opts.begin(), option);

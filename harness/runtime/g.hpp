@@ -39,6 +39,10 @@ struct G {
   G* schedlink = nullptr;  // next G in the run queue it is on (gqueue.hpp)
   G* parent = nullptr;     // the G whose `go` created it (nullptr for main)
   bool is_main = false;
+  // Its stable label (docs/scheduler.md §Labels): the tag of the function it runs (0: main)
+  // and its spawn occurrence among the Gs of that function, from 1 ("child#2").
+  std::uint32_t fn_tag = 0;
+  std::uint32_t spawn = 0;
   WaitReason waitreason = WaitReason::None;  // why it is parked
   const std::string* waitobj = nullptr;      // the channel's or WaitGroup's name, while parked
   std::int64_t param = 0;     // value handed over by the G that readied it (channels)

@@ -50,6 +50,7 @@ M* allocm(std::function<void()> fn, P* pp, trace::MRole role) {
   M* mp = owned.get();
   mp->id = static_cast<std::int64_t>(s.allm.size());
   mp->role = role;
+  mp->role_occ = ++s.made[static_cast<std::size_t>(role)];
   mp->mstartfn = std::move(fn);
   mp->nextp = pp;
   mp->park.owner = mp;

@@ -117,7 +117,7 @@ G* findRunnable() {
         std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
         const std::size_t n = c.size();  // <= kMaxChoiceOptions: see there
         for (std::size_t k = 0; k < n; ++k)
-          opts[k] = {trace::ChoiceKind::PickG, static_cast<std::uint8_t>(c[k].source), c[k].g->goid};
+          opts[k] = g_option(trace::ChoiceKind::PickG, c[k].g, c[k].source);
         i = choose(trace::ChoiceKind::PickG, std::span(opts.data(), n));
       }
       const Candidate pick = c[i];
@@ -187,15 +187,43 @@ __attribute__((noinline)) G* getg() {
 }
 void setm(M* m) { tls_m = m; }
 
+trace::ChoiceOption m_option(trace::ChoiceKind kind, const M* m) {
+  return {kind, 0, m->id, trace::OptionSubject::M, static_cast<std::uint32_t>(m->role), m->role_occ};
+}
+trace::ChoiceOption g_option(trace::ChoiceKind kind, const G* g, trace::GSource source) {
+  return {kind, static_cast<std::uint8_t>(source), g->goid, trace::OptionSubject::G, g->fn_tag, g->spawn};
+}
+trace::ChoiceOption action_option(trace::ChoiceKind kind, std::uint8_t action) {
+  return {kind, action, -1, trace::OptionSubject::Action, 0, 0};
+}
+
+void label_g(G* gp, std::uint32_t fn_tag) {
+  auto& v = sched().spawned;
+  if (fn_tag >= v.size()) v.resize(fn_tag + 1);
+  gp->fn_tag = fn_tag;
+  gp->spawn = ++v[fn_tag];
+}
+
+void OpDone(std::uint32_t op) {
+  auto& s = sched();
+  if (op >= s.op_done.size()) s.op_done.resize(op + 1);  // grows once per larger id
+  s.at = {op, ++s.op_done[op], 0};
+  s.nth.fill(0);
+}
+
 std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> options) {
   if (options.size() <= 1) return 0;
   auto& s = sched();
-  const std::size_t i = s.strategy->choose(Choice{kind, options});
+  trace::ChoicePoint at = s.at;
+  const auto k = static_cast<std::size_t>(kind);
+  if (k < s.nth.size()) at.nth = ++s.nth[k];
+  const trace::MId by = mid32(getm());
+  const std::size_t i = s.strategy->choose(Choice{kind, options, at, by});
   if (i >= options.size()) throw_("strategy returned an out-of-range choice");
   std::array<trace::Record, kMaxRecordedOptions> attached;
   const std::size_t n = std::min(options.size(), attached.size());
   for (std::size_t k = 0; k < n; ++k) attached[k] = trace::encode(options[k], trace::kAttachedFlag);
-  trace_commit(trace::encode(trace::Choice{kind, static_cast<std::uint16_t>(options.size()), static_cast<std::uint16_t>(i)}),
+  trace_commit(trace::encode(trace::Choice{kind, static_cast<std::uint16_t>(options.size()), static_cast<std::uint16_t>(i), at, by}),
                std::span(attached.data(), n), false);
   return i;
 }

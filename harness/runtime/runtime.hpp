@@ -46,6 +46,9 @@ void BlockingSyscall(const std::function<void()>& call);
 void Sleep(std::int64_t ms);
 // Op boundary: a preemption choice point (continue, let another M run, preempt this G).
 void Checkpoint();
+// Scenario op `op` (its id) just completed: the anchor of the choices that follow, until the
+// next op completes (trace::ChoicePoint). Called before the op's Checkpoint.
+void OpDone(std::uint32_t op);
 
 // Records an event of G code (the interpreter's ops, a test's notes) through the run's tracer:
 // `attached` records first, then `owner`, with a kernel snapshot when asked.

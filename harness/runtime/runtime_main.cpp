@@ -121,6 +121,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   M* m0 = m0owned.get();
   m0->is_m0 = true;
   m0->role = trace::MRole::M0;
+  m0->role_occ = ++s.made[static_cast<std::size_t>(trace::MRole::M0)];
   m0->tid = static_cast<pid_t>(::gettid());
   m0->thread = pthread_self();
   m0->park.owner = m0;
@@ -143,6 +144,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
 
   G* mg = newproc(std::move(main_fn), "main");
   mg->is_main = true;
+  label_g(mg, 0);
   s.main_g = mg;
   runqput(m0->p, mg, true);
   s.main_started = true;

@@ -55,6 +55,14 @@ struct Sched {
   std::int64_t now_ms = 0;  // virtual clock, advanced by sysmon when nothing else can run
   std::int64_t goidgen = 0;
   std::vector<M*> exiting;  // threads that returned; joined by the next baton holder
+
+  // Stable labels (docs/scheduler.md §Labels): Gs spawned per function tag, Ms made per
+  // role, completions per op id, and the point the next choice is anchored at.
+  std::vector<std::uint32_t> spawned;
+  std::array<std::uint32_t, 8> made{};
+  std::vector<std::uint32_t> op_done;
+  trace::ChoicePoint at;
+  std::array<std::uint16_t, trace::kMaxChoiceKinds> nth{};
 };
 
 Sched& sched();
@@ -95,6 +103,13 @@ inline constexpr int kMaxProcs = 64;
 // A scheduling choice point: asks the strategy when there is more than one option, and
 // records the choice with its options. Options are in Go's order of preference.
 std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> options);
+// A choice's options, labelled (event.hpp ChoiceOption): every choice point builds its
+// options with these, so a new ChoiceKind gets stable labels and replay tokens for free.
+trace::ChoiceOption m_option(trace::ChoiceKind kind, const M* m);
+trace::ChoiceOption g_option(trace::ChoiceKind kind, const G* g, trace::GSource source);
+trace::ChoiceOption action_option(trace::ChoiceKind kind, std::uint8_t action);
+// Gives gp its stable label: function tag and spawn occurrence.
+void label_g(G* gp, std::uint32_t fn_tag);
 G* newproc(std::function<void()> fn, const std::string& name);
 void ready(G* gp);  // goready: runnable, into the current P's runnext, wakep
 void wakep();

@@ -18,11 +18,15 @@ namespace nsleak::rt {
 
 using trace::ChoiceKind;
 
-// A choice point: its options, typed (an M, a G and where it comes from, or a preemption
-// action), in Go's order of preference. Labels are the reports' business.
+// A choice point: its options, typed and labelled (an M, a G and where it comes from, or an
+// action; trace::ChoiceOption), in Go's order of preference, and where it is asked, stably
+// (`at`: the op it follows, harness/explore/labels.hpp). A strategy that replays recorded
+// decisions matches `kind`, `at` and option labels, never option positions or ids alone.
 struct Choice {
   ChoiceKind kind;
   std::span<const trace::ChoiceOption> options;
+  trace::ChoicePoint at{};
+  trace::MId by = trace::kNoM;  // the M asking
 };
 
 class Strategy {

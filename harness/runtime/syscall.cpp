@@ -77,7 +77,7 @@ void Checkpoint() {
   using trace::PreemptAction;
   std::array<trace::ChoiceOption, 3> options;
   std::size_t n = 0;
-  const auto option = [](PreemptAction a) { return trace::ChoiceOption{trace::ChoiceKind::Preempt, static_cast<std::uint8_t>(a), -1}; };
+  const auto option = [](PreemptAction a) { return action_option(trace::ChoiceKind::Preempt, static_cast<std::uint8_t>(a)); };
   options[n++] = option(PreemptAction::Continue);
   if (other_m) options[n++] = option(PreemptAction::Yield);
   if (runnable) options[n++] = option(PreemptAction::Preempt);
@@ -93,6 +93,7 @@ std::int64_t Go(std::function<void()> fn, const std::string& name, std::uint32_t
   if (s.policy.forbid_spawn && parent->lockedm != nullptr)
     fatal("forbid-spawn: go statement in " + parent->label() + ", which is locked to its thread");
   G* gp = newproc(std::move(fn), name);
+  label_g(gp, fn_tag);
   gp->parent = parent;
   trace(trace::NewProc{gp->goid, parent->goid, mid32(mp), fn_tag});
   if (s.policy.inherit_spawn && parent->lockedm != nullptr) {

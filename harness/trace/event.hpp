@@ -39,11 +39,16 @@ enum class CloneVia : std::uint8_t { Direct, Template };
 enum class GExitFate : std::uint8_t { None, Pool, Wedge, Exit };
 enum class WaitReason : std::uint8_t { None, ChanSend, ChanReceive, WaitGroupWait, Sleep };
 enum class FaultKind : std::uint8_t { Throw, Fatal };
+// A new kind is appended (the trace's binary format keeps the values), named in names.cpp
+// (choice_kind_name, and option_action_name if its options are actions) and listed in
+// docs/scheduler.md §Choice points. Options are Ms (m_option), Gs (g_option) or actions
+// (action_option, harness/runtime/sched.hpp), so they get stable labels without more code.
 enum class ChoiceKind : std::uint8_t {
   RunM,     // which ready M (OS thread) advances next
   PickG,    // which runnable G an M with a P takes (runnext, local, global, steal)
   Preempt,  // at an op boundary: continue, let another M run, or preempt the G
 };
+inline constexpr std::size_t kMaxChoiceKinds = 16;
 // Where a candidate G of a PickG choice comes from, in Go's order of preference.
 enum class GSource : std::uint8_t { Runnext, Local, Global, Steal, StealRunnext };
 // The options of a Preempt choice.
@@ -54,12 +59,30 @@ enum class DisagreementKind : std::uint8_t {
   StateMismatch,  // a task's state differs from the runtime's bookkeeping of its M
 };
 
+// What a choice's option is: a thread, a goroutine (with where it was found) or an action.
+enum class OptionSubject : std::uint8_t { Action, M, G };
 // One option of a scheduling choice: an M (RunM), a G and where it comes from (PickG), or a
-// preemption action (Preempt).
+// preemption action (Preempt). `label`/`occ` are its stable label (docs/scheduler.md §Labels):
+// for a G, the tag of its function (0: main) and its spawn occurrence among Gs of that
+// function (1 = the first); for an M, its MRole and its creation order within the role.
+// Never an id alone: goids, M ids and tids shift when an unrelated op is added.
 struct ChoiceOption {
   ChoiceKind kind = ChoiceKind::RunM;
-  std::uint8_t detail = 0;  // GSource (PickG) or PreemptAction (Preempt)
-  std::int64_t id = -1;     // MId (RunM) or GoId (PickG)
+  std::uint8_t detail = 0;  // GSource (a G) or the action (PreemptAction for Preempt)
+  std::int64_t id = -1;     // MId or GoId, for the reports; not part of the label
+  OptionSubject subject = OptionSubject::Action;
+  std::uint32_t label = 0;  // function tag (G) or MRole (M)
+  std::uint32_t occ = 0;    // spawn occurrence (G) or creation order in the role (M), from 1
+};
+
+// Where a choice is asked, stably: after the `occ`-th completion (from 1) of scenario op `op`
+// anywhere in the program (op 0: before any op completed), the `nth` choice of its kind
+// since then (from 1). With the kind, this is the point's label (`pick-g@main#3~2+1`).
+struct ChoicePoint {
+  std::uint32_t op = 0;
+  std::uint32_t occ = 0;
+  std::uint16_t nth = 0;
+  bool operator==(const ChoicePoint&) const = default;
 };
 
 // --- Sandbox -------------------------------------------------------------------------------
@@ -192,6 +215,8 @@ struct Choice {
   ChoiceKind kind = ChoiceKind::RunM;
   std::uint16_t noptions = 0;
   std::uint16_t chosen = 0;
+  ChoicePoint at;
+  MId by = kNoM;  // the M asking (the baton holder)
 };
 struct Exit {
   std::int32_t code = 0;

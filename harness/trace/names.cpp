@@ -57,6 +57,26 @@ const char* action_name(PreemptAction a) {
   return "?";
 }
 
+const char* option_action_name(ChoiceKind k, std::uint8_t detail) {
+  switch (k) {
+    case ChoiceKind::Preempt:
+      return detail <= static_cast<std::uint8_t>(PreemptAction::Preempt) ? action_name(static_cast<PreemptAction>(detail))
+                                                                         : nullptr;
+    default: return nullptr;
+  }
+}
+
+bool choice_kind_from_name(std::string_view name, ChoiceKind& out) {
+  for (std::uint8_t k = 0; k < kMaxChoiceKinds; ++k) {
+    const char* n = choice_kind_name(static_cast<ChoiceKind>(k));
+    if (n != nullptr && std::string_view(n) != "?" && name == n) {
+      out = static_cast<ChoiceKind>(k);
+      return true;
+    }
+  }
+  return false;
+}
+
 const char* wait_name(WaitReason w) {
   switch (w) {
     case WaitReason::None: return "";
