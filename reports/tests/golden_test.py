@@ -13,6 +13,7 @@ or directly:
 
 import difflib
 import os
+import re
 
 from nsleak_testlib import Checks, normalise
 
@@ -29,7 +30,25 @@ def render(c, args):
     p = c.run(args)
     header = "%s\n# exit status %d; normalised by reports/tests/golden_test.py\n" % (
         " ".join(["$ nsleak"] + args), p.returncode)
-    return header + normalise(p.stdout.decode("utf-8", errors="replace"))
+    text = p.stdout.decode("utf-8", errors="replace")
+    # Each run (one per policy with --policy all) is normalised on its own: runs are separate
+    # sandboxes, and the kernel reuses a freed namespace's inode, so a later run's namespace can
+    # carry an earlier run's number. One run's story names its namespaces consistently.
+    return header + "".join(normalise(r) for r in split_runs(text))
+
+
+def split_runs(text):
+    """The story split after each run's closing line ("PASS name [policy] ..."), so that every
+    run is normalised with fresh names."""
+    out, cur = [], []
+    for line in text.splitlines(True):
+        cur.append(line)
+        if re.match(r"(PASS|FAIL|LEAK|ERROR|WARN) \S+ \[[^\]]+\]", line):
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
 
 
 def main():
