@@ -132,4 +132,52 @@ std::string Prose::summary(const verdict::Verdict& v) const {
   return "?";
 }
 
+namespace {
+
+std::string list_of(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+  return out;
+}
+
+}  // namespace
+
+std::string flip_sentence(const explore::FlipPoint& f, const explore::Outcome& with) {
+  std::string s = "if ";
+  const std::string at = " at " + f.point;
+  switch (f.kind) {
+    case trace::ChoiceKind::RunM: s += f.instead + " instead of " + f.chosen + " had run next" + at; break;
+    case trace::ChoiceKind::PickG:
+      s += (f.by.empty() ? std::string("its thread") : f.by) + " had taken " + f.instead + " instead of " + f.chosen + at;
+      break;
+    case trace::ChoiceKind::Preempt:
+      s += (f.op_g.empty() ? std::string("the goroutine") : f.op_g) + " had got " + f.instead + " instead of " + f.chosen + at;
+      break;
+    default: s += "the choice had been " + f.instead + " instead of " + f.chosen + at; break;
+  }
+  // What changes: observations that disappear or appear, verdicts that go or come.
+  std::vector<std::string> changes;
+  const auto& w = f.without;
+  for (const auto& [fn, names] : with.seen) {
+    const auto it = w.seen.find(fn);
+    for (const auto& n : names)
+      if (it == w.seen.end() || it->second.count(n) == 0) changes.push_back("no " + fn + " goroutine observes " + n);
+  }
+  for (const auto& [fn, names] : w.seen) {
+    const auto it = with.seen.find(fn);
+    for (const auto& n : names)
+      if (it == with.seen.end() || it->second.count(n) == 0) changes.push_back("a " + fn + " goroutine observes " + n);
+  }
+  std::vector<std::string> gone, come;
+  for (const auto& v : with.verdicts)
+    if (!w.has(v)) gone.push_back(v);
+  for (const auto& v : w.verdicts)
+    if (!with.has(v)) come.push_back(v);
+  if (!gone.empty()) changes.push_back("no " + list_of(gone));
+  if (!come.empty()) changes.push_back(list_of(come) + " instead");
+  if (with.end != w.end) changes.push_back(w.end.empty() ? "main returns normally" : "the run ends: " + w.end);
+  if (changes.empty()) return s + ", the run shows " + w.text();
+  return s + ", " + list_of(changes);
+}
+
 }  // namespace nsleak::reports

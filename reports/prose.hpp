@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "harness/explore/explorer.hpp"
 #include "harness/runner/run_report.hpp"
 #include "reports/ns_names.hpp"
 #include "reports/trace_names.hpp"
@@ -35,5 +36,10 @@ class Prose {
 
 // "m0 (tid 4242)"
 std::string mdesc(std::int64_t m, std::int32_t tid);
+
+// An exploration class's flip point as a sentence: "if startm#1 had taken local:child#2
+// instead of steal:child#1 at pick-g@main#4, no probe goroutine observes newNs" — what Go's
+// preferred option at the shrunk schedule's last decision gives instead of `with`.
+std::string flip_sentence(const explore::FlipPoint& f, const explore::Outcome& with);
 
 }  // namespace nsleak::reports

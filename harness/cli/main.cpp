@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   const Command list = add_list(app);
   const Command test = add_test(app);
   const Command merge = add_merge(app);
+  const Command explore = add_explore(app);
+  const Command replay = add_replay(app);
   std::string html;  // for the default run; `nsleak run` has its own --html
   app.add_option("--html", html,
                  "Also write the article run's timeline as a self-contained HTML page to this file");
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("list")) return list();
         if (app.got_subcommand("test")) return test();
         if (app.got_subcommand("merge")) return merge();
+        if (app.got_subcommand("explore")) return explore();
+        if (app.got_subcommand("replay")) return replay();
         return run_default(html, trace_events);
       },
       std::cerr);

@@ -1,0 +1,475 @@
+#include "harness/explore/explorer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "harness/explore/prune.hpp"
+#include "harness/explore/strategies.hpp"
+#include "harness/runtime/bad_input.hpp"
+
+namespace nsleak::explore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How a schedule is named inside one exploration: the strategy that made it and, for a
+// deterministic order whatever -j is, a sort key (phase, then the schedule's number or path).
+enum Phase : int { kGoOrder = 0, kExhaustive = 1, kPct = 2, kRandom = 3 };
+
+struct Sched {
+  int phase = kExhaustive;
+  std::vector<std::uint16_t> prefix;  // exhaustive: the path from the root
+  int deviations = 0;
+  std::size_t branch = 0;             // exhaustive: which child of the root it descends from (0: the root)
+  std::uint64_t seed = 0;             // pct, random
+  std::vector<std::uint64_t> order() const {
+    std::vector<std::uint64_t> k{static_cast<std::uint64_t>(phase), static_cast<std::uint64_t>(deviations), seed};
+    k.insert(k.end(), prefix.begin(), prefix.end());
+    return k;
+  }
+};
+
+struct Ran {
+  runner::RunReport report;
+  Outcome outcome;
+  std::vector<ChoiceRec> choices;
+};
+
+struct Found {
+  Outcome outcome;
+  long count = 0;
+  Sched rep;
+  std::vector<ChoiceRec> rep_choices;
+};
+
+class Explorer {
+ public:
+  Explorer(const scenario::Scenario& sc, const ExploreOptions& opt) : sc_(sc), opt_(opt), labels_(sc), t0_(Clock::now()) {}
+
+  ExploreResult run();
+
+ private:
+  std::unique_ptr<rt::Strategy> strategy_for(const Sched& s) const {
+    switch (s.phase) {
+      case kExhaustive: return std::make_unique<PrefixStrategy>(s.prefix);
+      case kPct: return std::make_unique<PctStrategy>(opt_.strategy.depth, s.seed, k_);
+      case kRandom: return std::make_unique<rt::RandomStrategy>(s.seed);
+      default: return std::make_unique<rt::GoOrderStrategy>();
+    }
+  }
+  std::string name_of(const Sched& s) const {
+    switch (s.phase) {
+      case kExhaustive: return s.prefix.empty() ? "go-order" : "exhaustive:" + std::to_string(bound_);
+      case kPct: return "pct:" + std::to_string(opt_.strategy.depth) + ":" + std::to_string(s.seed);
+      case kRandom: return "random:" + std::to_string(s.seed);
+      default: return "go-order";
+    }
+  }
+  Ran execute(std::function<std::unique_ptr<rt::Strategy>()> make) const {
+    runner::RunOptions ro = opt_.run;
+    ro.strategy = std::move(make);
+    Ran r;
+    r.report = runner::run_scenario(sc_, ro);
+    r.outcome = outcome_of(r.report);
+    r.choices = choices_of(r.report.record.events);
+    return r;
+  }
+  Ran execute(const Sched& s) const {
+    return execute([this, s] { return strategy_for(s); });
+  }
+  Ran execute(const Schedule& s) const {
+    return execute([s] { return std::make_unique<ReplayStrategy>(s, "replay"); });
+  }
+
+  bool out_of_budget() const {
+    if (launched_ >= opt_.budget) return true;
+    if (opt_.time_s > 0 && std::chrono::duration<double>(Clock::now() - t0_).count() >= opt_.time_s) return true;
+    return false;
+  }
+  // Under mu_: one schedule's result.
+  void record(const Sched& s, Ran& r, bool counts) {
+    ++result_.schedules;
+    if (result_.policy.empty()) result_.policy = r.report.policy;
+    if (!r.report.record.env_error.empty() && result_.skipped.empty()) result_.skipped = r.report.record.env_error;
+    for (const auto& c : r.choices) {
+      for (const auto& o : c.options)
+        if (o.subject != trace::OptionSubject::Action)
+          entities_.insert((static_cast<std::uint64_t>(o.subject) << 56) ^ (static_cast<std::uint64_t>(o.label) << 28) ^ o.occ);
+    }
+    if (!counts) return;
+    const std::string key = r.outcome.key();
+    auto it = classes_.find(key);
+    if (it == classes_.end()) {
+      it = classes_.emplace(key, Found{}).first;
+      it->second.outcome = r.outcome;
+    }
+    Found& f = it->second;
+    ++f.count;
+    if (f.count == 1 || s.order() < f.rep.order()) {
+      f.rep = s;
+      f.rep_choices = r.choices;
+    }
+    report_progress();
+  }
+  void report_progress() {
+    if (!opt_.progress) return;
+    Progress p;
+    p.done = result_.schedules;
+    p.pruned = result_.pruned;
+    p.classes = static_cast<long>(classes_.size());
+    p.pending = static_cast<long>(stack_.size());
+    p.elapsed_s = std::chrono::duration<double>(Clock::now() - t0_).count();
+    p.phase = phase_;
+    opt_.progress(p);
+  }
+
+  bool mine(const Sched& s) const { return s.branch == 0 ? opt_.shard == 1 : (s.branch - 1) % opt_.shards == opt_.shard - 1; }
+
+  void exhaustive(long budget);
+  void sampled(int phase, long budget);
+  void finish_class(ClassResult& out, const Found& f);
+
+  const scenario::Scenario& sc_;
+  const ExploreOptions& opt_;
+  Labels labels_;
+  Clock::time_point t0_;
+  ExploreResult result_;
+  std::mutex mu_;
+  std::map<std::string, Found> classes_;
+  std::set<std::uint64_t> entities_;
+  std::vector<Sched> stack_;
+  long launched_ = 0;
+  int bound_ = 2;
+  std::size_t k_ = 1;  // choice points of the go-order run (PCT's k)
+  std::string phase_;
+  bool root_done_ = false;
+};
+
+// Workers take schedules off the stack; a finished one pushes its children. The stack is
+// empty and nobody is running: the tree (within the bound) is done.
+void Explorer::exhaustive(long budget) {
+  phase_ = "exhaustive:" + std::to_string(bound_);
+  const long limit = launched_ + budget;
+  stack_.push_back(Sched{});
+  int running = 0;
+  bool stopped = false;
+  std::condition_variable cv;
+  auto worker = [&] {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv.wait(lock, [&] { return !stack_.empty() || running == 0; });
+      if (stack_.empty()) return;  // and running == 0
+      if (launched_ >= limit || out_of_budget()) {  // the others stop at their next look
+        stopped = true;
+        cv.notify_all();
+        return;
+      }
+      Sched s = std::move(stack_.back());
+      stack_.pop_back();
+      ++launched_;
+      ++running;
+      lock.unlock();
+      Ran r = execute(s);
+      lock.lock();
+      --running;
+      bool follows = r.choices.size() >= s.prefix.size();
+      for (std::size_t i = 0; follows && i < s.prefix.size(); ++i) follows = r.choices[i].chosen == s.prefix[i];
+      if (!follows) ++result_.nondeterministic;  // not expanded: its subtree is not the asked one
+      record(s, r, mine(s));
+      if (s.prefix.empty() && k_ <= 1) k_ = std::max<std::size_t>(r.choices.size(), 1);
+      std::vector<Sched> kids;
+      std::size_t branch = 0;
+      if (follows && s.deviations < bound_ && result_.skipped.empty()) {
+        for (std::size_t i = s.prefix.size(); i < r.choices.size(); ++i) {
+          const auto& c = r.choices[i];
+          const std::size_t n = std::min<std::size_t>(c.noptions, c.options.size());
+          for (std::size_t j = 1; j < n; ++j) {
+            Sched kid;
+            kid.phase = kExhaustive;
+            kid.deviations = s.deviations + 1;
+            kid.branch = s.prefix.empty() ? ++branch : s.branch;
+            if (!mine(kid) && kid.branch != 0 && s.prefix.empty()) continue;  // another shard's subtree
+            if (opt_.prune && prune_rule(r.choices, i, j) != PruneRule::None) {
+              ++result_.pruned;
+              continue;
+            }
+            kid.prefix.reserve(i + 1);
+            for (std::size_t q = 0; q < i; ++q) kid.prefix.push_back(r.choices[q].chosen);
+            kid.prefix.push_back(static_cast<std::uint16_t>(j));
+            kids.push_back(std::move(kid));
+          }
+        }
+      }
+      // Depth-first: the earliest alternative is taken next.
+      for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack_.push_back(std::move(*it));
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::max(1, opt_.jobs); ++i) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  result_.pending = static_cast<long>(stack_.size());
+  result_.complete = stack_.empty() && !stopped && result_.nondeterministic == 0 && result_.skipped.empty();
+  stack_.clear();
+  root_done_ = true;
+}
+
+// PCT (phase 1) or random (phase 2): schedule i has seed base+i; shard K takes i = K-1 mod N.
+void Explorer::sampled(int phase, long budget) {
+  phase_ = phase == kPct ? "pct:" + std::to_string(opt_.strategy.depth) : "random";
+  if (phase == kPct && !root_done_) {  // PCT needs k: the go-order run's choice count
+    Sched root;
+    root.phase = kGoOrder;
+    Ran r = execute(root);
+    std::lock_guard lock(mu_);
+    ++launched_;
+    k_ = std::max<std::size_t>(r.choices.size(), 1);
+    record(root, r, opt_.shard == 1);
+    root_done_ = true;
+  }
+  if (!result_.skipped.empty()) return;
+  const long limit = launched_ + budget;
+  std::atomic<std::uint64_t> next{0};
+  auto worker = [&] {
+    for (;;) {
+      std::uint64_t i;
+      {
+        std::lock_guard lock(mu_);
+        if (launched_ >= limit || out_of_budget()) return;
+        ++launched_;
+        i = next++;
+      }
+      Sched s;
+      s.phase = phase;
+      s.seed = opt_.strategy.seed + i * opt_.shards + (opt_.shard - 1);
+      Ran r = execute(s);
+      std::lock_guard lock(mu_);
+      record(s, r, true);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::max(1, opt_.jobs); ++i) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+}
+
+// The class's token, its re-run, its shrunk schedule and flip point.
+void Explorer::finish_class(ClassResult& out, const Found& f) {
+  out.outcome = f.outcome;
+  out.count = f.count;
+  out.found_by = name_of(f.rep);
+  Schedule sched = non_default(f.rep_choices);
+  out.token = token(sched, labels_);
+  out.decisions = static_cast<long>(sched.size());
+  // Every failing schedule is run again before it is reported; if it does not show its class
+  // again, something outside the model (the kernel, timing the baton does not control) decided.
+  if (f.outcome.failing()) {
+    Ran again = execute(f.rep);
+    if (!(again.outcome == f.outcome)) {
+      out.reproduced = false;
+      out.reproduced_as = again.outcome.text();
+    }
+  }
+  out.shrunk = out.token;
+  out.shrunk_decisions = out.decisions;
+  if (sched.empty()) return;
+  std::vector<ChoiceRec> cur_choices = f.rep_choices;
+  runner::RunReport cur_report;
+  bool have_report = false;
+  if (opt_.shrink && out.reproduced) {
+    // Delta debugging over the decision list: drop chunks, halving the chunk size, keeping
+    // any candidate that still shows the class (and taking the decisions it really applied).
+    int runs = 0;
+    constexpr int kMaxRuns = 120;
+    for (std::size_t chunk = std::max<std::size_t>(1, sched.size() / 2); chunk >= 1 && runs < kMaxRuns;) {
+      bool dropped = false;
+      for (std::size_t start = 0; start < sched.size() && runs < kMaxRuns;) {
+        Schedule cand;
+        for (std::size_t q = 0; q < sched.size(); ++q)
+          if (q < start || q >= start + chunk) cand.push_back(sched[q]);
+        Ran r = execute(cand);
+        ++runs;
+        if (r.outcome == f.outcome) {
+          sched = non_default(r.choices);
+          cur_choices = std::move(r.choices);
+          cur_report = std::move(r.report);
+          have_report = true;
+          dropped = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (sched.empty()) break;
+      if (chunk == 1 && !dropped) break;
+      if (!dropped) chunk = std::max<std::size_t>(1, chunk / 2);
+      else chunk = std::min(chunk, std::max<std::size_t>(1, sched.size() / 2));
+    }
+    out.shrunk = token(sched, labels_);
+    out.shrunk_decisions = static_cast<long>(sched.size());
+  }
+  if (sched.empty()) return;
+  // The flip point: the last decision, and what go-order there gives instead.
+  const Decision& last = sched.back();
+  Schedule without(sched.begin(), sched.end() - 1);
+  Ran r = execute(without);
+  if (!have_report) cur_report = execute(sched).report;
+  FlipPoint fp;
+  fp.point = labels_.point(last.kind, last.at);
+  fp.kind = last.kind;
+  fp.chosen = labels_.option(last.kind, last.option);
+  for (const auto& c : cur_choices)
+    if (c.kind == last.kind && c.at == last.at) {
+      if (!c.options.empty()) fp.instead = labels_.option(c.options.front());
+      const auto ms = m_labels(cur_report.record.events);
+      if (c.by >= 0 && static_cast<std::size_t>(c.by) < ms.size()) fp.by = Labels::m(ms[c.by].first, ms[c.by].second);
+      const auto gs = g_labels(cur_report.record.events);
+      if (const auto it = gs.find(c.op_g); it != gs.end()) fp.op_g = labels_.g(it->second.first, it->second.second);
+    }
+  fp.without = r.outcome;
+  out.flip = fp;
+}
+
+ExploreResult Explorer::run() {
+  result_.scenario = sc_.name;
+  result_.file = sc_.file;
+  result_.strategy = opt_.strategy.text();
+  result_.shard = opt_.shard;
+  result_.shards = opt_.shards;
+  const auto& st = opt_.strategy;
+  switch (st.kind) {
+    case StrategySpec::Kind::GoOrder: {
+      Sched s;
+      s.phase = kGoOrder;
+      Ran r = execute(s);
+      ++launched_;
+      record(s, r, true);
+      break;
+    }
+    case StrategySpec::Kind::Exhaustive:
+      bound_ = st.bound;
+      result_.exhaustive = true;
+      result_.bound = bound_;
+      exhaustive(opt_.budget);
+      break;
+    case StrategySpec::Kind::Pct: sampled(kPct, opt_.budget); break;
+    case StrategySpec::Kind::Random: sampled(kRandom, opt_.budget); break;
+    case StrategySpec::Kind::Portfolio: {
+      bound_ = st.bound;
+      result_.exhaustive = true;
+      result_.bound = bound_;
+      exhaustive(std::max<long>(1, opt_.budget * 6 / 10));
+      if (result_.complete || !result_.skipped.empty()) break;
+      sampled(kPct, std::max<long>(0, opt_.budget * 85 / 100 - launched_));
+      sampled(kRandom, std::max<long>(0, opt_.budget - launched_));
+      break;
+    }
+  }
+  // The statement a sampled run supports.
+  const long n = result_.schedules;
+  if (st.kind == StrategySpec::Kind::Pct || (st.kind == StrategySpec::Kind::Portfolio && !result_.complete)) {
+    const double ent = std::max<double>(1, static_cast<double>(entities_.size()));
+    const double p = 1.0 / (ent * std::pow(static_cast<double>(k_), st.depth - 1));
+    const double miss = std::pow(1 - p, static_cast<double>(n));
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "PCT depth %d: each schedule hits a given depth-%d outcome with probability >= 1/(n*k^%d) = %.3g "
+                  "(n = %.0f threads and goroutines, k = %zu choice points); after %ld schedules one that exists "
+                  "was missed with probability <= %.3g",
+                  st.depth, st.depth, st.depth - 1, p, ent, k_, n, miss);
+    result_.guarantee = buf;
+  } else if (st.kind == StrategySpec::Kind::Random) {
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "random: %ld uniformly random schedules; an outcome shown by at least 1%% of schedules was missed "
+                  "with probability <= %.3g",
+                  n, std::pow(0.99, static_cast<double>(n)));
+    result_.guarantee = buf;
+  }
+  // Classes in a deterministic order (by representative), finished in parallel.
+  std::vector<const Found*> found;
+  for (const auto& [k, f] : classes_) found.push_back(&f);
+  std::sort(found.begin(), found.end(), [](const Found* a, const Found* b) { return a->rep.order() < b->rep.order(); });
+  result_.classes.resize(found.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < found.size();) finish_class(result_.classes[i], *found[i]);
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < std::max(1, std::min<int>(opt_.jobs, static_cast<int>(found.size()))); ++i) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  result_.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0_).count();
+  return result_;
+}
+
+}  // namespace
+
+std::string StrategySpec::text() const {
+  switch (kind) {
+    case Kind::GoOrder: return "go-order";
+    case Kind::Random: return "random:" + std::to_string(seed);
+    case Kind::Pct: return "pct:" + std::to_string(depth) + ":" + std::to_string(seed);
+    case Kind::Exhaustive: return "exhaustive:" + std::to_string(bound);
+    case Kind::Portfolio: return "portfolio";
+  }
+  return "?";
+}
+
+StrategySpec parse_strategy(const std::string& spec) {
+  const std::string known = " (known: go-order, random:SEED, pct:DEPTH:SEED, exhaustive[:BOUND], portfolio)";
+  auto num = [&](const std::string& s, std::uint64_t& out) {
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoull(s);
+    return true;
+  };
+  StrategySpec st;
+  std::uint64_t a = 0, b = 0;
+  if (spec == "go-order") {
+    st.kind = StrategySpec::Kind::GoOrder;
+  } else if (spec == "portfolio") {
+    st.kind = StrategySpec::Kind::Portfolio;
+  } else if (spec == "exhaustive") {
+    st.kind = StrategySpec::Kind::Exhaustive;
+  } else if (spec.rfind("exhaustive:", 0) == 0 && num(spec.substr(11), a) && a <= 64) {
+    st.kind = StrategySpec::Kind::Exhaustive;
+    st.bound = static_cast<int>(a);
+  } else if (spec.rfind("random:", 0) == 0 && num(spec.substr(7), a)) {
+    st.kind = StrategySpec::Kind::Random;
+    st.seed = a;
+  } else if (spec.rfind("pct:", 0) == 0) {
+    const auto colon = spec.find(':', 4);
+    if (colon == std::string::npos || !num(spec.substr(4, colon - 4), a) || !num(spec.substr(colon + 1), b) || a < 1 || a > 16)
+      throw rt::BadInput("strategy \"" + spec + "\": pct is pct:DEPTH:SEED with DEPTH in 1..16" + known);
+    st.kind = StrategySpec::Kind::Pct;
+    st.depth = static_cast<int>(a);
+    st.seed = b;
+  } else {
+    throw rt::BadInput("unknown strategy \"" + spec + "\"" + known);
+  }
+  return st;
+}
+
+ExploreResult explore(const scenario::Scenario& sc, const ExploreOptions& opt) {
+  if (opt.shards < 1 || opt.shard < 1 || opt.shard > opt.shards) throw rt::BadInput("--shard must be K/N with 1 <= K <= N");
+  Explorer e(sc, opt);
+  return e.run();
+}
+
+runner::RunReport replay(const scenario::Scenario& sc, const std::string& text, const runner::RunOptions& opt) {
+  const Labels labels(sc);
+  const Schedule s = parse_token(text, labels);
+  runner::RunOptions ro = opt;
+  const std::string name = s.empty() ? "go-order" : "replay";
+  ro.strategy = [s, name] { return std::make_unique<ReplayStrategy>(s, name); };
+  runner::RunReport r = runner::run_scenario(sc, ro);
+  if (r.record.env_error.empty())
+    if (const auto why = divergence(s, choices_of(r.record.events), labels)) throw rt::BadInput(*why);
+  return r;
+}
+
+}  // namespace nsleak::explore

@@ -1,0 +1,98 @@
+// Exploration: many schedules of one scenario under one policy, grouped into outcome classes,
+// each with a replay token, a shrunk schedule and its flip point.
+//
+// Strategies (docs/scheduler.md §Exploration): exhaustive[:BOUND] (depth-first over the choice
+// tree, at most BOUND non-default decisions, pruned where a decision is provably undone —
+// prune.hpp), random:SEED, pct:DEPTH:SEED, portfolio (exhaustive within part of the budget,
+// then PCT, then random) and go-order (one schedule). Schedules run through
+// runner::run_scenario, in parallel, each in its own sandbox.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/explore/outcome.hpp"
+#include "harness/explore/schedule.hpp"
+#include "harness/runner/run_report.hpp"
+
+namespace nsleak::explore {
+
+// A parsed --strategy.
+struct StrategySpec {
+  enum class Kind { GoOrder, Random, Pct, Exhaustive, Portfolio } kind = Kind::Portfolio;
+  std::uint64_t seed = 1;
+  int depth = 2;  // pct
+  int bound = 2;  // exhaustive
+  std::string text() const;
+};
+// Throws rt::BadInput naming the known forms.
+StrategySpec parse_strategy(const std::string& spec);
+
+struct Progress {
+  long done = 0, pruned = 0, classes = 0, pending = 0;
+  double elapsed_s = 0;
+  std::string phase;  // the strategy running now
+};
+
+struct ExploreOptions {
+  runner::RunOptions run;       // policy, sandbox; its strategy is ignored
+  StrategySpec strategy;
+  long budget = 1000;           // schedules at most
+  double time_s = 0;            // wall-clock limit (0: none)
+  int jobs = 1;                 // parallel schedules
+  std::size_t shard = 1, shards = 1;  // this shard's part of the schedule space (1-based)
+  bool prune = true;
+  bool shrink = true;
+  std::function<void(const Progress&)> progress;  // after each schedule (from a worker: keep it short)
+};
+
+// Why a class's schedule is what it is: the last decision of the shrunk schedule, and what
+// the run shows without it.
+struct FlipPoint {
+  std::string point;              // "pick-g@main#3"
+  trace::ChoiceKind kind = trace::ChoiceKind::RunM;
+  std::string chosen, instead;    // the option taken, and Go's preferred one (option 0)
+  std::string by;                 // the asking M ("startm#1")
+  std::string op_g;               // preempt: the goroutine at the op boundary ("child#1")
+  Outcome without;                // the outcome with go-order at that point
+};
+
+struct ClassResult {
+  Outcome outcome;
+  long count = 0;                 // schedules that showed it
+  std::string found_by;           // the strategy that found its representative ("exhaustive", "pct:2:7")
+  std::string token;              // the representative's non-default decisions
+  long decisions = 0;             // ... how many
+  std::string shrunk;             // the fewest decisions found that still give this class
+  long shrunk_decisions = 0;
+  std::optional<FlipPoint> flip;  // none for the go-order class
+  bool reproduced = true;         // re-run once: same class (false: nondeterminism outside the model)
+  std::string reproduced_as;      // what the re-run showed instead
+};
+
+struct ExploreResult {
+  std::string scenario, file, policy, strategy;
+  long schedules = 0;             // run
+  long pruned = 0;                // not run: provably equivalent to a schedule that was
+  long nondeterministic = 0;      // runs whose choices did not follow the asked prefix
+  bool exhaustive = false;
+  int bound = 0;
+  bool complete = false;          // every schedule within the bound was run or pruned
+  long pending = 0;               // exhaustive, incomplete: known schedules not run
+  std::string guarantee;          // pct/random: the statement the run supports
+  std::string skipped;            // the environment cannot run the scenario: why
+  std::size_t shard = 1, shards = 1;
+  double wall_ms = 0;
+  std::vector<ClassResult> classes;  // in the order found (deterministic: by representative)
+};
+
+ExploreResult explore(const scenario::Scenario& sc, const ExploreOptions& opt);
+
+// One run of `token` (parse_token: bad text throws rt::BadInput). A decision that did not
+// apply throws rt::BadInput with divergence()'s sentence.
+runner::RunReport replay(const scenario::Scenario& sc, const std::string& token, const runner::RunOptions& opt);
+
+}  // namespace nsleak::explore

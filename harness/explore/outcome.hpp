@@ -1,0 +1,35 @@
+// Outcome classes: what a schedule showed, coarse enough that schedules differing only in
+// timing fall together, fine enough to tell a leak from a clean run.
+//
+// A class is the set of verdict kinds, plus, per goroutine function, the set of named
+// namespaces its goroutines observed (grouped by function, not by spawn occurrence: 200
+// identical probes give "some probe saw newNs" and "no probe did", not 2^200 classes), plus
+// how the run ended when it did not end normally (a fatal error such as a deadlock, a crash).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/runner/run_report.hpp"
+
+namespace nsleak::explore {
+
+struct Outcome {
+  std::vector<std::string> verdicts;                   // kinds, sorted
+  std::map<std::string, std::set<std::string>> seen;   // function -> namespace names observed
+  std::string end;                                     // "" (main returned), or how it ended
+  bool internal_error = false;                         // nsleak's own bug: never a class to trust
+
+  bool leak() const;          // a leak verdict (verdict_is_leak)
+  bool failing() const;       // a leak, or an abnormal end
+  bool has(const std::string& verdict) const;
+  std::string key() const;    // equal keys, equal classes
+  std::string text() const;   // "poisoned-thread, stale-belief; probe saw origin, newNs"
+  bool operator==(const Outcome& o) const { return key() == o.key(); }
+};
+
+Outcome outcome_of(const runner::RunReport& r);
+
+}  // namespace nsleak::explore
