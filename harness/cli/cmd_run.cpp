@@ -9,6 +9,8 @@
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
+#include "harness/explore/explorer.hpp"
+#include "harness/runtime/bad_input.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/html_timeline.hpp"
@@ -26,6 +28,7 @@ struct RunArgs {
   std::vector<std::string> policies;
   std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   std::string strategy = "go-order";
+  std::string replay;  // a replay token (nsleak explore): its decisions, then go-order
   std::string format = "text";
   double timeout = kDefaultTimeout;
   bool verbose = false;
@@ -99,6 +102,8 @@ int run_files(const RunArgs& a) {
   std::string events;                    // --events: every run's lines, appended once
   std::vector<runner::RunReport> runs;  // kept only for --html and --trace-events
   (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
+  if (!a.replay.empty() && a.strategy != "go-order")
+    throw rt::BadInput("--replay and --strategy " + a.strategy + " both say how to schedule: give one");
   for (const auto& [sc, pol] : plan) {
     runner::RunOptions opt;
     const auto sub = subs.find(pol);
@@ -109,8 +114,9 @@ int run_files(const RunArgs& a) {
     opt.sandbox.force_userns = a.userns;
     if (!first && a.format == "text") std::cout << "\n";
     first = false;
-    auto r = runner::run_scenario(sc, opt);
+    auto r = a.replay.empty() ? runner::run_scenario(sc, opt) : explore::replay(sc, a.replay, opt);
     r.reproduce = reproduce_command(sc.file, opt, a.strategy);
+    if (!a.replay.empty()) r.reproduce += " --replay " + shell_quote(a.replay);
     rc = worst(rc, print_report(r, each, events));
     ++each.run_index;
     if (!a.html.empty() || !a.trace_events.empty()) runs.push_back(std::move(r));
@@ -138,6 +144,8 @@ Command add_run(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("-s,--strategy", g_run.strategy, "Scheduling strategy: go-order or random:SEED")
       ->capture_default_str();
+  cmd->add_option("--replay", g_run.replay,
+                  "Replay a schedule: the token nsleak explore printed (its decisions by label, then go-order)");
   cmd->add_option("-f,--format", g_run.format,
                   "Output: text, json (one document: an object, or an array of several runs) or "
                   "jsonl (one object per line)")

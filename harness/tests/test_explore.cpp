@@ -1,0 +1,181 @@
+// Schedule exploration (harness/explore): outcome classes, replay tokens, shrinking, pruning.
+// Each test runs real schedules in sandboxes; budgets keep the file within seconds on 2 cores.
+#include <catch2/catch.hpp>
+
+#include <iostream>
+
+#include "harness/cli/scenario_loader.hpp"
+#include "harness/explore/explorer.hpp"
+#include "harness/explore/labels.hpp"
+#include "harness/explore/schedule.hpp"
+#include "harness/runtime/bad_input.hpp"
+#include "harness/tests/support.hpp"
+
+using namespace nsleak;
+
+namespace {
+
+scenario::Scenario fixture(const std::string& name) { return cli::load(std::string(NSLEAK_FIXTURES_DIR) + "/explore/" + name); }
+scenario::Scenario library(const std::string& name) { return cli::load(cli::expand_paths({name}).front()); }
+
+explore::ExploreResult run(const scenario::Scenario& sc, const std::string& policy, const std::string& strategy, long budget,
+                           bool prune = true, bool shrink = true) {
+  explore::ExploreOptions o;
+  o.run.policy = policy;
+  o.strategy = explore::parse_strategy(strategy);
+  o.budget = budget;
+  o.jobs = 2;
+  o.prune = prune;
+  o.shrink = shrink;
+  return explore::explore(sc, o);
+}
+
+const explore::ClassResult* find_class(const explore::ExploreResult& r, bool leak_of_newns) {
+  for (const auto& c : r.classes) {
+    const auto it = c.outcome.seen.find("probe");
+    const bool saw = it != c.outcome.seen.end() && it->second.count("newNs") > 0;
+    if (saw == leak_of_newns) return &c;
+  }
+  return nullptr;
+}
+
+explore::Outcome replayed(const scenario::Scenario& sc, const std::string& token, const std::string& policy = "go1.12") {
+  runner::RunOptions ro;
+  ro.policy = policy;
+  return explore::outcome_of(explore::replay(sc, token, ro));
+}
+
+}  // namespace
+
+TEST_CASE("labels: points and options print and parse back", "[explore]") {
+  const auto sc = fixture("unlock-without-restore-probes.json");
+  const explore::Labels labels(sc);
+  const auto s = explore::parse_token("pick-g@main#4.0~3+2=steal:probe#7, run-m@start=pool#2,preempt@worker#1=yield-m", labels);
+  REQUIRE(s.size() == 3);
+  CHECK(explore::token(s, labels) == "pick-g@main#4.0~3+2=steal:probe#7,run-m@start=pool#2,preempt@worker#1=yield-m");
+  CHECK(s[0].at.occ == 3);
+  CHECK(s[0].at.nth == 2);
+  CHECK(s[0].option.occ == 7);
+  CHECK(s[1].at.op == 0);
+  CHECK(explore::parse_token("", labels).empty());
+  // A G is matched by its label, not by where it was found: the queue may change under an edit.
+  trace::ChoiceOption o{trace::ChoiceKind::PickG, static_cast<std::uint8_t>(trace::GSource::Local), 42,
+                        trace::OptionSubject::G, s[0].option.label, 7};
+  CHECK(s[0].option.matches(o));
+  o.occ = 8;
+  CHECK_FALSE(s[0].option.matches(o));
+}
+
+TEST_CASE("a stale or malformed token fails naming the decision", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = fixture("unlock-without-restore-probes.json");
+  const explore::Labels labels(sc);
+  auto message = [&](const std::string& token) {
+    try {
+      (void)replayed(sc, token);
+    } catch (const rt::BadInput& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // The op the decision names does not exist (any more).
+  const std::string gone = message("preempt@main#1=yield-m,pick-g@main#99=local:probe#1");
+  CHECK_THAT(gone, Catch::Contains("decision 2") && Catch::Contains("main#99") && Catch::Contains("no op labelled"));
+  CHECK_THAT(message("preempt@main#1=yield-m,pick-g@main#1=local:nobody#1"), Catch::Contains("no function \"nobody\""));
+  // The point exists in the program but this schedule never comes to it: located at the op.
+  const std::string never = message("preempt@main#1~5=yield-m");
+  CHECK_THAT(never, Catch::Contains("decision 1 of 1") && Catch::Contains("never came to preempt@main#1~5") &&
+                        Catch::Contains("unlock-without-restore-probes.json:14:5"));
+}
+
+TEST_CASE("explore: unlock without restore, then 200 probes: a class that observes the dirty namespace and one that does not, each replaying", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = fixture("unlock-without-restore-probes.json");
+  const auto r = run(sc, "go1.12", "portfolio", 100, true, false);  // the default strategy of `explore`
+  const auto* dirty = find_class(r, true);
+  const auto* clean = find_class(r, false);
+  REQUIRE(dirty != nullptr);
+  REQUIRE(clean != nullptr);
+  CHECK(dirty->outcome.has("stale-belief"));
+  CHECK_FALSE(clean->outcome.has("stale-belief"));
+  for (const auto* c : {dirty, clean}) {
+    CHECK(c->reproduced);
+    CHECK(replayed(sc, c->token) == c->outcome);
+  }
+}
+
+TEST_CASE("a token replays 100 of 100 times, and still after an unrelated op is added", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  auto sc = fixture("unlock-without-restore-few-probes.json");
+  const auto r = run(sc, "go1.12", "exhaustive:1", 200, true, false);
+  const explore::ClassResult* target = nullptr;
+  for (const auto& c : r.classes)
+    if (c.decisions == 1 && c.outcome.has("stale-belief")) target = &c;
+  REQUIRE(target != nullptr);
+  int same = 0;
+  for (int i = 0; i < 100; ++i) same += replayed(sc, target->token) == target->outcome ? 1 : 0;
+  CHECK(same == 100);
+  // An op after everything the token decides: its labels are untouched, so it still applies.
+  scenario::Op extra;
+  extra.kind = scenario::OpKind::Yield;
+  extra.label = "main#" + std::to_string(sc.main.size());
+  sc.main.push_back(extra);
+  scenario::assign_ids(sc);
+  CHECK(replayed(sc, target->token) == target->outcome);
+}
+
+TEST_CASE("shrinking: a random schedule with many decisions shrinks to the one decision its class needs", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = fixture("unlock-without-restore-few-probes.json");
+  // Exhaustive within bound 1: which classes one decision reaches (go-order's needs none).
+  const auto one = run(sc, "go1.12", "exhaustive:1", 200, true, false);
+  REQUIRE(one.complete);
+  REQUIRE(!one.classes.empty());
+  const auto go_order = one.classes.front().outcome;
+  const auto r = run(sc, "go1.12", "random:1", 30);
+  bool checked = false;
+  for (const auto& c : r.classes) {
+    const bool by_one = std::any_of(one.classes.begin(), one.classes.end(), [&](const auto& x) { return x.outcome == c.outcome; });
+    if (c.outcome == go_order || !by_one || c.decisions < 5) continue;
+    INFO(c.outcome.text() << ": " << c.decisions << " decisions shrunk to " << c.shrunk);
+    CHECK(c.shrunk_decisions == 1);
+    REQUIRE(c.flip);
+    CHECK(c.flip->instead == "continue");
+    CHECK(replayed(sc, c.shrunk) == c.outcome);
+    checked = true;
+  }
+  CHECK(checked);
+}
+
+TEST_CASE("the clone from a dirty locked thread (#20676): found under go1.9, absent under go1.12 within bound 1", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = library("clone-from-dirty-locked-thread");
+  const auto old = run(sc, "go1.9", "go-order", 1);
+  REQUIRE(!old.classes.empty());
+  CHECK(old.classes.front().outcome.has("inherited-clone"));
+  const auto now = run(sc, "go1.12", "exhaustive:1", 400, true, false);
+  CHECK(now.complete);
+  for (const auto& c : now.classes) CHECK_FALSE(c.outcome.has("inherited-clone"));
+  std::cout << "clone-from-dirty-locked-thread go1.12 exhaustive:1: " << now.schedules << " run, " << now.pruned << " pruned\n";
+}
+
+TEST_CASE("pruned and unpruned exhaustive exploration find the same classes", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  for (const char* name : {"clone-from-dying-thread", "dirty-template-thread", "exec-from-unlocked-goroutine",
+                           "mdlayher-netlink-worker-escapes", "spawn-does-not-inherit"}) {
+    const auto sc = library(name);
+    const auto pruned = run(sc, "go1.12", "exhaustive:2", 1000, true, false);
+    const auto full = run(sc, "go1.12", "exhaustive:2", 1000, false, false);
+    INFO(name);
+    REQUIRE(pruned.complete);
+    REQUIRE(full.complete);
+    CHECK(full.pruned == 0);
+    CHECK(pruned.schedules + pruned.pruned == full.schedules);  // both rules cut leaves at this bound
+    std::set<std::string> a, b;
+    for (const auto& c : pruned.classes) a.insert(c.outcome.key());
+    for (const auto& c : full.classes) b.insert(c.outcome.key());
+    CHECK(a == b);
+    std::cout << name << " go1.12 exhaustive:2: pruned " << pruned.schedules << " run + " << pruned.pruned
+              << " pruned; unpruned " << full.schedules << " run; " << a.size() << " classes\n";
+  }
+}
