@@ -128,6 +128,8 @@ std::string Prose::summary(const verdict::Verdict& v) const {
       return "M0 is wedged in " + state(s.state);
     case VerdictKind::PoisonedMain:
       return "the original program has been poisoned: M0 ends in " + state(s.state);
+    case VerdictKind::DirtyAtExit:  // raised by `nsleak observe` only; the model has no such step
+      return m + " was still in " + state(s.state) + " when the program exited";
   }
   return "?";
 }
@@ -178,6 +180,66 @@ std::string flip_sentence(const explore::FlipPoint& f, const explore::Outcome& w
   if (with.end != w.end) changes.push_back(w.end.empty() ? "main returns normally" : "the run ends: " + w.end);
   if (changes.empty()) return s + ", the run shows " + w.text();
   return s + ", " + list_of(changes);
+}
+
+std::string ObserveProse::thread(pid_t pid, pid_t tid) {
+  if (pid == tid) return "main thread " + std::to_string(tid) + " (pid " + std::to_string(pid) + ")";
+  return "thread " + std::to_string(tid) + " (pid " + std::to_string(pid) + ")";
+}
+
+std::string ObserveProse::state(const os::StateSet& s) const {
+  const unsigned dirty = observe::dirty_kinds(s, a_.origin, log_.kinds_mask);
+  if (dirty == 0) return "origin";
+  std::string out;
+  for (os::StateKind k : os::kAllKinds)
+    if (dirty & (1u << os::index(k)))
+      out += (out.empty() ? "" : ", ") + kernel_id(static_cast<trace::KindIndex>(os::index(k)), s[os::index(k)]);
+  return out;
+}
+
+std::string ObserveProse::summary(const observe::Finding& f) const {
+  const std::string who = thread(f.pid, f.tid);
+  const std::string from = f.from_tid != 0 ? "thread " + std::to_string(f.from_tid) : "an unidentified thread";
+  switch (f.kind) {
+    case VerdictKind::InheritedClone:
+      return who + " started life in " + state(f.state) + " because it was cloned from " + from;
+    case VerdictKind::PoisonedMain:
+      return "the original program has been poisoned: its " + who + " ends in " + state(f.state);
+    case VerdictKind::ExecInherited: {
+      const auto& ev = log_.events[static_cast<std::size_t>(f.seq)];
+      return "pid " + std::to_string(f.pid) + " exec'd " + (ev.target.empty() ? "a program" : "\"" + ev.target + "\"") +
+             " in " + state(f.state) + ", inherited from " + (f.from_tid == f.tid ? "its own thread" : from);
+    }
+    case VerdictKind::ThreadExited:
+      return "dirty " + who + " exited in " + state(f.state);
+    case VerdictKind::DirtyAtExit:
+      return who + " was still in " + state(f.state) + " when the program exited";
+    default:
+      return who + ": " + verdict::verdict_meaning(f.kind);
+  }
+}
+
+std::string ObserveProse::change(const observe::ThreadLife&, const observe::StateChange& c) const {
+  if (c.cause < 0) return "by #" + std::to_string(c.seq) + " it was in " + state(c.state) + " (no notified call explains it)";
+  const auto& ev = log_.events[static_cast<std::size_t>(c.cause)];
+  return "#" + std::to_string(c.cause) + " " + observe::call_name(ev.call) + " moved it to " + state(c.state);
+}
+
+std::string ObserveProse::life(const observe::ThreadLife& t) const {
+  std::string out;
+  if (t.tid == log_.root) out = "the program's main thread, in origin";
+  else if (t.created_by != 0)
+    out = std::string(t.leader ? "a process forked" : "cloned") + " by thread " + std::to_string(t.created_by) +
+          (t.creator_certain ? "" : " (probably)") + " in " + state(t.timeline.front().state);
+  else out = "first seen in " + state(t.timeline.front().state);
+  const std::string last = state(t.timeline.back().state);
+  switch (t.end) {
+    case observe::End::Alive: return out + "; alive at the end, in " + last;
+    case observe::End::Exit: return out + "; exited (exit) in " + last;
+    case observe::End::ExitGroup: return out + "; ended with its process (exit_group) in " + last;
+    case observe::End::Vanished: return out + "; gone by #" + std::to_string(t.end_seq) + " (last seen in " + last + ")";
+  }
+  return out;
 }
 
 }  // namespace nsleak::reports

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "harness/explore/explorer.hpp"
+#include "harness/observe/analyze_tree.hpp"
 #include "harness/runner/run_report.hpp"
 #include "reports/ns_names.hpp"
 #include "reports/trace_names.hpp"
@@ -41,5 +42,24 @@ std::string mdesc(std::int64_t m, std::int32_t tid);
 // instead of steal:child#1 at pick-g@main#4, no probe goroutine observes newNs" — what Go's
 // preferred option at the shrunk schedule's last decision gives instead of `with`.
 std::string flip_sentence(const explore::FlipPoint& f, const explore::Outcome& with);
+
+// `nsleak observe`'s sentences: kernel facts about threads of a process tree, no goroutines.
+class ObserveProse {
+ public:
+  ObserveProse(const observe::KernelLog& log, const observe::TreeAnalysis& a) : log_(log), a_(a) {}
+  // "net:[4026532300]", followed by every other kind where it differs from origin; "origin"
+  // when nothing differs.
+  std::string state(const os::StateSet& s) const;
+  std::string summary(const observe::Finding& f) const;
+  // One timeline step of `t`: "#7 setns(CLONE_NEWNET) moved it to net:[4026532300]".
+  std::string change(const observe::ThreadLife& t, const observe::StateChange& c) const;
+  // How a thread began and ended: "cloned by thread 4242 in origin; exited (exit_group) in origin".
+  std::string life(const observe::ThreadLife& t) const;
+  static std::string thread(pid_t pid, pid_t tid);  // "thread 4243 (pid 4242)", "main thread 4242"
+
+ private:
+  const observe::KernelLog& log_;
+  const observe::TreeAnalysis& a_;
+};
 
 }  // namespace nsleak::reports

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   const Command merge = add_merge(app);
   const Command explore = add_explore(app);
   const Command replay = add_replay(app);
+  const Command observe = add_observe(app);
   std::string html;  // for the default run; `nsleak run` has its own --html
   app.add_option("--html", html,
                  "Also write the article run's timeline as a self-contained HTML page to this file");
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("merge")) return merge();
         if (app.got_subcommand("explore")) return explore();
         if (app.got_subcommand("replay")) return replay();
+        if (app.got_subcommand("observe")) return observe();
         return run_default(html, trace_events);
       },
       std::cerr);

@@ -24,18 +24,20 @@ TaskObserver::~TaskObserver() {
   if (dir_ != nullptr) ::closedir(dir_);
 }
 
-std::vector<TaskState> TaskObserver::snapshot() const {
+namespace {
+
+// Every task under the open task directory `dir` and its value of each kind in `mask`.
+std::vector<TaskState> read_tasks(DIR* dir, unsigned mask) {
   std::vector<TaskState> out;
-  if (dir_ == nullptr) return out;
-  ::rewinddir(dir_);
-  const int dfd = ::dirfd(dir_);
-  while (const dirent* e = ::readdir(dir_)) {
+  ::rewinddir(dir);
+  const int dfd = ::dirfd(dir);
+  while (const dirent* e = ::readdir(dir)) {
     if (!is_tid(e)) continue;
     TaskState t;
     t.tid = static_cast<pid_t>(std::atoi(e->d_name));
     bool alive = true;
     for (StateKind k : kAllKinds) {
-      if (!observes(k)) continue;
+      if (!(mask & (1u << index(k)))) continue;
       t.state[index(k)] = task_value(dfd, e->d_name, k);
       if (!t.state[index(k)].valid()) {
         alive = false;  // exiting while we read: gone by the time the snapshot is used
@@ -45,6 +47,23 @@ std::vector<TaskState> TaskObserver::snapshot() const {
     if (alive) out.push_back(t);
   }
   std::sort(out.begin(), out.end(), [](const TaskState& a, const TaskState& b) { return a.tid < b.tid; });
+  return out;
+}
+
+}  // namespace
+
+std::vector<TaskState> TaskObserver::snapshot() const {
+  if (dir_ == nullptr) return {};
+  return read_tasks(dir_, mask_);
+}
+
+std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
+  char path[48];
+  std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
+  DIR* dir = ::opendir(path);
+  if (dir == nullptr) return {};  // the process is gone (or never was ours to read)
+  auto out = read_tasks(dir, kinds_mask);
+  ::closedir(dir);
   return out;
 }
 

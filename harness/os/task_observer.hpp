@@ -34,6 +34,11 @@ class TaskObserver {
   DIR* dir_ = nullptr;
 };
 
+// The same snapshot for another process, /proc/<pid>/task (the observe supervisor reads the
+// sandboxed tree from outside it): empty when the process is gone, and a task that vanishes
+// while being read is left out, never an error.
+std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask);
+
 // The tids of this process's live tasks, sorted (one getdents64 pass).
 std::vector<pid_t> task_ids();
 

@@ -7,13 +7,16 @@
 #include <sched.h>
 #include <sys/syscall.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/fault_filter.hpp"
@@ -68,11 +71,11 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   out.append(std::span(recs.data(), n + 1));
 }
 
-[[noreturn]] void child_main(trace::TraceBuffer& out, const SandboxOptions& opt,
+[[noreturn]] void child_main(trace::TraceBuffer& out, const SandboxOptions& opt, int listener_sock,
                              const std::function<void(trace::TraceBuffer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
-  pin_to_current_cpu();
+  if (opt.pin_cpu) pin_to_current_cpu();
   // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
   // every new M an mmap of 64 MiB of address space and its set-up.
   ::mallopt(M_ARENA_MAX, 1);
@@ -83,7 +86,9 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
     setup = enter_private_namespaces(opt.force_userns);
     err = setup.error;
   }
-  if (err.empty()) err = install_fault_filter();
+  if (err.empty() && opt.fault_filter) err = install_fault_filter();
+  // The notification filter last of the sandbox's own (see notify_filter.hpp on stacking).
+  if (err.empty() && listener_sock >= 0) err = install_notify_filter(listener_sock);
   if (!err.empty()) {
     write_text_event(out, trace::encode(trace::EnvError{}), err);
     ::_exit(rt::kChildExitEnvError);
@@ -124,12 +129,29 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
     rec.env_error = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return rec;
   }
+  int sock[2] = {-1, -1};  // the child hands the supervisor its seccomp listener through it
+  if (opt.supervisor && ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
+    rec.env_error = std::string("socketpair: ") + std::strerror(errno);
+    return rec;
+  }
   const pid_t pid = ::fork();
   if (pid < 0) {
     rec.env_error = std::string("fork: ") + std::strerror(errno);
     return rec;
   }
-  if (pid == 0) child_main(trace, opt, body);
+  if (pid == 0) {
+    if (sock[0] >= 0) ::close(sock[0]);
+    child_main(trace, opt, sock[1], body);
+  }
+  std::thread supervisor;
+  const os::UniqueFd child_gone(opt.supervisor ? ::eventfd(0, EFD_CLOEXEC) : -1);
+  if (opt.supervisor) {
+    ::close(sock[1]);
+    const os::UniqueFd from_child(sock[0]);
+    const int listener = receive_listener(from_child.get(), static_cast<int>(opt.timeout_s * 1000));
+    if (listener >= 0)
+      supervisor = std::thread(opt.supervisor, Supervision{listener, pid, child_gone.get()});
+  }
   const auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(opt.timeout_s));
   if (!wait_exit(pid, deadline)) {
@@ -138,6 +160,11 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (supervisor.joinable()) {
+    const std::uint64_t one = 1;
+    (void)!::write(child_gone.get(), &one, sizeof one);
+    supervisor.join();
   }
   if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/sandbox/notify_filter.hpp"
 #include "harness/trace/buffer.hpp"
 #include "harness/trace/event.hpp"
 
@@ -28,6 +29,12 @@ struct SandboxOptions {
   bool force_userns = false;               // use a user namespace even as root
   std::size_t trace_records = trace::kDefaultTraceRecords;  // the trace buffer's capacity; a
                                            // run that fills it stops (RunRecord::trace_overflow)
+  // The model's child wants both; `nsleak observe` runs someone else's program, which must
+  // see neither: its own CPU affinity (GOMAXPROCS reads it) and no fault markers.
+  bool pin_cpu = true;
+  bool fault_filter = true;
+  Supervisor supervisor;                   // set: the child runs under the seccomp notification
+                                           // filter, answered by this on a parent thread
 };
 
 

@@ -12,7 +12,7 @@ struct Entry {
   bool leak;
 };
 
-constexpr std::array<Entry, 8> kEntries{{
+constexpr std::array<Entry, 9> kEntries{{
     {VerdictKind::PoisonedThread, "poisoned-thread",
      "an M became available to other goroutines while its namespace differs from origin", true},
     {VerdictKind::PoisonedMain, "poisoned-main",
@@ -30,6 +30,9 @@ constexpr std::array<Entry, 8> kEntries{{
      "(informational)", false},
     {VerdictKind::ExecInherited, "exec-inherited",
      "a process started by exec inherited its calling thread's non-origin namespace", false},
+    {VerdictKind::DirtyAtExit, "dirty-at-exit",
+     "a thread other than the main one was still in a non-origin namespace when the program exited "
+     "(nsleak observe; namspill's check)", true},
 }};
 
 }  // namespace

@@ -16,6 +16,7 @@ enum class VerdictKind {
   WedgedM0,         // M0 parked forever with its state (informational)
   ThreadExited,     // a dirty thread terminated (informational)
   ExecInherited,    // an exec'd process inherited its calling thread's non-origin state
+  DirtyAtExit,      // observe: a thread other than the leader still dirty when the program exited
 };
 
 const char* verdict_name(VerdictKind k);

@@ -1,0 +1,82 @@
+#include "harness/sandbox/notify_filter.hpp"
+
+#include <poll.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+
+namespace nsleak::sandbox {
+namespace {
+
+struct ReleaseFilter {
+  void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+using FilterCtx = std::unique_ptr<void, ReleaseFilter>;
+
+std::string fail(const char* what, int rc) { return std::string(what) + ": " + std::strerror(-rc); }
+
+// Everything that changes which thread is in which state, or which threads exist.
+constexpr std::array kNotified{"setns", "unshare", "clone", "clone3", "fork", "vfork",
+                               "execve", "execveat", "exit", "exit_group"};
+
+bool send_fd(int sock, int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = buf;
+  msg.msg_controllen = sizeof buf;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  return ::sendmsg(sock, &msg, MSG_NOSIGNAL) == 1;
+}
+
+}  // namespace
+
+std::string install_notify_filter(int sock) {
+  FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return "seccomp_init failed";
+  for (const char* name : kNotified) {
+    const int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) return fail("seccomp_rule_add(notify)", rc);
+  }
+  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail("seccomp_load(notify)", rc);
+  const int fd = seccomp_notify_fd(ctx.get());
+  if (fd < 0) return fail("seccomp_notify_fd", fd);
+  const bool sent = send_fd(sock, fd);
+  const int err = errno;
+  ::close(fd);  // the program under observation must not hold its own listener
+  ::close(sock);
+  return sent ? std::string() : std::string("sending the seccomp listener: ") + std::strerror(err);
+}
+
+int receive_listener(int sock, int timeout_ms) {
+  pollfd p{sock, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return -1;
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = buf;
+  msg.msg_controllen = sizeof buf;
+  if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
+  const cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+}  // namespace nsleak::sandbox

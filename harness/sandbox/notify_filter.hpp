@@ -1,0 +1,42 @@
+// The seccomp user-notification filter: the sandbox child installs it (still single-threaded,
+// after its namespaces and the fault filter) so that every setns, unshare, clone, clone3,
+// fork, vfork, execve, execveat, exit and exit_group of the child and of everything it starts
+// stops until a supervisor outside the filtered tree answers (SECCOMP_USER_NOTIF_FLAG_CONTINUE:
+// the call then runs as if unfiltered). What the supervisor does is the observe layer's
+// (harness/observe/supervisor.hpp); the sandbox only installs and hands over the listener.
+//
+// Stacking with the other filters: seccomp runs every filter of the thread and takes the
+// highest-precedence action (KILL > TRAP > ERRNO > USER_NOTIF > ALLOW). So a call the fault
+// filter fails (ERRNO) or an allowlist refuses is never notified: it never ran, and the
+// kernel's view of it is "did not happen". A filter installed after this one needs nothing from
+// it; this one must be installed before a filter that would refuse seccomp(2) or sendmsg(2).
+// The kernel allows one listener per filter chain (EBUSY otherwise), so a supervised child
+// cannot supervise its own children.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+namespace nsleak::sandbox {
+
+// What run_sandboxed hands the supervisor, on a thread of the parent process: the listener
+// (owned by the supervisor from then on), the child's pid, and an fd that becomes readable once
+// the child has been reaped (its descendants may still be running).
+struct Supervision {
+  int listener = -1;
+  pid_t child = 0;
+  int child_gone = -1;
+};
+using Supervisor = std::function<void(const Supervision&)>;
+
+// In the child: installs the notification filter and sends its listener over the unix socket
+// `sock` (SCM_RIGHTS), then closes both. Returns an error message, empty on success.
+std::string install_notify_filter(int sock);
+
+// In the parent: receives the listener from `sock`, waiting at most `timeout_ms`; -1 when the
+// child sent none (it failed before, and says why in its trace).
+int receive_listener(int sock, int timeout_ms);
+
+}  // namespace nsleak::sandbox
