@@ -134,8 +134,10 @@ class Analyzer {
       f.tid = ev.tid;
     } else if (is_exec(ev.call) && dirty(me->state)) {
       exec_finding_[me->pid] = out_.findings.size();
-      // A forked child execs in the state its creator thread gave it: that thread is the source.
-      const pid_t from = (t->leader && t->created_by != 0) ? t->created_by : ev.tid;
+      // A forked child that execs in the state it started in got it from its creator thread;
+      // one that moved itself since is its own source.
+      const bool as_born = t->timeline.size() == 1;
+      const pid_t from = (t->leader && t->created_by != 0 && as_born) ? t->created_by : ev.tid;
       add(VerdictKind::ExecInherited, *t, from, ev.seq, me->state);
     }
     if (ev.call == Call::Exit) {

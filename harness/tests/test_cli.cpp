@@ -830,3 +830,80 @@ TEST_CASE("text reports print namespaces as the kernel does, net:[inode]; JSON k
   CHECK(text.out.find("NS(") == std::string::npos);
   CHECK_FALSE(std::regex_search(text.out, std::regex("[0-9]+:[0-9]{6,}")));  // no dev:ino left in the text
 }
+
+namespace {
+
+// `nsleak observe --format json -- ARGS`, as root and (when root) as nobody too.
+std::vector<Result> observe_as_both(const std::string& args) {
+  std::vector<Result> runs{run_nsleak("observe --format json -- " + args)};
+  if (::geteuid() == 0)
+    runs.push_back(run_prepared("observe --format json -- " + args, [] {
+      if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
+        ::_exit(122);
+    }));
+  return runs;
+}
+
+std::vector<std::string> verdict_kinds(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  for (const auto& v : j["verdicts"]) out.push_back(v["kind"]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("nsleak observe: a program that changes nothing passes, its execve and exit_group seen", "[cli][observe]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  for (const Result& r : observe_as_both("/bin/true")) {
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["outcome"] == "pass");
+    CHECK(j["verdicts"].empty());
+    REQUIRE(j["syscalls"].size() == 2);
+    CHECK(j["syscalls"][0]["text"] == "execve(\"/bin/true\", ...)");
+    CHECK(j["syscalls"][1]["call"] == "exit_group");
+    CHECK(j["threads"].size() == 1);
+  }
+}
+
+TEST_CASE("nsleak observe: unshare then exec in one thread is exec-inherited and poisoned-main, exit 1", "[cli][observe][unprivileged]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  for (const Result& r : observe_as_both("/usr/bin/unshare -n /bin/true")) {
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 1);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(verdict_kinds(j) == std::vector<std::string>{"exec-inherited", "poisoned-main"});
+    const auto& calls = j["syscalls"];
+    REQUIRE(calls.size() >= 4);
+    CHECK(calls[1]["text"] == "unshare(CLONE_NEWNET)");
+    CHECK(calls[1]["tid"] == j["pid"]);
+    // The main thread's timeline: origin, then the new namespace, caused by that unshare.
+    const auto& tl = j["threads"][0]["timeline"];
+    REQUIRE(tl.size() == 2);
+    CHECK(tl[1]["cause"] == 1);
+    CHECK(tl[1]["state"]["net"] != j["origin"]["net"]);
+  }
+}
+
+TEST_CASE("nsleak observe: a forked child's namespace is its own; the parent is not poisoned", "[cli][observe]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result r = run_nsleak("observe --format json -- /bin/sh -c '/usr/bin/unshare -n /bin/true; /bin/true'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);  // exec-inherited is informational
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(verdict_kinds(j) == std::vector<std::string>{"exec-inherited"});
+  const auto& v = j["verdicts"][0];
+  CHECK(v["pid"] != j["pid"]);
+  CHECK(v["from_tid"] == v["tid"]);  // sh forked it in origin; its own unshare moved it
+  const Result text = run_nsleak("observe -- /bin/sh -c '/usr/bin/unshare -n /bin/true'");
+  CHECK(text.out.find("] unshare(CLONE_NEWNET)\n") != std::string::npos);
+  CHECK(text.out.find("exec-inherited: pid ") != std::string::npos);
+}
+
+TEST_CASE("nsleak observe: a command that does not exist is exit 2 with one line", "[cli][observe][usage]") {
+  const Result r = run_nsleak("observe -- no-such-program-nsleak");
+  CHECK(r.code == 2);
+  CHECK(r.err == "nsleak observe: no-such-program-nsleak: no such executable on PATH\n");
+  CHECK(r.out.empty());
+}

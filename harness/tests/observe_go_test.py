@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""`nsleak observe` on real Go (fixtures/go, built with Debian's Go 1.19), as root and as an
+unprivileged user: what the kernel showed the supervisor must be what the program says it did.
+
+  article:     poisoned-main, and exactly one setns call, made by the locked thread's tid
+               (the unshare of netns.New() too);
+  locked-exit: the thread that unshared exits dirty (thread-exited), and no other thread of
+               the program is ever in that namespace.
+
+Exit 77 (skip, counted by ci/test) when Go or vishvananda/netns is not installed or
+namespaces are unavailable; 1 on any failed check.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+failures = 0
+
+
+def check(ok, what, detail=""):
+    global failures
+    print(("ok - " if ok else "FAIL - ") + what + ("" if ok or not detail else "\n    " + detail))
+    if not ok:
+        failures += 1
+
+
+def observe(nsleak, binary, user):
+    """The observe report and the program's own closing JSON line (on stderr with --format json)."""
+    out = subprocess.run([nsleak, "observe", "--format", "json", "--", binary], capture_output=True, text=True,
+                         timeout=60, user=user, cwd="/")
+    if out.returncode == 3:
+        print("SKIPPED: this environment cannot run namespaces: " + out.stderr.strip())
+        sys.exit(77)
+    if out.returncode not in (0, 1):
+        raise RuntimeError("%s: exit %d\n%s%s" % (binary, out.returncode, out.stdout, out.stderr))
+    program = [l for l in out.stderr.splitlines() if l.startswith("{")]
+    return out.returncode, json.loads(out.stdout), json.loads(program[-1]) if program else {}
+
+
+def kinds(rep):
+    return [v["kind"] for v in rep["verdicts"]]
+
+
+def calls(rep, name):
+    return [c for c in rep["syscalls"] if c["call"] == name]
+
+
+def check_article(rep, rc, prog, who):
+    setns = calls(rep, "setns")
+    unshare = calls(rep, "unshare")
+    locked = prog.get("locked_tid")
+    check(rc == 1 and "poisoned-main" in kinds(rep), who + "article: poisoned-main, exit 1", str(kinds(rep)))
+    check(len(setns) == 1 and setns[0]["tid"] == locked,
+          who + "article: exactly one setns, by the locked thread %s" % locked, json.dumps(setns))
+    check(len(unshare) == 1 and unshare[0]["tid"] == locked,
+          who + "article: netns.New()'s unshare by the locked thread too", json.dumps(unshare))
+    main = next(t for t in rep["threads"] if t["leader"] and t["tid"] == rep["pid"])
+    check(main["timeline"][-1]["state"]["net"] == prog.get("target_ns", "").strip("NS()"),
+          who + "article: the main thread ends in the namespace the program calls target", json.dumps(main))
+
+
+def check_locked_exit(rep, rc, prog, who):
+    unshare = calls(rep, "unshare")
+    check(len(unshare) == 1, who + "locked-exit: one unshare", json.dumps(unshare))
+    if len(unshare) != 1:
+        return
+    tid = unshare[0]["tid"]
+    exited = [v for v in rep["verdicts"] if v["kind"] == "thread-exited"]
+    check(len(exited) == 1 and exited[0]["tid"] == tid,
+          who + "locked-exit: the unsharing thread %d exits dirty (thread-exited)" % tid, str(kinds(rep)))
+    check(not {"poisoned-main", "dirty-at-exit", "inherited-clone"} & set(kinds(rep)) and rc == 0,
+          who + "locked-exit: nothing else, exit 0", str(kinds(rep)))
+    me = next(t for t in rep["threads"] if t["tid"] == tid)
+    target = me["timeline"][-1]["state"]["net"]
+    others = [t["tid"] for t in rep["threads"] if t["tid"] != tid
+              for step in t["timeline"] if step["state"]["net"] == target]
+    check(target != rep["origin"]["net"] and not others,
+          who + "locked-exit: no other thread is ever in its namespace %s" % target, str(others))
+    check(me["end"] == "exit", who + "locked-exit: the thread ended by exit(2)", json.dumps(me))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nsleak", required=True)
+    ap.add_argument("--source-root", required=True)
+    a = ap.parse_args()
+    root, nsleak = a.source_root, os.path.abspath(a.nsleak)
+    outdir = tempfile.mkdtemp(prefix="nsleak-observe-go-")
+    os.chmod(outdir, 0o755)  # the unprivileged runs exec from here
+    built = subprocess.run([os.path.join(root, "ci/go-reference"), "build", outdir], capture_output=True, text=True)
+    if built.returncode == 77:
+        print("SKIPPED: " + (built.stderr.strip() or built.stdout.strip()))
+        sys.exit(77)
+    if built.returncode != 0:
+        print("FAIL - building the Go reference programs\n" + built.stdout + built.stderr)
+        sys.exit(1)
+    users = [None] + ([65534] if os.geteuid() == 0 else [])
+    for user in users:
+        who = "" if user is None and os.geteuid() != 0 else ("root: " if user is None else "uid %d: " % user)
+        rc, rep, prog = observe(nsleak, os.path.join(outdir, "article"), user)
+        check_article(rep, rc, prog, who)
+        rc, rep, prog = observe(nsleak, os.path.join(outdir, "locked-exit"), user)
+        check_locked_exit(rep, rc, prog, who)
+    shutil.rmtree(outdir, ignore_errors=True)
+    print("%d failed" % failures)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+// The observe layer's analysis of kernel facts (synthetic KernelLogs: each fact the kernel can
+// show, one at a time), and the supervisor's reading of a process that is gone.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/observe/analyze_tree.hpp"
+#include "harness/os/task_observer.hpp"
+
+namespace {
+
+using nsleak::observe::Call;
+using nsleak::observe::End;
+using nsleak::observe::KernelEvent;
+using nsleak::observe::KernelLog;
+using nsleak::observe::TaskRow;
+using nsleak::verdict::VerdictKind;
+namespace os = nsleak::os;
+
+constexpr unsigned kNet = 1u << os::index(os::StateKind::Net);
+const os::StateSet kOrigin = [] {
+  os::StateSet s{};
+  s[os::index(os::StateKind::Net)] = os::StateValue{4, 100};
+  return s;
+}();
+const os::StateSet kOther = [] {
+  os::StateSet s{};
+  s[os::index(os::StateKind::Net)] = os::StateValue{4, 200};
+  return s;
+}();
+
+// A log builder: each event is (caller, call, flags) over the tree given as rows.
+struct Log {
+  KernelLog log;
+  Log() {
+    log.root = 10;
+    log.kinds_mask = kNet;
+  }
+  Log& ev(pid_t tid, Call c, std::vector<TaskRow> rows, std::optional<std::uint64_t> flags = std::nullopt) {
+    KernelEvent e;
+    e.seq = static_cast<std::int64_t>(log.events.size());
+    e.tid = tid;
+    e.call = c;
+    e.flags = flags;
+    e.tasks = std::move(rows);
+    for (const auto& r : e.tasks)
+      if (r.tid == tid) e.pid = r.pid;
+    log.events.push_back(std::move(e));
+    return *this;
+  }
+};
+
+constexpr std::uint64_t kThread = 0x10000;  // CLONE_THREAD
+
+std::vector<VerdictKind> kinds(const nsleak::observe::TreeAnalysis& a) {
+  std::vector<VerdictKind> out;
+  for (const auto& f : a.findings) out.push_back(f.kind);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("observe: a clone from a dirty thread is inherited-clone, naming the creator", "[observe]") {
+  Log l;
+  l.ev(10, Call::Execve, {{10, 10, kOrigin}})
+      .ev(10, Call::Unshare, {{10, 10, kOrigin}}, 0x40000000)
+      .ev(10, Call::Clone, {{10, 10, kOther}}, kThread)
+      .ev(10, Call::ExitGroup, {{10, 10, kOther}, {10, 11, kOther}});
+  const auto a = nsleak::observe::analyze_tree(l.log);
+  REQUIRE(a.threads.size() == 2);
+  CHECK(a.threads[0].timeline.size() == 2);
+  CHECK(a.threads[0].timeline[1].cause == 1);  // the unshare explains the change
+  CHECK(a.threads[1].created_by == 10);
+  CHECK(a.threads[1].creator_certain);
+  CHECK(kinds(a) == std::vector{VerdictKind::InheritedClone, VerdictKind::PoisonedMain, VerdictKind::DirtyAtExit});
+  CHECK(a.findings[0].from_tid == 10);
+  CHECK(a.findings[2].tid == 11);
+}
+
+TEST_CASE("observe: a thread that vanishes between snapshots is normal; a dirty exit is thread-exited", "[observe]") {
+  Log l;
+  l.ev(10, Call::Execve, {{10, 10, kOrigin}})
+      .ev(10, Call::Clone, {{10, 10, kOrigin}}, kThread)
+      .ev(10, Call::Clone, {{10, 10, kOrigin}, {10, 11, kOrigin}}, kThread)
+      .ev(12, Call::Unshare, {{10, 10, kOrigin}, {10, 11, kOrigin}, {10, 12, kOrigin}}, 0x40000000)
+      .ev(12, Call::Exit, {{10, 10, kOrigin}, {10, 12, kOther}})  // 11 gone: no exit was seen
+      .ev(10, Call::ExitGroup, {{10, 10, kOrigin}});
+  const auto a = nsleak::observe::analyze_tree(l.log);
+  REQUIRE(a.threads.size() == 3);
+  CHECK(a.threads[1].end == End::Vanished);
+  CHECK(a.threads[1].end_seq == 4);
+  CHECK(a.threads[2].end == End::Exit);
+  CHECK(kinds(a) == std::vector{VerdictKind::ThreadExited});
+  CHECK(a.exit_seq == 5);
+}
+
+TEST_CASE("observe: a forked child's exec in its creator thread's state is exec-inherited from that thread", "[observe]") {
+  Log l;
+  l.log.parent_of[20] = 10;
+  l.ev(10, Call::Execve, {{10, 10, kOrigin}})
+      .ev(10, Call::Clone, {{10, 10, kOrigin}}, kThread)
+      .ev(11, Call::Unshare, {{10, 10, kOrigin}, {10, 11, kOrigin}})
+      .ev(11, Call::Clone, {{10, 10, kOrigin}, {10, 11, kOther}}, 0x4111)  // CLONE_VFORK|CLONE_VM|SIGCHLD
+      .ev(20, Call::Execve, {{10, 10, kOrigin}, {10, 11, kOther}, {20, 20, kOther}})
+      .ev(20, Call::Execve, {{10, 10, kOrigin}, {10, 11, kOther}, {20, 20, kOther}})  // execvp's next PATH entry
+      .ev(10, Call::ExitGroup, {{10, 10, kOrigin}, {10, 11, kOther}});
+  const auto a = nsleak::observe::analyze_tree(l.log);
+  REQUIRE(a.threads.size() == 3);
+  CHECK(a.threads[2].leader);
+  CHECK(a.threads[2].created_by == 11);
+  // One finding per process, at its last attempt; the alive dirty thread at exit as well.
+  CHECK(kinds(a) == std::vector{VerdictKind::ExecInherited, VerdictKind::DirtyAtExit});
+  CHECK(a.findings[0].from_tid == 11);
+  CHECK(a.findings[0].seq == 5);
+}
+
+TEST_CASE("observe: with several clones pending, the new thread's state picks its creator", "[observe]") {
+  Log l;
+  l.ev(10, Call::Execve, {{10, 10, kOrigin}})
+      .ev(10, Call::Clone, {{10, 10, kOrigin}}, kThread)
+      .ev(11, Call::Unshare, {{10, 10, kOrigin}, {10, 11, kOrigin}})
+      .ev(11, Call::Clone, {{10, 10, kOrigin}, {10, 11, kOther}}, kThread)
+      .ev(10, Call::Clone, {{10, 10, kOrigin}, {10, 11, kOther}}, kThread)
+      .ev(10, Call::ExitGroup, {{10, 10, kOrigin}, {10, 11, kOrigin}, {10, 12, kOrigin}});
+  const auto a = nsleak::observe::analyze_tree(l.log);
+  REQUIRE(a.threads.size() == 3);
+  CHECK(a.threads[2].created_by == 10);  // started in origin: 10's clone, not dirty 11's
+  CHECK(a.threads[2].creator_certain);
+  CHECK(kinds(a).empty());  // 11 went back to origin (a change nothing notified explains)
+  CHECK(a.threads[1].timeline.back().cause == -1);
+}
+
+TEST_CASE("observe: the tasks of a process that is gone are none, not an error", "[observe]") {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  REQUIRE(pid > 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(os::process_tasks(pid, kNet).empty());
+  const auto self = os::process_tasks(::getpid(), kNet);
+  REQUIRE(!self.empty());
+  CHECK(self.front().state[os::index(os::StateKind::Net)].valid());
+}
