@@ -126,6 +126,8 @@ json run_json(const runner::RunReport& r, bool include_steps) {
                     {"wall_ms", r.record.wall_ms}, {"userns", r.record.userns}}},
          {"reproduce", r.reproduce}};
   if (!r.record.env_error.empty()) j["environment_error"] = r.record.env_error;
+  else if (!r.kernel.events.empty() || !r.audit.empty())
+    j["kernel_audit"] = {{"calls", r.kernel.events.size()}, {"differences", r.audit}};
   for (const auto& v : a.verdicts) j["verdicts"].push_back(verdict_json(v, prose, names));
   for (const auto& t : a.threads) j["threads"].push_back(thread_json(t));
   j["steps"] = include_steps ? steps_json(r) : json::array();

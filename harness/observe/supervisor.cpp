@@ -180,9 +180,9 @@ void Supervisor::operator()(const sandbox::Supervision& s) {
           default: break;
         }
         if (creates_task(ev.call) && (!ev.flags || !(*ev.flags & CLONE_THREAD))) forks_pending_ = true;
-        ev.tasks = snapshot();
+        if (snapshots_) ev.tasks = snapshot();
         auto caller = [&] { return std::find_if(ev.tasks.begin(), ev.tasks.end(), [&](const TaskRow& r) { return r.tid == ev.tid; }); };
-        if (caller() == ev.tasks.end()) {  // a process not found yet: scan again, whatever the flags said
+        if (snapshots_ && caller() == ev.tasks.end()) {  // a process not found yet: scan again, whatever the flags said
           forks_pending_ = true;
           ev.tasks = snapshot();
         }

@@ -18,7 +18,11 @@ unsigned namespace_kinds_mask();
 
 class Supervisor {
  public:
-  explicit Supervisor(unsigned kinds_mask = namespace_kinds_mask()) { log_.kinds_mask = kinds_mask; }
+  // `snapshots` false: record the calls only (the run-time audit, whose child's recorder reads
+  // the states itself); each notification then costs one round trip and no /proc reads.
+  explicit Supervisor(unsigned kinds_mask = namespace_kinds_mask(), bool snapshots = true) : snapshots_(snapshots) {
+    log_.kinds_mask = kinds_mask;
+  }
   // The sandbox's hook: serves notifications until the tree is gone (the listener hangs up)
   // or, once the child has been reaped, for a short grace period; then closes the listener
   // (any later notified call of a straggler fails with ENOSYS instead of hanging).
@@ -31,6 +35,7 @@ class Supervisor {
   void discover_children();
 
   KernelLog log_;
+  bool snapshots_ = true;
   std::set<pid_t> pids_;   // processes of the tree, live as of the last snapshot
   bool forks_pending_ = false;  // a process may have been created since the last scan
 };

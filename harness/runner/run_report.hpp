@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/observe/kernel_log.hpp"
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/runtime/strategy.hpp"
@@ -24,6 +25,10 @@ struct RunReport {
   sandbox::RunRecord record;
   verdict::Analysis analysis;
   verdict::Judgement judgement;
+  // What the seccomp supervisor saw of the child (calls only, no snapshots) and how that
+  // differs from the trace (kernel_audit.hpp): any difference makes the outcome an error.
+  observe::KernelLog kernel;
+  std::vector<std::string> audit;
   // The command line that reproduces this run: filled in by the caller that knows its command
   // line (the CLI's reproduce.cpp); run_scenario leaves it empty.
   std::string reproduce;
@@ -42,6 +47,7 @@ struct RunOptions {
   // name: runs e.g. go1.12's expectations under a prototype fix or a deliberately broken policy.
   std::string expect_as;
   sandbox::SandboxOptions sandbox;
+  bool audit = true;  // run the child under the seccomp supervisor and cross-check (kernel_audit.hpp)
 };
 
 // Runs `sc` once in a sandbox and judges it. Throws rt::BadInput (rt::PolicyError included)

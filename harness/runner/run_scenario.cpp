@@ -1,5 +1,7 @@
 #include "harness/os/state_kind.hpp"
 #include "harness/interp/interpreter.hpp"
+#include "harness/observe/supervisor.hpp"
+#include "harness/runner/kernel_audit.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/policy.hpp"
@@ -26,14 +28,29 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
   for (auto k : os::kAllKinds)
     if ((observed & (1u << os::index(k))) != 0 && r.record.env_error.empty())
       r.record.env_error = os::unavailable_reason(k);
+  observe::Supervisor supervisor(0, false);
+  sandbox::SandboxOptions so = opt.sandbox;
+  if (opt.audit) so.supervisor = supervisor.hook();
   if (r.record.env_error.empty())
-    r.record = sandbox::run_sandboxed(opt.sandbox, [&](trace::TraceBuffer& out) {
+    r.record = sandbox::run_sandboxed(so, [&](trace::TraceBuffer& out) {
       StepRecorder recorder(out, observed);
       interp::run_scenario(sc, policy, strategy.get(), recorder);
     });
   r.analysis = verdict::analyze(r.record.events, sc);
   const std::string judged_as = opt.expect_as.empty() ? policy.name : opt.expect_as;
   r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
+  if (opt.audit && r.record.env_error.empty()) {
+    r.kernel = std::move(supervisor.log());
+    r.audit = r.kernel.error.empty() ? audit_kernel_calls(r.kernel, r.record.events, sc)
+                                     : std::vector<std::string>{"the supervisor failed: " + r.kernel.error};
+    // Only a run that ended by itself is complete on both sides: a crash, a hang or a full
+    // trace buffer has its own outcome already, and its trace may lack the last calls.
+    const bool complete = r.record.exit_code == 0 && !r.record.timed_out && !r.record.trace_overflow;
+    if (!r.audit.empty() && complete && r.judgement.outcome != verdict::Outcome::Error) {
+      r.judgement.outcome = verdict::Outcome::Error;
+      r.judgement.reason = "the kernel and the trace disagree on the namespace calls or clones: " + r.audit.front();
+    }
+  }
   if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;
   return r;
 }

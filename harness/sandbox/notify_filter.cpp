@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <seccomp.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
@@ -60,9 +61,12 @@ std::string install_notify_filter(int sock) {
   return sent ? std::string() : std::string("sending the seccomp listener: ") + std::strerror(err);
 }
 
-int receive_listener(int sock, int timeout_ms) {
-  pollfd p{sock, POLLIN, 0};
-  if (::poll(&p, 1, timeout_ms) <= 0) return -1;
+int receive_listener(int sock, pid_t child, int timeout_ms) {
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+  pollfd p[2] = {{sock, POLLIN, 0}, {pidfd, POLLIN, 0}};
+  const int rc = ::poll(p, pidfd >= 0 ? 2 : 1, timeout_ms);
+  if (pidfd >= 0) ::close(pidfd);
+  if (rc <= 0 || !(p[0].revents & POLLIN)) return -1;
   char byte = 0;
   iovec iov{&byte, 1};
   alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};

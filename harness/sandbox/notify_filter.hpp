@@ -36,7 +36,8 @@ using Supervisor = std::function<void(const Supervision&)>;
 std::string install_notify_filter(int sock);
 
 // In the parent: receives the listener from `sock`, waiting at most `timeout_ms`; -1 when the
-// child sent none (it failed before, and says why in its trace).
-int receive_listener(int sock, int timeout_ms);
+// child sent none (it failed before, and says why in its trace). Also stops when `child` exits:
+// a sibling sandbox forked meanwhile may hold a copy of the child's end, so EOF can come late.
+int receive_listener(int sock, pid_t child, int timeout_ms);
 
 }  // namespace nsleak::sandbox

@@ -148,7 +148,7 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   if (opt.supervisor) {
     ::close(sock[1]);
     const os::UniqueFd from_child(sock[0]);
-    const int listener = receive_listener(from_child.get(), static_cast<int>(opt.timeout_s * 1000));
+    const int listener = receive_listener(from_child.get(), pid, static_cast<int>(opt.timeout_s * 1000));
     if (listener >= 0)
       supervisor = std::thread(opt.supervisor, Supervision{listener, pid, child_gone.get()});
   }

@@ -5,8 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "harness/observe/analyze_tree.hpp"
 #include "harness/os/task_observer.hpp"
+#include "harness/runner/kernel_audit.hpp"
+#include "harness/runner/run_report.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/scenario/parser.hpp"
+#include "harness/tests/support.hpp"
 
 namespace {
 
@@ -141,4 +148,46 @@ TEST_CASE("observe: the tasks of a process that is gone are none, not an error",
   const auto self = os::process_tasks(::getpid(), kNet);
   REQUIRE(!self.empty());
   CHECK(self.front().state[os::index(os::StateKind::Net)].valid());
+}
+
+TEST_CASE("the run-time audit: the kernel saw the article's calls; a forged missing or extra syscall is caught",
+          "[observe][audit]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = nsleak::scenario::parse_scenario(
+      nsleak::test::read_file(NSLEAK_SOURCE_DIR "/scenarios/article/article-poisoned-main.json"), "article.json",
+      nsleak::scenario::ParseOptions{nsleak::rt::policy_names(), nsleak::verdict::verdict_names()});
+  const auto r = nsleak::runner::run_scenario(sc, nsleak::runner::RunOptions{});
+  INFO(r.judgement.reason);
+  REQUIRE(r.judgement.outcome == nsleak::verdict::Outcome::Pass);
+  CHECK(r.audit.empty());
+  const auto& evs = r.kernel.events;
+  const auto setns = std::find_if(evs.begin(), evs.end(), [](const KernelEvent& e) { return e.call == Call::Setns; });
+  REQUIRE(setns != evs.end());
+  const auto unshare = std::find_if(evs.begin(), evs.end(), [](const KernelEvent& e) { return e.call == Call::Unshare; });
+  REQUIRE(unshare != evs.end());
+  CHECK(nsleak::runner::audit_kernel_calls(r.kernel, r.record.events, sc).empty());
+
+  // The kernel never saw the setns the trace logs: caught, naming the call, the thread and the op.
+  KernelLog missing = r.kernel;
+  missing.events.erase(missing.events.begin() + (setns - evs.begin()));
+  const auto m = nsleak::runner::audit_kernel_calls(missing, r.record.events, sc);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0] == "the kernel saw 0 setns by tid " + std::to_string(setns->tid) + ", the trace logs 1 (e.g. goroutineWithNs#3)");
+
+  // A call the trace does not log (a runtime that moved a thread behind the model's back).
+  KernelLog extra = r.kernel;
+  extra.events.push_back(*unshare);
+  const auto x = nsleak::runner::audit_kernel_calls(extra, r.record.events, sc);
+  REQUIRE(x.size() == 1);
+  CHECK(x[0] == "the kernel saw 2 unshare by tid " + std::to_string(unshare->tid) + " that the trace does not log (1 logged)");
+
+  // A clone the kernel saw but no NewM explains.
+  KernelLog clone = r.kernel;
+  KernelEvent c = *setns;
+  c.call = Call::Clone;
+  c.flags = 0x10000 | 0x100;  // CLONE_THREAD|CLONE_VM
+  clone.events.push_back(c);
+  const auto y = nsleak::runner::audit_kernel_calls(clone, r.record.events, sc);
+  REQUIRE(y.size() == 1);
+  CHECK(y[0].find("thread clone by tid " + std::to_string(setns->tid) + " that the trace does not log") != std::string::npos);
 }
