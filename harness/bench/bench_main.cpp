@@ -4,8 +4,11 @@
 //      binary started in a fresh network namespace (fixtures/go/article via ci/go-reference);
 //   2. one G switch on one M (Gosched ping-pong in the runtime) vs a bare Boost.Context switch;
 //   3. the scenario library: scenarios/second, and the per-run cost beside its floor — the
-//      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay.
-// `nsleak-bench switch` prints figure 2 alone. Benchmarks print; they assert nothing (tests assert behaviour).
+//      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay;
+//   4. what the seccomp supervisor costs: the article Go binary in the sandbox with vs without
+//      `nsleak observe`'s supervision (target <= 2x), and the article scenario with vs without
+//      the run-time audit.
+// `nsleak-bench switch` prints figure 2 alone, `nsleak-bench observe [ROOT [GO_DIR]]` figure 4. Benchmarks print; they assert nothing (tests assert behaviour).
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -21,6 +24,8 @@
 #include <vector>
 
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/observe/analyze_tree.hpp"
+#include "harness/observe/supervisor.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/step_recorder.hpp"
@@ -196,6 +201,61 @@ void library(const std::string& dir) {
               per_run, floor, per_run / floor);
 }
 
+// The article's Go binary, exec'd in the sandbox as `nsleak observe` does, its output to
+// /dev/null; supervised (every notified call stopped, the tree read, answered) or not.
+double go_in_sandbox_ms(const std::string& bin, bool supervised) {
+  observe::Supervisor sup;
+  sandbox::SandboxOptions so;
+  so.pin_cpu = false;
+  so.fault_filter = false;
+  if (supervised) so.supervisor = sup.hook();
+  const auto t0 = Clock::now();
+  sandbox::run_sandboxed(so, [&](trace::TraceBuffer&) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execl(bin.c_str(), bin.c_str(), nullptr);
+    ::_exit(127);
+  });
+  if (supervised) (void)observe::analyze_tree(sup.log());
+  return ms_since(t0);
+}
+
+void observe_cost(const std::string& go_dir) {
+  const int n = 31;
+  const std::string bin = go_dir + "/article";
+  std::printf("\n4. the seccomp supervisor (median of %d, alternating)\n", n);
+  if (std::filesystem::exists(bin)) {
+    std::vector<double> plain, observed;
+    for (int i = 0; i < n; ++i) {
+      plain.push_back(go_in_sandbox_ms(bin, false));
+      observed.push_back(go_in_sandbox_ms(bin, true));
+    }
+    std::printf("   Go article in the sandbox:                 %8.2f ms\n"
+                "   ... under nsleak observe's supervisor:     %8.2f ms\n"
+                "   ratio observed/plain: %.2f (target <= 2.00)\n",
+                median(plain), median(observed), median(observed) / median(plain));
+  } else {
+    std::printf("   Go article: SKIPPED (%s not built: ci/go-reference build %s)\n", bin.c_str(), go_dir.c_str());
+  }
+  const auto sc = cli::embedded_article();
+  std::vector<double> bare, audited;
+  for (int i = 0; i < n; ++i) {
+    runner::RunOptions opt;
+    opt.audit = false;
+    auto t0 = Clock::now();
+    runner::run_scenario(sc, opt);
+    bare.push_back(ms_since(t0));
+    opt.audit = true;
+    t0 = Clock::now();
+    runner::run_scenario(sc, opt);
+    audited.push_back(ms_since(t0));
+  }
+  std::printf("   article scenario, nsleak run without the audit: %8.2f ms\n"
+              "   ... with the run-time audit (the default):      %8.2f ms\n   ratio: %.2f\n",
+              median(bare), median(audited), median(audited) / median(bare));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -205,14 +265,21 @@ int main(int argc, char** argv) {
     switch_cost();
     return 0;
   }
-  const std::string root = argc > 1 ? argv[1] : NSLEAK_SOURCE_DIR;
-  const std::string go_dir = argc > 2 ? argv[2] : root + "/build/go-ref";
+  const bool only_observe = argc > 1 && std::string(argv[1]) == "observe";
+  const int at = only_observe ? 2 : 1;
+  const std::string root = argc > at ? argv[at] : NSLEAK_SOURCE_DIR;
+  const std::string go_dir = argc > at + 1 ? argv[at + 1] : root + "/build/go-ref";
   if (const auto why = sandbox::probe_environment(); !why.empty()) {
     std::fprintf(stderr, "nsleak-bench: cannot run namespaces here: %s\n", why.c_str());
     return 3;
   }
+  if (only_observe) {
+    observe_cost(go_dir);
+    return 0;
+  }
   article_vs_go(go_dir);
   switch_cost();
   library(root + "/scenarios");
+  observe_cost(go_dir);
   return 0;
 }

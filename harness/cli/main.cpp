@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   const Command explore = add_explore(app);
   const Command replay = add_replay(app);
   const Command observe = add_observe(app);
+  const Command export_go = add_export(app);
   std::string html;  // for the default run; `nsleak run` has its own --html
   app.add_option("--html", html,
                  "Also write the article run's timeline as a self-contained HTML page to this file");
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("explore")) return explore();
         if (app.got_subcommand("replay")) return replay();
         if (app.got_subcommand("observe")) return observe();
+        if (app.got_subcommand("export")) return export_go();
         return run_default(html, trace_events);
       },
       std::cerr);

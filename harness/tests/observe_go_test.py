@@ -5,7 +5,9 @@ unprivileged user: what the kernel showed the supervisor must be what the progra
   article:     poisoned-main, and exactly one setns call, made by the locked thread's tid
                (the unshare of netns.New() too);
   locked-exit: the thread that unshared exits dirty (thread-exited), and no other thread of
-               the program is ever in that namespace.
+               the program is ever in that namespace;
+  export:      `nsleak export --go` of the article scenario builds offline (standard library
+               only) and, observed, tells the article's story in its own JSON lines.
 
 Exit 77 (skip, counted by ci/test) when Go or vishvananda/netns is not installed or
 namespaces are unavailable; 1 on any failed check.
@@ -29,7 +31,7 @@ def check(ok, what, detail=""):
 
 
 def observe(nsleak, binary, user):
-    """The observe report and the program's own closing JSON line (on stderr with --format json)."""
+    """The exit status, the observe report and the program's own JSON lines (on stderr with --format json)."""
     out = subprocess.run([nsleak, "observe", "--format", "json", "--", binary], capture_output=True, text=True,
                          timeout=60, user=user, cwd="/")
     if out.returncode == 3:
@@ -37,8 +39,8 @@ def observe(nsleak, binary, user):
         sys.exit(77)
     if out.returncode not in (0, 1):
         raise RuntimeError("%s: exit %d\n%s%s" % (binary, out.returncode, out.stdout, out.stderr))
-    program = [l for l in out.stderr.splitlines() if l.startswith("{")]
-    return out.returncode, json.loads(out.stdout), json.loads(program[-1]) if program else {}
+    program = [json.loads(l) for l in out.stderr.splitlines() if l.startswith("{")]
+    return out.returncode, json.loads(out.stdout), program
 
 
 def kinds(rep):
@@ -83,6 +85,37 @@ def check_locked_exit(rep, rc, prog, who):
     check(me["end"] == "exit", who + "locked-exit: the thread ended by exit(2)", json.dumps(me))
 
 
+def find_go():
+    for g in (os.environ.get("GO"), "/usr/lib/go-1.19/bin/go", shutil.which("go")):
+        if g and os.access(g, os.X_OK):
+            return g
+    return None
+
+
+def check_export(nsleak, root, outdir, user, who):
+    src = os.path.join(outdir, "export-article")
+    ex = subprocess.run([nsleak, "export", "--go", "scenarios/article/article-poisoned-main.json", "-o", src],
+                        cwd=root, capture_output=True, text=True)
+    check(ex.returncode == 0, who + "export: exit 0", ex.stderr)
+    if user is None:  # built once, by the first (privileged or only) pass
+        env = dict(os.environ, GOFLAGS="-mod=mod", GOPROXY="off", GOTOOLCHAIN="local", CGO_ENABLED="0",
+                   GO111MODULE="on", GOCACHE=os.path.join(outdir, "gocache"), GOPATH=os.path.join(outdir, "gopath"))
+        b = subprocess.run([find_go(), "build", "-o", "article-export", "."], cwd=src, env=env,
+                           capture_output=True, text=True)
+        check(b.returncode == 0, who + "export: go build, offline, standard library only", b.stderr)
+        os.chmod(src, 0o755)
+    rc, rep, program = observe(nsleak, os.path.join(src, "article-export"), user)
+    lines = {j["op"]: j for j in program}
+    check("poisoned-main" in kinds(rep) and rc == 1, who + "export: observed, the exported program is poisoned-main",
+          str(kinds(rep)))
+    exp = lines.get("main#3", {})
+    check(exp.get("match") is False and exp.get("name") == "newNs" and exp.get("g") == "main",
+          who + "export: main's expect sees newNs, not mainNs (the article's poisoned main)", json.dumps(exp))
+    child = lines.get("child#0", {})
+    check(child.get("g") == "child#1" and child.get("state") == lines.get("main#0", {}).get("state"),
+          who + "export: the child goroutine reads the origin namespace", json.dumps(child))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nsleak", required=True)
@@ -102,9 +135,10 @@ def main():
     for user in users:
         who = "" if user is None and os.geteuid() != 0 else ("root: " if user is None else "uid %d: " % user)
         rc, rep, prog = observe(nsleak, os.path.join(outdir, "article"), user)
-        check_article(rep, rc, prog, who)
+        check_article(rep, rc, prog[-1] if prog else {}, who)
         rc, rep, prog = observe(nsleak, os.path.join(outdir, "locked-exit"), user)
-        check_locked_exit(rep, rc, prog, who)
+        check_locked_exit(rep, rc, prog[-1] if prog else {}, who)
+        check_export(nsleak, root, outdir, user, who)
     shutil.rmtree(outdir, ignore_errors=True)
     print("%d failed" % failures)
     sys.exit(1 if failures else 0)

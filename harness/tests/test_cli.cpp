@@ -907,3 +907,19 @@ TEST_CASE("nsleak observe: a command that does not exist is exit 2 with one line
   CHECK(r.err == "nsleak observe: no-such-program-nsleak: no such executable on PATH\n");
   CHECK(r.out.empty());
 }
+
+TEST_CASE("nsleak export --go: the article as one main.go; an injected failure is a located exit 2", "[cli][export]") {
+  const Result r = run_nsleak("export --go scenarios/article/article-poisoned-main.json");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("package main\n") != std::string::npos);
+  CHECK(r.out.find("runtime.GOMAXPROCS(2)") != std::string::npos);
+  CHECK(r.out.find("\tunshare(\"net\", \"newNs\")\n") != std::string::npos);
+  CHECK(r.out.find("\tgo fn_child(spawn(\"child\"))\n") != std::string::npos);
+  CHECK(r.out.find("\texpect(g, \"main#3\", \"net\", \"mainNs\")\n") != std::string::npos);
+  const Result bad = run_nsleak("export --go scenarios/libraries/netlink-restore-error-ignored.json");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.rfind("scenarios/libraries/netlink-restore-error-ignored.json:53:", 0) == 0);
+  CHECK(bad.err.find(": export --go: setns with \"fail\" cannot be expressed in Go") != std::string::npos);
+  CHECK(bad.out.empty());
+}
