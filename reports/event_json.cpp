@@ -208,6 +208,21 @@ class Writer {
       case OpKind::WgWait: j["wg"] = name; break;
       case OpKind::Sleep: j["ms"] = o->n; break;
       case OpKind::Chdir: j["dir"] = name; break;
+      case OpKind::Setuid:
+      case OpKind::Setgid:
+        j[kind == OpKind::Setuid ? "uid" : "gid"] = o->n;
+        j["raw"] = o->raw;
+        j["all_threads"] = e.all_threads;
+        j["id"] = e.value.str();
+        break;
+      case OpKind::Setaffinity:
+        j["cpus"] = o->cpus;
+        j["id"] = e.value.str();
+        break;
+      case OpKind::Setnice:
+        j["nice"] = o->n;
+        j["id"] = e.value.str();
+        break;
       case OpKind::Syscall:
         j["resumed_m"] = e.resumed_m;
         j["observe"] = true;

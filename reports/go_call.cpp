@@ -40,6 +40,20 @@ std::string go_call(const scenario::Op& op) {
     case OpKind::Expect: return "cur.Equal(" + n + ")";
     case OpKind::Repeat: return "for i := 0; i < " + std::to_string(op.n) + "; i++ {...}";
     case OpKind::Exit: return "runtime.Goexit()";
+    case OpKind::Chdir: return "syscall.Chdir(\"" + n + "\")";
+    case OpKind::Setuid:
+    case OpKind::Setgid: {
+      const std::string what = op.kind == OpKind::Setuid ? "uid" : "gid";
+      const std::string id = std::to_string(op.n);
+      if (op.raw) return "unix.RawSyscall(unix.SYS_SETRES" + std::string(op.kind == OpKind::Setuid ? "UID" : "GID") + ", -1, " + id + ", -1)";
+      return std::string("syscall.Set") + what + "(" + id + ")";
+    }
+    case OpKind::Setaffinity: {
+      std::string cpus;
+      for (int c : op.cpus) cpus += (cpus.empty() ? "" : ", ") + std::to_string(c);
+      return "unix.SchedSetaffinity(0, cpus(" + cpus + "))";
+    }
+    case OpKind::Setnice: return "syscall.Setpriority(syscall.PRIO_PROCESS, 0, " + std::to_string(op.n) + ")";
   }
   return "?";
 }

@@ -1,5 +1,6 @@
 #include "reports/ns_names.hpp"
 
+#include "harness/os/state_ops.hpp"
 #include "harness/scenario/ids.hpp"
 #include "reports/trace_names.hpp"
 
@@ -27,6 +28,7 @@ std::string NsNames::name(const trace::StateValue& v) const {
 
 std::string kernel_id(trace::KindIndex kind, const trace::StateValue& v) {
   if (!v.valid()) return "?";
+  if (kind < os::kStateKinds) return os::value_text(os::kAllKinds[kind], v);
   return TraceNames::kind(kind) + ":[" + std::to_string(v.minor) + "]";
 }
 

@@ -11,7 +11,7 @@
 
 namespace nsleak::reports {
 
-// A namespace as the kernel prints it: "net:[4026532178]", the readlink of /proc/<tid>/ns/net
+// A state value as the kernel prints it: "net:[4026532178]", the readlink of /proc/<tid>/ns/net
 // and what lsns shows (kind name, inode in brackets); "?" when unknown. Every text report
 // writes ids through this one function; JSON keeps "dev:ino".
 std::string kernel_id(trace::KindIndex kind, const trace::StateValue& v);

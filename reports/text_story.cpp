@@ -10,6 +10,7 @@
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/trace/names.hpp"
+#include "reports/go_call.hpp"
 #include "reports/prose.hpp"
 #include "reports/trace_names.hpp"
 
@@ -95,9 +96,17 @@ class Story {
 
   void steps(std::ostringstream& os, const StoryOptions& opt) const {
     os << "    " << pad("goroutine", 22) << pad("thread", 16) << "step\n";
+    // Origin as of each step: the analysis's is the run's last, and an AllThreadsSyscall
+    // (go1.16's setuid) moves it; before that, the program's start is what a step compares to.
+    verdict::StateSet origin = r_.analysis.origin;
+    for (const auto& ev : r_.record.events)
+      if (const auto* op = ev.as<trace::Op>(); op != nullptr && op->all_threads)
+        for (const auto& st : ev.states)
+          if (st.kind == op->kind) origin.value[st.kind] = start_value(st.kind);
     for (const auto& ev : r_.record.events) {
       if (const auto* op = ev.as<trace::Op>()) {
-        const char* mark = clean(ev) ? "  " : "✗ ";
+        if (op->all_threads && op->value.valid()) origin.value[op->kind] = op->value;
+        const char* mark = clean(ev, origin) ? "  " : "✗ ";
         os << "  " << mark << pad("g" + std::to_string(op->g) + " " + names_.fn(op->g), 22)
            << pad("m" + std::to_string(op->m) + " tid " + std::to_string(op->tid), 16) << op_text(ev, *op) << "\n";
         continue;
@@ -113,10 +122,18 @@ class Story {
 
  private:
   // The op ran in origin for every observed kind.
-  bool clean(const trace::Event& ev) const {
+  static bool clean(const trace::Event& ev, const verdict::StateSet& origin) {
     for (const auto& s : ev.states)
-      if (r_.analysis.origin.has(s.kind) && s.now != r_.analysis.origin.value[s.kind]) return false;
+      if (origin.has(s.kind) && s.now != origin.value[s.kind]) return false;
     return true;
+  }
+  // M0's value of kind k when the program started (the Start event's snapshot).
+  trace::StateValue start_value(trace::KindIndex k) const {
+    for (const auto& ev : r_.record.events)
+      if (ev.is<trace::Start>())
+        for (const auto& row : ev.tasks)
+          if (row.m == 0 && row.has(k)) return row.state[k];
+    return r_.analysis.origin.value[k];
   }
   trace::StateValue now(const trace::Event& ev, trace::KindIndex k) const {
     for (const auto& s : ev.states)
@@ -167,6 +184,14 @@ class Story {
       case OpKind::WgAdd:
       case OpKind::WgDone:
       case OpKind::WgWait: return std::string(scenario::op_name(o->kind)) + " " + o->name;
+      case OpKind::Chdir: return "chdir " + o->name + ": every thread sharing this one's fs struct is now in " + ns_.show(e.kind, e.value);
+      case OpKind::Setuid:
+      case OpKind::Setgid:
+        if (e.all_threads)
+          return go_call(*o) + ": every thread moves to " + ns_.show(e.kind, e.value) + " (AllThreadsSyscall)";
+        return go_call(*o) + ": this thread only moves to " + ns_.show(e.kind, e.value);
+      case OpKind::Setaffinity:
+      case OpKind::Setnice: return go_call(*o) + ": this thread only moves to " + ns_.show(e.kind, e.value);
       default: return scenario::op_name(o->kind);
     }
   }

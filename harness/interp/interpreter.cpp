@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "harness/os/exec_probe.hpp"
 #include "harness/os/fault_injection.hpp"
@@ -35,7 +36,8 @@ struct NamedNs {
 void walk(const std::vector<Op>& ops, unsigned& mask) {
   for (const auto& op : ops) {
     if (op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
-        op.kind == OpKind::Expect || op.kind == OpKind::Chdir)
+        op.kind == OpKind::Expect || op.kind == OpKind::Chdir || op.kind == OpKind::Setuid ||
+        op.kind == OpKind::Setgid || op.kind == OpKind::Setaffinity || op.kind == OpKind::Setnice)
       mask |= 1u << os::index(op.ns);
     walk(op.body, mask);
   }
@@ -57,10 +59,22 @@ class Interpreter {
   void main_body() {
     GState st;
     for (auto k : os::kAllKinds) st.belief[os::index(k)] = origin_[os::index(k)].id;
+    const Live live(live_, &st);
     run_ops(sc_.main, st);
   }
 
  private:
+  // The beliefs of every goroutine still running: a process-wide change (AllThreadsSyscall)
+  // is what every author now expects. Registered for a G's lifetime (Goexit unwinds too).
+  struct Live {
+    Live(std::set<GState*>& set, GState* st) : set_(set), st_(st) { set_.insert(st_); }
+    ~Live() { set_.erase(st_); }
+    Live(const Live&) = delete;
+    Live& operator=(const Live&) = delete;
+    std::set<GState*>& set_;
+    GState* st_;
+  };
+
   // One body being run: a function's, or a repeat's for its remaining rounds.
   struct Frame {
     const std::vector<Op>* body;
@@ -244,7 +258,43 @@ class Interpreter {
         step(op, st);
         rt::Goexit();
       case OpKind::Chdir: return do_chdir(op, st);
+      case OpKind::Setuid:
+      case OpKind::Setgid: return do_setid(op, st);
+      case OpKind::Setaffinity: return set_numeric(op, st, os::set_affinity(op.cpus));
+      case OpKind::Setnice: return set_numeric(op, st, os::set_nice(static_cast<int>(op.n)));
     }
+  }
+
+  // A numeric kind changed on this thread only (its syscall was `r`): a failure is the
+  // program's panic, as `if err != nil { panic(err) }` would make it.
+  void set_numeric(const Op& op, GState& st, const os::SysResult& r) {
+    if (!r.ok()) rt::fatal("panic: " + op.loc.str() + ": " + r.message());
+    const os::StateValue now = os::current_value(op.ns);
+    rt::NoteThreadNs(op.ns, now);
+    st.belief[os::index(op.ns)] = now;
+    auto ev = begin(op, st);
+    ev.value = now;
+    step(ev, st);
+  }
+
+  // syscall.Setuid/Setgid: per thread before go1.16, every thread from go1.16
+  // (AllThreadsSyscall); `raw` is the per-thread setresuid/setresgid under every policy.
+  void do_setid(const Op& op, GState& st) {
+    const auto id = static_cast<std::uint32_t>(op.n);
+    if (op.raw) return set_numeric(op, st, os::set_ids_raw(op.ns, id));
+    if (!rt::AllThreadsSyscallPolicy()) return set_numeric(op, st, os::set_id(op.ns, id));
+    const os::SysResult r =
+        rt::AllThreadsSyscall(op.ns, os::set_id_trap(op.ns), static_cast<long>(id), 0, 0, os::set_id_call(op.ns, id, false));
+    if (!r.ok()) rt::fatal("panic: " + op.loc.str() + ": " + r.message());
+    // The whole process moved: that is its state from now on, so "origin" and every running
+    // goroutine's belief follow (nothing is left behind to leak).
+    const os::StateValue now = os::current_value(op.ns);
+    origin_[os::index(op.ns)].id = now;
+    for (GState* g : live_) g->belief[os::index(op.ns)] = now;
+    auto ev = begin(op, st);
+    ev.value = now;
+    ev.all_threads = true;
+    step(ev, st);
   }
 
   // chdir(2) moves the fs struct, shared by every thread that has not unshared CLONE_FS
@@ -324,7 +374,10 @@ class Interpreter {
       child.inherit = true;
     }
     const auto& body = sc_.functions.at(op.name);
-    const auto goid = rt::Go([this, child, &body]() mutable { run_ops(body, child); }, op.name,
+    const auto goid = rt::Go([this, child, &body]() mutable {
+                               const Live live(live_, &child);
+                               run_ops(body, child);
+                             }, op.name,
                              ids_.function_id(op.name));
     auto ev = begin(op, st);
     ev.child = goid;
@@ -363,6 +416,7 @@ class Interpreter {
   unsigned mask_;
   std::array<NamedNs, os::kStateKinds> origin_;
   std::map<std::string, NamedNs> names_;
+  std::set<GState*> live_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
   std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;
 };

@@ -3,6 +3,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <fstream>
+
 namespace nsleak::os {
 namespace {
 
@@ -13,6 +15,13 @@ constexpr StateKindInfo namespace_kind(StateKind k, const char* name, int flag, 
   // Every namespace is copied by clone: a new thread starts in its creator's namespaces.
   return {k, name, flag, flag_name, entry, ReadBy::NsfsIdentity, ApplyBy::UnshareSetns,
           Inheritance::Copies, FaultMarker::NamespaceSyscalls, display, probe_entry, needs, implied_flags};
+}
+
+// A kind whose value is a number the kernel prints per task, set by its own syscall on the
+// calling thread and copied by clone (no CLONE_* flag: every clone copies it).
+constexpr StateKindInfo numeric_kind(StateKind k, const char* name, const char* entry, ReadBy read,
+                                     ApplyBy apply, const char* display) {
+  return {k, name, 0, "", entry, read, apply, Inheritance::Copies, FaultMarker::None, display, nullptr, nullptr, 0};
 }
 
 constexpr std::array<StateKindInfo, kStateKinds> kTable{
@@ -34,6 +43,16 @@ constexpr std::array<StateKindInfo, kStateKinds> kTable{
     // gives one its own (which the threads it creates then share).
     {StateKind::Fs, "fs", CLONE_FS, "CLONE_FS", "cwd", ReadBy::DirIdentity, ApplyBy::UnshareChdir,
      Inheritance::Shares, FaultMarker::NamespaceSyscalls, "working directory", nullptr, nullptr, 0},
+    // Credentials are per thread in the kernel (each task has its own cred); clone copies the
+    // creator's. Only libc and Go >= 1.16 make setuid() process-wide, by running it on every
+    // thread (state_ops.hpp, runtime.hpp AllThreadsSyscall).
+    numeric_kind(StateKind::Uid, "uid", "status", ReadBy::StatusIds, ApplyBy::SetIds, "user ids (real, effective, saved)"),
+    numeric_kind(StateKind::Gid, "gid", "status", ReadBy::StatusIds, ApplyBy::SetIds, "group ids (real, effective, saved)"),
+    // sched_setaffinity(2) with pid 0 sets the calling thread's mask; clone copies it.
+    numeric_kind(StateKind::Affinity, "affinity", "status", ReadBy::CpusAllowed, ApplyBy::SetAffinity, "CPU affinity"),
+    // The nice value is per thread on Linux (setpriority(2) BUGS: PRIO_PROCESS with a tid);
+    // clone copies it.
+    numeric_kind(StateKind::Nice, "nice", "stat", ReadBy::StatNice, ApplyBy::SetNice, "nice value"),
 };
 
 constexpr bool rows_in_order() {
@@ -56,11 +75,43 @@ std::optional<StateKind> kind_from_name(std::string_view name) {
 
 std::string unavailable_reason(StateKind k, const char* proc_ns_dir) {
   const StateKindInfo& row = info(k);
+  if (k == StateKind::Affinity) {
+    // The sandbox pins every thread to one CPU (its origin affinity); a scenario's
+    // setaffinity can only be told apart from it when another CPU may be chosen.
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2)
+      return "this process may run on one CPU only (sched_getaffinity): the sandbox's origin affinity and "
+             "any setaffinity are the same set, so the state kind \"affinity\" cannot be exercised here";
+    return "";
+  }
   if (row.probe_entry == nullptr) return "";
   const std::string path = std::string(proc_ns_dir) + "/" + row.probe_entry;
   if (::access(path.c_str(), F_OK) == 0) return "";
   return std::string("this kernel has no ") + row.name + " namespaces (" + path + " is missing; " +
          row.needs + " has them): the state kind \"" + row.name + "\" cannot be exercised here";
+}
+
+namespace {
+
+// How many ids /proc/<pid>/uid_map (or gid_map) maps: each line is "inside outside count".
+unsigned long long mapped_ids(const std::string& path) {
+  std::ifstream in(path);
+  unsigned long long inside = 0, outside = 0, count = 0, total = 0;
+  while (in >> inside >> outside >> count) total += count;
+  return total;
+}
+
+}  // namespace
+
+std::string unavailable_here(StateKind k, const char* proc_self) {
+  if (k != StateKind::Uid && k != StateKind::Gid) return "";
+  const std::string map = std::string(proc_self) + (k == StateKind::Uid ? "/uid_map" : "/gid_map");
+  if (mapped_ids(map) >= 2) return "";
+  return std::string("the sandbox's user namespace maps a single ") + (k == StateKind::Uid ? "uid" : "gid") +
+         " (" + map + "): without privilege a process may map only its own id, so no thread can switch to "
+         "another and the state kind \"" + info(k).name + "\" cannot be exercised here (run as root: the "
+         "sandbox then maps 65536 ids)";
 }
 
 namespace {

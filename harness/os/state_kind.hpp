@@ -19,9 +19,10 @@
 
 namespace nsleak::os {
 
-enum class StateKind : std::uint8_t { Net, Uts, Ipc, Mnt, Cgroup, Time, Fs };
-inline constexpr std::array kAllKinds{StateKind::Net, StateKind::Uts,    StateKind::Ipc, StateKind::Mnt,
-                                      StateKind::Cgroup, StateKind::Time, StateKind::Fs};  // in table order
+enum class StateKind : std::uint8_t { Net, Uts, Ipc, Mnt, Cgroup, Time, Fs, Uid, Gid, Affinity, Nice };
+inline constexpr std::array kAllKinds{StateKind::Net,    StateKind::Uts,  StateKind::Ipc, StateKind::Mnt,
+                                      StateKind::Cgroup, StateKind::Time, StateKind::Fs,  StateKind::Uid,
+                                      StateKind::Gid,    StateKind::Affinity, StateKind::Nice};  // in table order
 inline constexpr std::size_t kStateKinds = kAllKinds.size();
 
 // Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy
@@ -36,14 +37,20 @@ enum class Inheritance : std::uint8_t { Copies, Shares };
 // The cwd (`fs`) is read the same way through the task's `cwd` link: the directory's
 // (st_dev, st_ino), never its path (a path can be renamed, or mean another directory in
 // another mount namespace).
-enum class ReadBy : std::uint8_t { NsfsIdentity, DirIdentity };
+// The credentials, the affinity and the nice value are numbers, read from text the kernel
+// writes per task: the `Uid:`/`Gid:` lines of `status` (real, effective, saved; state_value.hpp
+// says how they are packed), its `Cpus_allowed_list:` line, and field 19 of `stat`.
+enum class ReadBy : std::uint8_t { NsfsIdentity, DirIdentity, StatusIds, CpusAllowed, StatNice };
 // How the value is changed on the calling thread: unshare(flag) makes a new one,
 // setns(fd, flag) enters an open one; or (the fs struct) unshare(CLONE_FS) gives the thread its
 // own and chdir(2) moves it.
-enum class ApplyBy : std::uint8_t { UnshareSetns, UnshareChdir };
+// The numeric kinds are set on the calling thread only, by their own syscalls: setresuid(2),
+// setresgid(2), sched_setaffinity(2), setpriority(2) (state_ops.hpp).
+enum class ApplyBy : std::uint8_t { UnshareSetns, UnshareChdir, SetIds, SetAffinity, SetNice };
 // What fault injection marks so that the sandbox's seccomp filter fails the call
 // (fault_injection.hpp): the setns fd number and the unshare flags' low byte.
-enum class FaultMarker : std::uint8_t { NamespaceSyscalls };
+// The numeric kinds have no injectable faults (`fail` is an unshare/setns key).
+enum class FaultMarker : std::uint8_t { NamespaceSyscalls, None };
 
 struct StateKindInfo {
   StateKind kind;
@@ -72,11 +79,20 @@ std::optional<StateKind> kind_from_name(std::string_view name);
 // Why this kernel cannot run kind `k` ("" when it can), looking under `proc_ns_dir` (a test
 // points it elsewhere). A scenario that uses such a kind is skipped with this reason.
 std::string unavailable_reason(StateKind k, const char* proc_ns_dir = "/proc/self/ns");
+// Why kind `k` cannot be exercised by a thread of *this* process as it is now set up ("" when
+// it can): run in the sandbox child once its user namespace exists. uid/gid need a second id
+// mapped to switch to (an unprivileged user namespace maps one); affinity needs a second CPU.
+// `proc_self` is /proc/self (a test points it elsewhere).
+std::string unavailable_here(StateKind k, const char* proc_self = "/proc/self");
 // The clone flags of every namespace kind this kernel has: what the sandbox unshares for a
 // child. unshare(CLONE_NEWTIME) there gives the child's threads a private time namespace for
 // the processes they fork; the child itself stays in its own (time_namespaces(7)).
 int all_namespace_flags();
 inline bool is_namespace(StateKind k) { return info(k).apply == ApplyBy::UnshareSetns; }
+// Whether `unshare` takes the kind: the namespaces, and fs (unshare(CLONE_FS)).
+inline bool can_unshare(StateKind k) {
+  return info(k).apply == ApplyBy::UnshareSetns || info(k).apply == ApplyBy::UnshareChdir;
+}
 // Whether unshare of `k` also unshares `other` (unshare(CLONE_NEWNS) gives the thread its own fs).
 inline bool unshare_implies(StateKind k, StateKind other) {
   return (info(k).implied_flags & info(other).clone_flag) != 0;

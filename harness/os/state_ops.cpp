@@ -2,11 +2,16 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
+#include <string_view>
 
 #include "harness/os/fault_injection.hpp"
 
@@ -15,6 +20,77 @@ namespace {
 
 StateValue identity(const struct stat& st) {
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+// The text of a small /proc file (status is about 1.5 KiB); empty when it cannot be read.
+std::string read_small(int dir, const char* entry) {
+  const UniqueFd fd(::openat(dir, entry, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return {};
+  std::string text(8192, '\0');
+  std::size_t used = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
+    if (n < 0) return {};
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+    if (used == text.size()) text.resize(text.size() * 2);
+  }
+  text.resize(used);
+  return text;
+}
+
+// The rest of the line that starts with `key` ("Uid:") in /proc/<tid>/status.
+std::string_view status_field(std::string_view status, std::string_view key) {
+  for (std::size_t at = 0; at < status.size();) {
+    const std::size_t end = std::min(status.find('\n', at), status.size());
+    const std::string_view line = status.substr(at, end - at);
+    if (line.substr(0, key.size()) == key) return line.substr(key.size());
+    at = end + 1;
+  }
+  return {};
+}
+
+// "Uid:\t0\t1\t0\t1": real, effective, saved, filesystem.
+StateValue parse_ids(StateKind kind, std::string_view rest) {
+  unsigned long r = 0, e = 0, s = 0;
+  const std::string line(rest);
+  if (std::sscanf(line.c_str(), "%lu %lu %lu", &r, &e, &s) != 3) return {};
+  return ids_value(kind, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(s));
+}
+
+// "Cpus_allowed_list:\t0-1,4".
+StateValue parse_cpu_list(std::string_view rest) {
+  std::vector<int> cpus;
+  const std::string line(rest);
+  const char* p = line.c_str();
+  while (*p != '\0') {
+    while (*p == ' ' || *p == '\t' || *p == ',') ++p;
+    if (*p < '0' || *p > '9') break;
+    char* end = nullptr;
+    const long lo = std::strtol(p, &end, 10);
+    long hi = lo;
+    p = end;
+    if (*p == '-') hi = std::strtol(p + 1, &end, 10), p = end;
+    for (long c = lo; c <= hi && c < CPU_SETSIZE; ++c) cpus.push_back(static_cast<int>(c));
+  }
+  return cpus.empty() ? StateValue{} : cpus_value(cpus);
+}
+
+// Field 19 of /proc/<tid>/stat; the command name (field 2) may hold spaces and parentheses,
+// so fields are counted from its closing parenthesis.
+StateValue parse_stat_nice(std::string_view stat) {
+  const std::size_t paren = stat.rfind(')');
+  if (paren == std::string_view::npos) return {};
+  const std::string rest(stat.substr(paren + 1));
+  const char* p = rest.c_str();
+  for (int field = 3; field < 19; ++field) {  // skip fields 3 (state) .. 18 (priority)
+    while (*p == ' ') ++p;
+    while (*p != ' ' && *p != '\0') ++p;
+  }
+  char* end = nullptr;
+  const long nice = std::strtol(p, &end, 10);
+  if (end == p) return {};
+  return nice_value(static_cast<int>(nice));
 }
 
 // Reads `entry` (relative to `dir`) the way the kind's row says.
@@ -26,13 +102,40 @@ StateValue read_at(int dir, const char* entry, StateKind kind) {
       if (::fstatat(dir, entry, &st, 0) != 0) return {};
       return identity(st);
     }
+    case ReadBy::StatusIds:
+      return parse_ids(kind, status_field(read_small(dir, entry), kind == StateKind::Uid ? "Uid:" : "Gid:"));
+    case ReadBy::CpusAllowed: return parse_cpu_list(status_field(read_small(dir, entry), "Cpus_allowed_list:"));
+    case ReadBy::StatNice: return parse_stat_nice(read_small(dir, entry));
   }
   return {};
+}
+
+bool numeric(StateKind kind) {
+  const ReadBy r = info(kind).read;
+  return r != ReadBy::NsfsIdentity && r != ReadBy::DirIdentity;
+}
+
+std::string cpu_list_text(const StateValue& v) {
+  std::string out;
+  for (int c = 0; c < 128; ++c) {
+    const auto bit = [&](int i) { return i < 120 && ((i < 64 ? v.minor >> i : v.major >> (i - 64)) & 1u) != 0; };
+    if (!bit(c)) continue;
+    int hi = c;
+    while (bit(hi + 1)) ++hi;
+    out += (out.empty() ? "" : ",") + std::to_string(c) + (hi > c ? "-" + std::to_string(hi) : "");
+    c = hi;
+  }
+  return out;
 }
 
 }  // namespace
 
 SysResult open_current(StateKind kind, NsHandle& out) {
+  if (numeric(kind)) {
+    out.id = current_value(kind);
+    out.kind = kind;
+    return {out.id.valid() ? 0 : ESRCH, std::string("read /proc/thread-self/") + info(kind).task_entry};
+  }
   const std::string path = std::string("/proc/thread-self/") + info(kind).task_entry;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   SysResult r = sys_result(fd.get(), [&] { return "open(" + path + ")"; });
@@ -85,6 +188,91 @@ SysResult set_ns(const NsHandle& h, int fail_errno) {
     }
   }
   return sys_result(::setns(fd, info(h.kind).clone_flag), [&] { return setns_call(h.fd.get(), h.kind); });
+}
+
+}  // namespace nsleak::os
+
+namespace nsleak::os {
+
+namespace {
+
+// The top byte of a numeric value's `major`: 0x80 | the kind's row. No nsfs or filesystem
+// st_dev has that bit, so values of different kinds never compare equal (reports name values
+// by identity: uid 0 must not be mistaken for CPU 0).
+constexpr std::uint64_t kTagShift = 56;
+constexpr std::uint64_t kPayload = (std::uint64_t{1} << kTagShift) - 1;
+std::uint64_t tag(StateKind k) { return (0x80u | index(k)) * (std::uint64_t{1} << kTagShift); }
+
+}  // namespace
+
+StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved) {
+  return {tag(kind) | effective, ((static_cast<std::uint64_t>(real) << 32) | saved) + 1};
+}
+
+StateValue cpus_value(const std::vector<int>& cpus) {
+  StateValue v{tag(StateKind::Affinity), 0};
+  for (int c : cpus) {
+    const int bit = c % 120;  // a mask past CPU 119 folds (no such machine runs nsleak's tests)
+    (bit < 64 ? v.minor : v.major) |= std::uint64_t{1} << (bit % 64);
+  }
+  return v;
+}
+
+StateValue nice_value(int nice) { return {tag(StateKind::Nice) | static_cast<std::uint64_t>(nice + 20), 1}; }
+
+std::string value_text(StateKind kind, const StateValue& v) {
+  if (!v.valid()) return "?";
+  const std::string name = info(kind).name;
+  switch (info(kind).read) {
+    case ReadBy::NsfsIdentity:
+    case ReadBy::DirIdentity: return name + ":[" + std::to_string(v.minor) + "]";
+    case ReadBy::StatusIds: {
+      const std::uint64_t rs = v.minor - 1;
+      const std::uint64_t real = rs >> 32, effective = v.major & kPayload, saved = rs & 0xffffffffu;
+      if (real == effective && saved == effective) return name + ":" + std::to_string(effective);
+      return name + ":" + std::to_string(real) + "/" + std::to_string(effective) + "/" + std::to_string(saved);
+    }
+    case ReadBy::CpusAllowed: return name + ":" + cpu_list_text(v);
+    case ReadBy::StatNice: return name + ":" + std::to_string(static_cast<std::int64_t>(v.major & kPayload) - 20);
+  }
+  return "?";
+}
+
+long set_id_trap(StateKind kind) { return kind == StateKind::Gid ? SYS_setgid : SYS_setuid; }
+
+std::string set_id_call(StateKind kind, std::uint32_t id, bool raw) {
+  const std::string what = kind == StateKind::Gid ? "gid" : "uid";
+  if (raw) return "setres" + what + "(-1, " + std::to_string(id) + ", -1)";
+  return "set" + what + "(" + std::to_string(id) + ")";
+}
+
+SysResult set_ids_raw(StateKind kind, std::uint32_t id) {
+  const long trap = kind == StateKind::Gid ? SYS_setresgid : SYS_setresuid;
+  return sys_result(static_cast<int>(::syscall(trap, -1L, static_cast<long>(id), -1L)),
+                    [&] { return set_id_call(kind, id, true); });
+}
+
+SysResult set_id(StateKind kind, std::uint32_t id) {
+  return sys_result(static_cast<int>(::syscall(set_id_trap(kind), static_cast<long>(id))),
+                    [&] { return set_id_call(kind, id, false); });
+}
+
+SysResult set_affinity(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::string list;
+  for (int c : cpus) {
+    CPU_SET(c, &set);
+    list += (list.empty() ? "" : ",") + std::to_string(c);
+  }
+  return sys_result(::sched_setaffinity(0, sizeof set, &set), [&] { return "sched_setaffinity(0, {" + list + "})"; });
+}
+
+SysResult set_nice(int nice) {
+  const pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  return sys_result(::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice), [&] {
+    return "setpriority(PRIO_PROCESS, " + std::to_string(tid) + ", " + std::to_string(nice) + ")";
+  });
 }
 
 }  // namespace nsleak::os

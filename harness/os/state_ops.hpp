@@ -1,9 +1,13 @@
 // State operations: read a kind's value for the calling thread or any task of this process,
-// and change it on the calling thread (unshare, setns). Each follows its row of the state
-// table (state_kind.hpp); every failure is a SysResult.
+// and change it on the calling thread (unshare, setns, the numeric kinds' own syscalls). Each
+// follows its row of the state table (state_kind.hpp); every failure is a SysResult.
 #pragma once
 
 #include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "harness/os/state_kind.hpp"
 #include "harness/os/sys_result.hpp"
@@ -18,7 +22,8 @@ struct NsHandle {
   StateKind kind = StateKind::Net;
 };
 
-// Opens /proc/thread-self/<entry> of the calling thread (netns.Get()).
+// Opens /proc/thread-self/<entry> of the calling thread (netns.Get()). For a numeric kind
+// there is nothing to keep open: `out` gets the value and no fd.
 SysResult open_current(StateKind kind, NsHandle& out);
 // The calling thread's value, read without keeping an fd; invalid if it cannot be read.
 StateValue current_value(StateKind kind);
@@ -33,5 +38,32 @@ SysResult set_ns(const NsHandle& h, int fail_errno = 0);
 // "unshare(CLONE_NEWNET)", "setns(fd 5, CLONE_NEWNET)".
 std::string unshare_call(StateKind kind);
 std::string setns_call(int fd, StateKind kind);
+
+// The numeric kinds, on the calling thread only. These are the raw syscalls, never libc's
+// wrappers: Linux keeps credentials per task, and POSIX wants them per process, so glibc's
+// setuid()/setresuid()/setgid()/setresgid() signal every thread of the process (SIGSETXID) and
+// repeat the call there. A per-thread change must not be broadcast, so nsleak calls syscall(2).
+//   set_ids_raw: setresuid(-1, id, -1) / setresgid(-1, id, -1): the effective id only, the
+//     saved one kept so that the thread can switch back (snapd's per-thread privilege drop,
+//     unix.RawSyscall(SYS_SETRESUID, ...)).
+//   set_id: setuid(2) / setgid(2) (Go's syscall.Setuid before 1.16: privileged, it sets the
+//     real, effective and saved ids at once).
+SysResult set_ids_raw(StateKind kind, std::uint32_t id);
+SysResult set_id(StateKind kind, std::uint32_t id);
+long set_id_trap(StateKind kind);  // SYS_setuid / SYS_setgid, for the runtime's AllThreadsSyscall
+std::string set_id_call(StateKind kind, std::uint32_t id, bool raw);  // "setresuid(-1, 1, -1)"
+// sched_setaffinity(0, {cpus}) on the calling thread.
+SysResult set_affinity(const std::vector<int>& cpus);
+// setpriority(PRIO_PROCESS, gettid(), nice): with a tid, Linux sets that thread's nice only.
+SysResult set_nice(int nice);
+
+// The numeric kinds' values, packed as state_value.hpp says.
+StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved);
+StateValue cpus_value(const std::vector<int>& cpus);
+StateValue nice_value(int nice);
+// A value as people read it, the way the kernel prints it: namespaces "net:[4026532178]" (the
+// readlink of /proc/<tid>/ns/net), fs "fs:[inode]", "uid:1" (or "uid:0/1/0": real/effective/
+// saved when they differ), "affinity:0-1", "nice:5"; "?" when not read.
+std::string value_text(StateKind kind, const StateValue& v);
 
 }  // namespace nsleak::os

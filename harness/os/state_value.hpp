@@ -2,9 +2,12 @@
 //
 // Fixed-size and trivially copyable (16 bytes) so that binary trace records can carry it by
 // value. Namespaces store the identity of their nsfs entry, (st_dev, st_ino): they are compared
-// by identity, never by path or fd number (systemd, bubblewrap do the same). A later kind with
-// a scalar value (uid, nice) stores it in `major` with `minor` = 1, so that all-zero stays the
-// one "not read" value. The string form mirrors vishvananda/netns's UniqueId: "4:4026531992".
+// by identity, never by path or fd number (systemd, bubblewrap do the same). The numeric kinds
+// (state_ops.hpp writes and prints them) put a tag in major's top byte, 0x80 | the kind's row,
+// so that no two kinds' values compare equal and all-zero stays the one "not read" value;
+// below it: uid/gid: major = effective id, minor = (real << 32 | saved) + 1; affinity: the CPU
+// mask (CPUs 0-63 in minor, 64-119 in major); nice: major = nice + 20, minor = 1. The string
+// form mirrors vishvananda/netns's UniqueId: "4:4026531992".
 #pragma once
 
 #include <compare>

@@ -33,6 +33,10 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
   if (opt.audit) so.supervisor = supervisor.hook();
   if (r.record.env_error.empty())
     r.record = sandbox::run_sandboxed(so, [&](trace::TraceBuffer& out) {
+      // What only the child knows: how many ids its user namespace maps.
+      for (auto k : os::kAllKinds)
+        if ((observed & (1u << os::index(k))) != 0)
+          if (std::string why = os::unavailable_here(k); !why.empty()) sandbox::fail_environment(out, why);
       StepRecorder recorder(out, observed);
       interp::run_scenario(sc, policy, strategy.get(), recorder);
     });

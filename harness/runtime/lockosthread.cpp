@@ -38,8 +38,10 @@ void LockOSThread() {
   if (s.policy.template_thread && !s.newmHandoff.haveTemplateThread) startTemplateThread();
   M* mp = getm();
   G* gp = mp->curg;
-  if (gp->lockedm == nullptr) {  // outermost lock: remember the state to come back to
-    gp->locked_state = kernel_state();
+  // outermost lock: remember the state to come back to (read only for strict-unlock, its one
+  // reader: reading every kind costs a few /proc reads per lock)
+  if (gp->lockedm == nullptr) {
+    if (s.policy.strict_unlock) gp->locked_state = kernel_state();
     gp->restore_failed = false;
   }
   if (s.policy.nested_lock_count) {

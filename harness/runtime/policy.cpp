@@ -32,6 +32,15 @@ Policy go112() {
   return p;
 }
 
+Policy go116() {
+  Policy p = go112();
+  p.name = "go1.16";
+  p.description = "Go 1.16+: go1.12 plus AllThreadsSyscall: syscall.Setuid/Setgid change every thread "
+                  "(locked and wedged ones too); a raw per-thread setresuid still changes one";
+  p.all_threads_syscall = true;
+  return p;
+}
+
 Policy prototype(const char* name, const char* description, bool Policy::*toggle) {
   Policy p = go112();
   p.name = name;
@@ -47,6 +56,7 @@ const std::vector<Toggle>& toggle_table() {
       {"locked_exit_kills_thread", &Policy::locked_exit_kills_thread},
       {"template_thread", &Policy::template_thread},
       {"clear_locked_ext_on_goexit", &Policy::clear_locked_ext_on_goexit},
+      {"all_threads_syscall", &Policy::all_threads_syscall},
       {"strict_unlock", &Policy::strict_unlock},
       {"inherit_spawn", &Policy::inherit_spawn},
       {"forbid_spawn", &Policy::forbid_spawn},
@@ -59,7 +69,7 @@ const std::vector<Toggle>& toggle_table() {
 
 const std::vector<Policy>& policy_presets() {
   static const std::vector<Policy> presets{
-      go19(), go110(), go112(),
+      go19(), go110(), go112(), go116(),
       prototype("strict-unlock",
                 "go1.12 + unlock kills a thread whose state differs from when it was locked",
                 &Policy::strict_unlock),

@@ -30,6 +30,10 @@ struct Policy {
   // go1.10 - 1.11.5 (#28979): goexit0 zeroes lockedExt before mexit, so mexit's handoffp can
   // clone a new M from the dying thread.
   bool clear_locked_ext_on_goexit = false;
+  // go1.16+: syscall.Setuid, Setgid & co. go through runtime.AllThreadsSyscall — the call runs
+  // on the calling thread, then on every other M (locked, wedged, sysmon, template) — so the
+  // whole process changes; differing results are a fatal error. Before: the calling thread only.
+  bool all_threads_syscall = false;
 
   // Prototype fixes (not in any Go release).
   // strict-unlock: an unlock that leaves the thread in a different state than at lock time

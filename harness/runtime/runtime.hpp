@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/os/state_kind.hpp"
+#include "harness/os/sys_result.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/runtime/tracer.hpp"
@@ -61,6 +62,13 @@ void NoteThreadNs(os::StateKind kind, os::StateValue id);
 // ... after unshare: for a shared kind the current M now has a value of its own (which the Ms it
 // clones will share); for a copied kind, the same as NoteThreadNs.
 void NoteThreadUnshared(os::StateKind kind, os::StateValue id);
+// runtime.AllThreadsSyscall (go1.16+; allthreads.cpp): syscall(trap, a1, a2, a3) on the calling
+// thread, then — if it succeeded — on every other live M, each of which must get the same
+// result (else the program's fatal error). `kind`'s bookkeeping follows every thread; `call`
+// names the syscall in messages.
+os::SysResult AllThreadsSyscall(os::StateKind kind, long trap, long a1, long a2, long a3, const std::string& call);
+// Whether the policy sends syscall.Setuid & co. through AllThreadsSyscall (go1.16+).
+bool AllThreadsSyscallPolicy();
 // A setns/unshare failed on this G since it locked (restore-or-die skips the unlock).
 void NoteNsFailure();
 // Lock bookkeeping of the current M, for trace details.

@@ -10,23 +10,13 @@
 
 #include "harness/os/state_kind.hpp"
 #include "harness/os/unique_fd.hpp"
+#include "harness/sandbox/id_maps.hpp"
 
 namespace nsleak::sandbox {
 namespace {
 
 // `err` is the errno captured right after the call, before building any text could change it.
 std::string errtext(int err, const std::string& call) { return call + ": " + std::strerror(err); }
-
-bool write_file(const char* path, const std::string& data, std::string& err) {
-  const os::UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    err = errtext(errno, std::string("open ") + path);
-    return false;
-  }
-  const bool ok = ::write(fd.get(), data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  if (!ok) err = errtext(errno, std::string("write ") + path);
-  return ok;
-}
 
 const char* userns_hint() {
   return " (unprivileged user namespaces are disabled: as root, run "
@@ -45,6 +35,7 @@ SetupResult via_userns(const std::string& root_error) {
   SetupResult r;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
+  IdMapHelper maps;  // as root: writes a multi-id map from outside (id_maps.hpp)
   if (::unshare(CLONE_NEWUSER | os::all_namespace_flags()) != 0) {
     const int e = errno;
     const bool refused = e == EPERM || e == EUSERS || e == ENOSPC;
@@ -54,9 +45,7 @@ SetupResult via_userns(const std::string& root_error) {
     return r;
   }
   // Map ourselves to root inside, so per-thread unshare/setns later need no real privilege.
-  if (!write_file("/proc/self/setgroups", "deny", r.error)) return r;
-  if (!write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", r.error)) return r;
-  if (!write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", r.error)) return r;
+  if (!maps.write(uid, gid, r.error)) return r;
   r.userns = true;
   return r;
 }

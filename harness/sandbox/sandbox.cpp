@@ -54,10 +54,16 @@ void reset_signals() {
 // (the kernel placed it on an idle one): a baton handoff becomes a same-CPU switch instead of
 // a cross-CPU wake-up (measured: the article run 3.2 -> 2.8 ms, the library 0.64 -> 0.53 s).
 // The affinity is inherited by every M; it is part of the origin state, like the namespaces.
-void pin_to_current_cpu() {
-  const int cpu = ::sched_getcpu();
-  if (cpu < 0) return;
+// The CPU is the highest one allowed, not the current one: a fixed origin, which a scenario's
+// setaffinity to CPU 0 differs from whenever two CPUs may be used (os::unavailable_reason).
+void pin_to_one_cpu() {
   cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return;
+  int cpu = -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) cpu = c;
+  if (cpu < 0) return;
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   ::sched_setaffinity(0, sizeof set, &set);  // best effort: a restricted cpuset may refuse
@@ -75,7 +81,7 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
                              const std::function<void(trace::TraceBuffer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
-  if (opt.pin_cpu) pin_to_current_cpu();
+  if (opt.pin_cpu) pin_to_one_cpu();
   // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
   // every new M an mmap of 64 MiB of address space and its set-up.
   ::mallopt(M_ARENA_MAX, 1);
@@ -120,6 +126,11 @@ bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 }
 
 }  // namespace
+
+void fail_environment(trace::TraceBuffer& out, const std::string& reason) {
+  write_text_event(out, trace::encode(trace::EnvError{}), reason);
+  ::_exit(rt::kChildExitEnvError);
+}
 
 RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trace::TraceBuffer&)>& body) {
   RunRecord rec;

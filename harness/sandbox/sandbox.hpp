@@ -56,6 +56,11 @@ struct RunRecord {
 RunRecord run_sandboxed(const SandboxOptions& opt,
                         const std::function<void(trace::TraceBuffer&)>& body);
 
+// For `body`: the child, now set up, cannot run what was asked (a state kind this user
+// namespace cannot exercise): reported like a sandbox that could not be set up (skipped, with
+// the reason), and the child exits.
+[[noreturn]] void fail_environment(trace::TraceBuffer& out, const std::string& reason);
+
 // Can this process run sandboxes at all? Empty if yes, else the reason and how to fix it.
 // Checked by forking a throwaway child, so the caller's own state is never touched.
 std::string probe_environment(const SandboxOptions& opt = {});

@@ -41,6 +41,10 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Expect: return {{"is"}, {"state", "ns"}};
     case OpKind::Repeat: return {{"times", "body"}, {}};
     case OpKind::Chdir: return {{"dir"}, {}};
+    case OpKind::Setuid: return {{"uid"}, {"raw"}};
+    case OpKind::Setgid: return {{"gid"}, {"raw"}};
+    case OpKind::Setaffinity: return {{"cpus"}, {}};
+    case OpKind::Setnice: return {{"nice"}, {}};
   }
   return {};
 }
@@ -52,6 +56,9 @@ struct Range {
 Range integer_range(const std::string& key) {
   if (key == "n") return {1, kMaxWgAdd};
   if (key == "ms") return {0, kMaxSleepMs};
+  if (key == "uid" || key == "gid") return {0, kMaxId};
+  if (key == "nice") return {kMinNice, kMaxNice};
+  if (key == "cpus") return {0, kMaxCpu};
   return {1, kMaxRepeatTimes};  // "times"
 }
 
@@ -77,17 +84,41 @@ const std::vector<std::string>& ns_kind_names() {
   return kinds;
 }
 
+// The op that changes a numeric kind, for messages.
+const char* set_op_of(StateKind k) {
+  switch (k) {
+    case StateKind::Uid: return "setuid";
+    case StateKind::Gid: return "setgid";
+    case StateKind::Affinity: return "setaffinity";
+    case StateKind::Nice: return "setnice";
+    default: return "chdir";
+  }
+}
+
 // The valid kinds are the state table's rows: an unknown one is a located error listing them.
 // `key` is "state" or its alias "ns" (the name from when every kind was a namespace), which
 // names namespace kinds only; setns enters namespaces only.
 StateKind read_state_kind(const JsonNode& v, const std::string& key, OpKind op) {
-  const StateKind k = *os::kind_from_name(read_choice(v, key_name(key), "state kind", ns_kind_names()));
+  // The kinds' names are short, so a guess two edits away misleads ("cwd" is two edits from
+  // "uid", but means "fs"): only a one-edit typo gets a did-you-mean; otherwise every kind is listed.
+  const std::string name = read_string(v, key_name(key));
+  const auto found = os::kind_from_name(name);
+  if (!found) {
+    const auto match = closest_match(name, ns_kind_names());
+    if (match && edit_distance(name, *match) <= 1)
+      throw ParseError(v.loc(), "unknown state kind " + quote(name) + " (did you mean " + quote(*match) + "?)");
+    throw ParseError(v.loc(), "unknown state kind " + quote(name) + " (expected one of " + quote_list(ns_kind_names()) + ")");
+  }
+  const StateKind k = *found;
   if (key == "ns" && !os::is_namespace(k))
     throw ParseError(v.loc(), std::string("\"ns\" names namespace kinds, and \"") + os::kind_name(k) +
                                   "\" is not one: write \"state\": \"" + os::kind_name(k) + "\"");
+  if (op == OpKind::Unshare && !os::can_unshare(k))
+    throw ParseError(v.loc(), std::string("unshare takes a namespace or \"fs\", and \"") + os::kind_name(k) +
+                                  "\" is neither (change it with \"" + set_op_of(k) + "\")");
   if (op == OpKind::Setns && !os::is_namespace(k))
     throw ParseError(v.loc(), std::string("setns enters a namespace, and \"") + os::kind_name(k) +
-                                  "\" is not one" + (k == StateKind::Fs ? " (change it with \"chdir\")" : ""));
+                                  "\" is not one (change it with \"" + set_op_of(k) + "\")");
   return k;
 }
 
@@ -97,6 +128,17 @@ std::string read_directory(const JsonNode& v) {
   if (dir.empty()) throw ParseError(v.loc(), "\"dir\" must not be empty");
   if (dir.find('\0') != std::string::npos) throw ParseError(v.loc(), "\"dir\" must not contain NUL");
   return dir;
+}
+
+// setaffinity's CPU list: a non-empty array of CPU numbers (sched_setaffinity(2) refuses an
+// empty mask with EINVAL, so the parser says it first).
+std::vector<int> read_cpus(const JsonNode& v) {
+  require_array(v, key_name("cpus"));
+  if (v.json().empty()) throw ParseError(v.loc(), "\"cpus\" must not be empty: a thread runs on at least one CPU");
+  const Range r = integer_range("cpus");
+  std::vector<int> cpus;
+  for (const auto& e : v.elements()) cpus.push_back(static_cast<int>(read_integer(e, "CPU number", r.lo, r.hi)));
+  return cpus;
 }
 
 // How read_field reads `key`, in words; and what its absence means.
@@ -126,6 +168,15 @@ OpField describe_field(const std::string& key, bool required) {
     f.syntax = "integer " + std::to_string(r.lo) + ".." + std::to_string(r.hi);
   } else if (key == "body") {
     f.syntax = "non-empty array of ops";
+  } else if (key == "uid" || key == "gid") {
+    f.syntax = "integer 0.." + std::to_string(kMaxId) + " (the id inside the sandbox's user namespace)";
+  } else if (key == "raw") {
+    f.syntax = "boolean: the raw setresuid/setresgid syscall (effective id only), this thread only, whatever the policy";
+    f.default_text = "false (syscall.Setuid/Setgid: per thread before go1.16, every thread from go1.16)";
+  } else if (key == "cpus") {
+    f.syntax = "non-empty array of CPU numbers 0.." + std::to_string(kMaxCpu);
+  } else if (key == "nice") {
+    f.syntax = "integer " + std::to_string(kMinNice) + ".." + std::to_string(kMaxNice);
   }
   if (required) f.default_text.clear();
   return f;
@@ -173,6 +224,25 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.n = read_integer(v, what, r.lo, r.hi);
   } else if (key == "body") {
     op.body = read_repeat_body(v, op.label, refs);
+  } else if (key == "uid" || key == "gid" || key == "nice") {
+    const Range r = integer_range(key);
+    op.n = read_integer(v, what, r.lo, r.hi);
+  } else if (key == "raw") {
+    op.raw = read_bool(v, what);
+  } else if (key == "cpus") {
+    op.cpus = read_cpus(v);
+  }
+}
+
+// The kind an op that changes state without a "state" key changes.
+std::optional<StateKind> changed_kind(OpKind op) {
+  switch (op) {
+    case OpKind::Chdir: return StateKind::Fs;
+    case OpKind::Setuid: return StateKind::Uid;
+    case OpKind::Setgid: return StateKind::Gid;
+    case OpKind::Setaffinity: return StateKind::Affinity;
+    case OpKind::Setnice: return StateKind::Nice;
+    default: return std::nullopt;
   }
 }
 
@@ -191,6 +261,7 @@ Op read_op(const JsonNode& node, std::string label, References& refs) {
     throw ParseError(node.loc(), "op must be an object, found " + node.describe());
   Op op;
   op.kind = read_op_kind(node);
+  if (const auto k = changed_kind(op.kind)) op.ns = *k;
   op.loc = node.loc();
   op.label = std::move(label);
   const OpKeys keys = keys_of(op.kind);

@@ -17,6 +17,9 @@ namespace nsleak::scenario {
 inline constexpr std::int64_t kMaxWgAdd = 1'000'000;
 inline constexpr std::int64_t kMaxSleepMs = 60'000;
 inline constexpr std::int64_t kMaxRepeatTimes = 10'000;
+inline constexpr std::int64_t kMaxId = 4'294'967'294;  // uid_t/gid_t; (uid_t)-1 means "unchanged"
+inline constexpr std::int64_t kMinNice = -20, kMaxNice = 19;  // setpriority(2)
+inline constexpr std::int64_t kMaxCpu = 1023;  // CPU_SETSIZE - 1
 
 // One key an op takes besides "op", as the parser reads it: for `nsleak list ops` and the
 // format's reference, so neither keeps a second copy of the parser's rules.

@@ -6,16 +6,17 @@ namespace nsleak::scenario {
 namespace {
 
 // Indexed by OpKind; the order is the enum's declaration order.
-constexpr std::array<const char*, 21> kOpNames{
-    "lock",    "unlock", "unshare", "setns",  "get",     "go",      "call",
-    "send",    "recv",   "close",   "wg_add", "wg_done", "wg_wait", "yield",
-    "syscall", "sleep",  "exec",    "expect", "repeat",  "exit",    "chdir",
+constexpr std::array<const char*, 25> kOpNames{
+    "lock",    "unlock",      "unshare", "setns",  "get",     "go",      "call",
+    "send",    "recv",        "close",   "wg_add", "wg_done", "wg_wait", "yield",
+    "syscall", "sleep",       "exec",    "expect", "repeat",  "exit",    "chdir",
+    "setuid",  "setgid",      "setaffinity", "setnice",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Chdir) + 1,
+static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Setnice) + 1,
               "kOpNames must name every OpKind");
 
 // What each op stands for in Go, indexed by OpKind (`nsleak list ops`, docs/scenario-format.md).
-constexpr std::array<const char*, 21> kOpGo{
+constexpr std::array<const char*, 25> kOpGo{
     "runtime.LockOSThread(): wire this goroutine to its thread (counted; nests)",
     "runtime.UnlockOSThread(): undo one lock; at zero the thread may run any goroutine",
     "netns.New(): unshare(CLONE_NEW<ns>) on the current thread, which now is in a new namespace",
@@ -37,6 +38,11 @@ constexpr std::array<const char*, 21> kOpGo{
     "for i := 0; i < times; i++ { body }",
     "runtime.Goexit(): the goroutine ends here; exiting locked, its thread's fate is the policy's",
     "syscall.Chdir(dir): moves every thread sharing this one's fs struct (all of them, unless it unshared CLONE_FS)",
+    "syscall.Setuid(uid): this thread only before go1.16; go1.16+ runs it on every thread (AllThreadsSyscall); "
+    "raw: unix.RawSyscall(SYS_SETRESUID, -1, uid, -1), always this thread only",
+    "syscall.Setgid(gid): as setuid, for the group ids; raw: unix.RawSyscall(SYS_SETRESGID, -1, gid, -1)",
+    "unix.SchedSetaffinity(0, set): the calling thread's CPU mask",
+    "syscall.Setpriority(PRIO_PROCESS, 0, nice): on Linux, the calling thread's nice value",
 };
 static_assert(kOpGo.size() == kOpNames.size(), "kOpGo must describe every OpKind");
 

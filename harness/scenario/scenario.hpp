@@ -47,6 +47,10 @@ enum class OpKind {
   Repeat,   // for i := 0; i < times; i++ { body }
   Exit,     // runtime.Goexit()
   Chdir,    // syscall.Chdir(dir): moves every thread sharing this one's fs struct
+  Setuid,       // syscall.Setuid(uid) (per policy: this thread or every thread); raw: setresuid
+  Setgid,       // syscall.Setgid(gid); raw: setresgid
+  Setaffinity,  // unix.SchedSetaffinity(0, set)
+  Setnice,      // syscall.Setpriority(PRIO_PROCESS, 0, nice)
 };
 
 // Canonical op name as written in scenario files ("wg_add", "unshare", ...).
@@ -68,12 +72,16 @@ struct Op {
   std::string label;  // stable, e.g. "main#2" or "worker#1.0" (index path inside repeat)
   std::uint32_t id = 0;  // the trace's name for it (ids.hpp)
 
-  StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which namespace kind
+  StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which state kind; chdir and the
+                                  // set* ops: the kind they change
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`; chdir: `dir`;
                             // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns
   int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno
-  std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times
+  std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times; setuid/setgid: the id;
+                            // setnice: the nice value
+  bool raw = false;         // setuid/setgid: the raw per-thread syscall, whatever the policy
+  std::vector<int> cpus;    // setaffinity: the CPUs
   std::vector<Op> body;     // repeat: the body
 };
 

@@ -41,7 +41,7 @@ namespace {
 const fs::path kFixtures = NSLEAK_FIXTURES_DIR;
 
 const ParseOptions& options() {
-  static const ParseOptions opts{{"go1.9", "go1.10", "go1.12", "strict-unlock", "inherit-spawn",
+  static const ParseOptions opts{{"go1.9", "go1.10", "go1.12", "go1.16", "strict-unlock", "inherit-spawn",
                                   "forbid-spawn", "restore-or-die"},
                                  nsleak::verdict::verdict_names()};
   return opts;
@@ -404,7 +404,7 @@ TEST_CASE("Quoted text in messages is one line of valid UTF-8", "[parser]") {
 }
 
 TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scenario]") {
-  REQUIRE(op_names().size() == 21);
+  REQUIRE(op_names().size() == 25);
   for (std::size_t i = 0; i < op_names().size(); ++i)
     CHECK(op_names()[i] == op_name(static_cast<OpKind>(i)));
   CHECK(std::string(op_name(OpKind::WgAdd)) == "wg_add");

@@ -847,3 +847,131 @@ TEST_CASE("Every state kind of the table is applied, observed by the kernel and 
     }
   }
 }
+
+namespace {
+
+// The op that changes numeric kind k, as a scenario writes it, to a value unlike the origin.
+std::string set_op(nsleak::os::StateKind k) {
+  switch (k) {
+    case nsleak::os::StateKind::Uid: return R"({"op": "setuid", "uid": 1, "raw": true})";
+    case nsleak::os::StateKind::Gid: return R"({"op": "setgid", "gid": 1, "raw": true})";
+    case nsleak::os::StateKind::Affinity: return R"({"op": "setaffinity", "cpus": [0]})";
+    default: return R"({"op": "setnice", "nice": 19})";
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Every numeric state kind leaks through an unlock as root, in a user namespace and unprivileged",
+          "[verdicts][state-kinds][credentials]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  using nsleak::os::StateKind;
+  struct Env {
+    const char* name;
+    bool userns;
+    bool drop;
+  };
+  for (const Env env : {Env{"root", false, false}, Env{"userns", true, false}, Env{"unprivileged", false, true}}) {
+    if (env.drop && ::geteuid() != 0) {
+      WARN("SKIPPED part: run_as_uid needs root to drop privileges (this run was unprivileged already)");
+      nsleak::test::count_skip();
+      continue;
+    }
+    for (StateKind k : {StateKind::Uid, StateKind::Gid, StateKind::Affinity, StateKind::Nice}) {
+      const std::string name = nsleak::os::kind_name(k);
+      DYNAMIC_SECTION(env.name << " " << name) {
+        if (const std::string why = nsleak::os::unavailable_reason(k); !why.empty()) {
+          WARN("SKIPPED: " << why);
+          nsleak::test::count_skip();
+          continue;
+        }
+        runner::RunOptions o;
+        o.policy = "go1.12";
+        o.sandbox.force_userns = env.userns;
+        if (env.drop) o.sandbox.run_as_uid = 65534;
+        const auto r = runner::run_scenario(parse(R"({"name": "numeric-)" + name + R"(", "main": [
+          {"op": "get", "state": ")" + name + R"(", "as": "before"},
+          {"op": "lock"}, )" + set_op(k) + R"(, {"op": "unlock"},
+          {"op": "go", "fn": "r"}, {"op": "recv", "chan": "c"}],
+          "functions": {"r": [{"op": "expect", "state": ")" + name + R"(", "is": "origin"}, {"op": "send", "chan": "c"}]}})"),
+                                            o);
+        INFO(story(r));
+        if (env.drop && (k == StateKind::Uid || k == StateKind::Gid)) {
+          // One id mapped: the run is skipped with the reason, never half-run or passed.
+          CHECK(contains(r.record.env_error, "maps a single " + name));
+          CHECK(contains(r.judgement.reason, "cannot be exercised here"));
+          continue;
+        }
+        REQUIRE(r.record.env_error.empty());
+        CHECK(r.analysis.disagreements.empty());  // bookkeeping == kernel after the change
+        const auto i = static_cast<trace::KindIndex>(nsleak::os::index(k));
+        const auto changed = op_event(r, "main#2");
+        REQUIRE(changed.second->value.valid());
+        CHECK(changed.second->value != op_event(r, "main#0").second->value);
+        CHECK_FALSE(changed.second->all_threads);
+        CHECK(r.analysis.origin.value[i] == op_event(r, "main#0").second->value);
+        // The kernel shows the change on the changing thread only.
+        std::size_t moved = 0;
+        for (const auto& row : changed.first->tasks) moved += row.has(i) && row.state[i] == changed.second->value;
+        CHECK(moved == 1);
+        CHECK(kinds(r.analysis) == Kinds{"poisoned-thread", "stale-belief", "poisoned-main"});
+        CHECK(the_verdict(r, VerdictKind::PoisonedMain).kind_index == i);
+      }
+    }
+  }
+}
+
+TEST_CASE("syscall.Setuid changes one thread under go1.12 and every thread under go1.16, which moves origin",
+          "[verdicts][state-kinds][credentials]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  using nsleak::os::StateKind;
+  const auto sc = parse(R"({"name": "setuid", "main": [
+    {"op": "lock"}, {"op": "setuid", "uid": 1}, {"op": "unlock"},
+    {"op": "go", "fn": "r"}, {"op": "recv", "chan": "c"}, {"op": "expect", "state": "uid", "is": "origin"}],
+    "functions": {"r": [{"op": "expect", "state": "uid", "is": "origin"}, {"op": "send", "chan": "c"}]}})");
+  const auto uid = static_cast<trace::KindIndex>(nsleak::os::index(StateKind::Uid));
+  for (const bool userns : {false, true}) {
+    INFO("user namespace: " << userns);
+    runner::RunOptions o;
+    o.sandbox.force_userns = userns;
+    o.policy = "go1.12";
+    const auto old = runner::run_scenario(sc, o);
+    INFO(story(old));
+    REQUIRE(old.record.env_error.empty());
+    CHECK(kinds(old.analysis) == Kinds{"poisoned-thread", "stale-belief", "poisoned-main"});
+    o.policy = "go1.16";
+    const auto r = runner::run_scenario(sc, o);
+    INFO(story(r));
+    REQUIRE(r.record.env_error.empty());
+    CHECK(r.analysis.disagreements.empty());
+    const auto set = op_event(r, "main#1");
+    CHECK(set.second->all_threads);
+    // Every task the kernel shows has uid 1 (locked, idle, sysmon and template alike).
+    std::size_t tasks = 0;
+    for (const auto& row : set.first->tasks) {
+      REQUIRE(row.has(uid));
+      CHECK(row.state[uid] == set.second->value);
+      ++tasks;
+    }
+    CHECK(tasks >= 4);
+    CHECK(nsleak::os::value_text(StateKind::Uid, set.second->value) == "uid:1");
+    CHECK(r.analysis.origin.value[uid] == set.second->value);  // the program's new origin
+    CHECK(kinds(r.analysis).empty());
+    CHECK(r.judgement.outcome == Outcome::Pass);
+  }
+}
+
+TEST_CASE("AllThreadsSyscall results that differ between threads are the program's fatal error",
+          "[verdicts][state-kinds][credentials]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // main drops its effective uid on its own thread (raw; the saved uid stays 0), then another
+  // goroutine calls syscall.Setgid(1) under go1.16: on main's thread (euid 1, no CAP_SETGID)
+  // setgid fails with EPERM, on every other thread it succeeds.
+  const auto r = run(parse(R"({"name": "differ", "procs": 1, "main": [
+    {"op": "lock"}, {"op": "setuid", "uid": 1, "raw": true},
+    {"op": "go", "fn": "g"}, {"op": "recv", "chan": "c"}],
+    "functions": {"g": [{"op": "setgid", "gid": 1}, {"op": "send", "chan": "c"}]}})"), "go1.16");
+  INFO(story(r));
+  REQUIRE(r.record.env_error.empty());
+  CHECK(contains(r.analysis.fault, "AllThreadsSyscall results differ between threads"));
+}

@@ -242,10 +242,12 @@ struct Op {
   bool match = true;      // expect: the kernel agrees with the expectation
   bool ok = true;         // recv: false when the channel was closed
   bool observe = false;   // the op observes state (get, expect, exec, syscall)
+  bool all_threads = false;  // setuid/setgid through AllThreadsSyscall: every thread now has
+                             // `value`, which is the program's new origin for `kind`
   OpResult result = OpResult::Ok;
+  KindIndex kind = 0;    // the state kind the op names (beside the flags: the record is full)
   std::int32_t err = 0;  // injected errno
   std::int32_t fd = -1;  // setns: the namespace fd it was given
-  KindIndex kind = 0;    // the state kind the op names
   GoId child = kNoG;     // go: the new G
   MId resumed_m = kNoM;  // syscall: where the G resumed (m/tid: the M that made the call)
   StateValue value;     // get/unshare/setns: the state named; exec: the child's; expect: expected

@@ -178,7 +178,8 @@ class Analyzer {
     }
     if (const auto* op = ev.as<trace::Op>(); op != nullptr && op->m == m) {
       const auto k = op_kind(*op);
-      if (k == scenario::OpKind::Unshare || k == scenario::OpKind::Setns) {
+      if (k == scenario::OpKind::Unshare || k == scenario::OpKind::Setns || k == scenario::OpKind::Setuid ||
+          k == scenario::OpKind::Setgid || k == scenario::OpKind::Setaffinity || k == scenario::OpKind::Setnice) {
         st.chain = {op_step(StepKind::MovedByOp, ev, *op)};
         return;
       }
@@ -187,6 +188,12 @@ class Analyzer {
   }
 
   void on_event(const Event& ev) {
+    // A process-wide change (go1.16's AllThreadsSyscall) is the program's new starting state
+    // for its kind: it moves origin before the snapshot is read, so no thread is left dirty.
+    if (const auto* op = ev.as<trace::Op>(); op != nullptr && op->all_threads && op->value.valid()) {
+      a_.origin.mask |= 1u << op->kind;
+      a_.origin.value[op->kind] = op->value;
+    }
     if (ev.snapshot) observe(ev);
     if (const auto* op = ev.as<trace::Op>()) return on_op(ev, *op);
     if (ev.is<trace::Choice>()) ++a_.choices;

@@ -31,6 +31,10 @@ SCHEMA_LEVEL = [
     "fail-errno-number", "fail-errno-typo", "fn-empty-name", "function-body-not-array", "function-name-bad",
     "function-name-main", "functions-not-object", "get-missing-as", "go-missing-fn", "idle-ms-negative",
     "inherit-not-bool", "as-origin", "chan-bad-name",
+    "setuid-uid-not-integer", "setuid-uid-out-of-range", "setuid-uid-negative", "setuid-missing-uid",
+    "setuid-raw-not-boolean", "setgid-gid-fraction", "setgid-uid-key", "setaffinity-cpus-empty",
+    "setaffinity-cpus-not-array", "setaffinity-cpu-out-of-range", "setaffinity-cpu-not-integer",
+    "setnice-out-of-range", "setnice-too-low", "setnice-not-integer",
 ]
 
 
