@@ -7,6 +7,7 @@
 #include "harness/cli/error_exit.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/report_file.hpp"
+#include "harness/cli/styled_stdout.hpp"
 #include "harness/cli/suggest.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/parser.hpp"
@@ -24,6 +25,18 @@ std::string version_text() {
   return s;
 }
 
+// Whether standard output carries text for people: not when a --format other than text was
+// asked, nor when some report goes to "-" (JSON, JUnit, events, a page): those keep their bytes.
+bool human_stdout(const CLI::App& app) {
+  std::vector<const CLI::App*> apps{&app};
+  for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (const CLI::App* a : apps)
+    for (const CLI::Option* opt : a->get_options())
+      for (const std::string& value : opt->results())
+        if (value == "-" || (opt->get_name() == "--format" && value != "text")) return false;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -33,6 +46,14 @@ int main(int argc, char** argv) {
   CLI::App app{"nsleak: reproduce how per-thread namespace state leaks between goroutines", "nsleak"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", version_text, "Print the version, the policies modelled and the kernel");
+  // Given anywhere (before or after the subcommand: fallthrough), for every command's stdout.
+  std::string color = "auto";
+  app.add_option("--color", color,
+                 "Colour on a terminal: auto (a terminal, NO_COLOR unset), always, never; lines are also "
+                 "wrapped to a terminal's width and spelt in ASCII when the locale is not UTF-8")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.fallthrough();  // before the subcommands: they inherit it
   const Command run = add_run(app);
   const Command list = add_list(app);
   const Command test = add_test(app);
@@ -57,7 +78,12 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kOk : kBadInput;
   }
-  const int rc = run_mapping_errors(
+  int rc = 0;
+  {
+    // Human text only: JSON, XML and reports sent to "-" stay byte for byte as written.
+    const StyledStdout styled(human_stdout(app) ? nsleak::reports::terminal_style(1, color_mode(color))
+                                                : nsleak::reports::TerminalStyle{});
+    rc = run_mapping_errors(
       [&] {
         // Given before a subcommand, --html would be silently ignored: say where it goes instead.
         if (!html.empty() && !app.get_subcommands().empty()) {
@@ -81,5 +107,6 @@ int main(int argc, char** argv) {
         return run_default(html, trace_events);
       },
       std::cerr);
+  }  // the styled lines are all out before finish_stdout checks the writes
   return worst(rc, finish_stdout());
 }

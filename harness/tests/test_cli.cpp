@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -37,9 +38,12 @@ struct Result {
 
 // Runs the nsleak binary from directory `dir`, stdin closed, capturing stdout, stderr and the
 // exit status.
-Result run_nsleak_in(const std::string& dir, const std::string& args) {
+// `env`: VAR=value words for nsleak's environment ("NO_COLOR=1 LC_ALL=C"); by default a UTF-8
+// locale, which the expected texts are written in (another one gets ASCII output).
+Result run_nsleak_in(const std::string& dir, const std::string& args, const std::string& env = "LC_ALL=C.UTF-8") {
   const std::string errfile = std::filesystem::temp_directory_path() / ("nsleak-cli-" + std::to_string(::getpid()));
-  const std::string cmd = "cd " + dir + " && " + NSLEAK_BINARY + " " + args + " 2>" + errfile + " </dev/null";
+  const std::string cmd = "cd " + dir + " && " + (env.empty() ? "" : "env " + env + " ") + NSLEAK_BINARY + " " + args +
+                          " 2>" + errfile + " </dev/null";
   Result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -54,6 +58,9 @@ Result run_nsleak_in(const std::string& dir, const std::string& args) {
 
 // From the source root (so fixture paths in messages are relative).
 Result run_nsleak(const std::string& args) { return run_nsleak_in(NSLEAK_SOURCE_DIR, args); }
+Result run_nsleak_env(const std::string& env, const std::string& args) {
+  return run_nsleak_in(NSLEAK_SOURCE_DIR, args, env);
+}
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -911,6 +918,92 @@ TEST_CASE("nsleak observe: a command that does not exist is exit 2 with one line
   CHECK(r.code == 2);
   CHECK(r.err == "nsleak observe: no-such-program-nsleak: no such executable on PATH\n");
   CHECK(r.out.empty());
+}
+
+TEST_CASE("Terminal output: --color always|never|auto, NO_COLOR, and ASCII when the locale is not UTF-8",
+          "[cli][terminal]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::string scenario = "run scenarios/nice/nice-unlock-without-restore.json";
+  const std::string green_pass = "\x1b[32mPASS\x1b[0m";
+  // Piped (auto): no colour, the reports' bytes as written.
+  const Result piped = run_nsleak_env("LC_ALL=C.UTF-8", scenario);
+  CHECK(piped.code == 0);
+  CHECK(piped.out.find('\x1b') == std::string::npos);
+  CHECK(piped.out.find("✗") != std::string::npos);
+  // Forced on, and forced off even on request of the environment's terminal.
+  const Result always = run_nsleak_env("LC_ALL=C.UTF-8", scenario + " --color always");
+  CHECK(always.out.find(green_pass) != std::string::npos);
+  CHECK(always.out.find("\x1b[31m✗\x1b[0m") != std::string::npos);
+  CHECK(run_nsleak_env("LC_ALL=C.UTF-8", "--color always test scenarios/nice").out.find(green_pass) != std::string::npos);
+  CHECK(run_nsleak_env("LC_ALL=C.UTF-8", scenario + " --color never").out.find('\x1b') == std::string::npos);
+  const Result bad = run_nsleak(scenario + " --color sometimes");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--color") != std::string::npos);
+  // LC_ALL=C: every byte ASCII, the mark spelt "x".
+  const Result c = run_nsleak_env("LC_ALL=C", scenario);
+  CHECK(c.code == 0);
+  CHECK(std::none_of(c.out.begin(), c.out.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }));
+  CHECK(c.out.find("  x g1 main") != std::string::npos);
+  CHECK(c.out.find(" * new thread m1") != std::string::npos);
+}
+
+TEST_CASE("On a terminal, lines wrap to its width and NO_COLOR turns auto colour off", "[cli][terminal]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  if (::system("command -v script >/dev/null 2>&1") != 0) {
+    WARN("SKIPPED: no script(1) here to give nsleak a terminal");
+    nsleak::test::count_skip();
+    return;
+  }
+  const auto on_tty = [](const std::string& env) {
+    // script(1) runs nsleak on a pseudo-terminal; its output comes back with CRLF line ends.
+    const std::string inner = "env " + env + " " + std::string(NSLEAK_BINARY) +
+                              " run scenarios/nice/nice-unlock-without-restore.json";
+    const std::string cmd = "cd " + std::string(NSLEAK_SOURCE_DIR) + " && script -qec '" + inner + "' /dev/null </dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    std::array<char, 4096> buf{};
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
+    ::pclose(p);
+    out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());
+    return out;
+  };
+  const std::string wide = on_tty("LC_ALL=C.UTF-8 COLUMNS=200 NO_COLOR=1");
+  const std::string narrow = on_tty("LC_ALL=C.UTF-8 COLUMNS=60");
+  const auto longest = [](const std::string& s) {
+    std::size_t most = 0, cols = 0;
+    for (unsigned char ch : s) {
+      if (ch == '\n') {
+        most = std::max(most, cols);
+        cols = 0;
+      } else if ((ch & 0xC0) != 0x80) {
+        ++cols;
+      }
+    }
+    return most;
+  };
+  INFO(narrow);
+  CHECK(wide.find("\x1b[") == std::string::npos);  // NO_COLOR: auto colour is off
+  CHECK(longest(wide) > 60);
+  CHECK(narrow.find("\x1b[32mPASS") != std::string::npos);  // a terminal: auto colour is on
+  // Every line fits 60 columns, once the colour codes are taken out; no word was lost.
+  std::string plain;
+  for (std::size_t i = 0; i < narrow.size(); ++i) {
+    if (narrow[i] == '\x1b') {
+      i = narrow.find('m', i);
+      continue;
+    }
+    plain += narrow[i];
+  }
+  CHECK(longest(plain) <= 60);
+  const auto words = [](std::string s) {
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    std::istringstream in(s);
+    std::vector<std::string> w;
+    for (std::string x; in >> x;) w.push_back(x);
+    return w;
+  };
+  CHECK(words(plain).size() == words(wide).size());
 }
 
 TEST_CASE("nsleak export --go: the article as one main.go; an injected failure is a located exit 2", "[cli][export]") {

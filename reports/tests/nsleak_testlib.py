@@ -68,9 +68,11 @@ class Checks:
         sys.exit(SKIP)
 
     def run(self, args, cwd=None, timeout=300):
-        """Runs nsleak from the source root (paths in reports stay relative); bytes out."""
+        """Runs nsleak from the source root (paths in reports stay relative); bytes out. The locale is
+        UTF-8 whatever the caller's: under a non-UTF-8 one nsleak spells its output in ASCII."""
+        env = dict(os.environ, LC_ALL="C.UTF-8")
         return subprocess.run([self.nsleak] + list(args), cwd=cwd or self.root, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, env=env)
 
     def require_namespaces(self):
         """Skips (exit 77) when the sandbox cannot be set up here; the reason is printed."""

@@ -4,11 +4,13 @@
 // checked against the schemas and a JUnit reader by the *_test.py scripts beside this file.
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <string>
 
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/suite_merge.hpp"
+#include "reports/terminal.hpp"
 #include "reports/text_story.hpp"
 
 namespace {
@@ -180,4 +182,54 @@ TEST_CASE("the story shows a description's control characters visibly and wraps 
   std::size_t start = 0;
   for (std::size_t nl; (nl = story.find('\n', start)) != std::string::npos; start = nl + 1)
     if (story.compare(start, 2, "  ") == 0 && story.find("www", start) < nl) CHECK(nl - start <= 90);
+}
+
+TEST_CASE("terminal_style: colour by mode, terminal, NO_COLOR and TERM; width on terminals only; ASCII by locale",
+          "[terminal]") {
+  using nsleak::reports::ColorMode;
+  using nsleak::reports::terminal_style;
+  CHECK(terminal_style(true, 100, ColorMode::Auto, nullptr, "xterm", nullptr, true).color);
+  CHECK_FALSE(terminal_style(false, 0, ColorMode::Auto, nullptr, "xterm", nullptr, true).color);  // a pipe
+  CHECK_FALSE(terminal_style(true, 100, ColorMode::Auto, "1", "xterm", nullptr, true).color);    // NO_COLOR
+  CHECK(terminal_style(true, 100, ColorMode::Auto, "", "xterm", nullptr, true).color);           // empty: unset
+  CHECK_FALSE(terminal_style(true, 100, ColorMode::Auto, nullptr, "dumb", nullptr, true).color);
+  CHECK(terminal_style(false, 0, ColorMode::Always, "1", "dumb", nullptr, true).color);
+  CHECK_FALSE(terminal_style(true, 100, ColorMode::Never, nullptr, "xterm", nullptr, true).color);
+  CHECK(terminal_style(true, 100, ColorMode::Auto, nullptr, nullptr, nullptr, true).width == 100);
+  CHECK(terminal_style(true, 100, ColorMode::Auto, nullptr, nullptr, "72", true).width == 72);
+  CHECK(terminal_style(true, 0, ColorMode::Auto, nullptr, nullptr, "junk", true).width == 80);
+  CHECK(terminal_style(false, 0, ColorMode::Auto, nullptr, nullptr, "72", true).width == 0);  // never wrap a pipe
+  CHECK(terminal_style(false, 0, ColorMode::Auto, nullptr, nullptr, nullptr, false).ascii);
+  CHECK_FALSE(terminal_style(false, 0, ColorMode::Auto, nullptr, nullptr, nullptr, true).ascii);
+}
+
+TEST_CASE("styled_line wraps at spaces under a hanging indent, spells ASCII and colours status words", "[terminal]") {
+  using nsleak::reports::styled_line;
+  using nsleak::reports::TerminalStyle;
+  const std::string line = "  ✗ g1 main m0 tid 8354 expect origin: MISMATCH, the thread is in uid:0/1/0 dropped, not uid:0 origin";
+  TerminalStyle narrow;
+  narrow.width = 40;
+  const std::string w = styled_line(line, narrow);
+  std::istringstream in(w);
+  std::size_t lines = 0;
+  std::string joined;
+  for (std::string l; std::getline(in, l); ++lines) {
+    std::size_t cols = 0;
+    for (unsigned char c : l) cols += (c & 0xC0) != 0x80;
+    CHECK(cols <= 40);
+    if (lines > 0) CHECK(l.rfind("      ", 0) == 0);  // indent 2 + 4
+    joined += (joined.empty() ? "" : " ") + l.substr(l.find_first_not_of(' '));
+  }
+  CHECK(lines >= 3);
+  CHECK("  " + joined == line);  // only spaces changed
+  CHECK(styled_line("short", narrow) == "short");
+  TerminalStyle ascii;
+  ascii.ascii = true;
+  CHECK(styled_line("✗ a — b · c → d é", ascii) == "x a -- b * c -> d ?");
+  TerminalStyle color;
+  color.color = true;
+  CHECK(styled_line("PASS x [go1.12]", color) == "\x1b[32mPASS\x1b[0m x [go1.12]");
+  CHECK(styled_line("FAIL x", color) == "\x1b[1;31mFAIL\x1b[0m x");
+  CHECK(styled_line("SKIP x", color) == "\x1b[33mSKIP\x1b[0m x");
+  CHECK(styled_line("a PASSING b", color) == "a PASSING b");  // status words only where they open a line
 }
