@@ -8,6 +8,10 @@
 
 namespace nsleak::reports {
 
+std::string counted(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 using verdict::ProvStep;
 using verdict::StepKind;
 using verdict::VerdictKind;

@@ -13,6 +13,9 @@
 
 namespace nsleak::reports {
 
+// "1 goroutine", "2 goroutines": a count with its noun, singular for one (nouns in -s plurals).
+std::string counted(std::size_t n, const std::string& noun);
+
 class Prose {
  public:
   // `annotate`: follow each state id with its name, "net:[4026532247] (newNs)".

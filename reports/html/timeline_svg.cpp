@@ -318,7 +318,7 @@ void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const N
   }
   std::string detail;
   for (const auto& [call, n] : calls) detail += "\n" + std::to_string(n) + " \xC3\x97 " + call;
-  const std::string what = std::to_string(steps.size()) + " ops of " + std::to_string(gs.size()) + " goroutines";
+  const std::string what = counted(steps.size(), "op") + " of " + counted(gs.size(), "goroutine");
   os << "<g class=\"collapsed\" data-m=\"" << m << "\" data-ops=\"" << steps.size() << "\" data-goroutines=\""
      << gs.size() << "\"><title>" << esc(what + " on m" + std::to_string(m) + ", steps " +
                                         std::to_string(L.step(steps.front()).seq) + "-" +
@@ -332,8 +332,8 @@ void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const N
       rect(os, x, y + kBoxH * k / n, w, kBoxH * (k + 1) / n - kBoxH * k / n, ns.fill(now.value[L.kinds()[k]]));
     os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH
        << "\" rx=\"3\" class=\"box fold\"/>";
-    fitted_text(os, x + 4, y + 14, w - 8, "op-g", std::to_string(steps.size()) + " ops");
-    fitted_text(os, x + 4, y + 28, w - 8, "op-name", std::to_string(gs.size()) + " goroutines");
+    fitted_text(os, x + 4, y + 14, w - 8, "op-g", counted(steps.size(), "op"));
+    fitted_text(os, x + 4, y + 28, w - 8, "op-name", counted(gs.size(), "goroutine"));
   }
   os << "</g>\n";
 }

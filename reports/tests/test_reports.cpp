@@ -9,6 +9,7 @@
 
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
+#include "reports/prose.hpp"
 #include "reports/suite_merge.hpp"
 #include "reports/terminal.hpp"
 #include "reports/text_story.hpp"
@@ -232,4 +233,10 @@ TEST_CASE("styled_line wraps at spaces under a hanging indent, spells ASCII and 
   CHECK(styled_line("FAIL x", color) == "\x1b[1;31mFAIL\x1b[0m x");
   CHECK(styled_line("SKIP x", color) == "\x1b[33mSKIP\x1b[0m x");
   CHECK(styled_line("a PASSING b", color) == "a PASSING b");  // status words only where they open a line
+}
+
+TEST_CASE("counted: one goroutine, two goroutines (the fold boxes' and tooltips' counts)", "[prose]") {
+  CHECK(nsleak::reports::counted(1, "goroutine") == "1 goroutine");
+  CHECK(nsleak::reports::counted(0, "goroutine") == "0 goroutines");
+  CHECK(nsleak::reports::counted(2, "op") == "2 ops");
 }
