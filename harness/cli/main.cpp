@@ -25,11 +25,15 @@ std::string version_text() {
   return s;
 }
 
-// Whether standard output carries text for people: not when a --format other than text was
-// asked, nor when some report goes to "-" (JSON, JUnit, events, a page): those keep their bytes.
+// Whether standard output carries text for people: not for `export` (Go source), nor when a
+// --format other than text was asked, nor when some report goes to "-" (JSON, JUnit, events, a
+// page): those keep their bytes.
 bool human_stdout(const CLI::App& app) {
   std::vector<const CLI::App*> apps{&app};
-  for (const CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (sub->get_name() == "export") return false;
+    apps.push_back(sub);
+  }
   for (const CLI::App* a : apps)
     for (const CLI::Option* opt : a->get_options())
       for (const std::string& value : opt->results())
