@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "harness/cli/claims.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/fix_effect.hpp"
@@ -22,6 +23,7 @@
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/runtime/strategy.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
 #include "reports/text_story.hpp"
@@ -40,13 +42,24 @@ struct TestArgs {
   bool userns = false;
   bool verbose = false;
   bool junit_passing_output = false;
+  std::string strategy = "go-order";  // the schedule of each run (go-order, random:SEED)
+  int count = 1;                      // runs per scenario x policy (random:SEED: seeds SEED...)
+  int procs = 0;                      // GOMAXPROCS for every scenario (0: each file's own)
 };
 
 struct Job {
   scenario::Scenario sc;
   std::string policy;     // whose expectations are checked
   std::string run_under;  // the policy actually run (differs under --substitute)
+  std::string strategy = "go-order";
+  bool claims = false;    // also explore its schedules for the expectation's claims
 };
+
+// --strategy S with --count N: the spec of run i (random:SEED gives seeds SEED..SEED+N-1).
+std::string nth_strategy(const std::string& spec, int i) {
+  if (spec.rfind("random:", 0) != 0 || i == 0) return spec;
+  return "random:" + std::to_string(std::stoull(spec.substr(7)) + static_cast<unsigned>(i));
+}
 
 // K/N, both plain decimal numbers (nothing before, between or after), 1 <= K <= N, and N no
 // larger than the runs selected: a shard that could only ever be empty is a CI typo.
@@ -115,6 +128,7 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
       continue;
     }
     if (!selected(a.filters, sc, path)) continue;
+    if (a.procs > 0) sc.procs = a.procs;
     if (sc.expect_order.empty()) {
       const std::string why = path + ": scenario \"" + sc.name + "\" declares no expectations, so there is nothing to test";
       std::cout << "BAD   " << why << "\n";
@@ -124,7 +138,9 @@ std::vector<Job> plan(const TestArgs& a, std::vector<reports::InvalidScenario>& 
     for (const auto& pol : sc.expect_order) {
       if (!wanted(policy_filter, pol)) continue;
       auto it = subs.find(pol);
-      jobs.push_back({sc, pol, it == subs.end() ? pol : it->second});
+      for (int i = 0; i < a.count; ++i)
+        jobs.push_back({sc, pol, it == subs.end() ? pol : it->second, nth_strategy(a.strategy, i),
+                        i == 0 && sc.expect.at(pol).claims()});
     }
   }
   // Like `go test -run X` ("no tests to run") and pytest (exit 5): an empty selection is never
@@ -151,12 +167,17 @@ std::string elapsed(const runner::RunReport& r) {
 // `base`: under --substitute, the run of the policy the fix stands in for (else nullptr).
 bool skipped(const runner::RunReport& r) { return !r.record.env_error.empty(); }
 
-void print_result(const runner::RunReport& r, const runner::RunReport* base, bool verbose) {
+void print_result(const runner::RunReport& r, const runner::RunReport* base, const std::optional<ClaimCheck>& claims,
+                  bool verbose) {
   if (skipped(r)) {  // the reason is printed once, at the end
     std::cout << "SKIP " << r.scenario << " [" << r.policy << "] this environment cannot run namespaces\n";
     return;
   }
   std::cout << reports::summary_line(r) << elapsed(r) << "\n";
+  if (claims) {
+    std::cout << "      explored (" << claims->result.strategy << "): " << claims->coverage << "\n";
+    for (const auto& f : claims->failures) std::cout << "      claim failed: " << f << "\n";
+  }
   if (base) std::cout << "      fix: " << fix_effect_text(fix_effect(*base, r)) << "\n";
   if (r.judgement.outcome == verdict::Outcome::Pass && !verbose) return;
   auto list = [](const std::vector<std::string>& v) {
@@ -171,11 +192,18 @@ void print_result(const runner::RunReport& r, const runner::RunReport* base, boo
 int run_tests(const TestArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   claim_stdout({{"--json", &a.json}, {"--junit", &a.junit}});
+  if (a.strategy.rfind("exhaustive", 0) == 0 || a.strategy.rfind("pct:", 0) == 0 || a.strategy == "portfolio")
+    throw rt::BadInput("test --strategy " + a.strategy +
+                       ": each test run is one schedule (go-order or random:SEED, with --count N for N of them); "
+                       "claims over every schedule go in the expectation (\"reachable\", \"unreachable\", \"explore\")");
+  (void)rt::make_strategy(a.strategy);  // a bad spec is exit 2 before anything runs
+  if (a.count < 1) throw rt::BadInput("--count must be at least 1");
   std::vector<reports::InvalidScenario> invalid;
   std::vector<Job> jobs = plan(a, invalid);
   const long bad = static_cast<long>(invalid.size());
   std::vector<runner::RunReport> results(jobs.size());
   std::vector<std::optional<runner::RunReport>> bases(jobs.size());
+  std::vector<std::optional<ClaimCheck>> claims(jobs.size());
   std::vector<bool> done(jobs.size());
   std::atomic<std::size_t> next{0};
   std::mutex out;
@@ -188,8 +216,21 @@ int run_tests(const TestArgs& a) {
       opt.expect_as = jobs[i].policy;
       opt.sandbox.timeout_s = a.timeout;
       opt.sandbox.force_userns = a.userns;
+      opt.strategy = [spec = jobs[i].strategy] { return rt::make_strategy(spec); };
       results[i] = runner::run_scenario(jobs[i].sc, opt);
-      results[i].reproduce = reproduce_command(jobs[i].sc.file, opt);
+      results[i].reproduce = reproduce_command(jobs[i].sc.file, opt, jobs[i].strategy);
+      if (jobs[i].claims && !skipped(results[i])) {
+        std::string replay = "nsleak replay " + shell_quote(jobs[i].sc.file);
+        if (jobs[i].run_under != "go1.12") replay += " --policy " + shell_quote(jobs[i].run_under);
+        if (a.procs > 0) replay += " --procs " + std::to_string(a.procs);
+        claims[i] = check_claims(jobs[i].sc, jobs[i].sc.expect.at(jobs[i].policy), opt, replay);
+        auto& j = results[i].judgement;
+        if (!claims[i]->ok && j.outcome == verdict::Outcome::Pass) {
+          j.outcome = verdict::Outcome::Fail;
+          j.reason = "claim failed: " + claims[i]->failures.front() +
+                     (claims[i]->failures.size() > 1 ? " (and " + std::to_string(claims[i]->failures.size() - 1) + " more)" : "");
+        }
+      }
       if (jobs[i].run_under != jobs[i].policy) {  // the base policy too: what did the fix change?
         opt.policy = jobs[i].policy;
         opt.expect_as.clear();
@@ -198,7 +239,7 @@ int run_tests(const TestArgs& a) {
       std::lock_guard lock(out);
       done[i] = true;
       for (; printed < jobs.size() && done[printed]; ++printed)
-        print_result(results[printed], bases[printed] ? &*bases[printed] : nullptr, a.verbose);
+        print_result(results[printed], bases[printed] ? &*bases[printed] : nullptr, claims[printed], a.verbose);
     }
   };
   std::vector<std::thread> pool;
@@ -275,6 +316,12 @@ Command add_test(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--userns", g_test.userns, "Use a user namespace even when running as root");
   cmd->add_flag("-v,--verbose", g_test.verbose, "Details for passing runs too");
+  cmd->add_option("-s,--strategy", g_test.strategy, "The schedule of each run: go-order or random:SEED")->capture_default_str();
+  cmd->add_option("--count", g_test.count, "Runs per scenario x policy, like go test -count (random:SEED: seeds SEED, SEED+1, ...)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--procs", g_test.procs, "GOMAXPROCS for every scenario, like go test -cpu (default: each file's procs)")
+      ->check(CLI::Range(1, 64));
   return [] { return run_tests(g_test); };
 }
 

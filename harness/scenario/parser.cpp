@@ -25,7 +25,9 @@ const std::vector<std::string> kTopLevelKeys{"name",         "main",      "descr
 // scenario format being public, but not offered in hints; giving both is an error.
 constexpr const char* kOldIdleThreadsKey = "idle_ms";
 const std::vector<std::string> kRequiredTopLevelKeys{"name", "main"};
-const std::vector<std::string> kExpectationKeys{"verdicts", "absent"};
+const std::vector<std::string> kExpectationKeys{"verdicts", "absent", "reachable", "unreachable", "explore"};
+const std::vector<std::string> kExploreKeys{"strategy", "bound", "depth", "seed", "budget"};
+const std::vector<std::string> kExploreStrategies{"exhaustive", "portfolio", "pct", "random"};
 
 constexpr std::int64_t kMaxProcs = 64;   // GOMAXPROCS
 constexpr std::int64_t kMaxIdleThreads = 16;  // a handful of runtime-owned threads
@@ -120,9 +122,45 @@ class ScenarioReader {
     check_keys(entry, context, kExpectationKeys, {});
     Expectation e;
     e.loc = entry.key_loc();
-    for (const auto& [key, list] : entry.members())
-      read_verdict_list(list, key, key == "verdicts" ? e.verdicts : e.absent, e);
+    for (const auto& [key, list] : entry.members()) {
+      if (key == "verdicts" || key == "absent") read_verdict_list(list, key, key == "verdicts" ? e.verdicts : e.absent, e);
+      else if (key == "reachable" || key == "unreachable") read_claim_list(list, key, key == "reachable" ? e.reachable : e.unreachable, e);
+      else read_explore(list, e);
+    }
+    if (e.has_explore && !e.claims())
+      throw ParseError(e.explore.loc, "\"explore\" says how to check \"reachable\"/\"unreachable\" claims, and " + context +
+                                          " has none");
     return e;
+  }
+
+  // "reachable" / "unreachable": verdict kinds, and (reachable only) "clean".
+  void read_claim_list(const JsonNode& list, const std::string& key, std::vector<std::string>& out, const Expectation& e) {
+    require_array(list, key_name(key));
+    std::vector<std::string> names = opts_.verdicts;
+    if (key == "reachable") names.push_back(kCleanClaim);
+    for (const JsonNode& item : list.elements()) {
+      std::string v = read_choice(item, "claim", "verdict", names);
+      auto listed = [&](const std::vector<std::string>& l) { return std::find(l.begin(), l.end(), v) != l.end(); };
+      if (listed(out)) throw ParseError(item.loc(), "verdict " + quote(v) + " is listed twice in " + key_name(key));
+      if (listed(e.reachable) || listed(e.unreachable))
+        throw ParseError(item.loc(), "verdict " + quote(v) + " is listed in both \"reachable\" and \"unreachable\"");
+      out.push_back(std::move(v));
+    }
+  }
+
+  void read_explore(const JsonNode& v, Expectation& e) {
+    require_object(v, key_name("explore"));
+    check_keys(v, key_name("explore"), kExploreKeys, {});
+    e.has_explore = true;
+    e.explore.loc = v.key_loc();
+    for (const auto& [key, x] : v.members()) {
+      const std::string what = "explore " + key_name(key);
+      if (key == "strategy") e.explore.strategy = read_choice(x, what, "exploration strategy", kExploreStrategies);
+      else if (key == "bound") e.explore.bound = static_cast<int>(read_integer(x, what, 0, 16));
+      else if (key == "depth") e.explore.depth = static_cast<int>(read_integer(x, what, 1, 16));
+      else if (key == "seed") e.explore.seed = read_integer(x, what, 0, std::int64_t{1} << 53);
+      else e.explore.budget = read_integer(x, what, 1, 1000000);
+    }
   }
 
   // Fills `out` (e.verdicts or e.absent); a verdict may appear once across both lists.

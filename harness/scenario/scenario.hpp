@@ -85,11 +85,31 @@ struct Op {
   std::vector<Op> body;     // repeat: the body
 };
 
+// How `nsleak test` explores the schedules a claim speaks of (harness/explore).
+struct ExploreClaim {
+  Location loc;
+  std::string strategy = "exhaustive";  // exhaustive, portfolio, pct, random
+  int bound = 2;                        // exhaustive, portfolio: non-default decisions at most
+  int depth = 2;                        // pct
+  std::int64_t seed = 1;                // pct, random
+  std::int64_t budget = 2000;           // schedules at most
+};
+
+// A pseudo-verdict of "reachable": some schedule shows no leak verdict at all.
+inline constexpr const char* kCleanClaim = "clean";
+
 // What must and must not appear under one policy.
 struct Expectation {
   Location loc;
-  std::vector<std::string> verdicts;  // must each appear at least once
-  std::vector<std::string> absent;    // must not appear
+  std::vector<std::string> verdicts;  // must each appear at least once (on go-order)
+  std::vector<std::string> absent;    // must not appear (on go-order)
+  // Claims over every explored schedule: some schedule shows each of `reachable` ("clean": one
+  // with no leak verdict), none shows any of `unreachable`; an exhaustive exploration must also
+  // be complete for `unreachable` to hold.
+  std::vector<std::string> reachable, unreachable;
+  bool has_explore = false;
+  ExploreClaim explore;
+  bool claims() const { return !reachable.empty() || !unreachable.empty(); }
 };
 
 struct Scenario {
