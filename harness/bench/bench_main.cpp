@@ -7,8 +7,11 @@
 //      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay;
 //   4. what the seccomp supervisor costs: the article Go binary in the sandbox with vs without
 //      `nsleak observe`'s supervision (target <= 2x), and the article scenario with vs without
-//      the run-time audit.
-// `nsleak-bench switch` prints figure 2 alone, `nsleak-bench observe [ROOT [GO_DIR]]` figure 4. Benchmarks print; they assert nothing (tests assert behaviour).
+//      the run-time audit;
+//   5. exploration (harness/explore): schedules/second on the article and on a program without
+//      namespace ops, beside the floor (the same fork + unshare per schedule, on every core).
+// `nsleak-bench switch` prints figure 2 alone, `nsleak-bench observe [ROOT [GO_DIR]]` figure 4,
+// `nsleak-bench explore [ROOT]` figure 5. Benchmarks print; they assert nothing (tests assert behaviour).
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -26,6 +29,7 @@
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/observe/analyze_tree.hpp"
 #include "harness/observe/supervisor.hpp"
+#include "harness/explore/explorer.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/step_recorder.hpp"
@@ -256,6 +260,29 @@ void observe_cost(const std::string& go_dir) {
               median(bare), median(audited), median(audited) / median(bare));
 }
 
+void explore_rate(const std::string& root) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<double> floor;
+  for (int i = 0; i < 31; ++i) floor.push_back(median_ms(1, [] { fork_in_fresh_ns([] {}); }));
+  const double floor_rate = cores * 1000.0 / median(floor);
+  std::printf("\n5. explore, exhaustive:2 (no shrinking) on %u cores\n"
+              "   floor: fork + unshare(NET|UTS) + exit per schedule: %8.0f schedules/s\n", cores, floor_rate);
+  const std::pair<const char*, scenario::Scenario> programs[] = {
+      {"article", cli::embedded_article()},
+      {"no namespace ops", cli::load(root + "/fixtures/explore/no-namespace-ops.json")}};
+  for (const auto& [what, sc] : programs) {
+    explore::ExploreOptions opt;
+    opt.strategy = explore::parse_strategy("exhaustive:2");
+    opt.budget = 400;
+    opt.jobs = static_cast<int>(cores);
+    opt.shrink = false;
+    const auto t0 = Clock::now();
+    const auto r = explore::explore(sc, opt);
+    const double rate = 1000.0 * static_cast<double>(r.schedules) / ms_since(t0);
+    std::printf("   %-16s %5ld schedules: %8.0f schedules/s (%.2f of the floor)\n", what, r.schedules, rate, rate / floor_rate);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,6 +290,10 @@ int main(int argc, char** argv) {
   // change to the switch path.
   if (argc > 1 && std::string(argv[1]) == "switch") {
     switch_cost();
+    return 0;
+  }
+  if (argc > 1 && std::string(argv[1]) == "explore") {
+    explore_rate(argc > 2 ? argv[2] : NSLEAK_SOURCE_DIR);
     return 0;
   }
   const bool only_observe = argc > 1 && std::string(argv[1]) == "observe";
@@ -281,5 +312,6 @@ int main(int argc, char** argv) {
   switch_cost();
   library(root + "/scenarios");
   observe_cost(go_dir);
+  explore_rate(root);
   return 0;
 }
