@@ -1021,3 +1021,46 @@ TEST_CASE("nsleak export --go: the article as one main.go; an injected failure i
   CHECK(bad.err.find(": export --go: setns with \"fail\" cannot be expressed in Go") != std::string::npos);
   CHECK(bad.out.empty());
 }
+
+TEST_CASE("nsleak explore and replay: classes with tokens, the completeness line, replay and run --replay", "[cli][explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::string few = "fixtures/explore/unlock-without-restore-few-probes.json";
+  const Result r = run_nsleak("explore " + few + " --strategy exhaustive:1 -j 2 --no-shrink");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("complete: every schedule within bound 1 — ") && Catch::Contains(" run, 0 pruned") &&
+                        Catch::Contains("4 outcome classes") && Catch::Contains("replay: nsleak replay " + few + " '"));
+  CHECK(r.err.empty());  // no progress line off a terminal
+  const Result jl = run_nsleak("explore " + few + " --strategy exhaustive:1 -j 2 --no-shrink --format jsonl");
+  std::vector<nlohmann::json> lines;
+  for (std::size_t at = 0, nl; (nl = jl.out.find('\n', at)) != std::string::npos; at = nl + 1)
+    lines.push_back(nlohmann::json::parse(jl.out.substr(at, nl - at)));
+  REQUIRE(lines.size() == 5);  // four classes as found, then the summary
+  CHECK(lines.back()["type"] == "summary");
+  CHECK(lines.back()["complete"] == true);
+  std::string token;
+  for (const auto& l : lines)
+    if (l["type"] == "class" && l["decisions"] == 1) token = l["token"];
+  REQUIRE(!token.empty());
+  const Result rep = run_nsleak("replay " + few + " '" + token + "' -f json");
+  CHECK(rep.code == 0);
+  const auto j = nlohmann::json::parse(rep.out);
+  CHECK(j["strategy"] == "replay");
+  const Result run = run_nsleak("run " + few + " --replay '" + token + "' -f json");
+  CHECK(run.code == 0);
+  CHECK(nlohmann::json::parse(run.out)["reproduce"] == "nsleak run " + few + " --policy go1.12 --replay '" + token + "'");
+  const Result stale = run_nsleak("replay " + few + " 'preempt@main#42=yield-m'");
+  CHECK(stale.code == 2);
+  CHECK(first_line(stale.err) == "nsleak: replay token, decision 1 \"preempt@main#42=yield-m\": the scenario has no op labelled \"main#42\"");
+  CHECK(run_nsleak("explore " + few + " --strategy dfs").code == 2);
+}
+
+TEST_CASE("nsleak test --strategy random:SEED --count N --procs N runs N schedules; exhaustive is refused with where claims go", "[cli][explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const Result r = run_nsleak("test scenarios/article --strategy random:1 --count 2 --procs 1 -p go1.12 -v");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("--strategy random:1") && Catch::Contains("--strategy random:2") &&
+                        Catch::EndsWith("2 passed, 0 failed\n"));
+  const Result bad = run_nsleak("test scenarios/article --strategy exhaustive:2");
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("\"reachable\", \"unreachable\", \"explore\""));
+}

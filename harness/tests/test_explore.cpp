@@ -9,6 +9,8 @@
 #include "harness/explore/labels.hpp"
 #include "harness/explore/schedule.hpp"
 #include "harness/runtime/bad_input.hpp"
+#include "harness/scenario/parser.hpp"
+#include "harness/verdict/verdict_kind.hpp"
 #include "harness/tests/support.hpp"
 
 using namespace nsleak;
@@ -178,4 +180,26 @@ TEST_CASE("pruned and unpruned exhaustive exploration find the same classes", "[
     std::cout << name << " go1.12 exhaustive:2: pruned " << pruned.schedules << " run + " << pruned.pruned
               << " pruned; unpruned " << full.schedules << " run; " << a.size() << " classes\n";
   }
+}
+
+TEST_CASE("claims in an expectation: parsed, and bad ones are located errors", "[explore][parser]") {
+  const scenario::ParseOptions opts{{"go1.12"}, verdict::verdict_names()};
+  auto parse = [&](const std::string& expect) {
+    return scenario::parse_scenario(R"({"name": "c", "main": [{"op": "yield"}], "expect": {"go1.12": )" + expect + "}}",
+                                    "c.json", opts);
+  };
+  const auto sc = parse(R"({"verdicts": [], "reachable": ["stale-belief", "clean"], "unreachable": ["inherited-clone"],
+                            "explore": {"strategy": "exhaustive", "bound": 1, "budget": 50}})");
+  const auto& e = sc.expect.at("go1.12");
+  CHECK(e.reachable == std::vector<std::string>{"stale-belief", "clean"});
+  CHECK(e.unreachable == std::vector<std::string>{"inherited-clone"});
+  CHECK(e.explore.bound == 1);
+  CHECK(e.explore.budget == 50);
+  CHECK_THROWS_WITH(parse(R"({"unreachable": ["clean"]})"), Catch::Contains("c.json:1:") && Catch::Contains("unknown verdict \"clean\""));
+  CHECK_THROWS_WITH(parse(R"({"reachable": ["stale-belief"], "unreachable": ["stale-belief"]})"),
+                    Catch::Contains("listed in both \"reachable\" and \"unreachable\""));
+  CHECK_THROWS_WITH(parse(R"({"explore": {"strategy": "exhaustive"}})"), Catch::Contains("has none"));
+  CHECK_THROWS_WITH(parse(R"({"reachable": ["clean"], "explore": {"strategy": "dfs"}})"),
+                    Catch::Contains("unknown exploration strategy \"dfs\""));
+  CHECK_THROWS_WITH(parse(R"({"reachable": ["clean"], "explore": {"budget": 0}})"), Catch::Contains("budget"));
 }
