@@ -1,5 +1,7 @@
 #include "reports/event_json.hpp"
 
+#include "harness/sandbox/violation.hpp"
+
 #include "harness/os/state_kind.hpp"
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
@@ -46,6 +48,9 @@ class Writer {
     return {{"userns", e.userns}, {"pid", e.pid}, {"uid", e.uid}};
   }
   json body(const trace::EnvError&, const trace::Event& ev) const { return {{"message", ev.text}}; }
+  json body(const trace::SandboxViolation& v, const trace::Event&) const {
+    return {{"call", sandbox::describe_violation(v)}, {"nr", v.nr}, {"tid", v.tid}};
+  }
   json body(const trace::Disagreement& d, const trace::Event&) const {
     return {{"problems", json::array({verdict::describe(d)})}};
   }

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kOutcomes{"pass", "fail", "error", "crash", "timeout", "limit"};
+const std::set<std::string> kOutcomes{"pass", "fail", "error", "crash", "timeout", "limit", "sandbox-violation"};
 
 // What junit_xml and the summary rely on, checked so that a truncated, hand-edited or foreign
 // file is bad input (exit 2) rather than a crash halfway through writing the merged report.
@@ -24,7 +24,7 @@ void check_run(const std::string& where, const json& r) {
   for (const char* key : {"scenario", "policy"})
     if (r[key].get<std::string>().empty()) throw MergeError(where + ": \"" + key + "\" is empty");
   if (!kOutcomes.count(r["outcome"].get<std::string>()))
-    throw MergeError(where + ": \"outcome\" must be pass, fail, error, crash, timeout or limit");
+    throw MergeError(where + ": \"outcome\" must be pass, fail, error, crash, timeout, limit or sandbox-violation");
   if (r.contains("story") && !r["story"].is_string()) throw MergeError(where + ": \"story\" is not a string");
   if (!r.contains("stats") || !r["stats"].is_object() || !r["stats"].contains("wall_ms") ||
       !r["stats"]["wall_ms"].is_number())

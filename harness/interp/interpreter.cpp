@@ -1,6 +1,7 @@
 #include "harness/interp/interpreter.hpp"
 
 #include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <map>
@@ -262,6 +263,12 @@ class Interpreter {
       case OpKind::Setgid: return do_setid(op, st);
       case OpKind::Setaffinity: return set_numeric(op, st, os::set_affinity(op.cpus));
       case OpKind::Setnice: return set_numeric(op, st, os::set_nice(static_cast<int>(op.n)));
+      case OpKind::TestForbiddenSyscall:
+        // personality(0xffffffff) only queries, so even unfiltered it changes nothing; the
+        // allowlist does not name it, so the sandbox stops the child here.
+        ::syscall(SYS_personality, 0xffffffffUL);
+        step(op, st);
+        break;
     }
   }
 

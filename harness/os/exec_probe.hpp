@@ -8,7 +8,10 @@
 
 namespace nsleak::os {
 
-// Runs `stat -L -c %d:%i /proc/self/<entry>` and parses its answer into `out`.
+// Runs `/usr/bin/stat -L -c %d:%i /proc/self/<entry>` (by absolute path, never a $PATH
+// lookup) and parses its answer into `out`.
 SysResult exec_probe(StateKind kind, StateValue& out);
+// The absolute path of the stat(1) it runs.
+const char* stat_program();
 
 }  // namespace nsleak::os

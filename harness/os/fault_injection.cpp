@@ -10,6 +10,12 @@ std::optional<std::size_t> fault_index(int err) {
   return std::nullopt;
 }
 
+unsigned fault_marker(int fail_errno) {
+  if (fail_errno == 0) return 0;
+  const auto i = fault_index(fail_errno);
+  return i ? static_cast<unsigned>(*i + 1) : 0;
+}
+
 std::optional<int> errno_from_name(const std::string& name) {
   for (int e : kFaultErrnos)
     if (name == errno_name(e)) return e;

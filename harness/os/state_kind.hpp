@@ -48,7 +48,7 @@ enum class ReadBy : std::uint8_t { NsfsIdentity, DirIdentity, StatusIds, CpusAll
 // setresgid(2), sched_setaffinity(2), setpriority(2) (state_ops.hpp).
 enum class ApplyBy : std::uint8_t { UnshareSetns, UnshareChdir, SetIds, SetAffinity, SetNice };
 // What fault injection marks so that the sandbox's seccomp filter fails the call
-// (fault_injection.hpp): the setns fd number and the unshare flags' low byte.
+// (fault_injection.hpp): the CSIGNAL bits of setns's nstype and of unshare's flags.
 // The numeric kinds have no injectable faults (`fail` is an unshare/setns key).
 enum class FaultMarker : std::uint8_t { NamespaceSyscalls, None };
 

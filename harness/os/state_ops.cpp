@@ -162,9 +162,7 @@ StateValue task_value(int task_dir, const char* tid, StateKind kind) {
 
 SysResult unshare_state(StateKind kind, int fail_errno) {
   const StateKindInfo& k = info(kind);
-  unsigned flags = static_cast<unsigned>(k.clone_flag);
-  if (fail_errno != 0)
-    if (auto i = fault_index(fail_errno)) flags |= static_cast<unsigned>(*i + 1);
+  const unsigned flags = static_cast<unsigned>(k.clone_flag) | fault_marker(fail_errno);
   return sys_result(::unshare(static_cast<int>(flags)),
                     [&] { return unshare_call(kind); });
 }
@@ -176,18 +174,8 @@ std::string setns_call(int fd, StateKind kind) {
 }
 
 SysResult set_ns(const NsHandle& h, int fail_errno) {
-  int fd = h.fd.get();
-  UniqueFd marked;
-  if (fail_errno != 0) {
-    if (auto i = fault_index(fail_errno)) {
-      // dup onto the marker fd; the seccomp filter fails setns on exactly this number.
-      const int want = kFaultFdBase + static_cast<int>(*i);
-      marked.reset(::dup3(fd, want, O_CLOEXEC));
-      if (!marked.valid()) return sys_result(-1, "dup3(fault marker)");
-      fd = want;
-    }
-  }
-  return sys_result(::setns(fd, info(h.kind).clone_flag), [&] { return setns_call(h.fd.get(), h.kind); });
+  const unsigned nstype = static_cast<unsigned>(info(h.kind).clone_flag) | fault_marker(fail_errno);
+  return sys_result(::setns(h.fd.get(), static_cast<int>(nstype)), [&] { return setns_call(h.fd.get(), h.kind); });
 }
 
 }  // namespace nsleak::os

@@ -13,6 +13,7 @@ enum ChildExit : int {
   kChildExitEnvError = 3,    // the sandbox could not be set up (an env-error event says why)
   kChildExitThrow = 4,       // throw(): a runtime invariant broke (a fault event has the dump)
   kChildExitTraceFull = 5,   // the shared trace buffer is full (the parent reports the overflow)
+  kChildExitSandboxViolation = 6,  // a syscall the sandbox forbids (a sandbox-violation event says which)
 };
 
 }  // namespace nsleak::rt

@@ -1,12 +1,14 @@
-// The seccomp filter that makes marked namespace syscalls fail (see ns/fault_injection.hpp).
+// The rules that make marked namespace and thread-creation syscalls fail with the errno the
+// scenario asked for (see os/fault_injection.hpp): part of the syscall filter.
 #pragma once
+
+#include <seccomp.h>
 
 #include <string>
 
 namespace nsleak::sandbox {
 
-// Installs the filter on the calling (single) thread; every thread created later inherits
-// it. Returns an error message, empty on success.
-std::string install_fault_filter();
+// Adds the fault rules to `ctx`. Returns an error message, empty on success.
+std::string add_fault_rules(scmp_filter_ctx ctx);
 
 }  // namespace nsleak::sandbox

@@ -19,9 +19,12 @@
 #include <thread>
 
 #include "harness/os/unique_fd.hpp"
-#include "harness/sandbox/fault_filter.hpp"
+#include "harness/sandbox/capabilities.hpp"
+#include "harness/sandbox/clean_process.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
+#include "harness/sandbox/syscall_filter.hpp"
+#include "harness/sandbox/violation.hpp"
 #include "harness/trace/record.hpp"
 
 namespace nsleak::sandbox {
@@ -92,9 +95,19 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
     setup = enter_private_namespaces(opt.force_userns);
     err = setup.error;
   }
-  if (err.empty() && opt.fault_filter) err = install_fault_filter();
-  // The notification filter last of the sandbox's own (see notify_filter.hpp on stacking).
+  // The model's own child (opt.fault_filter; `nsleak observe` runs someone else's program,
+  // which keeps its fds, environment and syscalls): nothing of the invoker's (fds — but the
+  // supervisor's socket —, environment) and only the capabilities the ops need.
+  if (err.empty() && opt.fault_filter) err = clean_process(listener_sock);
+  if (err.empty() && opt.fault_filter) err = drop_capabilities();
+  // The notification filter before the allowlist, which refuses the seccomp(2) and sendmsg(2)
+  // its installation makes (see notify_filter.hpp on stacking).
   if (err.empty() && listener_sock >= 0) err = install_notify_filter(listener_sock);
+  // Then only the syscalls the runtime, the observer and the ops make, with the fault rules.
+  if (err.empty() && opt.fault_filter) {
+    catch_violations(out);
+    err = install_syscall_filter();
+  }
   if (!err.empty()) {
     write_text_event(out, trace::encode(trace::EnvError{}), err);
     ::_exit(rt::kChildExitEnvError);
@@ -185,6 +198,7 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   for (const auto& ev : rec.events) {
     if (ev.is<trace::EnvError>()) rec.env_error = ev.text;
     if (const auto* sb = ev.as<trace::SandboxReady>()) rec.userns = sb->userns;
+    if (const auto* v = ev.as<trace::SandboxViolation>()) rec.sandbox_violation = describe_violation(*v);
   }
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return rec;

@@ -2,9 +2,11 @@
 //
 // The sandbox isolates, and nothing else: the child, still single-threaded, moves into its
 // own namespaces before any thread exists (root: unshare(CLONE_NEWNET|CLONE_NEWUTS);
-// otherwise a user namespace first, with uid/gid maps), resets its signal state, installs the
-// fault-injection seccomp filter, then runs the caller's body, which writes its trace records
-// into a shared-memory buffer. What records the run is the body's business (the runner's
+// otherwise a user namespace first, with uid/gid maps), resets its signal state, closes
+// inherited fds, fixes its environment, drops the capabilities the ops do not need and
+// installs the seccomp allowlist (syscall_filter.hpp; a forbidden call stops the child, see
+// violation.hpp), then runs the caller's body, which writes its trace records into a
+// shared-memory buffer. What records the run is the body's business (the runner's
 // StepRecorder). The parent never changes its own namespaces or threads; if the child
 // crashes, hangs or deadlocks, the records already committed are kept.
 #pragma once
@@ -32,6 +34,8 @@ struct SandboxOptions {
   // The model's child wants both; `nsleak observe` runs someone else's program, which must
   // see neither: its own CPU affinity (GOMAXPROCS reads it) and no fault markers.
   bool pin_cpu = true;
+  // The model's hardening: the seccomp allowlist with its fault rules, only the capabilities
+  // the ops need, no inherited fds, a fixed environment (off for someone else's program).
   bool fault_filter = true;
   Supervisor supervisor;                   // set: the child runs under the seccomp notification
                                            // filter, answered by this on a parent thread
@@ -48,6 +52,7 @@ struct RunRecord {
   bool userns = false;       // ran through a user namespace
   bool trace_overflow = false;  // the child filled the trace buffer and stopped
   std::size_t trace_records = 0;  // the buffer's capacity, for the limit's message
+  std::string sandbox_violation;  // a syscall the allowlist forbids, decoded; the child was stopped
   double wall_ms = 0;
 };
 

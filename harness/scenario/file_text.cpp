@@ -48,16 +48,18 @@ std::string read_text_file(const std::string& path) {
   std::string data;
   char buf[1 << 16];
   for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN && fifo) {  // a writer that has not written yet
+    if (fifo) {
+      // Wait for data or the end: a writer's bytes (POLLIN), its close (POLLHUP). With no
+      // writer yet, poll waits for one, up to the idle limit, where read would say EOF.
       pollfd p{fd.get(), POLLIN, 0};
       const int rc = ::poll(&p, 1, kFifoIdleSeconds * 1000);
+      if (rc < 0 && errno == EINTR) continue;
       if (rc == 0)
         throw ParseError(Location{name, 0, 0},
-                         "FIFO: its writer sent nothing for " + std::to_string(kFifoIdleSeconds) + " s");
-      continue;
+                         "FIFO: no writer sent anything for " + std::to_string(kFifoIdleSeconds) + " s");
     }
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || (fifo && errno == EAGAIN))) continue;
     if (n < 0) throw_unreadable(name, "cannot read file", errno);
     if (n == 0) return data;
     data.append(buf, static_cast<std::size_t>(n));

@@ -45,6 +45,7 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Setgid: return {{"gid"}, {"raw"}};
     case OpKind::Setaffinity: return {{"cpus"}, {}};
     case OpKind::Setnice: return {{"nice"}, {}};
+    case OpKind::TestForbiddenSyscall: return {};
   }
   return {};
 }
@@ -72,7 +73,7 @@ std::optional<OpKind> op_from_name(const std::string& name) {
   const auto& names = op_names();  // in OpKind declaration order
   for (std::size_t i = 0; i < names.size(); ++i)
     if (names[i] == name) return static_cast<OpKind>(i);
-  return std::nullopt;
+  return test_op_from_name(name);
 }
 
 const std::vector<std::string>& ns_kind_names() {

@@ -1,19 +1,22 @@
 #include "harness/scenario/scenario.hpp"
 
 #include <array>
+#include <cstdlib>
 
 namespace nsleak::scenario {
 namespace {
 
 // Indexed by OpKind; the order is the enum's declaration order.
+// The public ops; the test-only ones after them are named by kTestOpNames.
 constexpr std::array<const char*, 25> kOpNames{
     "lock",    "unlock",      "unshare", "setns",  "get",     "go",      "call",
     "send",    "recv",        "close",   "wg_add", "wg_done", "wg_wait", "yield",
     "syscall", "sleep",       "exec",    "expect", "repeat",  "exit",    "chdir",
     "setuid",  "setgid",      "setaffinity", "setnice",
 };
-static_assert(kOpNames.size() == static_cast<std::size_t>(OpKind::Setnice) + 1,
-              "kOpNames must name every OpKind");
+constexpr std::array<const char*, 1> kTestOpNames{"test_forbidden_syscall"};
+static_assert(kOpNames.size() + kTestOpNames.size() == static_cast<std::size_t>(OpKind::TestForbiddenSyscall) + 1,
+              "kOpNames and kTestOpNames must name every OpKind");
 
 // What each op stands for in Go, indexed by OpKind (`nsleak list ops`, docs/scenario-format.md).
 constexpr std::array<const char*, 25> kOpGo{
@@ -48,13 +51,27 @@ static_assert(kOpGo.size() == kOpNames.size(), "kOpGo must describe every OpKind
 
 }  // namespace
 
-const char* op_go(OpKind k) { return kOpGo[static_cast<std::size_t>(k)]; }
+const char* op_go(OpKind k) {
+  const auto i = static_cast<std::size_t>(k);
+  return i < kOpGo.size() ? kOpGo[i] : "(test only) a syscall the sandbox forbids";
+}
 
 std::string Location::str() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
 
-const char* op_name(OpKind k) { return kOpNames[static_cast<std::size_t>(k)]; }
+const char* op_name(OpKind k) {
+  const auto i = static_cast<std::size_t>(k);
+  return i < kOpNames.size() ? kOpNames[i] : kTestOpNames[i - kOpNames.size()];
+}
+
+std::optional<OpKind> test_op_from_name(std::string_view name) {
+  const char* on = std::getenv(kTestOpsEnv);
+  if (on == nullptr || std::string_view(on) != "1") return std::nullopt;
+  for (std::size_t i = 0; i < kTestOpNames.size(); ++i)
+    if (name == kTestOpNames[i]) return static_cast<OpKind>(kOpNames.size() + i);
+  return std::nullopt;
+}
 
 const std::vector<std::string>& op_names() {
   static const std::vector<std::string> names(kOpNames.begin(), kOpNames.end());

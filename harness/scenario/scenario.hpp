@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/os/state_kind.hpp"
@@ -51,14 +53,21 @@ enum class OpKind {
   Setgid,       // syscall.Setgid(gid); raw: setresgid
   Setaffinity,  // unix.SchedSetaffinity(0, set)
   Setnice,      // syscall.Setpriority(PRIO_PROCESS, 0, nice)
+  // Test only, never in the public vocabulary (op_names, `nsleak list`, the format docs):
+  // makes a syscall the sandbox's allowlist forbids, to prove a violation is caught. The
+  // parser accepts it only when the environment has NSLEAK_TEST_OPS=1 (kTestOpsEnv).
+  TestForbiddenSyscall,
 };
+inline constexpr const char* kTestOpsEnv = "NSLEAK_TEST_OPS";
 
 // Canonical op name as written in scenario files ("wg_add", "unshare", ...).
 const char* op_name(OpKind k);
 // What the op stands for in Go, one line.
 const char* op_go(OpKind k);
-// All op names, in declaration order (for "did you mean" and `nsleak list`).
+// All public op names, in declaration order (for "did you mean" and `nsleak list`).
 const std::vector<std::string>& op_names();
+// A test-only op by name, when the environment enables them (kTestOpsEnv=1); else nullopt.
+std::optional<OpKind> test_op_from_name(std::string_view name);
 
 // Namespace kinds a scenario may unshare/setns. Observation covers the same kinds.
 using os::StateKind;

@@ -92,6 +92,14 @@ struct SandboxReady {
   bool userns = false;
 };
 struct EnvError {};  // text: the reason
+// A syscall the sandbox's allowlist forbids (sandbox/violation.hpp): the child was stopped.
+struct SandboxViolation {
+  static constexpr int kArgs = 6;
+  std::int32_t nr = -1;     // the syscall number on `arch`
+  std::uint32_t arch = 0;   // AUDIT_ARCH_*
+  std::int32_t tid = 0;     // the thread that made it
+  std::uint64_t args[kArgs]{};
+};
 
 // --- Kernel facts ----------------------------------------------------------------------------
 // One row of a snapshot: task `tid` (the runtime's M `m`, or kNoM) is in `value` for `kind`.
@@ -276,7 +284,7 @@ using Body = std::variant<SandboxReady, EnvError, TaskState, Disagreement, Start
                           Ready, Park, HandoffP, StartM, StopLockedM, StartLockedM, NewM,
                           NewmHandoff, MStart, Wedge, MExit, GExit, EnterSyscall, ExitSyscall,
                           Timers, StrictUnlockKill, UnlockSkipped, Choice, Exit, Fault, Op,
-                          OpState, Note, ChoiceOption, Orphans>;
+                          OpState, Note, ChoiceOption, Orphans, SandboxViolation>;
 
 // One row of a decoded snapshot: a task and its state for every observed kind.
 struct TaskRow {

@@ -108,6 +108,7 @@ const char* event_name(const Body& b) {
                [](const Exit&) { return "exit"; }, [](const Fault&) { return "fault"; },
                [](const Op&) { return "op"; }, [](const OpState&) { return "op-state"; },
                [](const Note&) { return "note"; }, [](const ChoiceOption&) { return "choice-option"; },
+               [](const SandboxViolation&) { return "sandbox-violation"; },
                [](const Orphans&) { return "partial"; }},
       b);
 }

@@ -27,6 +27,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::Crash: return "crash";
     case Outcome::Timeout: return "timeout";
     case Outcome::Limit: return "limit";
+    case Outcome::SandboxViolation: return "sandbox-violation";
   }
   return "?";
 }
@@ -44,6 +45,16 @@ bool fault_outcome(const sandbox::RunRecord& rec, const Analysis& a, Judgement& 
     j.reason = !a.disagreements.empty()
                    ? "harness bug: kernel and runtime disagree: " + describe(a.disagreements.front())
                    : "harness bug: " + a.fault;
+    return true;
+  }
+  // Before the crash checks: the sandbox stopped the child for a syscall its allowlist
+  // forbids (the kernel never ran it); what the program did up to then is kept.
+  if (!rec.sandbox_violation.empty() || rec.exit_code == rt::kChildExitSandboxViolation) {
+    j.outcome = Outcome::SandboxViolation;
+    j.reason = "sandbox violation: the program made the syscall " +
+               (rec.sandbox_violation.empty() ? std::string("(unrecorded)") : rec.sandbox_violation) +
+               ", which the sandbox's seccomp allowlist forbids (harness/sandbox/syscall_filter.cpp); the "
+               "kernel did not run it and the child was stopped. The trace up to that point is kept";
     return true;
   }
   // Before the crash checks: the child stopped itself (kChildExitTraceFull) with main still

@@ -105,7 +105,9 @@ struct ThreadInfo {
 
 // limit: the run hit one of the harness's limits (a full trace buffer) and was stopped; the
 // partial trace is kept and the reason names the limit and how to raise it.
-enum class Outcome { Pass, Fail, Error, Crash, Timeout, Limit };
+// sandbox-violation: the program made a syscall the sandbox's allowlist forbids; the child was
+// stopped, the call is named (decoded) and the partial trace kept.
+enum class Outcome { Pass, Fail, Error, Crash, Timeout, Limit, SandboxViolation };
 const char* outcome_name(Outcome o);
 
 struct Analysis {

@@ -87,7 +87,7 @@ def main():
     c.equal(sorted(defs["verdictKind"]["enum"]), sorted(verdicts),
             "the schema's verdict kinds are exactly those of `nsleak list`")
     c.equal(sorted(defs["opName"]["enum"]), sorted(ops), "the schema's op names are exactly those of `nsleak list`")
-    c.equal(defs["outcome"]["enum"], ["pass", "fail", "error", "crash", "timeout", "limit"], "outcome enum")
+    c.equal(defs["outcome"]["enum"], ["pass", "fail", "error", "crash", "timeout", "limit", "sandbox-violation"], "outcome enum")
 
     # Run reports: the article under every preset policy and a random schedule, the golden
     # scenarios, every op, a crash, a timeout, a failed expectation from a file whose name is
