@@ -381,11 +381,13 @@ class Interpreter {
       child.inherit = true;
     }
     const auto& body = sc_.functions.at(op.name);
+    rt::FailNewM(op.fail_errno != 0);  // only an M this spawn allocates (wakep -> startm -> newm)
     const auto goid = rt::Go([this, child, &body]() mutable {
                                const Live live(live_, &child);
                                run_ops(body, child);
                              }, op.name,
                              ids_.function_id(op.name));
+    rt::FailNewM(false);
     auto ev = begin(op, st);
     ev.child = goid;
     step(ev, st);

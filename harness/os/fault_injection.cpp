@@ -1,5 +1,9 @@
 #include "harness/os/fault_injection.hpp"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 namespace nsleak::os {
@@ -14,6 +18,11 @@ unsigned fault_marker(int fail_errno) {
   if (fail_errno == 0) return 0;
   const auto i = fault_index(fail_errno);
   return i ? static_cast<unsigned>(*i + 1) : 0;
+}
+
+int clone_new_thread_fault() {
+  const long rc = ::syscall(SYS_clone, kNewThreadFaultFlags, 0, 0, 0, 0);
+  return rc < 0 ? errno : 0;  // 0 cannot happen: the kernel refuses these flags
 }
 
 std::optional<int> errno_from_name(const std::string& name) {

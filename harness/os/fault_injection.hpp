@@ -27,6 +27,15 @@ static_assert(kFaultErrnos.size() <= kFaultMarkerMask, "every index + 1 fits in 
 // The marker bits for `fail_errno` (0 when it is 0 or not injectable).
 unsigned fault_marker(int fail_errno);
 
+// A new OS thread that cannot be created (clone failing with EAGAIN, as when RLIMIT_NPROC or
+// threads-max is reached): the runtime makes this clone instead of pthread_create's, and the
+// filter answers it EAGAIN. CLONE_THREAD without CLONE_SIGHAND is EINVAL for the kernel, so
+// even unfiltered it never creates anything; the CSIGNAL bits make it unmistakable.
+inline constexpr unsigned long kNewThreadFaultFlags = 0x00010000UL /* CLONE_THREAD */ | kFaultMarkerMask;
+inline constexpr int kNewThreadFaultErrno = EAGAIN;
+// Makes that clone; returns its errno (EAGAIN under the sandbox's filter).
+int clone_new_thread_fault();
+
 std::optional<std::size_t> fault_index(int err);  // index in kFaultErrnos
 std::optional<int> errno_from_name(const std::string& name);  // "EPERM" -> EPERM, injectable only
 std::string errno_name(int err);                               // EPERM -> "EPERM"

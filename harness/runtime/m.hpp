@@ -43,6 +43,7 @@ struct M {
   bool is_m0 = false;
   trace::MRole role = trace::MRole::Startm;  // why it was made
   std::uint32_t role_occ = 0;  // creation order among the Ms of its role, from 1 (its stable label)
+  bool clone_fails = false;  // fault injection: its thread cannot be created (FailNewM)
 
   G* curg = nullptr;     // the G running on this M
   P* p = nullptr;        // attached P, while running Go code

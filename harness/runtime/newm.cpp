@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "harness/os/fault_injection.hpp"
 #include "harness/os/task_observer.hpp"
 #include "harness/runtime/sched.hpp"
 
@@ -54,6 +55,7 @@ M* allocm(std::function<void()> fn, P* pp, trace::MRole role) {
   mp->mstartfn = std::move(fn);
   mp->nextp = pp;
   mp->park.owner = mp;
+  mp->clone_fails = std::exchange(s.fail_newm, false);
   s.allm.push_back(std::move(owned));
   return mp;
 }
@@ -65,6 +67,14 @@ void newm1(M* mp, trace::CloneVia via) {
   // CLONE_FS (pthread_create's) makes it share the caller's fs struct: same share id.
   mp->ns = cur->ns;
   mp->share = cur->share;
+  if (mp->clone_fails) {
+    // newosproc in os_linux.go: clone failed, print and throw. The clone is real (marked, so
+    // the sandbox's filter answers it), as the kernel's refusal would be.
+    const int err = os::clone_new_thread_fault();
+    fatal("runtime: failed to create new OS thread (have " + std::to_string(sched().allm.size() - 1) +
+          " already; errno=" + std::to_string(err) +
+          ")\nruntime: may need to increase max user processes (ulimit -u)\nfatal error: newosproc");
+  }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kThreadStack);
@@ -89,6 +99,8 @@ void templateThread() {
 }
 
 }  // namespace
+
+void FailNewM(bool on) { sched().fail_newm = on; }
 
 // newm: a new M for pp. On a thread with lockedExt != 0 (go1.10+), the clone is asked of the
 // template thread, which is known to be in a good state; otherwise the caller clones itself.

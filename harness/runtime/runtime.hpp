@@ -39,6 +39,9 @@ void UnlockOSThread();
 // the caller's own id for it (the interpreter's function id), 0 when it has none.
 std::int64_t Go(std::function<void()> fn, const std::string& name, std::uint32_t fn_tag = 0);
 void Gosched();
+// Fault injection: while on, the next M allocated cannot get its thread — its clone fails
+// with EAGAIN and the program dies as Go's does ("runtime: failed to create new OS thread").
+void FailNewM(bool on);
 [[noreturn]] void Goexit();
 // A blocking system call: the P is handed off for its duration (entersyscallblock), `call`
 // runs on this M's thread, and the G gets a P back or waits for one (exitsyscall).

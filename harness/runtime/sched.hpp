@@ -51,6 +51,7 @@ struct Sched {
   G* main_g = nullptr;
   bool main_started = false;
   NewmHandoff newmHandoff;
+  bool fail_newm = false;  // FailNewM: the next M allocated gets clone_fails
   std::vector<G*> timers;   // sleeping Gs
   std::int64_t now_ms = 0;  // virtual clock, advanced by sysmon when nothing else can run
   std::int64_t goidgen = 0;

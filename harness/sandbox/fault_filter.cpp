@@ -22,6 +22,10 @@ std::string add_fault_rules(scmp_filter_ctx ctx) {
     rc = seccomp_rule_add(ctx, err, SCMP_SYS(unshare), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, os::kFaultMarkerMask, marker));
     if (rc < 0) return fail("seccomp_rule_add(unshare fault)", rc);
   }
+  if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(static_cast<unsigned>(os::kNewThreadFaultErrno)), SCMP_SYS(clone), 1,
+                                SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(os::kNewThreadFaultFlags)));
+      rc < 0)
+    return fail("seccomp_rule_add(clone fault)", rc);
   return {};
 }
 

@@ -28,7 +28,7 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Unshare: return {{}, {"state", "ns", "as", "fail"}};
     case OpKind::Setns: return {{"to"}, {"state", "ns", "fail"}};
     case OpKind::Get: return {{"as"}, {"state", "ns"}};
-    case OpKind::Go: return {{"fn"}, {"inherit"}};
+    case OpKind::Go: return {{"fn"}, {"inherit", "clone_fail"}};
     case OpKind::Call: return {{"fn"}, {}};
     case OpKind::Send:
     case OpKind::Recv:
@@ -161,6 +161,10 @@ OpField describe_field(const std::string& key, bool required) {
   } else if (key == "fail") {
     f.syntax = "errno, one of: " + joined(injectable_errno_names());
     f.default_text = "none (the real syscall)";
+  } else if (key == "clone_fail") {
+    f.syntax = "errno, one of: EAGAIN (if this spawn makes the runtime create a thread, its clone fails: "
+               "\"runtime: failed to create new OS thread\", fatal)";
+    f.default_text = "none (threads are created)";
   } else if (key == "inherit") {
     f.syntax = "boolean (the author's belief, not a runtime switch)";
     f.default_text = "false";
@@ -218,6 +222,9 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.name = read_identifier(v, what);
   } else if (key == "fail") {
     op.fail_errno = *injectable_errno(read_choice(v, what, "errno", injectable_errno_names()));
+  } else if (key == "clone_fail") {
+    read_choice(v, what, "errno", {"EAGAIN"});
+    op.fail_errno = EAGAIN;
   } else if (key == "inherit") {
     op.inherit = read_bool(v, what);
   } else if (key == "n" || key == "ms" || key == "times") {

@@ -86,7 +86,8 @@ struct Op {
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`; chdir: `dir`;
                             // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns
-  int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno
+  int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno;
+                            // go (clone_fail): the clone of a thread this spawn creates
   std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times; setuid/setgid: the id;
                             // setnice: the nice value
   bool raw = false;         // setuid/setgid: the raw per-thread syscall, whatever the policy
