@@ -54,7 +54,7 @@ void list_ops() {
     const auto kind = static_cast<scenario::OpKind>(i);
     std::cout << "  " << scenario::op_name(kind) << "\n      " << scenario::op_go(kind) << "\n";
     for (const auto& f : scenario::op_fields(kind))
-      std::cout << "      " << (f.required ? "* " : "  ") << std::left << std::setw(8) << f.key << f.syntax
+      std::cout << "      " << (f.required ? "* " : "  ") << std::left << std::setw(8) << f.key + " " << f.syntax
                 << (f.default_text.empty() ? "" : "; default " + f.default_text) << "\n";
   }
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -367,20 +368,22 @@ TEST_CASE("a bad scenario file is in the JSON and JUnit reports, not only on std
 
 namespace {
 
-// Runs nsleak in a child process prepared by `prepare` (which runs after fork, before exec).
-Result run_prepared(const std::string& args, const std::function<void()>& prepare) {
+// Runs nsleak (`binary`, from `dir`) in a child process prepared by `prepare` (which runs
+// after fork, before exec).
+Result run_prepared(const std::string& args, const std::function<void()>& prepare,
+                    const std::string& dir = NSLEAK_SOURCE_DIR, const std::string& binary = NSLEAK_BINARY) {
   namespace fs = std::filesystem;
   const auto base = fs::temp_directory_path() / ("nsleak-env-" + std::to_string(::getpid()));
   const std::string out = base.string() + ".out", err = base.string() + ".err";
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (::chdir(NSLEAK_SOURCE_DIR) != 0) ::_exit(120);
+    if (::chdir(dir.c_str()) != 0) ::_exit(120);
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
     ::dup2(o, 1);
     ::dup2(e, 2);
     prepare();
-    std::vector<std::string> words{NSLEAK_BINARY};
+    std::vector<std::string> words{binary};
     std::istringstream ss(args);
     for (std::string w; ss >> w;) words.push_back(w);
     std::vector<char*> argv;
@@ -398,6 +401,59 @@ Result run_prepared(const std::string& args, const std::function<void()>& prepar
   fs::remove(out);
   fs::remove(err);
   return r;
+}
+
+void drop_to_nobody() {
+  if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
+    ::_exit(122);
+}
+
+// Where uid 65534 can run nsleak: the build tree may be under a directory it cannot traverse
+// (a clone under `mktemp -d`, mode 0700, or a 0750 home), so the binary is copied to a fresh
+// 0755 directory under the temp dir (the scenario library is embedded: the binary is all a
+// run needs). Empty, with `why`, when even that copy is out of its reach: the caller skips.
+struct NobodyCopy {
+  std::string dir, binary, why;
+};
+const NobodyCopy& nobody_copy() {
+  static const NobodyCopy copy = [] {
+    namespace fs = std::filesystem;
+    NobodyCopy c;
+    std::string tmpl = (fs::temp_directory_path() / "nsleak-nobody-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) return NobodyCopy{"", "", "mkdtemp failed"};
+    auto fail = [&](std::string why) {
+      std::error_code ignored;
+      fs::remove_all(tmpl, ignored);
+      return NobodyCopy{"", "", std::move(why)};
+    };
+    std::error_code ec;
+    fs::permissions(tmpl, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec, ec);
+    const std::string bin = tmpl + "/nsleak";
+    fs::copy_file(NSLEAK_BINARY, bin, ec);
+    if (ec) return fail("cannot copy " NSLEAK_BINARY ": " + ec.message());
+    fs::permissions(bin, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec, ec);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      drop_to_nobody();
+      ::_exit(::access(bin.c_str(), X_OK) == 0 && ::chdir(tmpl.c_str()) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      return fail("uid 65534 cannot reach " + tmpl + " (the temp directory is private)");
+    c.dir = tmpl;
+    c.binary = bin;
+    static std::string made;  // removed at exit: the tests leave nothing behind
+    made = tmpl;
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(made, ignored);
+    });
+    return c;
+  }();
+  return copy;
 }
 
 }  // namespace
@@ -427,10 +483,15 @@ TEST_CASE("an unprivileged user runs the article through a user namespace", "[cl
     nsleak::test::count_skip();
     return;
   }
-  const Result r = run_prepared("run --format json scenarios/article/article-poisoned-main.json", [] {
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
-      ::_exit(122);
-  });
+  const NobodyCopy& copy = nobody_copy();
+  if (copy.dir.empty()) {
+    WARN("SKIPPED: " << copy.why);
+    nsleak::test::count_skip();
+    return;
+  }
+  // The library scenario by path is found in the embedded library from any directory.
+  const Result r = run_prepared("run --format json scenarios/article/article-poisoned-main.json", drop_to_nobody,
+                                copy.dir, copy.binary);
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
@@ -442,10 +503,11 @@ TEST_CASE("every state kind's library folder passes as root and unprivileged, or
           "[cli][unprivileged][state-kinds]") {
   NSLEAK_REQUIRE_NAMESPACES();
   namespace fs = std::filesystem;
-  const auto drop = [] {
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)
-      ::_exit(122);
-  };
+  const NobodyCopy& copy = nobody_copy();
+  if (::geteuid() == 0 && copy.dir.empty()) {
+    WARN("SKIPPED part: the unprivileged runs: " << copy.why);
+    nsleak::test::count_skip();
+  }
   for (const auto& row : nsleak::os::state_kinds()) {
     // net and uts are the whole library's subject (go-issues/, beyond-netns/, ...).
     if (row.kind == nsleak::os::StateKind::Net || row.kind == nsleak::os::StateKind::Uts) continue;
@@ -453,7 +515,8 @@ TEST_CASE("every state kind's library folder passes as root and unprivileged, or
     const std::string folder = std::string("scenarios/") + row.name;
     REQUIRE(fs::is_directory(fs::path(NSLEAK_SOURCE_DIR) / folder));
     std::vector<Result> runs{run_nsleak("test " + folder)};
-    if (::geteuid() == 0) runs.push_back(run_prepared("test " + folder, drop));
+    if (::geteuid() == 0 && !copy.dir.empty())
+      runs.push_back(run_prepared("test " + folder, drop_to_nobody, copy.dir, copy.binary));
     const std::string kernel_reason = nsleak::os::unavailable_reason(row.kind);
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const Result& r = runs[i];
