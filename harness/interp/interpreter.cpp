@@ -142,8 +142,22 @@ class Interpreter {
     return ev;
   }
 
+  // How much of the kernel an op's step reads (rt::Observe): every task after the ops that can
+  // change a thread's state — namespace and state syscalls (failed ones too), exec; a clone or
+  // a thread exit an op causes is the runtime's own event, which reads every task itself —
+  // and only the op's own thread after any other.
+  static rt::Observe observation(OpKind k) {
+    switch (k) {
+      case OpKind::Unshare:
+      case OpKind::Setns:
+      case OpKind::Chdir:
+      case OpKind::Exec: return rt::Observe::All;
+      default: return rt::Observe::Own;
+    }
+  }
+
   // One traced step: the op, where it ran, what the thread is in (`now`: read here, unless
-  // the op read it on another thread), what the G believes, with a kernel snapshot.
+  // the op read it on another thread), what the G believes, with the kernel's view of it.
   void step(trace::Op ev, const GState& st, const os::StateSet* now = nullptr) {
     ev.locked = rt::current_locked();
     const os::StateSet here = now != nullptr ? *now : kernel_state();
@@ -153,7 +167,9 @@ class Interpreter {
       if (mask_ & (1u << os::index(k)))
         attached[n++] = trace::encode(trace::OpState{kind_index(k), here[os::index(k)], st.belief[os::index(k)]},
                                       trace::kAttachedFlag);
-    rt::Emit(trace::encode(ev), std::span(attached.data(), n), true);
+    const Op* op = ids_.op(ev.op);
+    rt::Emit(trace::encode(ev), std::span(attached.data(), n),
+             op != nullptr ? observation(op->kind) : rt::Observe::All);
     rt::OpDone(ev.op);
     rt::Checkpoint();
   }

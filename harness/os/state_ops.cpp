@@ -150,8 +150,9 @@ SysResult open_current(StateKind kind, NsHandle& out) {
 }
 
 StateValue current_value(StateKind kind) {
-  const std::string path = std::string("/proc/thread-self/") + info(kind).task_entry;
-  return read_at(AT_FDCWD, path.c_str(), kind);
+  char path[64];  // no std::string: the recorder reads this after every op
+  std::snprintf(path, sizeof path, "/proc/thread-self/%s", info(kind).task_entry);
+  return read_at(AT_FDCWD, path, kind);
 }
 
 StateValue task_value(int task_dir, const char* tid, StateKind kind) {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -65,6 +66,14 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
   auto out = read_tasks(dir, kinds_mask);
   ::closedir(dir);
   return out;
+}
+
+TaskState TaskObserver::own() const {
+  TaskState t;
+  t.tid = static_cast<pid_t>(::gettid());
+  for (StateKind k : kAllKinds)
+    if (observes(k)) t.state[index(k)] = current_value(k);
+  return t;
 }
 
 std::vector<pid_t> task_ids() {

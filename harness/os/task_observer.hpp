@@ -27,6 +27,9 @@ class TaskObserver {
   // One snapshot of every live task, sorted by tid. A task that exits while being read is
   // left out (it is gone by the time the snapshot is used).
   std::vector<TaskState> snapshot() const;
+  // The calling thread alone (its tid as the kernel gives it), read through /proc/thread-self:
+  // one stat per observed kind, no directory walk, no allocation.
+  TaskState own() const;
   bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
 
  private:

@@ -29,16 +29,37 @@ void StepRecorder::put(trace::Record r) {
   pending_.push_back(r);
 }
 
-void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
+void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) {
   pending_.clear();
   trace::Record o = owner;
-  if (snapshot) {
+  if (observe == rt::Observe::All) {
     snapshot_and_check();  // a disagreement is committed first, as its own event
     o.flags |= trace::kSnapshotFlag;
+  } else if (observe == rt::Observe::Own) {
+    own_and_check();
   }
   for (const auto& r : attached) put(r);
   put(o);
   if (!out_.append(pending_)) ::_exit(rt::kChildExitTraceFull);
+}
+
+// The executing thread's own state against its M's bookkeeping: one row, attached without the
+// snapshot flag (it is not every task). A mismatch is a Disagreement, as in a full snapshot.
+void StepRecorder::own_and_check() {
+  const os::TaskState t = observer_.own();
+  const rt::MSnapshot m = rt::current_m_snapshot();
+  if (t.tid != m.tid) put(trace::encode(trace::Disagreement{trace::DisagreementKind::TaskWithoutM, t.tid}));
+  rows_.clear();
+  for (auto k : os::kAllKinds) {
+    if (!observer_.observes(k)) continue;
+    const auto ki = static_cast<trace::KindIndex>(os::index(k));
+    const auto seen = t.state[os::index(k)];
+    if (seen != m.ns[os::index(k)])
+      put(trace::encode(trace::Disagreement{trace::DisagreementKind::StateMismatch, t.tid, mid(&m), ki, seen,
+                                            m.ns[os::index(k)]}));
+    rows_.push_back(trace::encode(trace::TaskState{t.tid, mid(&m), ki, seen}, trace::kAttachedFlag));
+  }
+  for (const auto& r : rows_) put(r);
 }
 
 // The kernel's view of every task, with the M each tid belongs to. Any difference from the

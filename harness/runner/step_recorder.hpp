@@ -1,6 +1,7 @@
 // StepRecorder: the sandbox child's Tracer. Stamps each event with a sequence number and the
-// time, takes a kernel snapshot of every task when asked, cross-checks that snapshot against
-// the runtime's own bookkeeping of each M, and commits the event's records to the shared
+// time, reads the kernel as the event asks (rt::Observe: the executing thread's own state, or
+// a snapshot of every task), cross-checks what it read against the runtime's own bookkeeping
+// of each M, and commits the event's records to the shared
 // trace buffer, visible to the parent at once.
 #pragma once
 
@@ -19,10 +20,11 @@ namespace nsleak::runner {
 class StepRecorder final : public rt::Tracer {
  public:
   StepRecorder(trace::TraceBuffer& out, unsigned observe_mask);
-  void commit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) override;
+  void commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) override;
 
  private:
   void snapshot_and_check();  // appends TaskState (and Disagreement events) to pending_
+  void own_and_check();       // ... the executing thread's only
   void put(trace::Record r);  // appends to pending_, stamping owners
 
   trace::TraceBuffer& out_;

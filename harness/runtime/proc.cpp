@@ -224,7 +224,7 @@ std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> 
   const std::size_t n = std::min(options.size(), attached.size());
   for (std::size_t k = 0; k < n; ++k) attached[k] = trace::encode(options[k], trace::kAttachedFlag);
   trace_commit(trace::encode(trace::Choice{kind, static_cast<std::uint16_t>(options.size()), static_cast<std::uint16_t>(i), at, by}),
-               std::span(attached.data(), n), false);
+               std::span(attached.data(), n), Observe::None);
   return i;
 }
 

@@ -55,8 +55,12 @@ void Checkpoint();
 void OpDone(std::uint32_t op);
 
 // Records an event of G code (the interpreter's ops, a test's notes) through the run's tracer:
-// `attached` records first, then `owner`, with a kernel snapshot when asked.
-void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot);
+// `attached` records first, then `owner`, with the kernel read as `observe` says (tracer.hpp).
+void Emit(const trace::Record& owner, std::span<const trace::Record> attached, Observe observe);
+// ... `snapshot`: every task (Observe::All), else nothing.
+inline void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
+  Emit(owner, attached, observe_all_if(snapshot));
+}
 
 // Bookkeeping after a state change on the current thread (setns, chdir): the runtime's own
 // record of the M's state, which every snapshot cross-checks against the kernel. For a kind

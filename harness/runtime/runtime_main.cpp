@@ -44,15 +44,15 @@ bool prelude_settled(const std::vector<M*>& started) {
 
 Sched& sched() { return g_sched; }
 
-void trace_commit(trace::Record owner, std::span<const trace::Record> attached, bool snapshot) {
+void trace_commit(trace::Record owner, std::span<const trace::Record> attached, Observe observe) {
   auto& s = sched();
   if (s.tracer == nullptr) return;
   owner.t = s.now_ms;
-  s.tracer->commit(owner, attached, snapshot);
+  s.tracer->commit(owner, attached, observe);
 }
 
-void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
-  trace_commit(owner, attached, snapshot);
+void Emit(const trace::Record& owner, std::span<const trace::Record> attached, Observe observe) {
+  trace_commit(owner, attached, observe);
 }
 
 namespace {
@@ -64,7 +64,7 @@ void trace_fault(trace::FaultKind kind, const std::string& message) {
   std::vector<trace::Record> text(2 + (message.size() + dump.size()) / trace::kRecordBody);
   std::size_t n = trace::encode_text(message, 0, text);
   n += trace::encode_text(dump, 1, std::span(text).subspan(n));
-  trace_commit(trace::encode(trace::Fault{kind}), std::span(text.data(), n), true);
+  trace_commit(trace::encode(trace::Fault{kind}), std::span(text.data(), n), Observe::All);
 }
 
 }  // namespace

@@ -79,12 +79,13 @@ inline constexpr std::size_t kMaxRecordedOptions = 64;
 inline trace::MId mid32(const M* m) { return m != nullptr ? static_cast<trace::MId>(m->id) : trace::kNoM; }
 
 // Events --------------------------------------------------------------------------------
-// Commits event `e` (with `attached` records, and a kernel snapshot when asked) through the
-// run's tracer, stamped with the virtual clock. No allocation: this is the switch path.
-void trace_commit(trace::Record owner, std::span<const trace::Record> attached, bool snapshot);
+// Commits event `e` (with `attached` records, and the kernel read as `observe` says) through
+// the run's tracer, stamped with the virtual clock. No allocation: this is the switch path.
+void trace_commit(trace::Record owner, std::span<const trace::Record> attached, Observe observe);
+// ... the runtime's own events: `snapshot` reads every task (Observe::All), else nothing.
 template <class E>
 void trace(const E& e, bool snapshot = false) {
-  trace_commit(trace::encode(e), {}, snapshot);
+  trace_commit(trace::encode(e), {}, observe_all_if(snapshot));
 }
 // Go's throw(): a broken runtime invariant. Reports a full G/M/P dump and ends the run as an
 // internal error. Never returns.

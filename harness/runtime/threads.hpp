@@ -33,6 +33,9 @@ struct MSnapshot {
 // into `out` (cleared first; reuse it and a snapshot allocates nothing once it has grown).
 void allm_snapshot(std::vector<MSnapshot>& out);
 
+// The current M's bookkeeping, copied out (the recorder's cross-check of an Own observation).
+MSnapshot current_m_snapshot();
+
 // The current M and G (read fresh each call: a G may migrate between calls, see g.hpp's TLS
 // rule). current_goid/current_mid are in runtime.hpp.
 pid_t current_tid();

@@ -1,24 +1,37 @@
 // Tracer: where the runtime reports what happens, as typed trace records (harness/trace).
-// The run's recorder implements it: it stamps each event, takes a kernel snapshot of every
-// task when asked, cross-checks it against the runtime's bookkeeping, and commits the records
-// to the shared trace buffer.
+// The run's recorder implements it: it stamps each event, reads the kernel's view of the
+// threads as the event asks (Observe), cross-checks it against the runtime's bookkeeping, and
+// commits the records to the shared trace buffer.
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "harness/trace/record.hpp"
 
 namespace nsleak::rt {
 
+// How much of the kernel an event reads. Thread state changes only through a few events (a
+// namespace or state syscall, a clone, a thread exit, an exec, the end of the run): those
+// read every task (All); any other op reads only the thread it ran on (Own), which is all it
+// can have changed — a thread moved behind the runtime's back is still caught there, or by
+// the next All at the latest (the run's end is one).
+enum class Observe : std::uint8_t {
+  None,  // runtime annotations: nothing read
+  Own,   // the executing thread's own state, cross-checked against its M
+  All,   // a snapshot of every task, cross-checked against every M
+};
+constexpr Observe observe_all_if(bool snapshot) { return snapshot ? Observe::All : Observe::None; }
+
 class Tracer {
  public:
   virtual ~Tracer() = default;
-  // Commits one event: the records `attached` to it, then `owner`. With `snapshot`, the
-  // namespaces of every task are read now and attached too. Called with the baton held, on
-  // the thread the event happened on; committed (visible to the parent) when this returns,
-  // since the process may _exit right after. Must not allocate on the scheduler's hot path.
+  // Commits one event: the records `attached` to it, then `owner`, with the kernel read as
+  // `observe` says (attached too). Called with the baton held, on the thread the event
+  // happened on; committed (visible to the parent) when this returns, since the process may
+  // _exit right after. Must not allocate on the scheduler's hot path.
   virtual void commit(const trace::Record& owner, std::span<const trace::Record> attached,
-                      bool snapshot) = 0;
+                      Observe observe) = 0;
 };
 
 }  // namespace nsleak::rt

@@ -84,12 +84,12 @@ class CountingTracer : public rt::Tracer {
   long others = 0;    // any other event inside the window
 
   void commit(const trace::Record& owner, std::span<const trace::Record> attached,
-              bool snapshot) override {
+              rt::Observe observe) override {
     if (measuring) {
       ++(owner.kind == trace::kind_of<trace::Execute>() ? executes : others);
       return;
     }
-    out_.commit(owner, attached, snapshot);
+    out_.commit(owner, attached, observe);
   }
 
  private:

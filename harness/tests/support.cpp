@@ -40,14 +40,14 @@ sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) 
   });
 }
 
-void note(const std::string& what, nlohmann::json extra) {
+void note(const std::string& what, nlohmann::json extra, rt::Observe observe) {
   extra["what"] = what;
   const trace::Note n{rt::current_goid(), static_cast<trace::MId>(rt::current_mid()), rt::current_tid(),
                       static_cast<std::int32_t>(::syscall(SYS_gettid))};
   const std::string payload = extra.dump();
   std::vector<trace::Record> text(1 + payload.size() / trace::kRecordBody);
   const std::size_t k = trace::encode_text(payload, 0, text);
-  rt::Emit(trace::encode(n), std::span(text.data(), k), true);
+  rt::Emit(trace::encode(n), std::span(text.data(), k), observe);
 }
 
 std::vector<NoteView> notes(const sandbox::RunRecord& r, const std::string& what) {

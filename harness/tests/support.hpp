@@ -53,10 +53,10 @@ struct Program {
 // runner's StepRecorder.
 sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn);
 
-// Records a fact from G code into the trace, with a snapshot: a trace::Note (the current g, m
-// and tid as the runtime sees them, gettid() as the kernel does) whose text is the test's own
-// payload, {"what": what, ...extra}.
-void note(const std::string& what, nlohmann::json extra = {});
+// Records a fact from G code into the trace, with a snapshot (or the kernel read as `observe`
+// says): a trace::Note (the current g, m and tid as the runtime sees them, gettid() as the
+// kernel does) whose text is the test's own payload, {"what": what, ...extra}.
+void note(const std::string& what, nlohmann::json extra = {}, rt::Observe observe = rt::Observe::All);
 
 // One decoded note: its payload merged with "g", "m", "tid" and "gettid", and its event (for
 // seq and the snapshot rows).

@@ -798,6 +798,65 @@ TEST_CASE("A kernel/runtime disagreement makes the outcome an internal error", "
   CHECK(contains(j.reason, "harness bug: kernel and runtime disagree: " + m));
 }
 
+TEST_CASE("A disagreement at a step without a full snapshot is caught: on its own thread at "
+          "once, on another at the next full snapshot (the run's end)", "[verdicts][observe]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto state_mismatches = [](const sandbox::RunRecord& rec) {
+    return test::events<trace::Disagreement>(
+        rec, [](const trace::Disagreement& d) { return d.what == trace::DisagreementKind::StateMismatch; });
+  };
+  SECTION("the executing thread's own read catches its own move") {
+    auto rec = test::run_program(test::Program{}, [] {
+      rt::LockOSThread();
+      if (::unshare(CLONE_NEWNET) != 0) rt::fatal("test: unshare failed");
+      test::note("moved", {}, rt::Observe::Own);  // reads this thread only
+      rt::UnlockOSThread();
+    });
+    REQUIRE(test::completed(rec));
+    const test::NoteView moved = test::notes(rec, "moved").at(0);
+    CHECK_FALSE(moved.ev->snapshot);  // no full snapshot at this step ...
+    REQUIRE(moved.ev->tasks.size() == 1);  // ... one row: the thread it ran on
+    CHECK(moved.ev->tasks[0].tid == moved["gettid"]);
+    const auto dis = state_mismatches(rec);
+    REQUIRE_FALSE(dis.empty());
+    // ... and caught there: the disagreement is committed as the event just before it.
+    CHECK(dis.front().first->seq == moved.seq() - 1);
+    CHECK(dis.front().second->m == moved["m"]);
+    CHECK(dis.front().second->tid == moved["tid"]);
+    CHECK(dis.front().second->seen != dis.front().second->believed);
+  }
+  SECTION("another thread's move, never stepped on again, is caught by the end's cross-check") {
+    auto rec = test::run_program(test::Program{}, [] {
+      static rt::Chan ready("ready"), never("never");
+      rt::Go([] {
+        rt::LockOSThread();
+        if (::unshare(CLONE_NEWNET) != 0) rt::fatal("test: unshare failed");
+        test::note("mover", {}, rt::Observe::None);
+        ready.send();
+        never.recv();  // parked, locked to its moved thread, until the process exits
+      }, "mover");
+      ready.recv();
+      test::note("main-after", {}, rt::Observe::Own);  // main's own thread: clean
+    });
+    REQUIRE(test::completed(rec));
+    const test::NoteView mover = test::notes(rec, "mover").at(0);
+    const test::NoteView after = test::notes(rec, "main-after").at(0);
+    CHECK(after.ev->tasks.size() == 1);
+    const auto dis = state_mismatches(rec);
+    REQUIRE_FALSE(dis.empty());
+    const auto& first = dis.front();
+    CHECK(first.second->m == mover["m"]);
+    // Not before the steps that read only their own thread: at the Exit's full snapshot.
+    CHECK(first.first->seq > after.seq());
+    const auto exits = test::events<trace::Exit>(rec);
+    REQUIRE(exits.size() == 1);
+    CHECK(exits[0].first->snapshot);
+    CHECK(first.first->seq < exits[0].first->seq);
+    for (const auto& e : rec.events)  // no full snapshot in between
+      if (e.seq > after.seq() && e.seq < exits[0].first->seq) CHECK_FALSE(e.snapshot);
+  }
+}
+
 TEST_CASE("Every state kind of the table is applied, observed by the kernel and poisons main",
           "[verdicts][state-kinds]") {
   NSLEAK_REQUIRE_NAMESPACES();

@@ -127,7 +127,8 @@ class Analyzer {
       if (share.g == g) extend(share.provenance);
   }
 
-  // A snapshot: update every M's state and explain every change.
+  // Kernel rows (a snapshot of every task, or an op's own thread): update each M's state and
+  // explain every change.
   void observe(const Event& ev) {
     for (const auto& row : ev.tasks) {
       if (row.m == trace::kNoM) continue;
@@ -194,7 +195,7 @@ class Analyzer {
       a_.origin.mask |= 1u << op->kind;
       a_.origin.value[op->kind] = op->value;
     }
-    if (ev.snapshot) observe(ev);
+    if (!ev.tasks.empty()) observe(ev);
     if (const auto* op = ev.as<trace::Op>()) return on_op(ev, *op);
     if (ev.is<trace::Choice>()) ++a_.choices;
     if (const auto* gx = ev.as<trace::GExit>()) return on_gexit(ev, *gx);
