@@ -3,8 +3,8 @@
 // Built on Boost.Context's `fiber` (fcontext backend) rather than a hand-written switch:
 // it already carries the audited per-architecture assembly (x86_64, aarch64, ppc64, ...),
 // its handles are move-only and consumed on resume (a dangling context does not compile),
-// and `protected_fixedsize_stack` gives each G an mmap'd stack with a guard page, so a G that
-// overruns its stack faults instead of corrupting a neighbour. ucontext was rejected because
+// and it takes a stack allocator: the StackPool's (stack_pool.hpp), whose stacks have a guard
+// page, are mapped only when a G first runs and are reused once it exits. ucontext was rejected because
 // swapcontext makes a sigprocmask syscall on every switch.
 //
 // A G's fiber may be resumed by any M's thread: fcontext switches registers and stack only,
@@ -21,9 +21,8 @@ namespace nsleak::rt {
 
 class GContext {
  public:
-  static constexpr std::size_t kStackSize = 256 * 1024;
-
-  // Prepares a context that runs `entry` on its own stack when first switched to.
+  // Prepares a context that runs `entry` on its own stack when first switched to; the stack
+  // is taken then, not here (a G that never runs never has one).
   explicit GContext(std::function<void()> entry);
   GContext(const GContext&) = delete;
   GContext& operator=(const GContext&) = delete;
@@ -37,6 +36,7 @@ class GContext {
   boost::context::fiber g_;   // the suspended G, held by g0 while the G is not running
   boost::context::fiber g0_;  // the suspended g0, held by the G while it runs
   std::function<void()> entry_;
+  bool started_ = false;  // the fiber (and its stack) exists
 };
 
 }  // namespace nsleak::rt

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/capabilities.hpp"
 #include "harness/sandbox/clean_process.hpp"
+#include "harness/sandbox/cpu_pin.hpp"
+#include "harness/sandbox/fault_filter.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/namespace_setup.hpp"
 #include "harness/sandbox/syscall_filter.hpp"
@@ -51,25 +54,6 @@ void reset_signals() {
   stack_t off{};
   off.ss_flags = SS_DISABLE;
   ::sigaltstack(&off, nullptr);
-}
-
-// Controlled mode runs one M at a time, so all of them share the CPU the child started on
-// (the kernel placed it on an idle one): a baton handoff becomes a same-CPU switch instead of
-// a cross-CPU wake-up (measured: the article run 3.2 -> 2.8 ms, the library 0.64 -> 0.53 s).
-// The affinity is inherited by every M; it is part of the origin state, like the namespaces.
-// The CPU is the highest one allowed, not the current one: a fixed origin, which a scenario's
-// setaffinity to CPU 0 differs from whenever two CPUs may be used (os::unavailable_reason).
-void pin_to_one_cpu() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return;
-  int cpu = -1;
-  for (int c = 0; c < CPU_SETSIZE; ++c)
-    if (CPU_ISSET(c, &set)) cpu = c;
-  if (cpu < 0) return;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  ::sched_setaffinity(0, sizeof set, &set);  // best effort: a restricted cpuset may refuse
 }
 
 // The sandbox's own records: before the program's, without a sequence number.
@@ -145,6 +129,19 @@ void fail_environment(trace::TraceBuffer& out, const std::string& reason) {
   ::_exit(rt::kChildExitEnvError);
 }
 
+void collect_run(RunRecord& rec, int status, const trace::TraceBuffer& trace) {
+  if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
+  rec.events = trace::decode(trace.committed());
+  rec.trace_overflow = trace.overflowed();
+  rec.trace_records = trace.capacity();
+  for (const auto& ev : rec.events) {
+    if (ev.is<trace::EnvError>()) rec.env_error = ev.text;
+    if (const auto* sb = ev.as<trace::SandboxReady>()) rec.userns = sb->userns;
+    if (const auto* v = ev.as<trace::SandboxViolation>()) rec.sandbox_violation = describe_violation(*v);
+  }
+}
+
 RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trace::TraceBuffer&)>& body) {
   RunRecord rec;
   const auto t0 = std::chrono::steady_clock::now();
@@ -183,23 +180,16 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
     ::kill(pid, SIGKILL);
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage ru {};
+  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
   }
   if (supervisor.joinable()) {
     const std::uint64_t one = 1;
     (void)!::write(child_gone.get(), &one, sizeof one);
     supervisor.join();
   }
-  if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
-  rec.events = trace::decode(trace.committed());
-  rec.trace_overflow = trace.overflowed();
-  rec.trace_records = trace.capacity();
-  for (const auto& ev : rec.events) {
-    if (ev.is<trace::EnvError>()) rec.env_error = ev.text;
-    if (const auto* sb = ev.as<trace::SandboxReady>()) rec.userns = sb->userns;
-    if (const auto* v = ev.as<trace::SandboxViolation>()) rec.sandbox_violation = describe_violation(*v);
-  }
+  rec.max_rss_kb = ru.ru_maxrss;
+  collect_run(rec, status, trace);
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return rec;
 }

@@ -54,6 +54,7 @@ struct RunRecord {
   std::size_t trace_records = 0;  // the buffer's capacity, for the limit's message
   std::string sandbox_violation;  // a syscall the allowlist forbids, decoded; the child was stopped
   double wall_ms = 0;
+  long max_rss_kb = 0;       // the child's peak resident set (wait4's ru_maxrss), KiB
 };
 
 // Runs `body` in a sandboxed child. `body` receives the trace buffer shared with the parent;
@@ -65,6 +66,10 @@ RunRecord run_sandboxed(const SandboxOptions& opt,
 // namespace cannot exercise): reported like a sandbox that could not be set up (skipped, with
 // the reason), and the child exits.
 [[noreturn]] void fail_environment(trace::TraceBuffer& out, const std::string& reason);
+
+// The child's exit `status` (waitpid's) and its trace into `rec`: run_sandboxed's and the
+// zygote's (zygote.hpp) common last step.
+void collect_run(RunRecord& rec, int status, const trace::TraceBuffer& trace);
 
 // Can this process run sandboxes at all? Empty if yes, else the reason and how to fix it.
 // Checked by forking a throwaway child, so the caller's own state is never touched.
