@@ -1,27 +1,40 @@
-// nsleak-bench: speed figures as ratios against baselines measured in the same run.
+// nsleak-bench: speed figures as ratios against baselines measured in the same run, ending
+// with the table of issue 9's targets (figure, baseline, ratio, target) and the machine.
 //
-//   1. the article end to end (fork, sandbox, run, verdicts) vs the same program as a real Go
-//      binary started in a fresh network namespace (fixtures/go/article via ci/go-reference);
-//   2. one G switch on one M (Gosched ping-pong in the runtime) vs a bare Boost.Context switch;
-//   3. the scenario library: scenarios/second, and the per-run cost beside its floor — the
-//      bare fork + unshare(CLONE_NEWNET|CLONE_NEWUTS) + exit every run has to pay;
-//   4. what the seccomp supervisor costs: the article Go binary in the sandbox with vs without
-//      `nsleak observe`'s supervision (target <= 2x), and the article scenario with vs without
-//      the run-time audit;
-//   5. exploration (harness/explore): schedules/second on the article and on a program without
-//      namespace ops, beside the floor (the same fork + unshare per schedule, on every core).
-// `nsleak-bench switch` prints figure 2 alone, `nsleak-bench observe [ROOT [GO_DIR]]` figure 4,
-// `nsleak-bench explore [ROOT]` figure 5. Benchmarks print; they assert nothing (tests assert behaviour).
+//   article  the article end to end (fork, sandbox, run, verdicts) vs the same program as a
+//            real Go binary started in a fresh network namespace (fixtures/go/article, built
+//            by ci/go-reference), timed alternating
+//   switch   one G switch on one M (Gosched ping-pong in the runtime) vs a bare Boost.Context
+//            switch and vs Go's own Gosched ping-pong under GOMAXPROCS=1 (harness/bench/go/
+//            gosched, built by ci/bench), alternating
+//   library  the scenario library under every declared policy, one schedule each, on every
+//            core: wall time; the per-run cost beside its floor, the bare fork +
+//            unshare(NET|UTS) + exit every run pays
+//   zygote   article schedules through one zygote per core (runner::RunServer): schedules per
+//            second, and the per-schedule cost beside a bare zygote fork + exit
+//   observe  what the seccomp supervisor costs: the article Go binary in the sandbox with vs
+//            without `nsleak observe`'s supervision (target <= 2x), and the article scenario
+//            with vs without the run-time audit
+//   explore  exploration (harness/explore): exhaustive:2 schedules/second on the article and on
+//            a program without namespace ops, beside the floor (fork + unshare per schedule)
+//   memory   peak RSS of one article run's sandbox child, and of 10,000 goroutines (alive at
+//            once; and one after another)
+//
+// `nsleak-bench [CASE...] [--root DIR] [--go-dir DIR]`: the cases named (all by default).
+// Benchmarks print; they assert nothing (tests assert behaviour).
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/context/fiber.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,10 +45,12 @@
 #include "harness/explore/explorer.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runner/run_report.hpp"
+#include "harness/runner/run_server.hpp"
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/sandbox/sandbox.hpp"
+#include "harness/sandbox/zygote.hpp"
 
 namespace {
 
@@ -51,16 +66,16 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-template <class F>
-double median_ms(int n, F&& f) {
-  std::vector<double> t;
-  for (int i = 0; i < n; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    t.push_back(ms_since(t0));
-  }
-  return median(t);
-}
+// One row of the targets table. `baseline` empty: no baseline (an absolute target).
+struct Target {
+  std::string figure;
+  double value = 0;
+  std::optional<double> baseline;
+  std::string unit;
+  std::string target;  // e.g. "<= 1.00x", "<= 16 MiB"
+  std::string baseline_name;
+};
+std::vector<Target> g_targets;
 
 // fork; the child enters fresh namespaces (as the sandbox does) and runs `then`.
 int fork_in_fresh_ns(const std::function<void()>& then) {
@@ -73,6 +88,35 @@ int fork_in_fresh_ns(const std::function<void()>& then) {
   int st = 0;
   ::waitpid(pid, &st, 0);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// Runs `argv` with stdout captured; its output, or nullopt when it failed.
+std::optional<std::string> run_capture(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe(fds) != 0) return std::nullopt;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execv(a[0], a.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[256];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return std::nullopt;
+  return out;
+}
+
+std::string missing_go(const std::string& bin, const char* how) {
+  return "SKIPPED baseline (" + bin + " not built: apt-get install golang-1.19-go; " + how + ")";
 }
 
 void article_vs_go(const std::string& go_dir) {
@@ -100,15 +144,16 @@ void article_vs_go(const std::string& go_dir) {
     go_once();
     go.push_back(ms_since(t0));
   }
-  std::printf("1. article end to end (median of %d, alternating)\n"
-              "   nsleak run (fork, sandbox, 5 threads, snapshot per step): %8.2f ms\n", n, median(ours));
-  if (!have_go) {
-    std::printf("   real Go program: SKIPPED baseline (%s not built: apt-get install golang-1.19-go "
-                "golang-github-vishvananda-netns-dev; ci/go-reference build %s)\n", bin.c_str(), go_dir.c_str());
-    return;
+  std::printf("article end to end (median of %d, alternating)\n"
+              "   nsleak run (fork, sandbox, 5 threads, observation per step): %8.2f ms\n", n, median(ours));
+  Target t{"one nsleak run of the article", median(ours), std::nullopt, "ms", "<= 1.00x", "real Go binary"};
+  if (have_go) {
+    std::printf("   real Go binary (fork, unshare, exec fixtures/go/article):     %8.2f ms\n", median(go));
+    t.baseline = median(go);
+  } else {
+    std::printf("   real Go program: %s\n", missing_go(bin, "ci/go-reference build DIR").c_str());
   }
-  std::printf("   real Go binary (fork, unshare, exec fixtures/go/article):  %8.2f ms\n"
-              "   ratio nsleak/go: %.2f (target <= 1.00)\n", median(go), median(ours) / median(go));
+  g_targets.push_back(t);
 }
 
 // A bare fcontext switch: two fibers handing control back and forth.
@@ -124,7 +169,7 @@ double bare_switch_ns(long rounds) {
 }
 
 // G switches on one M: two Gs calling Gosched in turn, timed inside the sandbox child, recorded
-// as a scenario run is (the runner's StepRecorder, snapshots of the network namespace).
+// as a scenario run is (the runner's StepRecorder, observing the network namespace).
 double g_switch_ns(long rounds) {
   double result = -1;
   sandbox::SandboxOptions sb;
@@ -156,13 +201,30 @@ double g_switch_ns(long rounds) {
   return result;
 }
 
-void switch_cost() {
+void switch_cost(const std::string& go_dir) {
   const long rounds = 200000;
-  const double bare = bare_switch_ns(rounds);
-  const double g = g_switch_ns(rounds);
-  std::printf("\n2. context switch (%ld round trips)\n   bare Boost.Context switch:            %8.1f ns\n"
-              "   G switch on one M (Gosched: g0, runq, schedule): %8.1f ns\n   ratio G/bare: %.1f\n",
-              rounds, bare, g, g / bare);
+  const int n = 5;
+  const std::string bin = go_dir + "/gosched";
+  const bool have_go = std::filesystem::exists(bin);
+  std::vector<double> bare, g, go;
+  for (int i = 0; i < n; ++i) {
+    bare.push_back(bare_switch_ns(rounds));
+    g.push_back(g_switch_ns(rounds));
+    if (!have_go) continue;
+    if (auto out = run_capture({bin, std::to_string(rounds)})) go.push_back(std::atof(out->c_str()));
+  }
+  std::printf("\ncontext switch (%ld round trips, median of %d, alternating)\n"
+              "   bare Boost.Context switch:                          %8.1f ns\n"
+              "   G switch on one M (Gosched: g0, runq, schedule):    %8.1f ns   (%.1fx bare)\n",
+              rounds, n, median(bare), median(g), median(g) / median(bare));
+  Target t{"one G switch on one M", median(g), std::nullopt, "ns", "<= 0.25x", "Go's Gosched switch"};
+  if (!go.empty()) {
+    std::printf("   Go's Gosched ping-pong, GOMAXPROCS=1:               %8.1f ns\n", median(go));
+    t.baseline = median(go);
+  } else {
+    std::printf("   Go's Gosched: %s\n", missing_go(bin, "ci/bench builds it").c_str());
+  }
+  g_targets.push_back(t);
 }
 
 void library(const std::string& dir) {
@@ -175,18 +237,13 @@ void library(const std::string& dir) {
     }
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  // The floor is sampled between runs, in the same workers: both then see the same kernel
-  // state (a backlog of network namespaces being torn down slows every new one).
-  std::vector<double> each(jobs.size()), floor_samples(jobs.size());
+  std::vector<double> each(jobs.size());
   std::atomic<std::size_t> next{0};
   const auto t0 = Clock::now();
   std::vector<std::thread> pool;
   for (unsigned c = 0; c < cores; ++c)
     pool.emplace_back([&] {
       for (std::size_t i; (i = next++) < jobs.size();) {
-        const auto f = Clock::now();
-        fork_in_fresh_ns([] {});
-        floor_samples[i] = ms_since(f);
         runner::RunOptions opt;
         opt.policy = jobs[i].second;
         const auto t = Clock::now();
@@ -196,13 +253,107 @@ void library(const std::string& dir) {
     });
   for (auto& t : pool) t.join();
   const double wall = ms_since(t0);
+  // The floor, sampled right after under the same parallelism (a backlog of network
+  // namespaces being torn down slows every new one).
+  std::vector<double> floor_samples(2 * cores * 8);
+  next = 0;
+  pool.clear();
+  for (unsigned c = 0; c < cores; ++c)
+    pool.emplace_back([&] {
+      for (std::size_t i; (i = next++) < floor_samples.size();) {
+        const auto f = Clock::now();
+        fork_in_fresh_ns([] {});
+        floor_samples[i] = ms_since(f);
+      }
+    });
+  for (auto& t : pool) t.join();
   const double floor = median(floor_samples);
   const double per_run = median(each);
-  std::printf("\n3. scenario library %s: %zu runs (scenario x policy) on %u cores\n"
-              "   wall %.0f ms (floor samples included): %.1f runs/second\n   per run (median):                      %8.2f ms\n"
+  std::printf("\nscenario library %s: %zu runs (scenario x policy) on %u cores\n"
+              "   wall %.0f ms: %.1f runs/second\n   per run (median):                      %8.2f ms\n"
               "   floor: fork + unshare(NET|UTS) + exit: %8.2f ms\n   ratio per-run/floor: %.1f\n",
               dir.c_str(), jobs.size(), cores, wall, 1000.0 * static_cast<double>(jobs.size()) / wall,
               per_run, floor, per_run / floor);
+  g_targets.push_back({"the library, every policy, one schedule each (" + std::to_string(jobs.size()) + " runs)",
+                       wall / 1000.0, std::nullopt, "s", "< 0.3 s", ""});
+  g_targets.push_back({"  ... per run", per_run, floor, "ms", "(none)", "fork+unshare+exit"});
+}
+
+// Schedules of the article through one zygote per core (runner::RunServer, as `nsleak test`
+// workers and exploration run them), beside the floor: a zygote fork whose child exits at once.
+void zygote_runs() {
+  const auto sc = cli::embedded_article();
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const int per_worker = 100;
+  std::vector<double> each(cores * per_worker), floor(cores * per_worker);
+  std::vector<std::thread> pool;
+  const auto t0 = Clock::now();
+  for (unsigned c = 0; c < cores; ++c)
+    pool.emplace_back([&, c] {
+      runner::RunServer server({&sc}, {});
+      runner::RunOptions opt;
+      for (int i = 0; i < per_worker; ++i) {
+        const auto t = Clock::now();
+        server.run(0, opt);
+        each[c * per_worker + i] = ms_since(t);
+      }
+    });
+  for (auto& t : pool) t.join();
+  const double wall = ms_since(t0);
+  pool.clear();
+  for (unsigned c = 0; c < cores; ++c)
+    pool.emplace_back([&, c] {
+      sandbox::Zygote z({}, [](trace::TraceBuffer&, std::string_view) { ::_exit(0); });
+      for (int i = 0; i < per_worker; ++i) {
+        const auto t = Clock::now();
+        z.run("");
+        floor[c * per_worker + i] = ms_since(t);
+      }
+    });
+  for (auto& t : pool) t.join();
+  const double rate = 1000.0 * static_cast<double>(each.size()) / wall;
+  std::printf("\narticle schedules through a zygote per core (%u workers x %d, go-order)\n"
+              "   %.0f schedules/second; per schedule (median) %8.2f ms\n"
+              "   floor: zygote fork + exit:                 %8.2f ms\n",
+              cores, per_worker, rate, median(each), median(floor));
+  g_targets.push_back({"article schedules through zygotes, " + std::to_string(cores) + " cores", rate, std::nullopt,
+                       "/s", ">= 2000/s", ""});
+  g_targets.push_back({"  ... per schedule vs zygote fork + exit", median(each), median(floor), "ms", "<= 1.5x",
+                       "fork+exit"});
+}
+
+// 10,000 goroutines, alive at once (each parks until main, woken after all of them parked,
+// closes the channel), or one after another (each ends before the next starts).
+constexpr const char* kTenThousandAlive = R"({"name": "bench-10000-alive", "procs": 1,
+  "main": [{"op": "wg_add", "wg": "wg", "n": 10000},
+           {"op": "repeat", "times": 10000, "body": [{"op": "go", "fn": "w"}]},
+           {"op": "sleep", "ms": 1}, {"op": "close", "chan": "release"}, {"op": "wg_wait", "wg": "wg"}],
+  "functions": {"w": [{"op": "recv", "chan": "release"}, {"op": "wg_done", "wg": "wg"}]}})";
+constexpr const char* kTenThousandInTurn = R"({"name": "bench-10000-in-turn", "procs": 1,
+  "main": [{"op": "wg_add", "wg": "wg", "n": 10000},
+           {"op": "repeat", "times": 10000, "body": [{"op": "go", "fn": "w"}]},
+           {"op": "wg_wait", "wg": "wg"}],
+  "functions": {"w": [{"op": "wg_done", "wg": "wg"}]}})";
+
+void memory() {
+  const auto peak_mib = [](const scenario::Scenario& sc, const char* what) {
+    runner::RunOptions opt;
+    const auto r = runner::run_scenario(sc, opt);
+    const double mib = static_cast<double>(r.record.max_rss_kb) / 1024.0;
+    std::printf("   %-44s %8.1f MiB  (%s, %.0f ms)\n", what, mib,
+                r.record.exit_code == 0 ? "ran to the end" : "DID NOT COMPLETE", r.record.wall_ms);
+    return mib;
+  };
+  std::printf("\npeak RSS of the sandbox child (wait4 ru_maxrss)\n");
+  const double article = peak_mib(cli::embedded_article(), "one article schedule:");
+  const auto opts = cli::parse_options();
+  const double alive = peak_mib(scenario::parse_scenario(kTenThousandAlive, "<bench>", opts),
+                                "10,000 goroutines alive at once:");
+  const double in_turn = peak_mib(scenario::parse_scenario(kTenThousandInTurn, "<bench>", opts),
+                                  "10,000 goroutines one after another:");
+  g_targets.push_back({"peak RSS, one article schedule", article, std::nullopt, "MiB", "<= 16 MiB", ""});
+  g_targets.push_back({"peak RSS, 10,000 goroutines alive at once", alive, std::nullopt, "MiB", "<= 256 MiB", ""});
+  g_targets.push_back({"peak RSS, 10,000 goroutines one after another", in_turn, std::nullopt, "MiB", "<= 256 MiB", ""});
 }
 
 // The article's Go binary, exec'd in the sandbox as `nsleak observe` does, its output to
@@ -283,35 +434,59 @@ void explore_rate(const std::string& root) {
   }
 }
 
+void print_targets() {
+  utsname u{};
+  ::uname(&u);
+  std::printf("\ntargets (issue 9) — machine: %u cores, %s %s %s; load average at the end: ",
+              std::max(1u, std::thread::hardware_concurrency()), u.sysname, u.release, u.machine);
+  double load[3] = {0, 0, 0};
+  if (::getloadavg(load, 3) == 3) std::printf("%.2f %.2f %.2f\n", load[0], load[1], load[2]);
+  else std::printf("?\n");
+  std::printf("   %-58s %12s %24s %8s  %s\n", "figure", "nsleak", "baseline", "ratio", "target");
+  for (const auto& t : g_targets) {
+    char v[32], b[64], r[16];
+    std::snprintf(v, sizeof v, "%.2f %s", t.value, t.unit.c_str());
+    if (t.baseline) {
+      std::snprintf(b, sizeof b, "%.2f %s (%s)", *t.baseline, t.unit.c_str(), t.baseline_name.c_str());
+      std::snprintf(r, sizeof r, "%.2fx", t.value / *t.baseline);
+    } else {
+      std::snprintf(b, sizeof b, "%s", t.baseline_name.empty() ? "-" : ("n/a: " + t.baseline_name).c_str());
+      std::snprintf(r, sizeof r, "-");
+    }
+    std::printf("   %-58s %12s %24s %8s  %s\n", t.figure.c_str(), v, b, r, t.target.c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `nsleak-bench switch`: only figure 2 (seconds, no namespaces needed), e.g. before/after a
-  // change to the switch path.
-  if (argc > 1 && std::string(argv[1]) == "switch") {
-    switch_cost();
-    return 0;
+  std::string root = NSLEAK_SOURCE_DIR, go_dir;
+  std::vector<std::string> cases;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--root" && i + 1 < argc) root = argv[++i];
+    else if (a == "--go-dir" && i + 1 < argc) go_dir = argv[++i];
+    else if (a == "article" || a == "switch" || a == "library" || a == "zygote" || a == "memory" || a == "observe" || a == "explore") cases.push_back(a);
+    else {
+      std::fprintf(stderr, "usage: nsleak-bench [article|switch|library|zygote|memory|observe|explore]... [--root DIR] [--go-dir DIR]\n");
+      return 2;
+    }
   }
-  if (argc > 1 && std::string(argv[1]) == "explore") {
-    explore_rate(argc > 2 ? argv[2] : NSLEAK_SOURCE_DIR);
-    return 0;
-  }
-  const bool only_observe = argc > 1 && std::string(argv[1]) == "observe";
-  const int at = only_observe ? 2 : 1;
-  const std::string root = argc > at ? argv[at] : NSLEAK_SOURCE_DIR;
-  const std::string go_dir = argc > at + 1 ? argv[at + 1] : root + "/build/go-ref";
+  if (go_dir.empty()) go_dir = root + "/build/go-ref";
+  if (cases.empty()) cases = {"article", "switch", "library", "zygote", "memory", "observe", "explore"};
   if (const auto why = sandbox::probe_environment(); !why.empty()) {
     std::fprintf(stderr, "nsleak-bench: cannot run namespaces here: %s\n", why.c_str());
     return 3;
   }
-  if (only_observe) {
-    observe_cost(go_dir);
-    return 0;
+  for (const auto& c : cases) {
+    if (c == "article") article_vs_go(go_dir);
+    if (c == "switch") switch_cost(go_dir);
+    if (c == "library") library(root + "/scenarios");
+    if (c == "zygote") zygote_runs();
+    if (c == "memory") memory();
+    if (c == "observe") observe_cost(go_dir);
+    if (c == "explore") explore_rate(root);
   }
-  article_vs_go(go_dir);
-  switch_cost();
-  library(root + "/scenarios");
-  observe_cost(go_dir);
-  explore_rate(root);
+  print_targets();
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "harness/interp/interpreter.hpp"
 #include "harness/observe/supervisor.hpp"
 #include "harness/runner/kernel_audit.hpp"
+#include "harness/runner/run_parts.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/policy.hpp"
@@ -10,39 +11,57 @@
 
 namespace nsleak::runner {
 
-RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
-  const rt::Policy policy = scenario::load_policy(opt.policy);
-  std::unique_ptr<rt::Strategy> strategy =
-      opt.strategy ? opt.strategy() : std::make_unique<rt::GoOrderStrategy>();
+namespace parts {
 
+RunReport head(const scenario::Scenario& sc, const rt::Policy& policy, const std::string& strategy_name) {
   RunReport r;
   r.scenario = sc.name;
   r.file = sc.file;
   r.description = sc.description;
   r.program = sc;
   r.policy = policy.name;
-  r.strategy = strategy->name();
+  r.strategy = strategy_name;
   const unsigned observed = interp::observed_kinds(sc);
   // A kind this kernel does not have is the environment's limit, like namespaces that cannot
   // be created: the run is skipped with the reason, never run half-observed.
   for (auto k : os::kAllKinds)
     if ((observed & (1u << os::index(k))) != 0 && r.record.env_error.empty())
       r.record.env_error = os::unavailable_reason(k);
+  return r;
+}
+
+void body(trace::TraceBuffer& out, const scenario::Scenario& sc, const rt::Policy& policy, rt::Strategy* strategy) {
+  const unsigned observed = interp::observed_kinds(sc);
+  // What only the child knows: how many ids its user namespace maps.
+  for (auto k : os::kAllKinds)
+    if ((observed & (1u << os::index(k))) != 0)
+      if (std::string why = os::unavailable_here(k); !why.empty()) sandbox::fail_environment(out, why);
+  StepRecorder recorder(out, observed);
+  interp::run_scenario(sc, policy, strategy, recorder);
+}
+
+void judge(RunReport& r, const scenario::Scenario& sc, const rt::Policy& policy, const std::string& expect_as) {
+  r.analysis = verdict::analyze(r.record.events, sc);
+  const std::string judged_as = expect_as.empty() ? policy.name : expect_as;
+  r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
+  if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;
+}
+
+}  // namespace parts
+
+RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
+  const rt::Policy policy = scenario::load_policy(opt.policy);
+  std::unique_ptr<rt::Strategy> strategy =
+      opt.strategy ? opt.strategy() : std::make_unique<rt::GoOrderStrategy>();
+  RunReport r = parts::head(sc, policy, strategy->name());
   observe::Supervisor supervisor(0, false);
   sandbox::SandboxOptions so = opt.sandbox;
   if (opt.audit) so.supervisor = supervisor.hook();
   if (r.record.env_error.empty())
     r.record = sandbox::run_sandboxed(so, [&](trace::TraceBuffer& out) {
-      // What only the child knows: how many ids its user namespace maps.
-      for (auto k : os::kAllKinds)
-        if ((observed & (1u << os::index(k))) != 0)
-          if (std::string why = os::unavailable_here(k); !why.empty()) sandbox::fail_environment(out, why);
-      StepRecorder recorder(out, observed);
-      interp::run_scenario(sc, policy, strategy.get(), recorder);
+      parts::body(out, sc, policy, strategy.get());
     });
-  r.analysis = verdict::analyze(r.record.events, sc);
-  const std::string judged_as = opt.expect_as.empty() ? policy.name : opt.expect_as;
-  r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
+  parts::judge(r, sc, policy, opt.expect_as);
   if (opt.audit && r.record.env_error.empty()) {
     r.kernel = std::move(supervisor.log());
     r.audit = r.kernel.error.empty() ? audit_kernel_calls(r.kernel, r.record.events, sc)
@@ -55,7 +74,6 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
       r.judgement.reason = "the kernel and the trace disagree on the namespace calls or clones: " + r.audit.front();
     }
   }
-  if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;
   return r;
 }
 

@@ -35,6 +35,11 @@ std::span<const Record> TraceBuffer::committed() const {
   return {data_, static_cast<std::size_t>(header_->committed.load(std::memory_order_acquire))};
 }
 
+void TraceBuffer::reset() {
+  header_->committed.store(0, std::memory_order_release);
+  header_->overflow.store(0, std::memory_order_release);
+}
+
 bool TraceBuffer::overflowed() const { return header_->overflow.load(std::memory_order_acquire) != 0; }
 
 }  // namespace nsleak::trace

@@ -37,6 +37,9 @@ class TraceBuffer {
   std::span<const Record> committed() const;
   bool overflowed() const;
   std::size_t capacity() const { return capacity_; }
+  // Parent, while no child writes: empty again, for the next run (a zygote's runs reuse one
+  // buffer, mapped before the zygote was forked).
+  void reset();
 
  private:
   struct Header {

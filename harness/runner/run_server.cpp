@@ -1,0 +1,75 @@
+#include "harness/runner/run_server.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "harness/runner/run_parts.hpp"
+#include "harness/runtime/child_exit.hpp"
+#include "harness/runtime/strategy.hpp"
+#include "harness/scenario/policy_file.hpp"
+
+namespace nsleak::runner {
+namespace {
+
+// A run's request: the scenario's index, the policy (name or file), the strategy request,
+// separated by NUL (none of them contains one).
+std::string encode(std::size_t index, const std::string& policy, const std::string& strategy) {
+  std::string s = std::to_string(index);
+  s += '\0';
+  s += policy;
+  s += '\0';
+  s += strategy;
+  return s;
+}
+
+struct Request {
+  std::size_t index = 0;
+  std::string policy, strategy;
+};
+
+Request decode(std::string_view s) {
+  Request r;
+  const auto a = s.find('\0');
+  const auto b = s.find('\0', a + 1);
+  r.index = std::strtoull(std::string(s.substr(0, a)).c_str(), nullptr, 10);
+  r.policy = std::string(s.substr(a + 1, b - a - 1));
+  r.strategy = std::string(s.substr(b + 1));
+  return r;
+}
+
+}  // namespace
+
+std::unique_ptr<rt::Strategy> RunServer::make_default_strategy(const std::string& request) {
+  if (request.empty()) return std::make_unique<rt::GoOrderStrategy>();
+  return rt::make_strategy(request);
+}
+
+RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
+                     StrategyMaker make_strategy)
+    : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)) {
+  zygote_ = std::make_unique<sandbox::Zygote>(sandbox, [this](trace::TraceBuffer& out, std::string_view request) {
+    // In the run's child: everything here is the zygote's copy, as of the server's making.
+    const Request q = decode(request);
+    rt::Policy policy;
+    std::unique_ptr<rt::Strategy> strategy;
+    try {
+      policy = scenario::load_policy(q.policy);
+      strategy = make_strategy_(q.strategy);
+    } catch (const std::exception&) {
+      ::_exit(rt::kChildExitThrow);  // the parent made both just before: a harness bug
+    }
+    parts::body(out, *scenarios_.at(q.index), policy, strategy.get());
+  });
+}
+
+RunReport RunServer::run(std::size_t index, const RunOptions& opt, const std::string& strategy) {
+  const scenario::Scenario& sc = *scenarios_.at(index);
+  const rt::Policy policy = scenario::load_policy(opt.policy);
+  RunReport r = parts::head(sc, policy, make_strategy_(strategy)->name());
+  if (r.record.env_error.empty()) r.record = zygote_->run(encode(index, opt.policy, strategy));
+  parts::judge(r, sc, policy, opt.expect_as);
+  return r;
+}
+
+}  // namespace nsleak::runner

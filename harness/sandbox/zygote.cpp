@@ -1,0 +1,191 @@
+#include "harness/sandbox/zygote.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "harness/runtime/child_exit.hpp"
+#include "harness/sandbox/cpu_pin.hpp"
+#include "harness/trace/record.hpp"
+
+namespace nsleak::sandbox {
+namespace {
+
+// The zygote's messages to the parent: one per datagram (SOCK_SEQPACKET keeps them apart).
+struct Ready {
+  bool userns;
+};
+struct Forked {
+  pid_t pid;  // -errno when fork failed
+};
+struct Ended {
+  int status;  // waitpid's
+  long max_rss_kb;
+};
+
+template <class T>
+bool send_msg(int fd, const T& m) {
+  for (;;) {
+    if (::send(fd, &m, sizeof m, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m)) return true;
+    if (errno != EINTR) return false;
+  }
+}
+
+// False on EOF or error (the other side is gone).
+template <class T>
+bool recv_msg(int fd, T& m) {
+  for (;;) {
+    const ssize_t n = ::recv(fd, &m, sizeof m, 0);
+    if (n == static_cast<ssize_t>(sizeof m)) return true;
+    if (n < 0 && errno == EINTR) continue;
+    return false;
+  }
+}
+
+// Waits until `fd` is readable, up to the deadline. False on timeout.
+bool readable_by(int fd, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 1 << 30)));
+    if (rc > 0) return true;
+    if (rc < 0 && errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+Zygote::Zygote(const SandboxOptions& opt, Body body)
+    : opt_(opt), body_(std::move(body)), trace_(std::make_unique<trace::TraceBuffer>(opt.trace_records)) {
+  if (!trace_->ok()) {
+    env_error_ = std::string("mmap(trace buffer): ") + std::strerror(errno);
+    return;
+  }
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    env_error_ = std::string("socketpair: ") + std::strerror(errno);
+    return;
+  }
+  sock_ = sv[0];
+  zsock_ = sv[1];
+  CPU_ZERO(&affinity_);
+  ::sched_getaffinity(0, sizeof affinity_, &affinity_);
+  // The zygote is run_sandboxed's child, so it is set up exactly as every sandbox child is; its
+  // "body" serves runs until the parent hangs up. Its watchdog is the parent's lifetime.
+  SandboxOptions zopt = opt;
+  zopt.timeout_s = 365.0 * 86400;
+  zopt.trace_records = 64;  // its own trace: the sandbox's set-up records only
+  keeper_ = std::thread([this, zopt] {
+    zygote_record_ = run_sandboxed(zopt, [this](trace::TraceBuffer& own) { serve(own); });
+    // The zygote is gone: a parent waiting for its word reads EOF (we may still hold its end).
+    ::shutdown(sock_, SHUT_RDWR);
+  });
+  Ready ready{};
+  const bool up = recv_msg(sock_, ready);
+  ::close(zsock_);  // the zygote has its copy by now (or is gone): its hang-up is then our EOF
+  zsock_ = -1;
+  if (!up) {  // the zygote ended before it was up: its set-up failed
+    shut_down();
+    env_error_ = zygote_record_.env_error;
+    if (env_error_.empty())
+      env_error_ = "sandbox zygote exited during set-up (exit " + std::to_string(zygote_record_.exit_code) +
+                   ", signal " + std::to_string(zygote_record_.term_signal) + ")";
+  }
+}
+
+Zygote::~Zygote() { shut_down(); }
+
+void Zygote::shut_down() {
+  if (sock_ >= 0) ::shutdown(sock_, SHUT_RDWR);  // the zygote reads EOF and exits
+  if (zsock_ >= 0) ::close(zsock_);
+  zsock_ = -1;
+  if (keeper_.joinable()) keeper_.join();
+  if (sock_ >= 0) ::close(sock_);
+  sock_ = -1;
+}
+
+void Zygote::serve(trace::TraceBuffer& own) {
+  ::close(sock_);  // the parent's end: only the parent holds it, so its hang-up is our EOF
+  const int fd = zsock_;
+  // The sandbox pinned the zygote to one CPU; each run pins itself to whichever CPU it starts
+  // on instead, so the runs of parallel zygotes spread over the machine.
+  ::sched_setaffinity(0, sizeof affinity_, &affinity_);
+  bool userns = false;
+  for (const auto& ev : trace::decode(own.committed()))
+    if (const auto* sb = ev.as<trace::SandboxReady>()) userns = sb->userns;
+  if (!send_msg(fd, Ready{userns})) ::_exit(rt::kChildExitOk);
+  std::vector<char> request(kMaxRequest + 1);
+  for (;;) {
+    const ssize_t n = ::recv(fd, request.data(), request.size(), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ::_exit(rt::kChildExitOk);  // the parent hung up
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(fd);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (opt_.pin_cpu) pin_to_current_cpu();
+      trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
+      body_(*trace_, std::string_view(request.data(), static_cast<std::size_t>(n)));
+      ::_exit(rt::kChildExitOk);
+    }
+    if (!send_msg(fd, Forked{pid < 0 ? -errno : pid})) ::_exit(rt::kChildExitOk);
+    if (pid < 0) continue;
+    int status = 0;
+    struct rusage ru {};
+    while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    if (!send_msg(fd, Ended{status, ru.ru_maxrss})) ::_exit(rt::kChildExitOk);
+  }
+}
+
+RunRecord Zygote::run(std::string_view request) {
+  RunRecord rec;
+  if (!env_error_.empty()) {
+    rec.env_error = env_error_;
+    return rec;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto lost = [&](const std::string& what) {
+    rec.env_error = "sandbox zygote: " + what;
+    env_error_ = rec.env_error;  // it is gone: so are the runs after this one
+    return rec;
+  };
+  if (request.size() > kMaxRequest) {
+    rec.env_error = "sandbox zygote: a request of " + std::to_string(request.size()) + " bytes (at most " +
+                    std::to_string(kMaxRequest) + ")";
+    return rec;
+  }
+  trace_->reset();
+  if (::send(sock_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+    return lost(std::string("send: ") + std::strerror(errno));
+  Forked forked{};
+  if (!recv_msg(sock_, forked)) return lost("exited");
+  if (forked.pid < 0) {
+    rec.env_error = std::string("fork: ") + std::strerror(-forked.pid);
+    return rec;
+  }
+  const auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(opt_.timeout_s));
+  if (!readable_by(sock_, deadline)) {
+    rec.timed_out = true;
+    ::kill(forked.pid, SIGKILL);  // still the zygote's unreaped child: the pid is its own
+  }
+  Ended ended{};
+  if (!recv_msg(sock_, ended)) return lost("exited during a run");
+  rec.max_rss_kb = ended.max_rss_kb;
+  collect_run(rec, ended.status, *trace_);
+  rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return rec;
+}
+
+}  // namespace nsleak::sandbox

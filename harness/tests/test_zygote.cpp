@@ -1,0 +1,137 @@
+// Tests of the fork server (harness/sandbox/zygote.hpp, harness/runner/run_server.hpp): the
+// sandbox's set-up happens once, every run is a fresh child of the zygote that gets its own
+// request, a hung run is killed without taking the zygote with it, and a run through the
+// server is judged exactly as run_scenario judges it, on the whole library.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/cli/scenario_loader.hpp"
+#include "harness/runner/run_report.hpp"
+#include "harness/runner/run_server.hpp"
+#include "harness/runner/step_recorder.hpp"
+#include "harness/runtime/runtime.hpp"
+#include "harness/sandbox/zygote.hpp"
+#include "harness/scenario/policy_file.hpp"
+#include "harness/tests/support.hpp"
+#include "harness/verdict/verdict.hpp"
+
+using namespace nsleak;
+
+namespace {
+
+std::uint64_t inode(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
+// A zygote whose runs note their request, pid and network namespace; "hang" never returns.
+sandbox::Zygote make_zygote(const sandbox::SandboxOptions& opt) {
+  return sandbox::Zygote(opt, [](trace::TraceBuffer& out, std::string_view request) {
+    if (request == "hang")
+      for (;;) ::pause();
+    runner::StepRecorder rec(out, test::kObserveNet);
+    rt::Config cfg;
+    cfg.policy = scenario::load_policy("go1.12");
+    cfg.tracer = &rec;
+    cfg.procs = 1;
+    cfg.idle_threads = 1;
+    const std::string req(request);
+    rt::run_main(cfg, [req] {
+      test::note("ran", {{"request", req},
+                         {"pid", static_cast<long>(::getpid())},
+                         {"net", inode("/proc/self/ns/net")}});
+    });
+  });
+}
+
+}  // namespace
+
+TEST_CASE("A zygote is set up once and forks a fresh child per run, with its request",
+          "[sandbox][zygote]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  sandbox::Zygote z = make_zygote({});
+  REQUIRE(z.env_error().empty());
+  std::set<long> pids;
+  std::set<std::uint64_t> nets;
+  for (const char* req : {"a", "bb", "c"}) {
+    const sandbox::RunRecord r = z.run(req);
+    INFO(req << ": exit " << r.exit_code << " signal " << r.term_signal << " " << r.env_error);
+    REQUIRE(test::completed(r));
+    CHECK(r.events.front().is<trace::SandboxReady>());  // each run's trace starts afresh
+    const auto ran = test::notes(r, "ran");
+    REQUIRE(ran.size() == 1);
+    CHECK(ran[0]["request"] == req);
+    CHECK(ran[0]["m"] == 0);
+    pids.insert(ran[0]["pid"].get<long>());
+    nets.insert(ran[0]["net"].get<std::uint64_t>());
+    CHECK(r.max_rss_kb > 0);
+  }
+  CHECK(pids.size() == 3);  // a new process per run ...
+  CHECK(pids.count(static_cast<long>(::getpid())) == 0);
+  REQUIRE(nets.size() == 1);  // ... in the namespaces the zygote set up once
+  CHECK(*nets.begin() != inode("/proc/self/ns/net"));  // not ours: the isolation holds
+}
+
+TEST_CASE("A hung run through a zygote is killed at its timeout and the next run still works",
+          "[sandbox][zygote]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  sandbox::SandboxOptions opt;
+  opt.timeout_s = 0.3;
+  sandbox::Zygote z = make_zygote(opt);
+  REQUIRE(z.env_error().empty());
+  const sandbox::RunRecord hung = z.run("hang");
+  CHECK(hung.timed_out);
+  CHECK(hung.term_signal == SIGKILL);
+  CHECK(hung.env_error.empty());
+  const sandbox::RunRecord next = z.run("after");
+  REQUIRE(test::completed(next));
+  CHECK_FALSE(next.timed_out);
+  CHECK(test::notes(next, "ran").at(0)["request"] == "after");
+}
+
+TEST_CASE("Runs through a RunServer are judged as run_scenario judges them, on the whole library",
+          "[runner][zygote]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  std::vector<scenario::Scenario> scs;
+  for (const auto& path : cli::expand_paths({std::string(NSLEAK_SOURCE_DIR) + "/scenarios"}))
+    scs.push_back(cli::load(path));
+  REQUIRE(scs.size() > 10);
+  std::vector<const scenario::Scenario*> ptrs;
+  for (const auto& sc : scs) ptrs.push_back(&sc);
+  runner::RunServer server(ptrs, {});
+  REQUIRE(server.env_error().empty());
+  const auto kinds = [](const runner::RunReport& r) {
+    std::multiset<std::string> k;
+    for (const auto& v : r.analysis.verdicts) k.insert(verdict::verdict_name(v.kind));
+    return k;
+  };
+  int runs = 0;
+  for (std::size_t i = 0; i < scs.size(); ++i)
+    for (const auto& policy : scs[i].expect_order) {
+      runner::RunOptions opt;
+      opt.policy = policy;
+      const runner::RunReport direct = runner::run_scenario(scs[i], opt);
+      const runner::RunReport served = server.run(i, opt);
+      INFO(scs[i].name << " under " << policy << ": " << served.judgement.reason);
+      if (!direct.record.env_error.empty()) {  // a kind this kernel lacks: skipped both ways
+        CHECK(served.record.env_error == direct.record.env_error);
+        continue;
+      }
+      CHECK(served.judgement.outcome == direct.judgement.outcome);
+      CHECK(kinds(served) == kinds(direct));
+      CHECK(served.analysis.steps == direct.analysis.steps);
+      CHECK(served.analysis.disagreements.empty());
+      CHECK(served.strategy == direct.strategy);
+      CHECK(served.policy == direct.policy);
+      ++runs;
+    }
+  CHECK(runs > 50);
+}
