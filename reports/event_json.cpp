@@ -14,8 +14,9 @@ namespace {
 using nlohmann::json;
 using scenario::OpKind;
 
+}  // namespace
 
-json tasks_json(const trace::Event& ev) {
+json tasks_json_rows(const trace::Event& ev) {
   json out = json::array();
   for (const auto& row : ev.tasks) {
     json j{{"tid", row.tid}};
@@ -26,6 +27,8 @@ json tasks_json(const trace::Event& ev) {
   }
   return out;
 }
+
+namespace {
 
 class Writer {
  public:
@@ -39,7 +42,7 @@ class Writer {
       j["us"] = ev.us;
       j["t"] = ev.t;
     }
-    if (ev.snapshot) j["tasks"] = tasks_json(ev);
+    if (ev.snapshot) j["tasks"] = tasks_json_rows(ev);
     return j;
   }
 

@@ -13,5 +13,8 @@ namespace nsleak::reports {
 
 // Every event of the run, in order.
 std::vector<nlohmann::json> events_json(const runner::RunReport& r);
+// The kernel rows attached to `ev` ({"tid", "m", kind: id}): a full snapshot's, or an op's own
+// thread's (rt::Observe::Own).
+nlohmann::json tasks_json_rows(const trace::Event& ev);
 
 }  // namespace nsleak::reports

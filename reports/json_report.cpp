@@ -83,10 +83,32 @@ json thread_json(const verdict::ThreadInfo& t) {
 }
 
 // The op steps, slimmed: the full event stream stays available through `events` when asked.
+// A step's `tasks` is every task as the kernel last showed it: an op that read only its own
+// thread (rt::Observe::Own; no other thread's state can change there, and the recorder's
+// cross-check holds them to it) updates that thread's row of the last full snapshot.
 json steps_json(const runner::RunReport& r) {
   json steps = json::array();
-  for (auto& ev : events_json(r)) {
+  auto all = events_json(r);
+  json known = json::array();  // the rows of every task, by tid order
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const trace::Event& e = r.record.events[i];
+    json& ev = all[i];
+    if (e.snapshot) {
+      known = ev["tasks"];
+    } else if (!e.tasks.empty() && ev.value("ev", "") == "op") {
+      const json own = tasks_json_rows(e);
+      for (const auto& row : own) {
+        bool found = false;
+        for (auto& k : known)
+          if (k["tid"] == row["tid"]) {
+            k = row;
+            found = true;
+          }
+        if (!found) known.push_back(row);
+      }
+    }
     if (ev.value("ev", "") != "op") continue;
+    if (!ev.contains("tasks")) ev["tasks"] = known;
     ev.erase("ev");
     steps.push_back(std::move(ev));
   }

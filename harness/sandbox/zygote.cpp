@@ -124,18 +124,18 @@ void Zygote::serve(trace::TraceBuffer& own) {
   for (const auto& ev : trace::decode(own.committed()))
     if (const auto* sb = ev.as<trace::SandboxReady>()) userns = sb->userns;
   if (!send_msg(fd, Ready{userns})) ::_exit(rt::kChildExitOk);
-  std::vector<char> request(kMaxRequest + 1);
+  std::vector<char> request(kMaxRequest + 2);  // the tag byte, the request, one more to spot excess
   for (;;) {
     const ssize_t n = ::recv(fd, request.data(), request.size(), 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ::_exit(rt::kChildExitOk);  // the parent hung up
+    if (n <= 0) ::_exit(rt::kChildExitOk);  // the parent hung up (a request is never empty: its tag)
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::close(fd);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (opt_.pin_cpu) pin_to_current_cpu();
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
-      body_(*trace_, std::string_view(request.data(), static_cast<std::size_t>(n)));
+      body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));
       ::_exit(rt::kChildExitOk);
     }
     if (!send_msg(fd, Forked{pid < 0 ? -errno : pid})) ::_exit(rt::kChildExitOk);
@@ -166,7 +166,9 @@ RunRecord Zygote::run(std::string_view request) {
     return rec;
   }
   trace_->reset();
-  if (::send(sock_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+  // Tagged with one byte: an empty request must not read as the zero-length end of stream.
+  const std::string msg = "R" + std::string(request);
+  if (::send(sock_, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size()))
     return lost(std::string("send: ") + std::strerror(errno));
   Forked forked{};
   if (!recv_msg(sock_, forked)) return lost("exited");
