@@ -2,8 +2,9 @@
 // once per server, each run is one fork of the zygote (fresh threads: clone inheritance stays
 // the kernel's); the report of a run is what run_scenario would give for it.
 //
-// `nsleak test` gives each worker one. Exploration runs many schedules of a scenario the same
-// way: build the server on the scenarios (and a StrategyMaker that decodes its own strategy
+// Not audited (RunOptions::audit is run_scenario's: its supervisor follows one sandbox), so
+// `nsleak test` and exploration do not use it yet. Exploration would run many schedules of a
+// scenario this way: build the server on the scenarios (and a StrategyMaker that decodes its own strategy
 // requests: a seed, a choice prefix, a replay token), then call run() once per schedule with
 // that schedule's request; a worker thread per server, one server per core.
 #pragma once
