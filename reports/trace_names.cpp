@@ -33,10 +33,21 @@ std::string TraceNames::fn(std::int64_t g) const {
 
 std::string TraceNames::option(const trace::ChoiceOption& o) const {
   switch (o.kind) {
-    case trace::ChoiceKind::RunM: return "m" + std::to_string(o.id);
+    case trace::ChoiceKind::RunM:
+    case trace::ChoiceKind::Startm: return "m" + std::to_string(o.id);
     case trace::ChoiceKind::PickG:
+    case trace::ChoiceKind::StealWork:
       return std::string(trace::source_name(static_cast<trace::GSource>(o.detail))) + ":" + glabel(o.id);
     case trace::ChoiceKind::Preempt: return trace::action_name(static_cast<trace::PreemptAction>(o.detail));
+    case trace::ChoiceKind::Gosched: {
+      const auto t = static_cast<trace::GoschedTaker>(o.detail);
+      return t == trace::GoschedTaker::Self ? "self" : "m" + std::to_string(o.id);
+    }
+    case trace::ChoiceKind::WakeP:
+      return std::string(trace::wakep_action_name(static_cast<trace::WakePAction>(o.detail))) + ":m" + std::to_string(o.id);
+    case trace::ChoiceKind::Retake:
+      return std::string(trace::retake_action_name(static_cast<trace::RetakeAction>(o.detail))) + ":p" + std::to_string(o.id);
+    case trace::ChoiceKind::RunTimer: return glabel(o.id);
   }
   return "?";
 }

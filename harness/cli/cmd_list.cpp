@@ -1,4 +1,5 @@
 // nsleak list: the vocabulary — policies, verdicts, ops, state kinds and strategies.
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>

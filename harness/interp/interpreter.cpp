@@ -76,6 +76,13 @@ class Interpreter {
     GState* st_;
   };
 
+  // Where a system call ran: its thread and what that thread was in at the end of the call.
+  struct Caller {
+    trace::MId m = trace::kNoM;
+    std::int32_t tid = 0;
+    os::StateSet state{};
+  };
+
   // One body being run: a function's, or a repeat's for its remaining rounds.
   struct Frame {
     const std::vector<Op>* body;
@@ -199,38 +206,31 @@ class Interpreter {
       }
       case OpKind::Unshare: return do_unshare(op, st);
       case OpKind::Setns: return do_setns(op, st);
-      case OpKind::Get: {
+      case OpKind::Get: {  // netns.Get: open(2) of the thread's /proc entry
         auto h = std::make_shared<os::NsHandle>();
-        if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
+        const Caller c = in_syscall([&] {
+          if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
+        });
         names_[op.name] = NamedNs{h, h->id, op.ns};
         auto ev = begin(op, st);
         ev.value = h->id;
         ev.observe = true;
-        step(ev, st);
+        step_at(ev, st, c);
         break;
       }
-      case OpKind::Expect: {
+      case OpKind::Expect: {  // netns.Get and Equal: the read is a system call too
         const NamedNs& want = resolve(op.name, op.ns, op);
-        const os::StateValue seen = os::current_value(op.ns);
+        os::StateValue seen;
+        const Caller c = in_syscall([&] { seen = os::current_value(op.ns); });
         auto ev = begin(op, st);
         ev.value = want.id;
         ev.observed = seen;
         ev.match = seen == want.id;
         ev.observe = true;
-        step(ev, st);
+        step_at(ev, st, c);
         break;
       }
-      case OpKind::Exec: {
-        os::StateValue child;
-        if (auto r = os::exec_probe(StateKind::Net, child); !r.ok()) rt::fatal("panic: " + r.message());
-        if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, child, StateKind::Net};
-        auto ev = begin(op, st);
-        ev.kind = kind_index(StateKind::Net);
-        ev.value = child;
-        ev.observe = true;
-        step(ev, st);
-        break;
-      }
+      case OpKind::Exec: return do_exec(op, st);
       case OpKind::Go: return do_go(op, st);
       case OpKind::Call:
       case OpKind::Repeat:
@@ -323,14 +323,17 @@ class Interpreter {
   // chdir(2) moves the fs struct, shared by every thread that has not unshared CLONE_FS
   // since it was cloned from one that shares it: the runtime's bookkeeping moves them all.
   void do_chdir(const Op& op, GState& st) {
-    if (auto r = os::sys_result(::chdir(op.name.c_str()), [&] { return "chdir(" + op.name + ")"; }); !r.ok())
-      rt::fatal("panic: " + op.loc.str() + ": " + r.message());
-    const os::StateValue now = os::current_value(StateKind::Fs);
-    rt::NoteThreadNs(StateKind::Fs, now);
+    os::StateValue now;
+    const Caller c = in_syscall([&] {
+      if (auto r = os::sys_result(::chdir(op.name.c_str()), [&] { return "chdir(" + op.name + ")"; }); !r.ok())
+        rt::fatal("panic: " + op.loc.str() + ": " + r.message());
+      now = os::current_value(StateKind::Fs);
+      rt::NoteThreadNs(StateKind::Fs, now);
+    });
     st.belief[os::index(StateKind::Fs)] = now;
     auto ev = begin(op, st);
     ev.value = now;
-    step(ev, st);
+    step_at(ev, st, c);
   }
 
   // What else the kernel changed with `kind` on this thread (unshare(CLONE_NEWNS) unshares
@@ -344,17 +347,21 @@ class Interpreter {
   }
 
   void do_unshare(const Op& op, GState& st) {
-    auto r = os::unshare_state(op.ns, op.fail_errno);
-    if (!r.ok()) return syscall_failed(op, st, r);
+    os::SysResult r;
     auto h = std::make_shared<os::NsHandle>();
-    if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
-    rt::NoteThreadUnshared(op.ns, h->id);
-    note_implied(op.ns, true);
+    const Caller c = in_syscall([&] {
+      r = os::unshare_state(op.ns, op.fail_errno);
+      if (!r.ok()) return;
+      if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
+      rt::NoteThreadUnshared(op.ns, h->id);
+      note_implied(op.ns, true);
+    });
+    if (!r.ok()) return syscall_failed(op, st, r, c);
     st.belief[os::index(op.ns)] = h->id;
     if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
     auto ev = begin(op, st);
     ev.value = h->id;
-    step(ev, st);
+    step_at(ev, st, c);
   }
 
   void do_setns(const Op& op, GState& st) {
@@ -368,25 +375,29 @@ class Interpreter {
     // The author believes the switch happened either way: netns.Set's error is the one
     // netlink-style code ignores (H9), which is exactly the hazard.
     st.belief[os::index(op.ns)] = target.id;
-    auto r = os::set_ns(*target.handle, op.fail_errno);
-    if (!r.ok()) return syscall_failed(op, st, r, target.handle->fd.get());
-    rt::NoteThreadNs(op.ns, target.id);
-    note_implied(op.ns, false);
+    os::SysResult r;
+    const Caller c = in_syscall([&] {
+      r = os::set_ns(*target.handle, op.fail_errno);
+      if (!r.ok()) return;
+      rt::NoteThreadNs(op.ns, target.id);
+      note_implied(op.ns, false);
+    });
+    if (!r.ok()) return syscall_failed(op, st, r, c, target.handle->fd.get());
     auto ev = begin(op, st);
     ev.value = target.id;
-    step(ev, st);
+    step_at(ev, st, c);
   }
 
   // A failed namespace syscall: injected ones are observations (the program goes on, as code
   // that ignores the error does); any other is the program's panic, with the errno explained.
-  void syscall_failed(const Op& op, GState& st, const os::SysResult& r, int fd = -1) {
+  void syscall_failed(const Op& op, GState& st, const os::SysResult& r, const Caller& c, int fd = -1) {
     if (op.fail_errno == 0 || r.err != op.fail_errno) rt::fatal("panic: " + r.message());
     rt::NoteNsFailure();
     auto ev = begin(op, st);
     ev.result = trace::OpResult::Injected;
     ev.err = r.err;
     ev.fd = fd;
-    step(ev, st);
+    step_at(ev, st, c);
   }
 
   void do_go(const Op& op, GState& st) {
@@ -409,24 +420,86 @@ class Interpreter {
     step(ev, st);
   }
 
-  // The observation belongs to the thread that made the call: the G may resume elsewhere.
+  // exec.Command(...).Output() as os/exec runs it. Start forks from the calling thread (the
+  // child starts in that thread's state) and, stdout being a pipe, starts a copier goroutine;
+  // Wait blocks in wait4 (a syscall that waits: sysmon usually retakes the P meanwhile), then
+  // receives the copier's result on a channel. The copier is parked in the netpoller until the
+  // pipe is at EOF, which the child's exit causes (here: once wait4 has returned). Between the
+  // fork and the receive the goroutine may come back on another thread, so consecutive execs
+  // of one goroutine may fork from different threads.
+  void do_exec(const Op& op, GState& st) {
+    auto child = std::make_shared<os::ProbeChild>();
+    os::SysResult r;
+    const Caller c = in_syscall([&] { r = os::probe_start(StateKind::Net, *child); });
+    if (!r.ok()) rt::fatal("panic: " + r.message());
+    auto readable = std::make_shared<rt::Chan>("exec stdout");  // the netpoller's wake-up
+    auto errch = std::make_shared<rt::Chan>("exec errch");
+    rt::Go([child, readable, errch] {
+      (void)readable->recv();
+      rt::Syscall([&] {
+        if (auto rr = os::probe_read(*child); !rr.ok()) rt::fatal("panic: " + rr.message());
+      });
+      errch->send();
+    }, "exec-copier");
+    rt::Syscall([&] { r = os::probe_wait(*child); }, rt::SyscallLength::Waits);
+    if (!r.ok()) rt::fatal("panic: " + r.message());
+    readable->close_from_netpoll();
+    (void)errch->recv();
+    os::StateValue value;
+    if (auto rr = os::probe_result(*child, value); !rr.ok()) rt::fatal("panic: " + rr.message());
+    if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, value, StateKind::Net};
+    auto ev = begin(op, st);
+    ev.kind = kind_index(StateKind::Net);
+    ev.value = value;
+    ev.observe = true;
+    step_at(ev, st, c);  // the op belongs to the thread that forked
+  }
+
+  // `syscall` is entersyscall (the P stays unless sysmon retakes it), with "blocking" it is
+  // entersyscallblock (handed off at once). The observation belongs to the calling thread.
   void do_syscall(const Op& op, GState& st) {
-    trace::MId at_m = trace::kNoM;
-    std::int32_t at_tid = 0;
-    os::StateSet at_call{};
-    rt::BlockingSyscall([&] {
+    Caller c;
+    const auto call = [&] {
       const timespec zero{0, 0};
-      (void)::ppoll(nullptr, 0, &zero, nullptr);  // the blocking call itself, for real
-      at_m = static_cast<trace::MId>(rt::current_mid());
-      at_tid = rt::current_tid();
-      at_call = kernel_state();
-    });
+      (void)::ppoll(nullptr, 0, &zero, nullptr);  // the call itself, for real
+      c = here();
+    };
+    if (op.blocking) {
+      rt::BlockingSyscall(call);
+    } else {
+      rt::Syscall(call);
+    }
     auto ev = begin(op, st);
     ev.resumed_m = ev.m;  // the G may resume on another M: the op belongs to the caller's
-    ev.m = at_m;
-    ev.tid = at_tid;
+    ev.m = c.m;
+    ev.tid = c.tid;
     ev.observe = true;
-    step(ev, st, &at_call);
+    step(ev, st, &c.state);
+  }
+
+  Caller here() const {
+    return {static_cast<trace::MId>(rt::current_mid()), rt::current_tid(), kernel_state()};
+  }
+
+  // An op that is a system call in Go runs between entersyscall and exitsyscall: sysmon may
+  // retake the P meanwhile, and the G may resume on another M. `body` runs on the calling
+  // thread (bookkeeping of the M's state included), and the op belongs to that thread.
+  template <class F>
+  Caller in_syscall(F&& body) {
+    Caller c;
+    rt::Syscall([&] {
+      body();
+      c = here();
+    });
+    return c;
+  }
+  // The op's event, attributed to the thread that made its call (and where the G resumed,
+  // when that is another M).
+  void step_at(trace::Op ev, const GState& st, const Caller& c) {
+    if (ev.m != c.m) ev.resumed_m = ev.m;
+    ev.m = c.m;
+    ev.tid = c.tid;
+    step(ev, st, &c.state);
   }
 
   os::StateSet kernel_state() const {

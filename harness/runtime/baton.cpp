@@ -59,6 +59,15 @@ void Baton::pass(M* self, bool stay_ready) {
   await_turn(self);
 }
 
+void Baton::pass_to(M* self, M* next) {
+  if (next == self || !next->ready) throw_("baton: pass_to an M that is not ready");
+  std::erase(ready_, next);
+  next->ready = false;
+  make_ready(self);
+  hand_to(next);
+  await_turn(self);
+}
+
 void Baton::leave(M* self) {
   M* next = pick_next(self);
   if (next == nullptr || next == self) throw_("baton: exiting M has nobody to hand over to");
@@ -67,6 +76,7 @@ void Baton::leave(M* self) {
 
 void Baton::await_turn(M* self) {
   self->turn.acquire();
+  self->woken_op = -1;  // it runs: no longer a wake-up pending (the wakep choice)
   // Threads that exited while we waited must be gone from /proc before anyone observes: the
   // kernel clears the tid (pthread_join) slightly before it unhashes the task.
   auto& ex = sched().exiting;

@@ -23,6 +23,15 @@ class Baton {
   // The holder gives the baton away; if `stay_ready`, it competes for it again. Returns on
   // the caller's thread once the baton is back.
   void pass(M* self, bool stay_ready);
+  // The holder gives the baton to `next` (a ready M) and competes for it again.
+  void pass_to(M* self, M* next);
+  // The first ready M, in the order they became ready, for which pred holds; or nullptr.
+  template <class Pred>
+  M* first_ready(Pred pred) const {
+    for (M* m : ready_)
+      if (pred(m)) return m;
+    return nullptr;
+  }
   // The holder's thread is about to end: give the baton away and never take it back.
   void leave(M* self);
   // Called by a thread that just received the baton (also a new M's first step).

@@ -60,6 +60,16 @@ void Chan::close() {
   }
 }
 
+void Chan::close_from_netpoll() {
+  if (closed_) fatal("panic: close of closed channel " + name_);
+  if (!sendq_.empty()) fatal("internal error: a netpoll channel has senders");
+  closed_ = true;
+  for (G* r : std::exchange(recvq_, {})) {
+    r->param = kClosed;
+    injectglist(r);
+  }
+}
+
 void WaitGroup::Add(std::int64_t delta) {
   counter_ += delta;
   if (counter_ < 0) fatal("panic: sync: negative WaitGroup counter (" + name_ + ")");

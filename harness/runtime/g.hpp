@@ -46,7 +46,7 @@ struct G {
   WaitReason waitreason = WaitReason::None;  // why it is parked
   const std::string* waitobj = nullptr;      // the channel's or WaitGroup's name, while parked
   std::int64_t param = 0;     // value handed over by the G that readied it (channels)
-  std::int64_t wake_at = -1;  // virtual ms, while sleeping
+  std::int64_t wake_at = -1;  // virtual µs (Sched::now_us), while sleeping
   // The thread state when the current lock began (strict-unlock compares against it).
   os::StateSet locked_state{};
   bool restore_failed = false;  // last setns/unshare since the lock failed (restore-or-die)

@@ -109,6 +109,5 @@ bool current_locked() {
 
 std::int64_t current_goid() { return getg()->goid; }
 std::int64_t current_mid() { return getm()->id; }
-std::int64_t now_ms() { return sched().now_ms; }
 
 }  // namespace nsleak::rt

@@ -60,6 +60,9 @@ struct M {
   G* runnow = nullptr;                // run this G next, directly (exitsyscall0 got a P)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list
+  // The op boundary (Sched::ops) at which startm woke or made this M, until it runs: it may
+  // run beside its waker from the next boundary on (the wakep choice). -1: not pending.
+  std::int64_t woken_op = -1;
   os::StateSet ns{};                     // bookkeeping: the thread's state, per kind
   // For kinds threads share (the fs struct): which shared value this M's thread has; Ms with
   // the same id share one (newm1 copies the id, unshare gives a new one). 0: the process's.

@@ -105,6 +105,7 @@ G* findRunnable() {
   M* mp = getm();
   for (;;) {
     P* pp = mp->p;
+    checkTimers();  // any M with a P runs the timers that are due (proc.go's checkTimers)
     Candidates c;
     candidates(pp, c);
     if (!c.empty()) {
@@ -112,13 +113,31 @@ G* findRunnable() {
         casmstatus(mp, MStatus::Running, MStatus::Spinning);  // stealing Ms are spinning Ms
         ++s.nmspinning;
       }
+      // An M that startm woke is meanwhile waking on its own core and may take this work
+      // first (option 1); this M, already on its core, usually wins (option 0).
+      if (M* woken = s.baton.first_ready([mp](const M* m) { return m != mp && m->woken_op >= 0 && m->lockedg == nullptr; })) {
+        using trace::WakePAction;
+        const auto opt = [&](WakePAction a) {
+          auto o = action_option(trace::ChoiceKind::WakeP, static_cast<std::uint8_t>(a));
+          o.id = woken->id;  // for the reports
+          return o;
+        };
+        const std::array<trace::ChoiceOption, 2> opts{opt(WakePAction::Wait), opt(WakePAction::Run)};
+        if (choose(trace::ChoiceKind::WakeP, opts) == 1) {
+          woken->woken_op = -1;
+          s.baton.pass_to(mp, woken);
+          continue;  // look again: the work may be gone
+        }
+      }
       std::size_t i = 0;
       if (c.size() > 1) {  // options only for a real choice: this is every schedule's hot path
+        // Local or global work is pick-g; only stealing candidates are stealWork's victims.
+        const bool steal = c.front().source == trace::GSource::Steal || c.front().source == trace::GSource::StealRunnext;
+        const auto kind = steal ? trace::ChoiceKind::StealWork : trace::ChoiceKind::PickG;
         std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
         const std::size_t n = c.size();  // <= kMaxChoiceOptions: see there
-        for (std::size_t k = 0; k < n; ++k)
-          opts[k] = g_option(trace::ChoiceKind::PickG, c[k].g, c[k].source);
-        i = choose(trace::ChoiceKind::PickG, std::span(opts.data(), n));
+        for (std::size_t k = 0; k < n; ++k) opts[k] = g_option(kind, c[k].g, c[k].source);
+        i = choose(kind, std::span(opts.data(), n));
       }
       const Candidate pick = c[i];
       take(pick);
@@ -256,11 +275,21 @@ P* pidleget() {
 
 void mput(M* mp) { sched().midle.push_back(mp); }
 
+// mget: an idle M for startm. Go pops the head of sched.midle, the M that stopped last
+// (option 0); which idle thread wakes is a choice, since the Ms' threads differ in state.
 M* mget() {
   auto& v = sched().midle;
   if (v.empty()) return nullptr;
-  M* mp = v.back();
-  v.pop_back();
+  std::size_t i = 0;
+  if (v.size() > 1) {
+    std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    const std::size_t n = std::min(v.size(), opts.size());
+    for (std::size_t k = 0; k < n; ++k) opts[k] = m_option(trace::ChoiceKind::Startm, v[v.size() - 1 - k]);
+    i = choose(trace::ChoiceKind::Startm, std::span(opts.data(), n));
+  }
+  const auto at = v.end() - 1 - static_cast<std::ptrdiff_t>(i);
+  M* mp = *at;
+  v.erase(at);
   return mp;
 }
 
@@ -290,31 +319,36 @@ void wakep() {
   auto& s = sched();
   if (s.pidle.empty() || s.nmspinning != 0) return;
   ++s.nmspinning;
-  startm(nullptr, true);
+  (void)startm(nullptr, true);
 }
 
-// startm: run some M on pp (or an idle P), waking an idle M or making a new one.
-void startm(P* pp, bool spinning) {
+// startm: run some M on pp (or an idle P), waking an idle M or making a new one. Returns
+// that M, or nullptr (no idle P). The M is woken now and starts running on its own core:
+// from the waker's next op boundary on it may run beside it (the wakep choice, Checkpoint).
+M* startm(P* pp, bool spinning) {
   auto& s = sched();
   if (pp == nullptr) {
     pp = pidleget();
     if (pp == nullptr) {
       if (spinning) --s.nmspinning;
-      return;
+      return nullptr;
     }
   }
   M* nmp = mget();
   if (nmp == nullptr) {
     std::function<void()> fn;
     if (spinning) fn = [] { casmstatus(getm(), MStatus::Running, MStatus::Spinning); };  // mspinning
-    newm(std::move(fn), pp, trace::MRole::Startm);
-    return;
+    nmp = newm(std::move(fn), pp, trace::MRole::Startm);
+    nmp->woken_op = s.ops;
+    return nmp;
   }
   if (nmp->nextp != nullptr) throw_("startm: M has a P");
   casmstatus(nmp, MStatus::Idle, spinning ? MStatus::Spinning : MStatus::Running);
   nmp->nextp = pp;
   trace(trace::StartM{mid32(nmp), static_cast<std::int32_t>(pp->id), mid32(getm())});
+  nmp->woken_op = s.ops;
   notewakeup(nmp->park);
+  return nmp;
 }
 
 // stopm: park this M on the idle list until startm gives it a P.
@@ -332,13 +366,13 @@ void handoffp(P* pp) {
   auto& s = sched();
   trace(trace::HandoffP{static_cast<std::int32_t>(pp->id), mid32(getm())});
   if (!pp->runqempty() || !s.runq.empty()) {
-    startm(pp, false);
+    (void)startm(pp, false);
     return;
   }
   // No work, and no M is looking for any: start a spinning one (it may find work soon).
   if (s.nmspinning + static_cast<int>(s.pidle.size()) == 0) {
     ++s.nmspinning;
-    startm(pp, true);
+    (void)startm(pp, true);
     return;
   }
   pidleput(pp);
@@ -398,17 +432,56 @@ void ready(G* gp) {
   if (mp->p == nullptr) {
     // sysmon (no P): inject into the global queue and start Ms for idle Ps.
     globrunqput(gp);
-    if (!sched().pidle.empty()) startm(nullptr, false);
+    if (!sched().pidle.empty()) (void)startm(nullptr, false);
     return;
   }
   runqput(mp->p, gp, true);
   wakep();
 }
 
+// goschedImpl: the G goes to the *global* queue and this M schedules. Go does not wakep
+// here, so this M usually takes the G straight back (option 0: its findRunnable looks at the
+// global queue right after its own); but an M that is spinning at that moment may take it
+// first, and the G moves threads (option 1). Under a lock schedule() -> stoplockedm decides.
+void injectglist(G* gp) {
+  auto& s = sched();
+  M* mp = getm();
+  casgstatus(gp, GStatus::Waiting, GStatus::Runnable);
+  gp->waitreason = WaitReason::None;
+  gp->waitobj = nullptr;
+  trace(trace::Ready{gp->goid, mid32(mp)});
+  if (mp->p == nullptr || !s.pidle.empty()) {
+    globrunqput(gp);
+    if (!s.pidle.empty()) (void)startm(nullptr, false);  // startIdle
+    return;
+  }
+  runqput(mp->p, gp, false);  // runqputbatch: the tail of the local queue, not runnext
+}
+
 void gosched_m(G* gp) {
+  auto& s = sched();
   casgstatus(gp, GStatus::Running, GStatus::Runnable);
   dropg();
   globrunqput(gp);
+  if (gp->lockedm != nullptr || !s.main_started) return;
+  // An M startm woke that has not run yet is about to look for work: it may be first.
+  M* other = s.baton.first_ready([](const M* m) { return m->woken_op >= 0 && m->lockedg == nullptr; });
+  const bool can_spin_up = other == nullptr && !s.pidle.empty() && s.nmspinning == 0;
+  if (other == nullptr && !can_spin_up) return;
+  using trace::GoschedTaker;
+  const std::array<trace::ChoiceOption, 2> opts{
+      action_option(trace::ChoiceKind::Gosched, static_cast<std::uint8_t>(GoschedTaker::Self)),
+      other != nullptr ? m_option(trace::ChoiceKind::Gosched, other)
+                       : action_option(trace::ChoiceKind::Gosched, static_cast<std::uint8_t>(GoschedTaker::Other))};
+  if (choose(trace::ChoiceKind::Gosched, opts) == 0) return;
+  if (other == nullptr) {  // an M that happens to be spinning: as wakep would start one
+    ++s.nmspinning;
+    other = startm(nullptr, true);
+  }
+  if (other != nullptr && other->ready) {
+    other->woken_op = -1;
+    s.baton.pass_to(getm(), other);
+  }
 }
 
 void schedule_loop() {

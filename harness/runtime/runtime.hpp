@@ -46,7 +46,14 @@ void FailNewM(bool on);
 // A blocking system call: the P is handed off for its duration (entersyscallblock), `call`
 // runs on this M's thread, and the G gets a P back or waits for one (exitsyscall).
 void BlockingSyscall(const std::function<void()>& call);
-// time.Sleep on the virtual clock: sleepers wake, in order, once nothing else can run.
+// How long a plain syscall stays in the kernel, as far as sysmon can tell: Quick returns
+// before sysmon looks twice (retake unlikely), Waits blocks on something (wait4: likely).
+enum class SyscallLength { Quick, Waits };
+// A plain system call (entersyscall / exitsyscall): `call` runs on this M's thread and the G
+// keeps its P unless sysmon retakes it meanwhile (a choice), handing it off from sysmon.
+void Syscall(const std::function<void()>& call, SyscallLength length = SyscallLength::Quick);
+// time.Sleep on the virtual clock (timers.cpp): the sleeper wakes once the clock, advanced by
+// work or by sysmon when nothing can run, reaches its deadline.
 void Sleep(std::int64_t ms);
 // Op boundary: a preemption choice point (continue, let another M run, preempt this G).
 void Checkpoint();
@@ -102,6 +109,9 @@ class Chan {
   void send();
   bool recv();  // false when closed
   void close();
+  // close() as the netpoller reports an fd ready: the receivers are injected (injectglist),
+  // not readied into this P's runnext, so another M may pick them up.
+  void close_from_netpoll();
   const std::string& name() const { return name_; }
 
  private:

@@ -47,7 +47,7 @@ Sched& sched() { return g_sched; }
 void trace_commit(trace::Record owner, std::span<const trace::Record> attached, Observe observe) {
   auto& s = sched();
   if (s.tracer == nullptr) return;
-  owner.t = s.now_ms;
+  owner.t = s.now_us / 1000;
   s.tracer->commit(owner, attached, observe);
 }
 

@@ -52,8 +52,12 @@ struct Sched {
   bool main_started = false;
   NewmHandoff newmHandoff;
   bool fail_newm = false;  // FailNewM: the next M allocated gets clone_fails
-  std::vector<G*> timers;   // sleeping Gs
-  std::int64_t now_ms = 0;  // virtual clock, advanced by sysmon when nothing else can run
+  std::vector<G*> timers;   // sleeping Gs, in the order they went to sleep
+  // Virtual clock (timers.cpp): advances with work (kOpWorkUs per op boundary) and, when no
+  // M can run, jumps to the next timer (sysmon).
+  std::int64_t now_us = 0;
+  std::int64_t ops = 0;     // op boundaries so far: the clock of M wake-ups (M::woken_op)
+  P* retake = nullptr;      // a P sysmon is asked to retake from its G in a syscall
   std::int64_t goidgen = 0;
   std::vector<M*> exiting;  // threads that returned; joined by the next baton holder
 
@@ -114,8 +118,11 @@ trace::ChoiceOption action_option(trace::ChoiceKind kind, std::uint8_t action);
 void label_g(G* gp, std::uint32_t fn_tag);
 G* newproc(std::function<void()> fn, const std::string& name);
 void ready(G* gp);  // goready: runnable, into the current P's runnext, wakep
+// injectglist (netpoll's wake-ups): to the global queue with an M started for an idle P, or,
+// with none idle, to the tail of the current P's queue.
+void injectglist(G* gp);
 void wakep();
-void startm(P* pp, bool spinning);
+M* startm(P* pp, bool spinning);
 void stopm();
 void handoffp(P* pp);
 void startlockedm(G* gp);
@@ -135,6 +142,14 @@ void globrunqput(G* gp);
 void mstart(M* mp);                 // first code on a new M's thread
 [[noreturn]] void mexit(M* mp);
 void sysmon();  // mstartfn of the sysmon M
+
+// Timers (timers.cpp) ---------------------------------------------------------------------
+// Work happens: an op boundary advances the virtual clock.
+void advance_clock_with_work();
+// checkTimers: fire every timer that is due now, on the calling M (its P gets the sleepers).
+void checkTimers();
+// sysmon when no M can run: jump the clock to the next timer and fire it. False: no timers.
+bool jump_to_next_timer();
 
 // Switching from a G to g0 (Go's mcall): runs fn(gp) on the M's g0, which then schedules.
 // A plain function pointer: mcall is on every park and yield, and must not allocate.

@@ -1,6 +1,11 @@
-// A goroutine in a blocking system call (entersyscallblock / exitsyscall): the G keeps its M
-// for the whole call; only the P moves on. On return the G needs a P again — the old one if
-// still idle, any idle one, or it queues globally and its M stops (a locked M waits for it).
+// A goroutine in a system call. The G keeps its M for the whole call; what happens to its P
+// depends on how Go enters the call:
+//   entersyscall (Syscall): the P stays with the M, and on return exitsyscall's fast path
+//     takes it back. Meanwhile sysmon's retake may take the P (the retake choice) and hand it
+//     off from *sysmon's* thread (handoffp -> startm -> newm clones sysmon's thread).
+//   entersyscallblock (BlockingSyscall): the P is handed off at once, from the calling thread.
+// On return without a P the G needs one: the old one if still idle, any idle one, or it
+// queues globally and its M stops (a locked M waits for it in stoplockedm).
 #include <array>
 
 #include "harness/runtime/runtime.hpp"
@@ -36,6 +41,28 @@ void exitsyscall0(G* gp) {
   if (mp->lockedg == nullptr) stopm();
 }
 
+// exitsyscall without a P of its own: exitsyscallfast's "old P if idle, else any idle P",
+// else exitsyscall0 on g0.
+void exitsyscall_nop(G* gp, P* oldp) {
+  M* mp = getm();
+  P* pp = take_idle(oldp) ? oldp : pidleget();
+  trace(trace::ExitSyscall{gp->goid, mid32(mp), pp != nullptr ? static_cast<std::int32_t>(pp->id) : -1});
+  if (pp != nullptr) {
+    acquirep(pp);
+    casgstatus(gp, GStatus::Syscall, GStatus::Running);
+    return;
+  }
+  mcall(exitsyscall0);
+}
+
+// retake's test for a P in a syscall: worth taking when it has work queued, or when no M is
+// spinning and no P is idle (nothing else would run new work). The 10 ms rule never applies:
+// the virtual clock does not pass that much time inside one call.
+bool retake_worthwhile(const P* pp) {
+  const auto& s = sched();
+  return !pp->runqempty() || s.nmspinning + static_cast<int>(s.pidle.size()) == 0;
+}
+
 }  // namespace
 
 void BlockingSyscall(const std::function<void()>& call) {
@@ -48,28 +75,68 @@ void BlockingSyscall(const std::function<void()>& call) {
   call();
   // In the kernel: other Ms may run meanwhile (the strategy decides how long it blocks).
   sched().baton.pass(mp, true);
-  P* pp = take_idle(oldp) ? oldp : pidleget();
-  trace(trace::ExitSyscall{gp->goid, mid32(mp), pp != nullptr ? static_cast<std::int32_t>(pp->id) : -1});
-  if (pp != nullptr) {
-    acquirep(pp);
+  exitsyscall_nop(gp, oldp);
+}
+
+void Syscall(const std::function<void()>& call, SyscallLength length) {
+  auto& s = sched();
+  M* mp = getm();
+  G* gp = mp->curg;
+  P* pp = mp->p;
+  casgstatus(gp, GStatus::Running, GStatus::Syscall);
+  trace(trace::EnterSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(pp->id)});
+  call();
+  // While the G is in the kernel, sysmon may retake its P. A short call is usually back
+  // before sysmon has seen it twice (20 us); a call that waits (wait4) is usually retaken.
+  M* sm = s.sysmon;
+  if (sm != nullptr && !sm->exited() && retake_worthwhile(pp)) {
+    using trace::RetakeAction;
+    const auto opt = [&](RetakeAction a) {
+      auto o = action_option(trace::ChoiceKind::Retake, static_cast<std::uint8_t>(a));
+      o.id = pp->id;  // for the reports
+      return o;
+    };
+    std::array<trace::ChoiceOption, 2> opts{opt(RetakeAction::Keep), opt(RetakeAction::Retake)};
+    if (length == SyscallLength::Waits) std::swap(opts[0], opts[1]);
+    if (static_cast<RetakeAction>(opts[choose(trace::ChoiceKind::Retake, opts)].detail) == RetakeAction::Retake) {
+      s.retake = pp;
+      notewakeup(sm->park);
+      s.baton.pass_to(mp, sm);  // sysmon runs retake -> handoffp on its own thread
+    }
+  }
+  // A call that waits stays in the kernel while the Ms already running go on: this one comes
+  // back after them (the run-m choice, with this M last).
+  if (length == SyscallLength::Waits && s.baton.anyone_ready()) s.baton.pass(mp, true);
+  if (mp->p == pp) {  // exitsyscallfast: the P is still ours
+    trace(trace::ExitSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(pp->id)});
     casgstatus(gp, GStatus::Syscall, GStatus::Running);
     return;
   }
-  mcall(exitsyscall0);
+  exitsyscall_nop(gp, pp);
 }
 
 void Gosched() { mcall(gosched_m); }
 
-void Sleep(std::int64_t ms) {
-  auto& s = sched();
-  G* gp = getg();
-  gp->wake_at = s.now_ms + ms;
-  s.timers.push_back(gp);
-  gopark(WaitReason::Sleep);
-}
-
 void Checkpoint() {
   auto& s = sched();
+  const std::int64_t this_op = s.ops;
+  advance_clock_with_work();
+  // wakep: an M that startm woke before this op has had the op's time to wake up; it now runs
+  // beside this one (option 0), as it would on its own core, or waits until this M blocks.
+  if (M* woken = s.baton.first_ready([&](const M* m) { return m->woken_op >= 0 && m->woken_op < this_op; })) {
+    using trace::WakePAction;
+    const auto opt = [&](WakePAction a) {
+      auto o = action_option(trace::ChoiceKind::WakeP, static_cast<std::uint8_t>(a));
+      o.id = woken->id;  // for the reports
+      return o;
+    };
+    const std::array<trace::ChoiceOption, 2> opts{opt(WakePAction::Run), opt(WakePAction::Wait)};
+    woken->woken_op = -1;
+    if (choose(trace::ChoiceKind::WakeP, opts) == 0) {
+      s.baton.pass_to(getm(), woken);
+      return;
+    }
+  }
   const bool other_m = s.baton.anyone_ready();
   bool runnable = !s.runq.empty();
   for (auto& p : s.allp) runnable = runnable || !p->runqempty();

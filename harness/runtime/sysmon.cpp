@@ -15,33 +15,22 @@ bool runnable_work_without_m() {
   return std::any_of(s.pidle.begin(), s.pidle.end(), [](P* p) { return !p->runqempty(); });
 }
 
-// Fire the earliest timer(s): advance the clock and make the sleepers runnable.
-bool fire_timers() {
-  auto& s = sched();
-  if (s.timers.empty()) return false;
-  auto earliest = std::min_element(s.timers.begin(), s.timers.end(),
-                                   [](G* a, G* b) { return a->wake_at < b->wake_at; });
-  s.now_ms = std::max(s.now_ms, (*earliest)->wake_at);
-  std::vector<G*> due;
-  std::erase_if(s.timers, [&](G* g) {
-    if (g->wake_at > s.now_ms) return false;
-    due.push_back(g);
-    return true;
-  });
-  std::stable_sort(due.begin(), due.end(), [](G* a, G* b) { return a->wake_at < b->wake_at; });
-  trace(trace::Timers{s.now_ms, static_cast<std::int32_t>(due.size())});
-  for (G* g : due) {
-    g->wake_at = -1;
-    ready(g);
-  }
-  return true;
-}
-
 [[noreturn]] void checkdead() {
   auto& s = sched();
   if (s.main_g != nullptr && s.main_g->goexit_called)
     fatal("no goroutines (main called runtime.Goexit) - deadlock!");
   fatal("all goroutines are asleep - deadlock!");
+}
+
+// retake, for a P whose G is in a syscall (asked by Syscall through Sched::retake): the P
+// leaves its M, and handoffp runs here, on sysmon's thread, which has no P and is never
+// locked: any M it has to make is cloned from sysmon (go1.9 too).
+void retake(P* pp) {
+  M* owner = pp->m;
+  owner->p = nullptr;
+  pp->m = nullptr;
+  caspstatus(pp, PStatus::Running, PStatus::Idle);
+  handoffp(pp);
 }
 
 }  // namespace
@@ -50,6 +39,10 @@ void sysmon() {
   auto& s = sched();
   for (;;) {
     notesleep(getm()->park);
+    if (P* pp = std::exchange(s.retake, nullptr)) {
+      retake(pp);
+      continue;
+    }
     if (runnable_work_without_m()) {
       // A G is runnable but no M is on it: start one, as sysmon's retake/injectglist would.
       P* pp = nullptr;
@@ -59,7 +52,7 @@ void sysmon() {
       startm(pp, false);
       continue;
     }
-    if (fire_timers()) continue;
+    if (jump_to_next_timer()) continue;
     checkdead();
   }
 }

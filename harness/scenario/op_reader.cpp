@@ -23,8 +23,8 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Lock:
     case OpKind::Unlock:
     case OpKind::Yield:
-    case OpKind::Syscall:
     case OpKind::Exit: return {};
+    case OpKind::Syscall: return {{}, {"blocking"}};
     case OpKind::Unshare: return {{}, {"state", "ns", "as", "fail"}};
     case OpKind::Setns: return {{"to"}, {"state", "ns", "fail"}};
     case OpKind::Get: return {{"as"}, {"state", "ns"}};
@@ -168,6 +168,9 @@ OpField describe_field(const std::string& key, bool required) {
   } else if (key == "inherit") {
     f.syntax = "boolean (the author's belief, not a runtime switch)";
     f.default_text = "false";
+  } else if (key == "blocking") {
+    f.syntax = "boolean (true: entersyscallblock, the P is handed off at once; false: entersyscall, sysmon may retake it)";
+    f.default_text = "false";
   } else if (key == "n" || key == "ms" || key == "times") {
     const Range r = integer_range(key);
     f.syntax = "integer " + std::to_string(r.lo) + ".." + std::to_string(r.hi);
@@ -227,6 +230,8 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.fail_errno = EAGAIN;
   } else if (key == "inherit") {
     op.inherit = read_bool(v, what);
+  } else if (key == "blocking") {
+    op.blocking = read_bool(v, what);
   } else if (key == "n" || key == "ms" || key == "times") {
     const Range r = integer_range(key);
     op.n = read_integer(v, what, r.lo, r.hi);

@@ -34,7 +34,7 @@ constexpr std::array<const char*, 25> kOpGo{
     "wg.Done()",
     "wg.Wait(): blocks until the count is zero",
     "runtime.Gosched(): back to the run queue; another goroutine may run on this thread",
-    "a blocking syscall: entersyscallblock hands the P off, so another M may start",
+    "a syscall: entersyscall keeps the P (sysmon may retake it); \"blocking\": entersyscallblock hands it off",
     "time.Sleep(ms): parks the goroutine; its thread runs others meanwhile",
     "exec.Command(...).Run(): fork/exec a child, which starts in the calling thread's namespaces",
     "if ns, _ := netns.Get(); !ns.Equal(want) {...}: the author's belief, checked against the kernel",

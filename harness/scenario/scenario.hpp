@@ -42,7 +42,7 @@ enum class OpKind {
   WgDone,   // wg.Done()
   WgWait,   // wg.Wait()
   Yield,    // runtime.Gosched()
-  Syscall,  // a blocking syscall: entersyscallblock hands the P off
+  Syscall,  // a syscall: entersyscall (keeps the P), or entersyscallblock with "blocking"
   Sleep,    // time.Sleep(ms)
   Exec,     // exec.Command(...).Run(): fork/exec a child that reports its namespace
   Expect,   // if !cur.Equal(ns) { ... }: the author's belief, checked against the kernel
@@ -86,6 +86,7 @@ struct Op {
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`; chdir: `dir`;
                             // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns
+  bool blocking = false;    // syscall: entersyscallblock (hand the P off at once)
   int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno;
                             // go (clone_fail): the clone of a thread this spawn creates
   std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times; setuid/setgid: the id;

@@ -47,12 +47,26 @@ enum class ChoiceKind : std::uint8_t {
   RunM,     // which ready M (OS thread) advances next
   PickG,    // which runnable G an M with a P takes (runnext, local, global, steal)
   Preempt,  // at an op boundary: continue, let another M run, or preempt the G
+  // Added after proc.go's own decisions (docs/scheduler.md names the function of each):
+  Startm,     // startm -> mget: which idle M is woken (Go: the head of sched.midle)
+  StealWork,  // findRunnable -> stealWork: which victim P a spinning M steals from
+  Gosched,    // goschedImpl: who takes the G off the global queue, this M or a spinning one
+  WakeP,      // an M woken by wakep/startm runs beside its waker, or only once the waker blocks
+  Retake,     // sysmon -> retake: take the P of a G in a syscall (handoffp on sysmon's M)
+  RunTimer,   // checkTimers -> runtimer: which of the timers due at one instant fires first
 };
 inline constexpr std::size_t kMaxChoiceKinds = 16;
 // Where a candidate G of a PickG choice comes from, in Go's order of preference.
 enum class GSource : std::uint8_t { Runnext, Local, Global, Steal, StealRunnext };
 // The options of a Preempt choice.
 enum class PreemptAction : std::uint8_t { Continue, Yield, Preempt };
+// Who takes a yielded G off the global queue (Gosched): this M (an action), or another M (an M
+// option; the action Other when that M is yet to be started).
+enum class GoschedTaker : std::uint8_t { Self, Other };
+// WakeP: the woken M (the option's id) runs now, or waits until the waker blocks.
+enum class WakePAction : std::uint8_t { Run, Wait };
+// Retake: sysmon leaves the P (the option's id) of a G in a syscall alone, or retakes it.
+enum class RetakeAction : std::uint8_t { Keep, Retake };
 enum class DisagreementKind : std::uint8_t {
   TaskWithoutM,   // the kernel shows a task the runtime has no M for
   MWithoutTask,   // an M the runtime thinks is alive has no task
@@ -61,8 +75,9 @@ enum class DisagreementKind : std::uint8_t {
 
 // What a choice's option is: a thread, a goroutine (with where it was found) or an action.
 enum class OptionSubject : std::uint8_t { Action, M, G };
-// One option of a scheduling choice: an M (RunM), a G and where it comes from (PickG), or a
-// preemption action (Preempt). `label`/`occ` are its stable label (docs/scheduler.md §Labels):
+// One option of a scheduling choice: an M (RunM, Startm, Gosched's other M), a G and where it
+// comes from (PickG, StealWork, RunTimer), or an action (Preempt, Gosched's self, WakeP,
+// Retake: `detail`, named by option_action_name). `label`/`occ` are its stable label (docs/scheduler.md §Labels):
 // for a G, the tag of its function (0: main) and its spawn occurrence among Gs of that
 // function (1 = the first); for an M, its MRole and its creation order within the role.
 // Never an id alone: goids, M ids and tids shift when an unrelated op is added.

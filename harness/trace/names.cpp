@@ -33,6 +33,12 @@ const char* choice_kind_name(ChoiceKind k) {
     case ChoiceKind::RunM: return "run-m";
     case ChoiceKind::PickG: return "pick-g";
     case ChoiceKind::Preempt: return "preempt";
+    case ChoiceKind::Startm: return "startm";
+    case ChoiceKind::StealWork: return "steal";
+    case ChoiceKind::Gosched: return "gosched";
+    case ChoiceKind::WakeP: return "wakep";
+    case ChoiceKind::Retake: return "retake";
+    case ChoiceKind::RunTimer: return "runtimer";
   }
   return "?";
 }
@@ -57,11 +63,21 @@ const char* action_name(PreemptAction a) {
   return "?";
 }
 
+const char* gosched_taker_name(GoschedTaker t) { return t == GoschedTaker::Self ? "self" : "other"; }
+const char* wakep_action_name(WakePAction a) { return a == WakePAction::Run ? "run" : "wait"; }
+const char* retake_action_name(RetakeAction a) { return a == RetakeAction::Keep ? "keep" : "retake"; }
+
 const char* option_action_name(ChoiceKind k, std::uint8_t detail) {
   switch (k) {
     case ChoiceKind::Preempt:
       return detail <= static_cast<std::uint8_t>(PreemptAction::Preempt) ? action_name(static_cast<PreemptAction>(detail))
                                                                          : nullptr;
+    case ChoiceKind::Gosched:
+      return detail <= static_cast<std::uint8_t>(GoschedTaker::Other) ? gosched_taker_name(static_cast<GoschedTaker>(detail)) : nullptr;
+    case ChoiceKind::WakeP:
+      return detail <= static_cast<std::uint8_t>(WakePAction::Wait) ? wakep_action_name(static_cast<WakePAction>(detail)) : nullptr;
+    case ChoiceKind::Retake:
+      return detail <= static_cast<std::uint8_t>(RetakeAction::Retake) ? retake_action_name(static_cast<RetakeAction>(detail)) : nullptr;
     default: return nullptr;
   }
 }
