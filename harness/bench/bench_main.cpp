@@ -414,7 +414,11 @@ void observe_cost(const std::string& go_dir) {
 void explore_rate(const std::string& root) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<double> floor;
-  for (int i = 0; i < 31; ++i) floor.push_back(median_ms(1, [] { fork_in_fresh_ns([] {}); }));
+  for (int i = 0; i < 31; ++i) {
+    const auto t0 = Clock::now();
+    fork_in_fresh_ns([] {});
+    floor.push_back(ms_since(t0));
+  }
   const double floor_rate = cores * 1000.0 / median(floor);
   std::printf("\n5. explore, exhaustive:2 (no shrinking) on %u cores\n"
               "   floor: fork + unshare(NET|UTS) + exit per schedule: %8.0f schedules/s\n", cores, floor_rate);

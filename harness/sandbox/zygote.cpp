@@ -133,7 +133,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
     if (pid == 0) {
       ::close(fd);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-      if (opt_.pin_cpu) pin_to_current_cpu();
+      if (opt_.pin_cpu) pin_to_one_cpu();
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
       body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));
       ::_exit(rt::kChildExitOk);
