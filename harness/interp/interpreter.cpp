@@ -158,6 +158,10 @@ class Interpreter {
       case OpKind::Unshare:
       case OpKind::Setns:
       case OpKind::Chdir:
+      case OpKind::Setuid:  // under go1.16 AllThreadsSyscall it changes every thread
+      case OpKind::Setgid:
+      case OpKind::Setaffinity:
+      case OpKind::Setnice:
       case OpKind::Exec: return rt::Observe::All;
       default: return rt::Observe::Own;
     }

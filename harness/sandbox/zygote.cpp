@@ -14,7 +14,12 @@
 #include <vector>
 
 #include "harness/runtime/child_exit.hpp"
+#include "harness/sandbox/capabilities.hpp"
+#include "harness/sandbox/clean_process.hpp"
 #include "harness/sandbox/cpu_pin.hpp"
+#include "harness/sandbox/sandbox.hpp"
+#include "harness/sandbox/syscall_filter.hpp"
+#include "harness/sandbox/violation.hpp"
 #include "harness/trace/record.hpp"
 
 namespace nsleak::sandbox {
@@ -85,6 +90,10 @@ Zygote::Zygote(const SandboxOptions& opt, Body body)
   SandboxOptions zopt = opt;
   zopt.timeout_s = 365.0 * 86400;
   zopt.trace_records = 64;  // its own trace: the sandbox's set-up records only
+  // The zygote keeps its socket and forks: the hardening every sandbox child gets (closing
+  // inherited fds, dropping capabilities, the syscall allowlist, which refuses fork's clone)
+  // is applied by each run's child instead, right after the fork (harden_run_child).
+  zopt.fault_filter = false;
   keeper_ = std::thread([this, zopt] {
     zygote_record_ = run_sandboxed(zopt, [this](trace::TraceBuffer& own) { serve(own); });
     // The zygote is gone: a parent waiting for its word reads EOF (we may still hold its end).
@@ -114,6 +123,22 @@ void Zygote::shut_down() {
   sock_ = -1;
 }
 
+namespace {
+
+// What run_sandboxed's child does before its body when opt.fault_filter is set, in the same
+// order: nothing of the invoker's, only the ops' capabilities, then the allowlist.
+void harden_run_child(trace::TraceBuffer& out) {
+  std::string err = clean_process();
+  if (err.empty()) err = drop_capabilities();
+  if (err.empty()) {
+    catch_violations(out);
+    err = install_syscall_filter();
+  }
+  if (!err.empty()) fail_environment(out, err);
+}
+
+}  // namespace
+
 void Zygote::serve(trace::TraceBuffer& own) {
   ::close(sock_);  // the parent's end: only the parent holds it, so its hang-up is our EOF
   const int fd = zsock_;
@@ -134,6 +159,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
       ::close(fd);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (opt_.pin_cpu) pin_to_one_cpu();
+      if (opt_.fault_filter) harden_run_child(*trace_);
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
       body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));
       ::_exit(rt::kChildExitOk);
