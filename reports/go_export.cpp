@@ -54,7 +54,9 @@ class Writer {
       s << "}\n";
     }
     s << "\nfunc main() {\n\truntime.GOMAXPROCS(" << sc_.procs << ")\n\tfor kind := range entries {\n"
-      << "\t\torigins[kind] = open(kind)\n\t}\n\t" << fn_ident("main") << "(\"main\")\n\tos.Exit(0)\n}\n";
+      << "\t\torigins[kind] = open(kind)\n"
+      << "\t\temit(map[string]interface{}{\"op\": \"start\", \"g\": \"main\", \"kind\": kind, \"state\": origins[kind].id, "
+         "\"event\": \"origin\"})\n\t}\n\t" << fn_ident("main") << "(\"main\")\n\tos.Exit(0)\n}\n";
     return s.str();
   }
 
@@ -173,9 +175,13 @@ func spawn(fn string) string {
 	return fmt.Sprintf("%s#%d", fn, spawned[fn])
 }
 
-func unshare(kind, as string) {
+// An unshare prints the value it made (event "unshare"): a reader names values as the model
+// does, by origin and by the unshare that made them, not by what a get later called them.
+func unshare(g, op, kind, as string) {
 	check(syscall.Unshare(int(flags[kind])), "unshare "+kind)
-	name(kind, as, open(kind))
+	h := open(kind)
+	name(kind, as, h)
+	emit(map[string]interface{}{"op": op, "g": g, "kind": kind, "state": h.id, "as": as, "event": "unshare"})
 }
 
 func setns(kind, to string) {
@@ -225,7 +231,7 @@ func blockingSyscall(g, op, kind string) {
       switch (op.kind) {
         case OpKind::Lock: s << in << "runtime.LockOSThread()\n"; break;
         case OpKind::Unlock: s << in << "runtime.UnlockOSThread()\n"; break;
-        case OpKind::Unshare: s << in << "unshare(" << kind << ", " << q(op.name) << ")\n"; break;
+        case OpKind::Unshare: s << in << "unshare(g, " << label << ", " << kind << ", " << q(op.name) << ")\n"; break;
         case OpKind::Setns: s << in << "setns(" << kind << ", " << q(op.name) << ")\n"; break;
         case OpKind::Get: s << in << "get(g, " << label << ", " << kind << ", " << q(op.name) << ")\n"; break;
         case OpKind::Expect: s << in << "expect(g, " << label << ", " << kind << ", " << q(op.name) << ")\n"; break;

@@ -18,6 +18,7 @@ Command add_explore(CLI::App& app);   // nsleak explore FILE...
 Command add_replay(CLI::App& app);    // nsleak replay FILE TOKEN
 Command add_observe(CLI::App& app);   // nsleak observe -- CMD ARGS...
 Command add_export(CLI::App& app);    // nsleak export --go FILE [-o DIR]
+Command add_conform(CLI::App& app);   // nsleak conform [DIR|FILE...] [--go PATH]
 // nsleak (no arguments): the article, narrated; `html` non-empty: also its timeline page there.
 // `trace_events` non-empty: also the run as Chrome Trace Event Format JSON there.
 int run_default(const std::string& html, const std::string& trace_events);

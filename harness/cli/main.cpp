@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   const Command replay = add_replay(app);
   const Command observe = add_observe(app);
   const Command export_go = add_export(app);
+  const Command conform = add_conform(app);
   std::string html;  // for the default run; `nsleak run` has its own --html
   app.add_option("--html", html,
                  "Also write the article run's timeline as a self-contained HTML page to this file");
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("replay")) return replay();
         if (app.got_subcommand("observe")) return observe();
         if (app.got_subcommand("export")) return export_go();
+        if (app.got_subcommand("conform")) return conform();
         return run_default(html, trace_events);
       },
       std::cerr);

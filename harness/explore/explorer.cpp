@@ -77,6 +77,7 @@ class Explorer {
     ro.strategy = std::move(make);
     Ran r;
     r.report = runner::run_scenario(sc_, ro);
+    if (opt_.on_run) opt_.on_run(r.report);
     r.outcome = outcome_of(r.report);
     r.choices = choices_of(r.report.record.events);
     return r;

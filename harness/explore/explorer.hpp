@@ -47,6 +47,9 @@ struct ExploreOptions {
   bool prune = true;
   bool shrink = true;
   std::function<void(const Progress&)> progress;  // after each schedule (from a worker: keep it short)
+  // Every run's report, shrinking's and re-runs' included (from a worker: the callee locks).
+  // A caller that classifies runs its own way (conform) sees every schedule the model reached.
+  std::function<void(const runner::RunReport&)> on_run;
 };
 
 // Why a class's schedule is what it is: the last decision of the shrunk schedule, and what

@@ -52,8 +52,10 @@ Observation observe_command(const std::vector<std::string>& argv, const ObserveO
   args.push_back(nullptr);
   const std::string path = o.path;
   const bool to_stderr = opt.stdout_to_stderr;
+  const int out_fd = opt.stdout_fd;
   o.record = sandbox::run_sandboxed(so, [&](trace::TraceBuffer&) {
     if (to_stderr) ::dup2(2, 1);
+    else if (out_fd >= 0) ::dup2(out_fd, 1);  // dup2 clears close-on-exec on the copy
     ::execv(path.c_str(), args.data());
     std::fprintf(stderr, "nsleak observe: exec %s: %s\n", path.c_str(), std::strerror(errno));
     ::_exit(127);

@@ -15,6 +15,7 @@ struct ObserveOptions {
   double timeout_s = 10.0;
   bool force_userns = false;
   bool stdout_to_stderr = false;  // the program's stdout goes to stderr (ours carries JSON)
+  int stdout_fd = -1;             // else, when >= 0: the program's stdout goes there (conform reads its JSON lines)
 };
 
 struct Observation {
