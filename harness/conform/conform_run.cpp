@@ -92,7 +92,10 @@ std::string policy_for(const std::string& version) {
   int minor = -1;
   if (version.rfind("go1.", 0) == 0) minor = std::atoi(version.c_str() + 4);
   if (minor < 0) return "";
-  // The presets are named go1.N after the release whose behaviour they model.
+  // The presets are named go1.N after the release whose behaviour they model; go1.12 is the
+  // one that models current Go's LockOSThread (later presets add facilities, e.g. go1.16's
+  // AllThreadsSyscall, that conform's programs do not use).
+  if (minor >= 12) return "go1.12";
   std::string best;
   int best_minor = -1;
   for (const auto& n : rt::policy_names()) {

@@ -23,6 +23,8 @@ std::vector<std::string> outside_only(std::vector<std::string> kinds) {
 
 }  // namespace
 
+std::string goroutine_class(const std::string& label) { return label.substr(0, label.find('#')); }
+
 const std::vector<verdict::VerdictKind>& outside_verdicts() {
   using K = verdict::VerdictKind;
   // dirty-at-exit is observe's alone (the model has no such verdict); the rest need beliefs.
@@ -41,8 +43,15 @@ std::string Observable::key() const {
 }
 
 std::string Observable::text() const {
-  std::string t;
-  for (const auto& [g, op, st] : seen) t += (t.empty() ? "" : ", ") + g + "@" + op + " " + st;
+  std::string t, last;
+  for (const auto& [g, op, st] : seen) {  // sorted: one "g@op" then every state it saw
+    if (g + "@" + op == last) {
+      t += "|" + st;
+      continue;
+    }
+    last = g + "@" + op;
+    t += (t.empty() ? "" : ", ") + last + " " + st;
+  }
   if (t.empty()) t = "nothing observed";
   std::string v;
   for (const auto& x : verdicts) v += (v.empty() ? "" : ", ") + x;
@@ -91,7 +100,7 @@ Observable observable_of(const runner::RunReport& r) {
     if (!seen.valid()) continue;
     const auto n = names.find(seen);
     const auto g = label.find(op->g);
-    o.seen.emplace(g != label.end() ? g->second : "?", so->label, n != names.end() ? n->second : kAnother);
+    o.seen.emplace(goroutine_class(g != label.end() ? g->second : "?"), so->label, n != names.end() ? n->second : kAnother);
   }
   return o;
 }
@@ -126,7 +135,7 @@ Observable observable_of(const std::vector<GoLine>& lines, const observe::TreeAn
   for (const auto& l : lines) {
     if (!l.event.empty() || l.state.empty()) continue;
     const auto n = names.find(l.kind + "/" + l.state);
-    o.seen.emplace(l.g, l.op, n != names.end() ? n->second : kAnother);
+    o.seen.emplace(goroutine_class(l.g), l.op, n != names.end() ? n->second : kAnother);
   }
   return o;
 }
