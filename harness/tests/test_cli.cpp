@@ -1077,7 +1077,8 @@ TEST_CASE("nsleak export --go: the article as one main.go; an injected failure i
   REQUIRE(r.code == 0);
   CHECK(r.out.find("package main\n") != std::string::npos);
   CHECK(r.out.find("runtime.GOMAXPROCS(2)") != std::string::npos);
-  CHECK(r.out.find("\tunshare(\"net\", \"newNs\")\n") != std::string::npos);
+  // The unshare also prints the value it made, under its op label (conform names values by it).
+  CHECK(r.out.find("\tunshare(g, \"goroutineWithNs#2\", \"net\", \"newNs\")\n") != std::string::npos);
   CHECK(r.out.find("\tgo fn_child(spawn(\"child\"))\n") != std::string::npos);
   CHECK(r.out.find("\texpect(g, \"main#3\", \"net\", \"mainNs\")\n") != std::string::npos);
   const Result bad = run_nsleak("export --go scenarios/libraries/netlink-restore-error-ignored.json");
