@@ -66,6 +66,20 @@ class Writer {
       if (op.fail_errno != 0)
         throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) +
                                    " with \"fail\" cannot be expressed in Go (the real kernel's errors cannot be chosen)");
+      // Ops and state kinds the exported program does not write yet are refused, never
+      // dropped: a program that silently skips an op would make conform compare other programs.
+      switch (op.kind) {
+        case OpKind::Setuid: case OpKind::Setgid: case OpKind::Setaffinity: case OpKind::Setnice:
+        case OpKind::TestForbiddenSyscall:
+          throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) +
+                                     " is not exported to Go yet");
+        default: break;
+      }
+      if ((op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
+           op.kind == OpKind::Expect || op.kind == OpKind::Exec) &&
+          !os::is_namespace(op.ns) && op.ns != os::StateKind::Fs)
+        throw scenario::ParseError(op.loc, std::string("export --go: state kind \"") + os::info(op.ns).name +
+                                   "\" is not exported to Go yet");
       switch (op.kind) {
         case OpKind::Send: case OpKind::Recv: case OpKind::Close: chans_.insert(op.name); break;
         case OpKind::WgAdd: case OpKind::WgDone: case OpKind::WgWait: wgs_.insert(op.name); break;
