@@ -66,22 +66,14 @@ Observable observable_of(const runner::RunReport& r) {
   o.verdicts = outside_only(outcome.verdicts);
   o.end = outcome.end;
   const scenario::Ids ids(r.program);
-  // The same naming as explore's outcome_of: origin, then each unshare's `as` (the first wins).
-  std::map<trace::StateValue, std::string> names;
-  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
-    if (r.analysis.origin.has(k)) names[r.analysis.origin.value[k]] = "origin";
+  const std::map<trace::StateValue, std::string> names = explore::state_names(r);  // explore's naming
   std::map<trace::GoId, std::string> label{{1, "main"}};
   std::map<std::string, int> spawned;
-  for (const auto& ev : r.record.events) {
+  for (const auto& ev : r.record.events)
     if (const auto* np = ev.as<trace::NewProc>()) {
       const std::string fn = ids.function_name(np->fn);
       label[np->g] = fn + "#" + std::to_string(++spawned[fn]);  // as the Go program's spawn() counts
     }
-    const auto* op = ev.as<trace::Op>();
-    if (op == nullptr || op->result != trace::OpResult::Ok) continue;
-    const scenario::Op* so = ids.op(op->op);
-    if (so != nullptr && so->kind == scenario::OpKind::Unshare && op->value.valid()) names.emplace(op->value, so->name);
-  }
   for (const auto& ev : r.record.events) {
     const auto* op = ev.as<trace::Op>();
     if (op == nullptr || op->result != trace::OpResult::Ok) continue;

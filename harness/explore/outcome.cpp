@@ -48,6 +48,20 @@ std::string Outcome::text() const {
   return t;
 }
 
+std::map<trace::StateValue, std::string> state_names(const runner::RunReport& r) {
+  const scenario::Ids ids(r.program);
+  std::map<trace::StateValue, std::string> names;
+  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
+    if (r.analysis.origin.has(k)) names[r.analysis.origin.value[k]] = "origin";
+  for (const auto& ev : r.record.events) {
+    const auto* op = ev.as<trace::Op>();
+    if (op == nullptr || op->result != trace::OpResult::Ok) continue;
+    const scenario::Op* so = ids.op(op->op);
+    if (so != nullptr && so->kind == scenario::OpKind::Unshare && op->value.valid()) names.emplace(op->value, so->name);
+  }
+  return names;
+}
+
 Outcome outcome_of(const runner::RunReport& r) {
   Outcome o;
   for (const auto& v : r.analysis.verdicts) o.verdicts.push_back(verdict::verdict_name(v.kind));
@@ -58,17 +72,10 @@ Outcome outcome_of(const runner::RunReport& r) {
   // Names that do not depend on the schedule: origin, and each unshare's `as` (the op that
   // made the namespace). A `get`'s name is whatever it saw, so it names nothing here.
   const scenario::Ids ids(r.program);
-  std::map<trace::StateValue, std::string> names;
-  for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
-    if (r.analysis.origin.has(k)) names[r.analysis.origin.value[k]] = "origin";
+  const std::map<trace::StateValue, std::string> names = state_names(r);
   std::map<trace::GoId, std::string> fn{{1, "main"}};
-  for (const auto& ev : r.record.events) {
+  for (const auto& ev : r.record.events)
     if (const auto* np = ev.as<trace::NewProc>()) fn[np->g] = ids.function_name(np->fn);
-    const auto* op = ev.as<trace::Op>();
-    if (op == nullptr || op->result != trace::OpResult::Ok) continue;
-    const scenario::Op* so = ids.op(op->op);
-    if (so != nullptr && so->kind == scenario::OpKind::Unshare && op->value.valid()) names.emplace(op->value, so->name);
-  }
   for (const auto& ev : r.record.events) {
     const auto* op = ev.as<trace::Op>();
     if (op == nullptr) continue;

@@ -30,6 +30,10 @@ struct Outcome {
   bool operator==(const Outcome& o) const { return key() == o.key(); }
 };
 
+// Names that do not depend on the schedule: "origin" for the start state of every kind, and
+// each successful unshare's `as` for the value it made (the first wins). Conform names real
+// Go's values by the same rule.
+std::map<trace::StateValue, std::string> state_names(const runner::RunReport& r);
 Outcome outcome_of(const runner::RunReport& r);
 
 }  // namespace nsleak::explore
