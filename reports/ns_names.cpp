@@ -37,16 +37,6 @@ std::string NsNames::show(trace::KindIndex kind, const trace::StateValue& v) con
   return kernel_id(kind, v) + (n.empty() ? "" : " " + n);
 }
 
-std::string NsNames::show(const trace::StateValue& v) const {
-  const std::string n = name(v);
-  return "NS(" + v.str() + ")" + (n.empty() ? "" : " " + n);
-}
-
-std::string NsNames::show(const std::string& id) const {
-  const std::string n = name(id);
-  return "NS(" + id + ")" + (n.empty() ? "" : " " + n);
-}
-
 std::string NsNames::id(trace::KindIndex kind, const trace::StateValue& v, bool annotate) const {
   const std::string n = annotate ? name(v) : std::string();
   return kernel_id(kind, v) + (n.empty() ? "" : " (" + n + ")");

@@ -25,11 +25,6 @@ class NsNames {
   std::string show(trace::KindIndex kind, const trace::StateValue& v) const;
   // "net:[4026532247] (newNs)" when annotating and named, else "net:[4026532247]".
   std::string id(trace::KindIndex kind, const trace::StateValue& v, bool annotate) const;
-  // "NS(4:4026532247) newNs", for the timeline's views of JSON ids.
-  std::string show(const trace::StateValue& v) const;
-  // The same for an id in its text form ("4:4026532247"), for readers of JSON views.
-  std::string name(const std::string& id) const { return name(trace::StateValue::parse(id)); }
-  std::string show(const std::string& id) const;
 
  private:
   std::map<trace::StateValue, std::string> names_;

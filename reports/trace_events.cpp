@@ -54,8 +54,8 @@ void run_events(json& out, const runner::RunReport& r, int pid, std::int64_t& fl
       std::string cat;
       for (const auto& s : ev.states) {
         const std::string k = TraceNames::kind(s.kind);
-        args[k] = ns.show(s.now);
-        args["belief_" + k] = ns.show(s.belief);
+        args[k] = ns.show(s.kind, s.now);
+        args["belief_" + k] = ns.show(s.kind, s.belief);
         const std::string n = ns.name(s.now);
         cat += (cat.empty() ? "" : ",") + k + ":" + (n.empty() ? s.now.str() : n);
       }

@@ -32,13 +32,8 @@ RunView::RunView(const runner::RunReport& report) : r(report), names(report), ns
 std::string RunView::list(const verdict::StateSet& s, std::size_t from) const {
   std::string out;
   for (std::size_t i = from; i < kinds.size(); ++i)
-    if (s.has(kinds[i])) out += (out.empty() ? "" : ", ") + TraceNames::kind(kinds[i]) + " " + ns.show(s.value[kinds[i]]);
+    if (s.has(kinds[i])) out += (out.empty() ? "" : ", ") + ns.show(kinds[i], s.value[kinds[i]]);
   return out;
-}
-
-std::string RunView::others(const verdict::StateSet& s) const {
-  const std::string l = list(s, 1);
-  return l.empty() ? l : ", " + l;
 }
 
 verdict::StateSet state_of(const trace::TaskRow& row) {

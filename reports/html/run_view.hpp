@@ -32,9 +32,7 @@ struct RunView {
   std::vector<std::string> summaries;                // per verdict, names annotated
   std::vector<std::vector<std::string>> provenance;  // per verdict, per step
 
-  // ", uts NS(…) x, ipc NS(…)": a state's values for every observed kind after the first.
-  std::string others(const verdict::StateSet& s) const;
-  // "net NS(…) origin, uts NS(…)": every observed kind's value.
+  // "net:[…] origin, uts:[…]": every observed kind's value, as the kernel prints it.
   std::string all(const verdict::StateSet& s) const { return list(s, 0); }
 
  private:

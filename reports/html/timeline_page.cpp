@@ -64,7 +64,7 @@ void legend(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
   for (const auto& e : ns.entries())
     os << "<span class=\"key\" data-ns=\"" << esc(e.id.str()) << "\" data-kind=\"" << esc(TraceNames::kind(e.kind))
        << "\"><span class=\"swatch\" style=\"background:" << ns.fill(e.id) << ";border-color:" << ns.stroke(e.id)
-       << "\"></span>" << esc(view.ns.show(e.id)) << " <small>" << esc(TraceNames::kind(e.kind)) << "</small></span>";
+       << "\"></span>" << esc(view.ns.show(e.kind, e.id)) << "</span>";
   os << "</div>\n<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
         "A box is a goroutine's op, filled with the namespace its thread was in (one band per kind the run "
         "observed, top to bottom: "
@@ -117,7 +117,7 @@ void thread_table(std::ostringstream& os, const RunView& view) {
     os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(trace::role_name(t.role)) << "</td><td>"
        << verdict::thread_state_name(t.end) << "</td>";
     for (const auto k : view.kinds)
-      os << "<td>" << (t.state.has(k) ? esc(view.ns.show(t.state.value[k])) : std::string("\xE2\x80\x94")) << "</td>";
+      os << "<td>" << (t.state.has(k) ? esc(view.ns.show(k, t.state.value[k])) : std::string("\xE2\x80\x94")) << "</td>";
     os << "<td>"
        << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + trace::via_name(t.via) + ")")
                               : std::string("\xE2\x80\x94"))

@@ -148,19 +148,19 @@ std::string op_detail(const RunView& v, const trace::Op& e, const trace::Event& 
   const std::string op = scenario::op_name(o->kind);
   switch (o->kind) {
     case OpKind::Get:
-      return o->name + " = " + v.ns.show(e.value) +
+      return o->name + " = " + v.ns.show(e.kind, e.value) +
              (surprised(e, ev, o) ? ", but the goroutine believed otherwise" : "");
     case OpKind::Unshare:
     case OpKind::Setns:
       if (e.result == trace::OpResult::Injected)
         return op + " FAILED (injected): " + os::errno_name(e.err) + "; the thread did not move";
-      return op + (o->kind == OpKind::Setns ? " to " + o->name : "") + ": the thread moves to " + v.ns.show(e.value);
+      return op + (o->kind == OpKind::Setns ? " to " + o->name : "") + ": the thread moves to " + v.ns.show(e.kind, e.value);
     case OpKind::Go:
       return "go " + o->name + " -> g" + std::to_string(e.child) +
              (o->inherit ? " (expected to inherit this namespace)" : "");
     case OpKind::Expect:
-      return "expect " + o->name + ": " + (e.match ? std::string("ok") : "MISMATCH, the thread is in " + v.ns.show(e.observed));
-    case OpKind::Exec: return "exec: the child process starts in " + v.ns.show(e.value);
+      return "expect " + o->name + ": " + (e.match ? std::string("ok") : "MISMATCH, the thread is in " + v.ns.show(e.kind, e.observed));
+    case OpKind::Exec: return "exec: the child process starts in " + v.ns.show(e.kind, e.value);
     case OpKind::Call: return "call " + o->name;
     case OpKind::Lock:
     case OpKind::Unlock:

@@ -11,6 +11,7 @@ binary, checked against what the same invocation says otherwise:
   - scenario text is escaped: a description with <script>, &, quotes, a control character and
     a C1 control comes back as the same text, and the page holds no script and loads nothing;
   - the page is self-contained and its ids are unique (several runs share one page);
+  - namespace ids read as the kernel prints them (net:[4026532178]), never NS(dev:ino);
   - every state kind the run observed gets its stripe, legend entries and thread-table column
     (the ipc scenario: net, uts and ipc, in the state table's order, net first);
   - bad use exits 2: an unwritable path, or --html before a subcommand.
@@ -208,6 +209,11 @@ def check_default_run(c):
             "article page: the story's verdicts, by name")
     for v in ("poisoned-main", "poisoned-thread", "lost-inheritance", "stale-belief"):
         c.check(v in text_of(sections[0]), "article page: shows %s" % v)
+    # Issue 13.13: namespace ids as the kernel prints them (/proc, lsns), in the page too.
+    raw = open(page, encoding="utf-8").read()
+    c.check("NS(" not in raw and re.search(r"net:\[[0-9]+\] origin", text_of(sections[0])),
+            "article page: namespaces read net:[inode] (as /proc and lsns print them), never NS(dev:ino)",
+            repr(re.findall(r"NS\([^)]*\)", raw)[:3]))
 
 
 def check_runs_page(c):
