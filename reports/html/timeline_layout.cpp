@@ -37,7 +37,7 @@ std::int32_t tid_of(const trace::Event& ev) {
       ev.body);
 }
 
-Layout::Layout(const RunView& v) : kinds_(v.kinds) {
+Layout::Layout(const RunView& v, Fit fit) : fit_(fit), kinds_(v.kinds) {
   const auto& r = v.r;
   std::set<long> vseqs;
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i)
@@ -125,7 +125,7 @@ void Layout::pack() {
     if (op != nullptr && op->child != trace::kNoG) spawned_here.insert(op->child);
   }
   if (!steps_.empty()) ++columns_;
-  const int fit = (kFitW - kLabelW - 12) / static_cast<int>(columns_ + 1);
+  const int fit = (fit_.width - fit_.label_w - 12) / static_cast<int>(columns_ + 1);
   col_w_ = std::clamp(fit, kColWMin, kColWMax);
 }
 
@@ -135,7 +135,7 @@ const Lane* Layout::lane(long m) const {
 }
 
 void Layout::place_lane_ends() {
-  for (auto& l : lanes_) l.start_x = kLabelW, l.end_x = x(columns_ + 1) - 6;
+  for (auto& l : lanes_) l.start_x = fit_.label_w, l.end_x = x(columns_ + 1) - 6;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     const trace::Event& ev = *steps_[i];
     const std::size_t c = col_of_[i];
@@ -161,7 +161,7 @@ void Layout::place_verdicts(const RunView& view) {
     // column reads leftwards from its pin instead, so it does not widen the page.
     const int pin = cx(col_at(v.seq));
     const int len = 12 + static_cast<int>(std::string(verdict::verdict_name(v.kind)).size() + 3) * 6;
-    const bool flip = pin - 3 + len > x(columns_ + 1) + 12 && pin - len > kLabelW;
+    const bool flip = pin - 3 + len > x(columns_ + 1) + 12 && pin - len > fit_.label_w;
     verdict_flip_.back() = flip;
     const int left = flip ? pin - len : pin - 3;
     const int right = flip ? pin + 4 : left + len;

@@ -19,13 +19,13 @@
 
 namespace nsleak::reports::timeline {
 
-constexpr int kLabelW = 210;  // lane labels
+constexpr int kLabelW = 190;  // lane labels
 constexpr int kColWMax = 112;  // room for "runtime.LockOSThread()" on two lines
 constexpr int kColWMin = 60;   // below this a box label is unreadable: the timeline scrolls
-constexpr int kFitW = 1300;    // the SVG's width budget: a 1400-px window less the page margins
+constexpr int kFitW = 1330;    // the SVG's width budget: a 1400-px window less the page margins
 constexpr int kAxisH = 30;
 constexpr int kStripeH = 6;
-constexpr int kBoxH = 34;
+constexpr int kBoxH = 40;  // three lines: "g1 main", then the Go statement on two
 constexpr int kRowH = 13;  // one row of verdict labels
 constexpr int kArrowDx = 14;  // a clone arrow's x within its column: left, so its label fits
 constexpr int kMaxVerdictRows = 3;
@@ -37,6 +37,13 @@ bool is_thread_event(const trace::Event& ev);
 trace::MId m_of(const trace::Event& ev);
 std::int32_t tid_of(const trace::Event& ev);
 
+// The room a run's timeline has: alone, a 1400-px window; side by side with the same scenario
+// under other policies (--policy all), its share of it, with shorter lane labels.
+struct Fit {
+  int width = kFitW;
+  int label_w = kLabelW;
+};
+
 struct Lane {
   const verdict::ThreadInfo* thread;
   int top = 0, height = 0;
@@ -47,14 +54,15 @@ struct Lane {
 
 class Layout {
  public:
-  explicit Layout(const RunView& v);
+  explicit Layout(const RunView& v, Fit fit = {});
 
   std::size_t steps() const { return steps_.size(); }
   const trace::Event& step(std::size_t i) const { return *steps_[i]; }
   std::size_t col(std::size_t i) const { return col_of_[i]; }
   std::size_t columns() const { return columns_; }  // the end column is columns()
   int col_w() const { return col_w_; }
-  int x(std::size_t col) const { return kLabelW + static_cast<int>(col) * col_w_; }
+  int label_w() const { return fit_.label_w; }
+  int x(std::size_t col) const { return fit_.label_w + static_cast<int>(col) * col_w_; }
   int cx(std::size_t col) const { return x(col) + col_w_ / 2; }
   int width() const { return std::max(x(columns_ + 1) + 12, right_max_ + 8); }
   int height() const { return lanes_.empty() ? kAxisH : lanes_.back().top + lanes_.back().height + 8; }
@@ -86,6 +94,7 @@ class Layout {
   void mark_quiet(const RunView& v, const std::set<long>& verdict_seqs);
   void stack_lanes();
 
+  Fit fit_;
   std::vector<trace::KindIndex> kinds_;
   std::vector<const trace::Event*> steps_;  // in seq order
   std::vector<std::size_t> col_of_;          // per step

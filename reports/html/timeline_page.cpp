@@ -167,8 +167,10 @@ dl.meta dt{color:#666}dl.meta dd{margin:0}
 .legend .key{display:inline-block;margin-right:1.4em;white-space:nowrap}
 .legend .swatch{display:inline-block;width:1.6em;height:.9em;border:2px solid;border-radius:2px;vertical-align:middle;margin-right:.35em}
 .how{color:#555;font-size:.9em;max-width:70em;margin:.2em 0 .6em}
-.timeline{overflow-x:auto;border:1px solid #d0d0d0;background:#fff}
-.timeline svg{display:block}
+.timeline{overflow-x:auto;border:1px solid #d0d0d0;background:#fff;display:flex;align-items:flex-start}
+.timeline svg{display:block;flex:none}
+.timeline svg.lane-heads{position:sticky;left:0;z-index:1;background:#fff}
+.lane-heads-edge{stroke:#d0d0d0;stroke-width:1}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#1b1b1b}
 .tick{font-size:10px;fill:#777;text-anchor:middle}
 .axis-caption{font-size:11px;fill:#777}
@@ -182,7 +184,7 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#
 .box.surprised{stroke:#c00000;stroke-width:2.6}
 .op-g{font-size:10.5px;font-weight:700}
 .op-fn{font-weight:400}
-.op-name{font-size:9.5px}
+.op-name{font-size:9px}
 .arrow{stroke:#222;stroke-width:1.6}
 .arrow.via-template{stroke-dasharray:5 3}
 .arrowhead{fill:#222}

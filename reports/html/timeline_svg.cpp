@@ -1,6 +1,7 @@
 #include "reports/html/timeline_svg.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <vector>
@@ -29,21 +30,63 @@ void text(std::ostringstream& os, int x, int y, const char* cls, const std::stri
   os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\">" << esc(s) << "</text>";
 }
 
-// The Go call must be read whole ("runtime.UnlockOSThread()" in a 60-px box): a label longer
-// than its room is squeezed to fit (SVG textLength) rather than cut, down to 60% of its natural
-// width; past that it loses its package, and only then is it clipped. The tooltip has it all.
+// Box labels must be read whole ("runtime.UnlockOSThread()" in a 55-px box): a line longer
+// than its room is squeezed to fit (SVG textLength), down to kMinSqueeze of its natural width;
+// past that its argument list is elided ("os.Open(…)"), and only then is it clipped. The
+// tooltip has the statement in full.
+constexpr double kCharW = 5.1;  // an average character of the 9-px op-name text
+constexpr double kBoldCharW = 6.0;  // of the 10.5-px bold goroutine line
+constexpr double kMinSqueeze = 0.55;
+
+std::size_t code_points(const std::string& s) {
+  std::size_t n = 0;
+  for (const unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Up to kMinSqueeze, a line fits by squeezing; the characters that fit in `room`.
+std::size_t squeezable(int room, double char_w) { return static_cast<std::size_t>(room / (char_w * kMinSqueeze)); }
+
 void fitted_text(std::ostringstream& os, int x, int y, int room, const char* cls, const std::string& s) {
-  constexpr double kCharW = 5.4;  // 9.5 px text
-  const std::size_t max = static_cast<std::size_t>(room / (kCharW * 0.6));
+  const std::size_t max = squeezable(room, kCharW);
   std::string t = s;
-  // Too long even squeezed: the package goes first ("runtime.LockOSThread()" -> "LockOSThread()").
-  if (t.size() > max)
-    if (const auto dot = t.substr(0, t.find('(')).rfind('.'); dot != std::string::npos) t = t.substr(dot + 1);
+  if (code_points(t) > max)  // "os.Open("/proc/thread-self/ns/uts")" -> "os.Open(…)"
+    if (const auto open = t.find('('); open != std::string::npos && t.back() == ')' && open + 2 < t.size())
+      t = t.substr(0, open + 1) + "\xE2\x80\xA6)";
   t = clip(t, max);
   os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\"";
-  if (static_cast<double>(t.size()) * kCharW > room)
+  if (static_cast<double>(code_points(t)) * kCharW > room)
     os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
   os << ">" << esc(t) << "</text>";
+}
+
+// A label squeezed into `room` when it is longer (SVG textLength), whatever it takes: lane
+// labels are short, and a squeezed one is still whole.
+void squeezed(std::ostringstream& os, int x, int y, int room, const char* cls, double char_w, const std::string& s) {
+  os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\"";
+  if (static_cast<double>(code_points(s)) * char_w > room)
+    os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
+  os << ">" << esc(s) << "</text>";
+}
+
+// The Go statement an op box shows, on at most two lines: "mainNs :=" over "netns.Get()"; a
+// call too long for one line breaks where a reader would ("runtime." / "UnlockOSThread()",
+// "goroutine" / "WithNetns()"), punctuation preferred over a camelCase boundary.
+std::vector<std::string> box_lines(const scenario::Op& o, int room) {
+  const std::string call = go_call(o);
+  if ((o.kind == OpKind::Get || o.kind == OpKind::Unshare) && !o.name.empty()) return {o.name + " :=", call};
+  if (static_cast<double>(code_points(call)) * kCharW <= room || call.size() < 4) return {call};
+  std::size_t best = 0, best_cost = call.size();
+  for (std::size_t i = 1; i + 1 < call.size(); ++i) {
+    const char prev = call[i - 1], c = call[i];
+    const bool punct = prev == '.' || prev == ' ' || c == '(';
+    const bool camel = std::islower(static_cast<unsigned char>(prev)) && std::isupper(static_cast<unsigned char>(c));
+    if (!punct && !camel) continue;
+    const std::size_t cost = std::max(i, call.size() - i) + (punct ? 0 : 3);
+    if (cost < best_cost) best = i, best_cost = cost;
+  }
+  if (best == 0) return {call};
+  return {call.substr(0, best), call.substr(best)};
 }
 
 void rect(std::ostringstream& os, int x, int y, int w, int h, const std::string& fill, const char* extra = "") {
@@ -53,7 +96,6 @@ void rect(std::ostringstream& os, int x, int y, int w, int h, const std::string&
 
 void svg_axis(std::ostringstream& os, const Layout& L) {
   os << "<g class=\"axis\">";
-  text(os, 8, 18, "axis-caption", "step \xE2\x86\x92");
   for (std::size_t c = 0; c <= L.columns(); ++c) {
     if ((c + 1) % 5 == 0 || c == L.columns())  // a faint guide every fifth step
       os << "<line x1=\"" << L.cx(c) << "\" y1=\"" << kAxisH - 4 << "\" x2=\"" << L.cx(c) << "\" y2=\""
@@ -96,6 +138,26 @@ std::vector<Segment> segments(const RunView& v, const Layout& L, trace::MId m, c
   return out;
 }
 
+// The lane's label, in the sticky column: "m3 tid 22810 (pool)" over "alive · cloned from m0
+// (direct)", squeezed (never cut) into a narrow column, with the stripe names.
+void svg_lane_head(std::ostringstream& os, const Layout& L, const Lane& l, std::size_t index) {
+  const auto& t = *l.thread;
+  const std::string role = trace::role_name(t.role), via = trace::via_name(t.via);
+  os << "<g class=\"lane-head\" data-m=\"" << t.m << "\">";
+  rect(os, 0, l.top, L.label_w(), l.height, index % 2 ? "#f6f6f6" : "#ffffff");
+  const int room = L.label_w() - (L.stripes() > 1 ? 30 : 12);
+  squeezed(os, 8, l.top + 18, room, "lane-label", 7.2,
+           "m" + std::to_string(t.m) + " tid " + std::to_string(t.tid) + " (" + role + ")");
+  std::string sub = verdict::thread_state_name(t.end);
+  if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")";
+  else if (t.m == 0) sub += " \xC2\xB7 the main thread";
+  squeezed(os, 8, l.top + 33, room, "lane-sub", 5.6, sub);
+  if (L.stripes() > 1)  // several stripes, all grey until something moves: say which is which
+    for (int i = 0; i < L.stripes(); ++i)
+      text(os, L.label_w() - 6, L.stripe_y(l, i) + kStripeH - 1, "stripe-label", TraceNames::kind(L.kinds()[i]));
+  os << "</g>\n";
+}
+
 void svg_lane(std::ostringstream& os, const RunView& v, const Layout& L, const Namespaces& ns, const Lane& l,
               std::size_t index, std::size_t run) {
   const auto& t = *l.thread;
@@ -107,14 +169,6 @@ void svg_lane(std::ostringstream& os, const RunView& v, const Layout& L, const N
                                              : ""))
      << "</title>";
   rect(os, 0, l.top, L.width(), l.height, index % 2 ? "#f6f6f6" : "#ffffff");
-  text(os, 8, l.top + 18, "lane-label", "m" + std::to_string(t.m) + " tid " + std::to_string(t.tid) + " (" + role + ")");
-  std::string sub = state;
-  if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")";
-  else if (t.m == 0) sub += " \xC2\xB7 the main thread";
-  text(os, 8, l.top + 33, "lane-sub", sub);
-  if (L.stripes() > 1)  // several stripes, all grey until something moves: say which is which
-    for (int i = 0; i < L.stripes(); ++i)
-      text(os, kLabelW - 6, L.stripe_y(l, i) + kStripeH - 1, "stripe-label", TraceNames::kind(L.kinds()[i]));
   const auto segs = segments(v, L, static_cast<trace::MId>(t.m), l);
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const int end = i + 1 < segs.size() ? segs[i + 1].x : l.end_x;
@@ -204,11 +258,17 @@ void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Nam
   const char* outline = surprised(e, ev, o) ? "box surprised" : e.locked ? "box locked" : "box";
   os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH << "\" rx=\"3\" class=\""
      << outline << "\"/>";
-  // About 6 px a character at 10.5 px; the full text is in the tooltip.
-  const std::size_t chars = static_cast<std::size_t>(std::max(w - 8, 12) / 6);
-  os << "<text x=\"" << x + 4 << "\" y=\"" << y + 14 << "\" class=\"op-g\">" << esc(g)
-     << "<tspan class=\"op-fn\"> " << esc(clip(fn, chars - std::min(g.size() + 1, chars - 1))) << "</tspan></text>";
-  fitted_text(os, x + 4, y + 28, w - 8, "op-name", o != nullptr ? go_call(*o) : opname);
+  // "g2 child": squeezed like the call below it; past that the function name is clipped.
+  const int room = w - 6;
+  const std::size_t fn_max = squeezable(room, kBoldCharW) - std::min(g.size() + 1, squeezable(room, kBoldCharW) - 1);
+  const std::string shown_fn = clip(fn, fn_max);
+  os << "<text x=\"" << x + 3 << "\" y=\"" << y + 12 << "\" class=\"op-g\"";
+  if (static_cast<double>(g.size() + 1 + code_points(shown_fn)) * kBoldCharW > room)
+    os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
+  os << ">" << esc(g) << "<tspan class=\"op-fn\"> " << esc(shown_fn) << "</tspan></text>";
+  const std::vector<std::string> lines = o != nullptr ? box_lines(*o, room) : std::vector<std::string>{opname};
+  for (std::size_t k = 0; k < lines.size(); ++k)
+    fitted_text(os, x + 3, y + 24 + static_cast<int>(k) * 10, room, "op-name", lines[k]);
   os << "</g>\n";
 }
 
@@ -393,10 +453,18 @@ void svg_verdicts(std::ostringstream& os, const RunView& view, const Layout& L) 
 }
 }  // namespace
 
-void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run) {
+void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run, Fit fit) {
   const auto& r = v.r;
-  const Layout L(v);
-  os << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << L.width() << "\" height=\""
+  const Layout L(v, fit);
+  // The label column overlays the lanes' own left margin (a negative right margin as wide as
+  // itself), so the lanes' coordinates are the same with or without it.
+  os << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lane-heads\" width=\""
+     << L.label_w() << "\" height=\"" << L.height() << "\" style=\"margin-right:-" << L.label_w() << "px\">\n";
+  text(os, 8, 18, "axis-caption", "step \xE2\x86\x92");
+  for (std::size_t i = 0; i < L.lanes().size(); ++i) svg_lane_head(os, L, L.lanes()[i], i);
+  os << "<line x1=\"" << L.label_w() - 0.5 << "\" y1=\"0\" x2=\"" << L.label_w() - 0.5 << "\" y2=\"" << L.height()
+     << "\" class=\"lane-heads-edge\"/></svg>\n";
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lanes\" width=\"" << L.width() << "\" height=\""
      << L.height() << "\" viewBox=\"0 0 " << L.width() << " " << L.height() << "\" role=\"img\" aria-label=\""
      << esc("timeline of " + r.scenario + " under " + r.policy) << "\">\n";
   // Ids are page-wide: one hatch pattern per run.

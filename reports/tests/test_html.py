@@ -11,6 +11,8 @@ binary, checked against what the same invocation says otherwise:
   - scenario text is escaped: a description with <script>, &, quotes, a control character and
     a C1 control comes back as the same text, and the page holds no script and loads nothing;
   - the page is self-contained and its ids are unique (several runs share one page);
+  - op boxes read the Go call whole ("mainNs := netns.Get()", "runtime.UnlockOSThread()"),
+    lane labels are not cut, and they sit in their own (sticky) column;
   - namespace ids read as the kernel prints them (net:[4026532178]), never NS(dev:ino);
   - every state kind the run observed gets its stripe, legend entries and thread-table column
     (the ipc scenario: net, uts and ipc, in the state table's order, net first);
@@ -57,6 +59,19 @@ def text_of(e):
 
 def find(root, tag, cls):
     return [e for e in root.iter(tag) if cls in classes(e)]
+
+
+def lanes_svg(section):
+    """The run's timeline proper; beside it, the sticky column of lane labels (svg.lane-heads)."""
+    return next((e for e in section.iter(SVG + "svg") if "lanes" in classes(e)), None)
+
+
+def lane_heads(section):
+    """Lane labels, per lane: {m: [text, ...]}, from the sticky label column."""
+    heads = next((e for e in section.iter(SVG + "svg") if "lane-heads" in classes(e)), None)
+    if heads is None:
+        return {}
+    return {int(g.get("data-m")): g for g in find(heads, SVG + "g", "lane-head")}
 
 
 def xml_ok(c, path, what):
@@ -117,7 +132,7 @@ def check_run(c, section, report, events, what):
             report["outcome"].upper() in header, "%s: header names scenario, policy and outcome" % what, header)
     body = text_of(section)
     c.check(report["strategy"] in body and report["reason"] in body, "%s: strategy and reason shown" % what)
-    svg = section.find(".//" + SVG + "svg")
+    svg = lanes_svg(section)
     if not c.check(svg is not None, "%s: has an SVG timeline" % what):
         return
 
@@ -125,8 +140,13 @@ def check_run(c, section, report, events, what):
     want = [(t["m"], t["tid"], t["role"]) for t in report["threads"]]
     got = [(int(g.get("data-m")), int(g.get("data-tid")), g.get("data-role")) for g in lanes]
     c.equal(got, want, "%s: one lane per thread of the run (m, tid, role)" % what)
-    labels = [text_of(t) for g in lanes for t in g.iter(SVG + "text") if "lane-label" in classes(t)]
-    c.equal(labels, ["m%d tid %d (%s)" % w for w in want], "%s: lane labels 'mN tid T (role)'" % what)
+    heads = lane_heads(section)
+    labels = [text_of(t) for m, _, _ in want for t in heads.get(m, ET.Element("g")).iter(SVG + "text")
+              if "lane-label" in classes(t)]
+    c.equal(labels, ["m%d tid %d (%s)" % w for w in want], "%s: lane labels 'mN tid T (role)', in the label column"
+            % what)
+    c.check(not any("\u2026" in text_of(t) for g in heads.values() for t in g.iter(SVG + "text")),
+            "%s: no lane label is cut (squeezed to fit instead)" % what)
 
     ops = [int(g.get("data-seq")) for g in find(svg, SVG + "g", "op")]
     c.equal(ops, [s["seq"] for s in report["steps"]], "%s: one box per op step, in order" % what)
@@ -195,12 +215,22 @@ def check_default_run(c):
     sections = find(root, XHTML + "section", "run")
     if not c.equal(len(sections), 1, "article page: one run section"):
         return
-    svg = sections[0].find(".//" + SVG + "svg")
+    svg = lanes_svg(sections[0])
     threads = re.findall(r"^  m(\d+)\s+tid (\d+)\s+(\S+)", story, re.M)
     lanes = [(g.get("data-m"), g.get("data-tid"), g.get("data-role")) for g in find(svg, SVG + "g", "lane")]
     c.equal(lanes, threads, "article page: lanes are the story's threads")
     op_lines = re.findall(r"^  (?:\u2717 |  )g\d+ ", story, re.M)
     c.equal(len(find(svg, SVG + "g", "op")), len(op_lines), "article page: one box per op line of the story")
+    # Issue 13.6: boxes say the Go call the op stands for, whole, not `get` and not `g55 reade`.
+    boxes = [[text_of(t) for t in g.iter(SVG + "text")] for g in find(svg, SVG + "g", "op")]
+    calls = ["".join(b[1:]).replace(" ", "") for b in boxes]
+    for want in ("mainNs := netns.Get()", "runtime.LockOSThread()", "newNs := netns.New()", "go child()",
+                 "runtime.UnlockOSThread()"):
+        c.check(want.replace(" ", "") in calls, "article page: a box reads %r (over its lines)" % want, repr(calls))
+    c.check(all("\u2026" not in t for b in boxes for t in b), "article page: no box label is cut",
+            repr([b for b in boxes if any("\u2026" in t for t in b)][:3]))
+    c.check(["g2 child"] == sorted({b[0] for b in boxes if b[0].startswith("g2")}),
+            "article page: the child's boxes say 'g2 child' whole", repr(sorted({b[0] for b in boxes})))
     clones = re.findall(r"new thread m(\d+) \(tid \d+, \S+\), cloned from m(\d+)", story)
     c.equal([(g.get("data-m"), g.get("data-from")) for g in find(svg, SVG + "g", "newm")], clones,
             "article page: one arrow per new thread of the story")
@@ -272,8 +302,7 @@ def check_ipc_kind(c):
         return
     section = find(root, XHTML + "section", "run")[0]
     kinds = [k for k in ("net", "uts", "ipc") if k in report["origins"]] if "origins" in report else None
-    svg = section.find(".//" + SVG + "svg")
-    lane = find(svg, SVG + "g", "lane")[0]
+    lane = list(lane_heads(section).values())[0]
     stripes = [text_of(t) for t in lane.iter(SVG + "text") if "stripe-label" in classes(t)]
     c.check("ipc" in stripes and stripes[0] == "net", "ipc page: each lane has an ipc stripe, net first",
             repr(stripes))

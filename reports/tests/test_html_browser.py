@@ -125,7 +125,7 @@ def check_many_goroutines(c, browser):
     ops = [e for e in ops if e.get("ev") == "op"]
     c.check(len(ops) >= 3 * n, "the run has an op per worker step (%d ops)" % len(ops))
     root = ET.parse(page).getroot()
-    svg = root.find(".//" + SVG + "svg")
+    svg = next(e for e in root.iter(SVG + "svg") if "lanes" in e.get("class", "").split())
     drawn = [g for g in svg.iter(SVG + "g") if "op" in g.get("class", "").split()]
     folded = [g for g in svg.iter(SVG + "g") if "collapsed" in g.get("class", "").split()]
     total = len(drawn) + sum(int(g.get("data-ops")) for g in folded)
