@@ -2,11 +2,14 @@
 // their provenance, the thread table) and the page's static stylesheet.
 #include "reports/html_timeline.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <memory>
 #include <sstream>
 
 #include "harness/trace/names.hpp"
 
+#include "reports/html/compare.hpp"
 #include "reports/html/markup.hpp"
 #include "reports/html/namespace_palette.hpp"
 #include "reports/html/timeline_layout.hpp"
@@ -31,7 +34,7 @@ std::string join(const std::vector<std::string>& v) {
   return s.empty() ? "none" : s;
 }
 
-void run_header(std::ostringstream& os, const RunReport& r) {
+void run_header(std::ostringstream& os, const RunReport& r, bool description) {
   const std::string o = outcome_word(r);
   std::string lower = verdict::outcome_name(r.judgement.outcome);
   os << "<h2><span class=\"outcome " << esc(lower) << "\">" << esc(o) << "</span> " << esc(r.scenario)
@@ -49,7 +52,7 @@ void run_header(std::ostringstream& os, const RunReport& r) {
   }
   if (!r.reproduce.empty()) os << "<dt>reproduce</dt><dd><code>" << esc(r.reproduce) << "</code></dd>";
   os << "</dl>\n";
-  if (!r.description.empty()) os << "<p class=\"description\">" << esc(r.description) << "</p>\n";
+  if (description && !r.description.empty()) os << "<p class=\"description\">" << esc(r.description) << "</p>\n";
 }
 
 // "net, uts": the observed kinds, in table order.
@@ -59,13 +62,17 @@ std::string kind_list(const RunView& view) {
   return join(names);
 }
 
-void legend(std::ostringstream& os, const RunView& view, const Namespaces& ns) {
+void legend(std::ostringstream& os, const Namespaces& ns, const RunView& view) {
   os << "<div class=\"legend\"><span class=\"legend-title\">Namespaces:</span>";
   for (const auto& e : ns.entries())
     os << "<span class=\"key\" data-ns=\"" << esc(e.id.str()) << "\" data-kind=\"" << esc(TraceNames::kind(e.kind))
        << "\"><span class=\"swatch\" style=\"background:" << ns.fill(e.id) << ";border-color:" << ns.stroke(e.id)
        << "\"></span>" << esc(view.ns.show(e.kind, e.id)) << "</span>";
-  os << "</div>\n<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
+  os << "</div>\n";
+}
+
+void how_to_read(std::ostringstream& os, const RunView& view) {
+  os << "<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
         "A box is a goroutine's op, filled with the namespace its thread was in (one band per kind the run "
         "observed, top to bottom: "
      << esc(kind_list(view)) << "); the stripes along a lane are the thread's namespaces over time. "
@@ -126,24 +133,64 @@ void thread_table(std::ostringstream& os, const RunView& view) {
   os << "</tbody></table>\n";
 }
 
-void run_section(std::ostringstream& os, const RunReport& r, std::size_t run) {
-  os << "<section class=\"run\" id=\"run-" << run << "\">\n";
-  run_header(os, r);
-  if (!r.record.env_error.empty()) {
+// A run's section: five blocks (header, legend, timeline, verdicts, threads), so that runs set
+// side by side line up block by block (the .beside grid's subgrid rows).
+void run_section(std::ostringstream& os, const RunReport& r, std::size_t run, const RunView* view,
+                 const Namespaces* ns, bool beside, Fit fit) {
+  os << "<section class=\"run\" id=\"run-" << run << "\">\n<div class=\"run-head\">";
+  run_header(os, r, !beside);
+  os << "</div>\n";
+  if (view == nullptr) {
     os << "<p class=\"env-error\">The sandbox could not be set up: " << esc(r.record.env_error) << "</p>\n</section>\n";
     return;
   }
-  const RunView view(r);
-  const Namespaces ns(view);
-  legend(os, view, ns);
+  os << "<div class=\"run-legend\">";
+  legend(os, *ns, *view);
+  if (!beside) how_to_read(os, *view);
+  os << "</div>\n";
   if (r.analysis.threads.empty()) os << "<p class=\"empty\">The run recorded no thread.</p>\n";
-  else svg_timeline(os, view, ns, run);
+  else svg_timeline(os, *view, *ns, run, fit);
+  os << "<div class=\"run-verdicts\">";
   if (!r.analysis.fault.empty()) os << "<p class=\"fault\">The program stopped: " << esc(r.analysis.fault) << "</p>\n";
   for (const auto& d : r.analysis.disagreements)
     os << "<p class=\"harness-bug\">HARNESS BUG (kernel vs runtime): " << esc(verdict::describe(d)) << "</p>\n";
-  verdict_list(os, view);
-  thread_table(os, view);
-  os << "</section>\n";
+  verdict_list(os, *view);
+  os << "</div>\n<div class=\"run-threads\">";
+  thread_table(os, *view);
+  os << "</div>\n</section>\n";
+}
+
+// Beside: at most this many runs per row in a 1400-px window; more wrap to the next row.
+constexpr int kBesideMax = 3;
+constexpr int kBesideGap = 16;
+constexpr int kBesideLabelW = 118;
+
+// Consecutive runs of one scenario file under several policies, side by side.
+void beside_block(std::ostringstream& os, const std::vector<RunReport>& runs, std::size_t from, std::size_t to,
+                  const std::vector<std::unique_ptr<RunView>>& views,
+                  const std::vector<std::unique_ptr<Namespaces>>& ns) {
+  const RunReport& r = runs[from];
+  const int n = static_cast<int>(std::min<std::size_t>(to - from, kBesideMax));
+  const Fit fit{(kFitW - kBesideGap * (n - 1)) / n - 2, kBesideLabelW};
+  std::string policies;
+  for (std::size_t i = from; i < to; ++i) policies += (i > from ? " \xC2\xB7 " : "") + runs[i].policy;
+  os << "<div class=\"compare\" data-scenario=\"" << esc(r.scenario) << "\" data-runs=\"" << to - from << "\">\n"
+     << "<h2 class=\"compare-title\">" << esc(r.scenario) << " <span class=\"policy\">under " << esc(policies)
+     << ", side by side</span></h2>\n";
+  if (!r.description.empty()) os << "<p class=\"description\">" << esc(r.description) << "</p>\n";
+  std::vector<ComparedRun> compared;
+  for (std::size_t i = from; i < to; ++i)
+    if (views[i] != nullptr) compared.push_back({views[i].get(), ns[i].get()});
+  if (compared.size() > 1) {  // first: the one view that lines the policies up op by op
+    os << "<h3>Op by op</h3>\n<p class=\"how\">Each op of the program, and where it ran under each policy: the "
+          "thread, and the namespace that thread was in (by the name the scenario gave it). A highlighted row is "
+          "where the policies differ. Below, each run's timeline, verdicts and threads, side by side.</p>\n";
+    compare_table(os, compared);
+  }
+  if (!compared.empty()) how_to_read(os, *compared.front().view);
+  os << "<div class=\"beside\" style=\"grid-template-columns:repeat(" << n << ",minmax(0,1fr))\">\n";
+  for (std::size_t i = from; i < to; ++i) run_section(os, runs[i], i + 1, views[i].get(), ns[i].get(), true, fit);
+  os << "</div>\n</div>\n";
 }
 
 // Static: no scenario text ever reaches the stylesheet.
@@ -153,6 +200,16 @@ h1{font-size:1.5em;margin:0 0 .3em}
 h2{font-size:1.25em;margin:.2em 0}
 h3{font-size:1.05em;margin:1.2em 0 .3em}
 section.run{border-top:3px solid #d8d8d8;margin-top:2em;padding-top:1em}
+.compare{border-top:3px solid #d8d8d8;margin-top:2em;padding-top:1em}
+.beside{display:grid;gap:0 16px}
+.beside>section.run{display:grid;grid-row:span 5;grid-template-rows:subgrid;align-content:start;min-width:0;margin-top:1em}
+.beside .run-head dl.meta{font-size:.88em}
+.beside dd,.beside li{overflow-wrap:anywhere}
+table.compare-ops{border-collapse:collapse;font-size:.88em}
+table.compare-ops th,table.compare-ops td{padding:.1em .7em;text-align:left;border-bottom:1px solid #eee}
+table.compare-ops tr.differs td:first-child{box-shadow:inset 4px 0 #c00000}
+table.compare-ops tr.differs{font-weight:600}
+table.compare-ops td.absent{color:#999}
 nav ol{margin:.3em 0}
 .outcome{display:inline-block;padding:.05em .5em;border-radius:4px;color:#fff;font-size:.8em;vertical-align:.1em}
 .outcome.pass{background:#2e7d32}.outcome.fail{background:#c62828}
@@ -233,7 +290,22 @@ std::string html_timeline(const std::vector<RunReport>& runs) {
          << "</a></li>";
     os << "</ol></nav>\n";
   }
-  for (std::size_t i = 0; i < runs.size(); ++i) run_section(os, runs[i], i + 1);
+  std::vector<std::unique_ptr<RunView>> views;
+  std::vector<std::unique_ptr<Namespaces>> ns;
+  for (const auto& r : runs) {
+    const bool traced = r.record.env_error.empty();
+    views.push_back(traced ? std::make_unique<RunView>(r) : nullptr);
+    ns.push_back(traced ? std::make_unique<Namespaces>(*views.back()) : nullptr);
+  }
+  for (std::size_t i = 0; i < runs.size();) {
+    std::size_t j = i + 1;  // the same scenario file under the next policies
+    while (j < runs.size() && runs[j].file == runs[i].file && runs[j].scenario == runs[i].scenario &&
+           runs[j].policy != runs[i].policy)
+      ++j;
+    if (j - i > 1) beside_block(os, runs, i, j, views, ns);
+    else run_section(os, runs[i], i + 1, views[i].get(), ns[i].get(), false, Fit{});
+    i = j;
+  }
   os << "</body>\n</html>\n";
   return os.str();
 }

@@ -127,7 +127,7 @@ def check_ids_unique(c, root, what):
 
 def check_run(c, section, report, events, what):
     """One section against the JSON report and the event stream of the same run."""
-    header = text_of(section.find(XHTML + "h2"))
+    header = text_of(section.find(".//" + XHTML + "h2"))
     c.check(report["scenario"] in header and report["policy"] in header and
             report["outcome"].upper() in header, "%s: header names scenario, policy and outcome" % what, header)
     body = text_of(section)
@@ -274,6 +274,28 @@ def check_runs_page(c):
             "runs page: a contents entry per run")
     for section, report, evs in zip(sections, reports, streams):
         check_run(c, section, report, evs, "%s [%s]" % (report["scenario"], report["policy"]))
+
+    # Issue 13.6: --policy all sets one scenario's runs side by side, with an op-by-op table.
+    blocks = find(root, XHTML + "div", "compare")
+    c.equal(len(blocks), 3, "runs page: one side-by-side block per scenario file run under every policy")
+    by_seq = {id(s): (r, e) for s, r, e in zip(sections, reports, streams)}
+    for b in blocks:
+        inside = find(b, XHTML + "section", "run")
+        rs = [by_seq[id(s)][0] for s in inside]
+        c.check(len(inside) == int(b.get("data-runs")) > 1 and len({r["scenario"] for r in rs}) == 1 and
+                len({r["policy"] for r in rs}) == len(rs),
+                "%s: its runs (one per policy) are in one block" % b.get("data-scenario"), repr([r["policy"] for r in rs]))
+        table = next(iter(find(b, XHTML + "table", "compare-ops")), None)
+        if not c.check(table is not None, "%s: an op-by-op table across the policies" % b.get("data-scenario")):
+            continue
+        heads = [text_of(th) for th in table.find(XHTML + "thead").iter(XHTML + "th")]
+        c.equal(heads[2:], [r["policy"] for r in rs], "%s: a table column per policy, in run order"
+                % b.get("data-scenario"))
+        rows = list(table.find(XHTML + "tbody"))
+        ops = max(len([e for e in by_seq[id(s)][1] if e.get("ev") == "op"]) for s in inside)
+        c.check(len(rows) >= ops and all(len(list(tr)) == len(heads) for tr in rows),
+                "%s: a row per op (%d rows, the longest run has %d ops), a cell per policy"
+                % (b.get("data-scenario"), len(rows), ops))
 
     # The hostile description: escaped in the bytes, and the same text once parsed.
     c.check(b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;double&quot; &apos;single&apos;" in raw,
