@@ -4,8 +4,14 @@
   - the article's page (`nsleak --html FILE`) has no horizontal overflow in a 1400-px window:
     neither the document nor any timeline scrolls sideways, so the climax (unlock, V2-V4) is on
     screen; a deliberately wide page is caught by the same measurement (the check has teeth);
+  - a run long enough to scroll sideways keeps its lane labels in view when its timeline is
+    scrolled to the end (position:sticky); the same page without the sticky rule loses them;
+  - `--policy all` sets the runs of one scenario side by side: in the 1400-px window the runs'
+    sections start at one height, left to right, and their timelines start at one height too
+    (aligned, not stacked), and the document does not overflow;
   - a 2,000-goroutine run (generated here with `repeat`) gives a page of at most 2 MB whose
-    timeline accounts for every op, drawn or collapsed.
+    timeline accounts for every op, drawn or collapsed, and still draws the worker that saw the
+    leaked namespace.
 
 The measurement is a tiny script added to a copy of the page (the page itself holds none) that
 writes the widths into the DOM, read back with --dump-dom. Skips (77), counted and explained,
@@ -29,11 +35,30 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 MEASURE = """<script>
 addEventListener('load', function () {
-  var t = document.querySelectorAll('.timeline'), w = [];
+  function rect(e) { var r = e.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY]; }
+  var t = document.querySelectorAll('.timeline'), w = [], sticky = [], beside = [];
   for (var i = 0; i < t.length; i++) w.push([t[i].scrollWidth, t[i].clientWidth]);
+  // Scrolled to its end, where is the label column (left edges, relative to the timeline's)?
+  for (var i = 0; i < t.length; i++) {
+    if (t[i].scrollWidth <= t[i].clientWidth) continue;
+    t[i].scrollLeft = t[i].scrollWidth;
+    var h = t[i].querySelector('svg.lane-heads');
+    sticky.push([t[i].scrollLeft, h ? h.getBoundingClientRect().left - t[i].getBoundingClientRect().left : null]);
+    t[i].scrollLeft = 0;
+  }
+  var b = document.querySelectorAll('.compare');
+  for (var i = 0; i < b.length; i++) {
+    var runs = [], s = b[i].querySelectorAll('section.run');
+    for (var k = 0; k < s.length; k++) {
+      var tl = s[k].querySelector('.timeline');
+      runs.push(rect(s[k]).concat(tl ? [rect(tl)[1]] : [null]));
+    }
+    beside.push(runs);
+  }
   var p = document.createElement('pre');
   p.id = 'nsleak-measure';
-  p.textContent = JSON.stringify({doc: document.documentElement.scrollWidth, inner: innerWidth, timelines: w});
+  p.textContent = JSON.stringify({doc: document.documentElement.scrollWidth, inner: innerWidth, timelines: w,
+                                  sticky: sticky, beside: beside});
   document.body.appendChild(p);
 });
 </script>"""
@@ -90,12 +115,21 @@ def check_article_fits(c, browser):
     c.check(w is not None and not fits(w), "a page wider than the window is reported as overflowing", repr(w))
 
 
-def many_goroutines(c, n):
-    path = os.path.join(c.tmp, "many-goroutines.json")
-    sc = {
-        "name": "many-goroutines",
-        "description": "Main poisons its thread, then starts %d workers that each read their namespace." % n,
-        "procs": 4,
+def write_scenario(c, sc):
+    path = os.path.join(c.tmp, sc["name"] + ".json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(sc, f, indent=1)
+    return path
+
+
+def workers(name, n, procs):
+    """Main leaves its thread in a new namespace, unlocked, then starts n workers that wait for a
+    start signal; those that then run on m0 see the new namespace."""
+    return {
+        "name": name,
+        "description": "Main leaves its thread in a new namespace, unlocked, then starts %d workers; they "
+                       "wait for a start signal, and any that runs on m0 sees the new namespace." % n,
+        "procs": procs,
         "main": [
             {"op": "get", "ns": "net", "as": "mainNs"},
             {"op": "lock"},
@@ -103,27 +137,78 @@ def many_goroutines(c, n):
             {"op": "unlock"},
             {"op": "wg_add", "wg": "w", "n": n},
             {"op": "repeat", "times": n, "body": [{"op": "go", "fn": "worker"}]},
+            {"op": "close", "chan": "start"},
             {"op": "wg_wait", "wg": "w"},
         ],
-        "functions": {"worker": [{"op": "get", "ns": "net", "as": "workerNs"}, {"op": "wg_done", "wg": "w"}]},
+        "functions": {"worker": [{"op": "recv", "chan": "start"}, {"op": "get", "ns": "net", "as": "workerNs"},
+                                 {"op": "wg_done", "wg": "w"}]},
     }
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(sc, f, indent=1)
-    return path
+
+
+def check_sticky_labels(c, browser):
+    """A run too long to fit (but not folded): its timeline scrolls, its lane labels stay."""
+    page = os.path.join(c.tmp, "long.html")
+    p = c.run(["run", write_scenario(c, workers("long-run", 30, 2)), "--html", page])
+    if not c.check(p.returncode in (0, 1), "the 30-worker run exits 0 or 1", p.stderr[-500:]):
+        return
+    w = measure(c, browser, page)
+    if w is None:
+        return
+    c.check(w["doc"] <= w["inner"], "long page: the document does not overflow (only its timeline scrolls)", repr(w))
+    c.check(len(w["sticky"]) == 1 and w["sticky"][0][0] > 500,
+            "long page: the timeline scrolls sideways (by %r px)" % (w["sticky"][:1],), repr(w))
+    c.check(w["sticky"] and all(off is not None and 0 <= off <= 2 for _, off in w["sticky"]),
+            "long page: scrolled to its end, the lane labels are still at the timeline's left edge", repr(w["sticky"]))
+    # Teeth: without the sticky rule the labels scroll away with the lanes.
+    loose = os.path.join(c.tmp, "loose.html")
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    with open(loose, "w", encoding="utf-8") as f:
+        f.write(html.replace("position:sticky", "position:static"))
+    w = measure(c, browser, loose)
+    c.check(w is not None and w["sticky"] and all(off is None or off < -100 for _, off in w["sticky"]),
+            "without position:sticky the same measurement sees the labels scrolled away", repr(w and w["sticky"]))
+
+
+def check_side_by_side(c, browser):
+    """--policy all on a scenario that names no policy: every preset, side by side."""
+    page = os.path.join(c.tmp, "all.html")
+    p = c.run(["run", write_scenario(c, workers("compare-policies", 3, 2)), "--policy", "all", "--html", page])
+    if not c.check(p.returncode in (0, 1), "--policy all exits 0 or 1", p.stderr[-500:]):
+        return
+    w = measure(c, browser, page)
+    if w is None:
+        return
+    c.check(w["doc"] <= w["inner"], "--policy all page: no horizontal overflow at %d px" % WINDOW, repr(w["doc"]))
+    if not c.equal(len(w["beside"]), 1, "--policy all page: one side-by-side block"):
+        return
+    runs = w["beside"][0]
+    c.check(len(runs) >= 3, "--policy all page: every preset ran (%d runs)" % len(runs))
+    row = [r for r in runs if abs(r[1] - runs[0][1]) < 1]
+    c.check(len(row) == 3 and all(a[0] < b[0] for a, b in zip(row, row[1:])),
+            "--policy all page: the first row holds 3 runs, left to right at one height", repr(runs))
+    c.check(all(r[2] is not None and abs(r[2] - row[0][2]) < 1 for r in row),
+            "--policy all page: their timelines start at one height (aligned block by block)", repr(row))
+    rows = sorted({round(r[1]) for r in runs})
+    c.check(len(rows) == (len(runs) + 2) // 3, "--policy all page: %d runs in %d rows of up to 3, not one stack"
+            % (len(runs), len(rows)), repr(rows))
 
 
 def check_many_goroutines(c, browser):
     n = 2000
     page = os.path.join(c.tmp, "many.html")
     events = os.path.join(c.tmp, "many.jsonl")
-    p = c.run(["run", many_goroutines(c, n), "--events", events, "--html", page])
+    p = c.run(["run", write_scenario(c, workers("many-goroutines", n, 2)), "--events", events, "--format", "json",
+               "--html", page])
     if not c.check(p.returncode in (0, 1), "the %d-goroutine run exits 0 or 1" % n, p.stderr[-500:]):
         return
+    report = json.loads(p.stdout)
     size = os.path.getsize(page)
+    print("note: the %d-goroutine page is %d bytes" % (n, size))
     c.check(size <= MAX_BYTES, "the %d-goroutine page is at most 2 MB (%d bytes)" % (n, size))
     ops = [json.loads(line) for line in open(events, encoding="utf-8")]
     ops = [e for e in ops if e.get("ev") == "op"]
-    c.check(len(ops) >= 3 * n, "the run has an op per worker step (%d ops)" % len(ops))
+    c.check(len(ops) >= 4 * n, "the run has an op per worker step (%d ops)" % len(ops))
     root = ET.parse(page).getroot()
     svg = next(e for e in root.iter(SVG + "svg") if "lanes" in e.get("class", "").split())
     drawn = [g for g in svg.iter(SVG + "g") if "op" in g.get("class", "").split()]
@@ -131,6 +216,12 @@ def check_many_goroutines(c, browser):
     total = len(drawn) + sum(int(g.get("data-ops")) for g in folded)
     c.equal(total, len(ops), "every op is drawn or counted in a collapsed group")
     c.check(folded, "idle goroutines' steps are collapsed (%d groups)" % len(folded))
+    c.check(len(drawn) < 100, "the timeline draws the telling ops only (%d boxes)" % len(drawn))
+    stale = [v for v in report["verdicts"] if v["kind"] == "stale-belief"]
+    seen = {(int(g.get("data-g")), int(g.get("data-m"))) for g in drawn}
+    c.check(all((v["g"], v["m"]) in seen for v in stale),
+            "each worker that saw the leaked namespace keeps its box (%d stale-belief)" % len(stale),
+            repr([(v["g"], v["m"]) for v in stale][:5]))
     if browser is not None:
         w = measure(c, browser, page)
         c.check(w is not None and w["doc"] <= w["inner"], "the %d-goroutine page: the document does not overflow "
@@ -147,6 +238,8 @@ def main():
         c.skip("chromium is not installed (apt-get install chromium; ci/setup installs it when it can): "
                "the page's width at 1400 px cannot be measured")
     check_article_fits(c, browser)
+    check_sticky_labels(c, browser)
+    check_side_by_side(c, browser)
     check_many_goroutines(c, browser)
     c.finish()
 
