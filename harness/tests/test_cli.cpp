@@ -605,8 +605,9 @@ TEST_CASE("a run with no expectation for its policy fails on a leak, not on an i
   CHECK(tidy.out.find("PASS tidy [go1.12]") != std::string::npos);
   // --policy all on a file that names no policy: every preset, each one judged.
   CHECK(all.code == 1);
-  for (const char* policy : {"go1.9", "go1.10", "go1.12", "strict-unlock", "inherit-spawn", "forbid-spawn", "restore-or-die"})
-    CHECK(all.out.find(std::string(" leaky [") + policy + "]") != std::string::npos);
+  for (const char* policy :
+       {"go1.9", "go1.10", "go1.12", "go1.16", "strict-unlock", "inherit-spawn", "forbid-spawn", "restore-or-die"})
+    CHECK(all.out.find(std::string("FAIL leaky [") + policy + "] leaks found: ") != std::string::npos);
 }
 
 namespace {
@@ -1019,10 +1020,10 @@ TEST_CASE("On a terminal, lines wrap to its width and NO_COLOR turns auto colour
     nsleak::test::count_skip();
     return;
   }
-  const auto on_tty = [](const std::string& env) {
+  const auto on_tty = [](const std::string& env,
+                          const std::string& args = "run scenarios/nice/nice-unlock-without-restore.json") {
     // script(1) runs nsleak on a pseudo-terminal; its output comes back with CRLF line ends.
-    const std::string inner = "env " + env + " " + std::string(NSLEAK_BINARY) +
-                              " run scenarios/nice/nice-unlock-without-restore.json";
+    const std::string inner = "env " + env + " " + std::string(NSLEAK_BINARY) + " " + args;
     const std::string cmd = "cd " + std::string(NSLEAK_SOURCE_DIR) + " && script -qec '" + inner + "' /dev/null </dev/null";
     FILE* p = ::popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -1061,6 +1062,18 @@ TEST_CASE("On a terminal, lines wrap to its width and NO_COLOR turns auto colour
     plain += narrow[i];
   }
   CHECK(longest(plain) <= 60);
+  // `list` too (its op and policy lines ran to 210 columns): no line past the terminal's width
+  // but a single word longer than it (a scenario path), which no wrap can break.
+  const std::string list = on_tty("LC_ALL=C.UTF-8 COLUMNS=60 NO_COLOR=1", "list");
+  CHECK(list.find("Policies") != std::string::npos);
+  std::istringstream list_lines(list);
+  std::size_t wrapped = 0;
+  for (std::string line; std::getline(list_lines, line); ++wrapped) {
+    INFO(line);
+    const auto word = line.find_first_not_of(' ');
+    CHECK((longest(line + "\n") <= 60 || line.find(' ', word) == std::string::npos));
+  }
+  CHECK(wrapped > 100);
   const auto words = [](std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
     std::istringstream in(s);
