@@ -234,6 +234,12 @@ def check_default_run(c):
     clones = re.findall(r"new thread m(\d+) \(tid \d+, \S+\), cloned from m(\d+)", story)
     c.equal([(g.get("data-m"), g.get("data-from")) for g in find(svg, SVG + "g", "newm")], clones,
             "article page: one arrow per new thread of the story")
+    # Runtime-only clones (sysmon, the idle pool) made one after another from one thread are one
+    # column, an arrow each, not a column each: they are not the program's doing.
+    roles = {g.get("data-m"): g.get("data-role") for g in find(svg, SVG + "g", "lane")}
+    xs = [int(g.find(SVG + "line").get("x1")) for g in find(svg, SVG + "g", "newm")
+          if roles.get(g.get("data-m")) in ("sysmon", "pool")]
+    c.check(len(xs) >= 3 and len(set(xs)) == 1, "article page: its runtime-only clones share one column", repr(xs))
     verdicts = re.findall(r"^  ([a-z-]+): ", story.split("Verdicts (")[-1].split("Threads at the end")[0], re.M)
     c.equal([g.get("data-kind") for g in find(svg, SVG + "g", "verdict")], verdicts,
             "article page: the story's verdicts, by name")
