@@ -1,6 +1,7 @@
 #include "reports/html/timeline_layout.hpp"
 
 #include <set>
+#include <tuple>
 
 namespace nsleak::reports::timeline {
 namespace {
@@ -67,6 +68,10 @@ std::size_t Layout::col_at(long seq) const {
 
 void Layout::mark_quiet(const RunView& v, const std::set<long>& vseqs) {
   quiet_.assign(steps_.size(), false);
+  // A telling op already drawn once with the same outcome (the same op on the same thread, the
+  // same states): the thousandth reader failing one check on one dirty thread shows nothing the
+  // first did not, so it folds too, and its fold is marked and counts it.
+  std::set<std::tuple<std::uint32_t, trace::MId, bool, trace::StateValue, trace::StateValue>> drawn;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     const auto* op = steps_[i]->as<trace::Op>();
     if (op == nullptr || vseqs.count(steps_[i]->seq)) continue;
@@ -76,7 +81,7 @@ void Layout::mark_quiet(const RunView& v, const std::set<long>& vseqs) {
     // What moves a thread, pins it or checks a belief is never folded away.
     const bool telling = o->kind == OpKind::Unshare || o->kind == OpKind::Setns || o->kind == OpKind::Lock ||
                          o->kind == OpKind::Unlock || o->kind == OpKind::Exec || (o->kind == OpKind::Expect && !op->match);
-    quiet_[i] = !telling;
+    quiet_[i] = !telling || !drawn.emplace(op->op, static_cast<trace::MId>(op->m), op->match, op->value, op->observed).second;
   }
   // Only stretches long enough to be worth a fold.
   for (std::size_t i = 0; i < steps_.size();) {

@@ -367,6 +367,7 @@ void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const N
   std::set<trace::GoId> gs;
   std::map<std::string, int> calls;
   verdict::StateSet now;
+  std::size_t surprises = 0;  // ops that saw a namespace their goroutine did not believe in
   for (const auto i : steps) {
     const trace::Event& ev = L.step(i);
     const auto* op = ev.as<trace::Op>();
@@ -374,16 +375,20 @@ void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const N
     gs.insert(op->g);
     const scenario::Op* o = v.names.op(op->op);
     ++calls[o != nullptr ? go_call(*o) : v.names.op_name(op->op)];
+    surprises += surprised(*op, ev, o);
     if (now.mask == 0) now = state_of(ev.states, false);
   }
   std::string detail;
+  if (surprises > 0)
+    detail += "\n" + counted(surprises, "op") + " saw a namespace the goroutine did not believe it was in, as the "
+              "first such op on this thread did";
   for (const auto& [call, n] : calls) detail += "\n" + std::to_string(n) + " \xC3\x97 " + call;
   const std::string what = counted(steps.size(), "op") + " of " + counted(gs.size(), "goroutine");
   os << "<g class=\"collapsed\" data-m=\"" << m << "\" data-ops=\"" << steps.size() << "\" data-goroutines=\""
-     << gs.size() << "\"><title>" << esc(what + " on m" + std::to_string(m) + ", steps " +
+     << gs.size() << "\" data-surprised=\"" << surprises << "\"><title>" << esc(what + " on m" + std::to_string(m) + ", steps " +
                                         std::to_string(L.step(steps.front()).seq) + "-" +
                                         std::to_string(L.step(steps.back()).seq) + " (seq), folded: nothing in them "
-                                        "moves a thread or raises a verdict" + detail)
+                                        "moves a thread or raises a verdict not already drawn" + detail)
      << "</title>";
   if (const Lane* l = L.lane(m)) {
     const int x = L.x(col) + 4, y = L.box_y(*l), w = L.col_w() - 8;
@@ -391,7 +396,7 @@ void svg_fold(std::ostringstream& os, const RunView& v, const Layout& L, const N
     for (int k = 0; k < n; ++k)
       rect(os, x, y + kBoxH * k / n, w, kBoxH * (k + 1) / n - kBoxH * k / n, ns.fill(now.value[L.kinds()[k]]));
     os << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << w << "\" height=\"" << kBoxH
-       << "\" rx=\"3\" class=\"box fold\"/>";
+       << "\" rx=\"3\" class=\"box fold" << (surprises > 0 ? " surprised" : "") << "\"/>";
     fitted_text(os, x + 4, y + 14, w - 8, "op-g", counted(steps.size(), "op"));
     fitted_text(os, x + 4, y + 28, w - 8, "op-name", counted(gs.size(), "goroutine"));
   }

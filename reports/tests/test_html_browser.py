@@ -11,7 +11,9 @@
     (aligned, not stacked), and the document does not overflow;
   - a 2,000-goroutine run (generated here with `repeat`) gives a page of at most 2 MB whose
     timeline accounts for every op, drawn or collapsed, and still draws the worker that saw the
-    leaked namespace.
+    leaked namespace; 2,000 readers of the library's netns-new-without-lock, a thousand of them
+    failing their check on the dirty thread, fit the window: one red box, the rest counted in
+    red folds.
 
 The measurement is a tiny script added to a copy of the page (the page itself holds none) that
 writes the widths into the DOM, read back with --dump-dom. Skips (77), counted and explained,
@@ -194,6 +196,51 @@ def check_side_by_side(c, browser):
             % (len(runs), len(rows)), repr(rows))
 
 
+def readers(c, n):
+    """The library's netns-new-without-lock with n readers: about half run on the dirty thread
+    and fail their check, so the fold must keep (and count) a thousand telling ops."""
+    with open(c.path("scenarios", "libraries", "netns-new-without-lock.json"), encoding="utf-8") as f:
+        sc = json.loads("".join(line for line in f if not line.lstrip().startswith("//")))
+    sc["name"] = "many-readers"
+    sc.pop("expect", None)
+    sc["main"] = [dict(o, n=n + 1) if o["op"] == "wg_add" else dict(o, times=n) if o["op"] == "repeat" else o
+                  for o in sc["main"]]
+    return sc
+
+
+def check_many_readers(c, browser):
+    """2,000 readers meet one dirty thread: a thousand failed checks fold into marked groups, and
+    the timeline fits the window."""
+    n = 2000
+    page = os.path.join(c.tmp, "readers.html")
+    events = os.path.join(c.tmp, "readers.jsonl")
+    p = c.run(["run", write_scenario(c, readers(c, n)), "--events", events, "--html", page])
+    if not c.check(p.returncode in (0, 1), "the %d-reader run exits 0 or 1" % n, p.stderr[-500:]):
+        return
+    size = os.path.getsize(page)
+    print("note: the %d-reader page is %d bytes" % (n, size))
+    c.check(size <= MAX_BYTES, "the %d-reader page is at most 2 MB (%d bytes)" % (n, size))
+    ops = [e for e in map(json.loads, open(events, encoding="utf-8")) if e.get("ev") == "op"]
+    failed = [e for e in ops if e.get("op") == "expect" and not e.get("match")]
+    c.check(len(failed) > 100, "hundreds of readers fail their check on the dirty thread (%d)" % len(failed))
+    root = ET.parse(page).getroot()
+    svg = next(e for e in root.iter(SVG + "svg") if "lanes" in e.get("class", "").split())
+    drawn = [g for g in svg.iter(SVG + "g") if "op" in g.get("class", "").split()]
+    folded = [g for g in svg.iter(SVG + "g") if "collapsed" in g.get("class", "").split()]
+    c.equal(len(drawn) + sum(int(g.get("data-ops")) for g in folded), len(ops),
+            "every op is drawn or counted in a collapsed group")
+    red = sum(1 for g in drawn for r in g.iter(SVG + "rect") if "surprised" in r.get("class", "").split())
+    marked = red + sum(int(g.get("data-surprised")) for g in folded)
+    c.check(red >= 1 and marked >= len(failed), "each failed check is drawn red or counted in a red fold "
+            "(%d drawn, %d counted, %d failed)" % (red, marked - red, len(failed)))
+    c.check(int(svg.get("width")) <= WINDOW, "the %d-reader timeline fits the window (%s px wide)"
+            % (n, svg.get("width")))
+    if browser is not None:
+        w = measure(c, browser, page)
+        c.check(w is not None and fits(w), "the %d-reader page: no horizontal overflow at %d px" % (n, WINDOW),
+                repr(w))
+
+
 def check_many_goroutines(c, browser):
     n = 2000
     page = os.path.join(c.tmp, "many.html")
@@ -241,6 +288,7 @@ def main():
     check_sticky_labels(c, browser)
     check_side_by_side(c, browser)
     check_many_goroutines(c, browser)
+    check_many_readers(c, browser)
     c.finish()
 
 
