@@ -47,19 +47,6 @@ std::size_t code_points(const std::string& s) {
 // Up to kMinSqueeze, a line fits by squeezing; the characters that fit in `room`.
 std::size_t squeezable(int room, double char_w) { return static_cast<std::size_t>(room / (char_w * kMinSqueeze)); }
 
-void fitted_text(std::ostringstream& os, int x, int y, int room, const char* cls, const std::string& s) {
-  const std::size_t max = squeezable(room, kCharW);
-  std::string t = s;
-  if (code_points(t) > max)  // "os.Open("/proc/thread-self/ns/uts")" -> "os.Open(…)"
-    if (const auto open = t.find('('); open != std::string::npos && t.back() == ')' && open + 2 < t.size())
-      t = t.substr(0, open + 1) + "\xE2\x80\xA6)";
-  t = clip(t, max);
-  os << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"" << cls << "\"";
-  if (static_cast<double>(code_points(t)) * kCharW > room)
-    os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
-  os << ">" << esc(t) << "</text>";
-}
-
 // A label squeezed into `room` when it is longer (SVG textLength), whatever it takes: lane
 // labels are short, and a squeezed one is still whole.
 void squeezed(std::ostringstream& os, int x, int y, int room, const char* cls, double char_w, const std::string& s) {
@@ -67,6 +54,15 @@ void squeezed(std::ostringstream& os, int x, int y, int room, const char* cls, d
   if (static_cast<double>(code_points(s)) * char_w > room)
     os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
   os << ">" << esc(s) << "</text>";
+}
+
+void fitted_text(std::ostringstream& os, int x, int y, int room, const char* cls, const std::string& s) {
+  const std::size_t max = squeezable(room, kCharW);
+  std::string t = s;
+  if (code_points(t) > max)  // "os.Open("/proc/thread-self/ns/uts")" -> "os.Open(…)"
+    if (const auto open = t.find('('); open != std::string::npos && t.back() == ')' && open + 2 < t.size())
+      t = t.substr(0, open + 1) + "\xE2\x80\xA6)";
+  squeezed(os, x, y, room, cls, kCharW, clip(t, max));
 }
 
 // The Go statement an op box shows, on at most two lines: "mainNs :=" over "netns.Get()"; a
