@@ -228,6 +228,13 @@ dl.meta dt{color:#666}dl.meta dd{margin:0}
 .timeline svg{display:block;flex:none}
 .timeline svg.lane-heads{position:sticky;left:0;z-index:1;background:#fff}
 .lane-heads-edge{stroke:#d0d0d0;stroke-width:1}
+.run-timeline{min-width:0}
+.fit-toggle{position:absolute;opacity:0;pointer-events:none}
+.fit-label{display:inline-block;margin:.2em 0;font-size:.85em;color:#1f5fbf;cursor:pointer;text-decoration:underline dotted}
+.fit-label .fit-on,.fit-toggle:checked~.fit-label .fit-off{display:none}
+.fit-toggle:checked~.fit-label .fit-on{display:inline}
+.fit-toggle:checked~.timeline svg.lanes{flex:1 1 0;width:0;min-width:0}
+.fit-toggle:checked~.timeline svg.lanes text{display:none}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#1b1b1b}
 .tick{font-size:10px;fill:#777;text-anchor:middle}
 .axis-caption{font-size:11px;fill:#777}

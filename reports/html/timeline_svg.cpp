@@ -457,16 +457,23 @@ void svg_verdicts(std::ostringstream& os, const RunView& view, const Layout& L) 
 void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run, Fit fit) {
   const auto& r = v.r;
   const Layout L(v, fit);
-  // The label column overlays the lanes' own left margin (a negative right margin as wide as
-  // itself), so the lanes' coordinates are the same with or without it.
+  // A timeline wider than its room scrolls; a checkbox (no script: CSS :checked) also fits the
+  // whole run into the window, squeezed sideways, as an overview: colours, arrows and verdict
+  // pins without box labels (their tooltips stay).
+  const bool scrolls = L.width() > fit.width;
+  os << "<div class=\"run-timeline\">";
+  if (scrolls) os << "<input type=\"checkbox\" class=\"fit-toggle\" id=\"fit-" << run << "\"/>";
   os << "<div class=\"timeline\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lane-heads\" width=\""
-     << L.label_w() << "\" height=\"" << L.height() << "\" style=\"margin-right:-" << L.label_w() << "px\">\n";
+     << L.label_w() << "\" height=\"" << L.height() << "\">\n";
   text(os, 8, 18, "axis-caption", "step \xE2\x86\x92");
   for (std::size_t i = 0; i < L.lanes().size(); ++i) svg_lane_head(os, L, L.lanes()[i], i);
   os << "<line x1=\"" << L.label_w() - 0.5 << "\" y1=\"0\" x2=\"" << L.label_w() - 0.5 << "\" y2=\"" << L.height()
      << "\" class=\"lane-heads-edge\"/></svg>\n";
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lanes\" width=\"" << L.width() << "\" height=\""
-     << L.height() << "\" viewBox=\"0 0 " << L.width() << " " << L.height() << "\" role=\"img\" aria-label=\""
+  // The lanes start where the label column ends: their own first label_w px (the label column's
+  // place in the layout's coordinates) are outside the viewBox.
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lanes\" width=\"" << L.width() - L.label_w()
+     << "\" height=\"" << L.height() << "\" viewBox=\"" << L.label_w() << " 0 " << L.width() - L.label_w() << " "
+     << L.height() << "\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\""
      << esc("timeline of " + r.scenario + " under " + r.policy) << "\">\n";
   // Ids are page-wide: one hatch pattern per run.
   os << "<defs><pattern id=\"hatch-" << run << "\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
@@ -489,7 +496,12 @@ void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns
   for (const auto& [key, steps] : folds) svg_fold(os, v, L, ns, key.first, key.second, steps);
   svg_spawns(os, v, L, run);
   svg_verdicts(os, v, L);
-  os << "</svg></div>\n";
+  os << "</svg></div>";
+  if (scrolls)
+    os << "<label class=\"fit-label\" for=\"fit-" << run << "\"><span class=\"fit-off\">" << L.width() - L.label_w()
+       << " px wide: scroll it sideways, or fit the whole run to the window (an overview without box labels)</span>"
+       << "<span class=\"fit-on\">back to full size</span></label>";
+  os << "</div>\n";
 }
 
 }  // namespace nsleak::reports::timeline

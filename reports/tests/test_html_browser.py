@@ -6,6 +6,8 @@
     screen; a deliberately wide page is caught by the same measurement (the check has teeth);
   - a run long enough to scroll sideways keeps its lane labels in view when its timeline is
     scrolled to the end (position:sticky); the same page without the sticky rule loses them;
+    its "fit the whole run to the window" checkbox (CSS :checked, no script) zooms it out so
+    nothing scrolls, the lanes as tall as before;
   - `--policy all` sets the runs of one scenario side by side: in the 1400-px window the runs'
     sections start at one height, left to right, and their timelines start at one height too
     (aligned, not stacked), and the document does not overflow;
@@ -38,7 +40,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 MEASURE = """<script>
 addEventListener('load', function () {
   function rect(e) { var r = e.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY]; }
-  var t = document.querySelectorAll('.timeline'), w = [], sticky = [], beside = [];
+  var t = document.querySelectorAll('.timeline'), w = [], sticky = [], beside = [], fit = [];
   for (var i = 0; i < t.length; i++) w.push([t[i].scrollWidth, t[i].clientWidth]);
   // Scrolled to its end, where is the label column (left edges, relative to the timeline's)?
   for (var i = 0; i < t.length; i++) {
@@ -47,6 +49,13 @@ addEventListener('load', function () {
     var h = t[i].querySelector('svg.lane-heads');
     sticky.push([t[i].scrollLeft, h ? h.getBoundingClientRect().left - t[i].getBoundingClientRect().left : null]);
     t[i].scrollLeft = 0;
+    // Its "fit the whole run" checkbox: checked, nothing scrolls, the lanes keep their height.
+    var f = t[i].parentNode.querySelector('.fit-toggle'), l = t[i].querySelector('svg.lanes');
+    if (!f || !l) { fit.push(null); continue; }
+    var before = l.getBoundingClientRect().height;
+    f.checked = true;
+    fit.push([t[i].scrollWidth, t[i].clientWidth, before, l.getBoundingClientRect().height]);
+    f.checked = false;
   }
   var b = document.querySelectorAll('.compare');
   for (var i = 0; i < b.length; i++) {
@@ -60,7 +69,7 @@ addEventListener('load', function () {
   var p = document.createElement('pre');
   p.id = 'nsleak-measure';
   p.textContent = JSON.stringify({doc: document.documentElement.scrollWidth, inner: innerWidth, timelines: w,
-                                  sticky: sticky, beside: beside});
+                                  sticky: sticky, beside: beside, fit: fit});
   document.body.appendChild(p);
 });
 </script>"""
@@ -161,6 +170,9 @@ def check_sticky_labels(c, browser):
             "long page: the timeline scrolls sideways (by %r px)" % (w["sticky"][:1],), repr(w))
     c.check(w["sticky"] and all(off is not None and 0 <= off <= 2 for _, off in w["sticky"]),
             "long page: scrolled to its end, the lane labels are still at the timeline's left edge", repr(w["sticky"]))
+    c.check(w["fit"] and all(f is not None and f[0] <= f[1] and f[2] == f[3] for f in w["fit"]),
+            "long page: its 'fit the whole run' checkbox (CSS only) fits the timeline to the window, lanes as tall",
+            repr(w["fit"]))
     # Teeth: without the sticky rule the labels scroll away with the lanes.
     loose = os.path.join(c.tmp, "loose.html")
     with open(page, encoding="utf-8") as f:
