@@ -78,7 +78,12 @@ void how_to_read(std::ostringstream& os, const RunView& view) {
      << esc(kind_list(view)) << "); the stripes along a lane are the thread's namespaces over time. "
         "Thick outline: the goroutine was locked to the thread. Red outline: it saw a namespace it "
         "did not believe it was in. Black arrows are clones; a blue dashed arrow goes from each <code>go</code> to the child goroutine's first step, on whatever thread it really ran. A dark bar ends a thread that exited, a "
-        "hatched lane is M0 wedged forever. Hover for details.</p>\n";
+        "hatched lane is M0 wedged forever.";
+  if (view.large)
+    os << " This run is large: a dashed box folds a stretch of steps that move no thread and raise no verdict "
+          "not already drawn (it says how many ops of how many goroutines; red dashed: some of them saw a "
+          "namespace their goroutine did not believe in, as the box drawn before did).";
+  os << " Hover for details.</p>\n";
 }
 
 void verdict_list(std::ostringstream& os, const RunView& view) {
