@@ -43,7 +43,9 @@ std::string explore_text(const explore::ExploreResult& r, const std::string& rep
   for (std::size_t i = 0; i < r.classes.size(); ++i) {
     const auto& c = r.classes[i];
     os << "\n  [" << i + 1 << "] " << c.outcome.text() << "\n";
-    os << "      " << plural(c.count, "schedule", "schedules") << "; found by " << c.found_by << "\n";
+    os << "      " << plural(c.count, "schedule", "schedules") << "; found by " << c.found_by
+       << (c.ns_pool ? " with the namespace pool" : "")
+       << (c.reproduced ? (c.ns_pool ? "; confirmed with real unshare" : "; confirmed by a re-run") : "") << "\n";
     if (!c.reproduced)
       os << "      NOT REPRODUCED: run again it showed " << c.reproduced_as
          << " — nondeterminism outside the model (the kernel or timing the baton does not control)\n";
@@ -79,6 +81,7 @@ nlohmann::json class_json(const explore::ClassResult& c, const std::string& repl
                    {"decisions", c.decisions},
                    {"shrunk", c.shrunk},
                    {"shrunk_decisions", c.shrunk_decisions},
+                   {"ns_mode", c.ns_pool ? "pool" : "unshare"},
                    {"reproduced", c.reproduced},
                    {"replay", replay_prefix + " " + quoted(c.shrunk)}};
   if (!c.reproduced) j["reproduced_as"] = c.reproduced_as;

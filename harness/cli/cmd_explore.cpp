@@ -37,6 +37,7 @@ struct ExploreArgs {
   double timeout = kDefaultTimeout;
   bool userns = false;
   bool no_prune = false;
+  std::string ns_mode = "pool";
   bool no_shrink = false;
 };
 
@@ -106,6 +107,7 @@ int explore_files(const ExploreArgs& a) {
   base.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!a.shard.empty()) std::tie(base.shard, base.shards) = parse_shard_arg(a.shard);
   base.prune = !a.no_prune;
+  base.ns_pool = a.ns_mode == "pool";
   base.shrink = !a.no_shrink;
   base.run.sandbox.timeout_s = a.timeout;
   base.run.sandbox.force_userns = a.userns;
@@ -206,6 +208,11 @@ Command add_explore(CLI::App& app) {
       ->check(timeout_validator())
       ->capture_default_str();
   cmd->add_flag("--no-prune", g_explore.no_prune, "Run every schedule within the bound, even provably equivalent ones");
+  cmd->add_option("--ns-mode", g_explore.ns_mode,
+                  "pool: the search's unshare(CLONE_NEWNET) enters a namespace made in advance; unshare: every one is "
+                  "real. Each class reported is confirmed with real unshare either way")
+      ->check(CLI::IsMember({"pool", "unshare"}))
+      ->capture_default_str();
   cmd->add_flag("--no-shrink", g_explore.no_shrink, "Report each class's first schedule as found");
   cmd->add_flag("--userns", g_explore.userns, "Use a user namespace even when running as root");
   return [] { return explore_files(g_explore); };

@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "harness/explore/prune.hpp"
+#include "harness/interp/interpreter.hpp"
+#include "harness/os/ns_pool.hpp"
+#include "harness/runner/run_server.hpp"
 #include "harness/explore/strategies.hpp"
 #include "harness/runtime/bad_input.hpp"
 
@@ -49,13 +52,76 @@ struct Found {
   std::vector<ChoiceRec> rep_choices;
 };
 
+// A schedule as a run request to a RunServer's zygote: the strategy is made in the run's
+// child from this text ("g" go-order, "p:1,0,2" a prefix, "c:DEPTH:SEED:K" PCT, "r:SEED"
+// random, "s:TOKEN" a replay schedule).
+std::string request_of(const Sched& s, int depth, std::size_t k) {
+  switch (s.phase) {
+    case kExhaustive: {
+      std::string r = "p:";
+      for (std::size_t i = 0; i < s.prefix.size(); ++i) {
+        if (i) r += ',';
+        r += std::to_string(s.prefix[i]);
+      }
+      return r;
+    }
+    case kPct: return "c:" + std::to_string(depth) + ":" + std::to_string(s.seed) + ":" + std::to_string(k);
+    case kRandom: return "r:" + std::to_string(s.seed);
+    default: return "g";
+  }
+}
+
 class Explorer {
  public:
-  Explorer(const scenario::Scenario& sc, const ExploreOptions& opt) : sc_(sc), opt_(opt), labels_(sc), t0_(Clock::now()) {}
+  Explorer(const scenario::Scenario& sc, const ExploreOptions& opt)
+      : sc_(sc), opt_(opt), labels_(sc), t0_(Clock::now()),
+        pool_size_(opt.ns_pool ? interp::unshare_estimate(sc, os::StateKind::Net, os::kMaxPooled) : 0) {}
 
   ExploreResult run();
 
  private:
+  // A worker's fork server: the sandbox set up once, each schedule one fork of its zygote
+  // (zygote.hpp). Made on the worker's own thread: the zygote dies with the thread that made it.
+  std::unique_ptr<runner::RunServer> server() const {
+    auto srv = std::make_unique<runner::RunServer>(
+        std::vector<const scenario::Scenario*>{&sc_}, opt_.run.sandbox,
+        [this](const std::string& req) { return strategy_from(req); }, pool_size_);
+    return srv;
+  }
+  // In the run's child (and once in the parent for the report's strategy name).
+  std::unique_ptr<rt::Strategy> strategy_from(const std::string& req) const {
+    const std::string_view v(req);
+    auto nums = [](std::string_view t) {
+      std::vector<std::uint64_t> out;
+      std::uint64_t cur = 0;
+      bool any = false;
+      for (char ch : t) {
+        if (ch >= '0' && ch <= '9') {
+          cur = cur * 10 + static_cast<std::uint64_t>(ch - '0');
+          any = true;
+        } else {
+          if (any) out.push_back(cur);
+          cur = 0;
+          any = false;
+        }
+      }
+      if (any) out.push_back(cur);
+      return out;
+    };
+    if (v.rfind("p:", 0) == 0) {
+      std::vector<std::uint16_t> prefix;
+      for (auto n : nums(v.substr(2))) prefix.push_back(static_cast<std::uint16_t>(n));
+      return std::make_unique<PrefixStrategy>(std::move(prefix));
+    }
+    if (v.rfind("c:", 0) == 0) {
+      const auto n = nums(v.substr(2));
+      return std::make_unique<PctStrategy>(static_cast<int>(n.at(0)), n.at(1), static_cast<std::size_t>(n.at(2)));
+    }
+    if (v.rfind("r:", 0) == 0) return std::make_unique<rt::RandomStrategy>(nums(v.substr(2)).at(0));
+    if (v.rfind("s:", 0) == 0) return std::make_unique<ReplayStrategy>(parse_token(v.substr(2), labels_), "replay");
+    return std::make_unique<rt::GoOrderStrategy>();
+  }
+
   std::unique_ptr<rt::Strategy> strategy_for(const Sched& s) const {
     switch (s.phase) {
       case kExhaustive: return std::make_unique<PrefixStrategy>(s.prefix);
@@ -72,21 +138,28 @@ class Explorer {
       default: return "go-order";
     }
   }
-  Ran execute(std::function<std::unique_ptr<rt::Strategy>()> make) const {
-    runner::RunOptions ro = opt_.run;
-    ro.strategy = std::move(make);
+  Ran classify(runner::RunReport report) const {
+    if (opt_.on_run) opt_.on_run(report);
     Ran r;
-    r.report = runner::run_scenario(sc_, ro);
-    if (opt_.on_run) opt_.on_run(r.report);
+    r.report = std::move(report);
     r.outcome = outcome_of(r.report);
     r.choices = choices_of(r.report.record.events);
     return r;
   }
-  Ran execute(const Sched& s) const {
-    return execute([this, s] { return strategy_for(s); });
+  // The search's runs: through the worker's fork server (with the namespace pool if on).
+  Ran execute(runner::RunServer& srv, const std::string& request) const {
+    return classify(srv.run(0, opt_.run, request));
   }
-  Ran execute(const Schedule& s) const {
-    return execute([s] { return std::make_unique<ReplayStrategy>(s, "replay"); });
+  Ran execute(runner::RunServer& srv, const Sched& s) const {
+    return execute(srv, request_of(s, opt_.strategy.depth, k_));
+  }
+  Ran execute(runner::RunServer& srv, const Schedule& s) const { return execute(srv, "s:" + token(s, labels_)); }
+  // The real thing, for what is reported: a fresh sandbox of its own, real unshare, the
+  // kernel audit (run_scenario).
+  Ran confirm(std::function<std::unique_ptr<rt::Strategy>()> make) const {
+    runner::RunOptions ro = opt_.run;
+    ro.strategy = std::move(make);
+    return classify(runner::run_scenario(sc_, ro));
   }
 
   bool out_of_budget() const {
@@ -135,7 +208,7 @@ class Explorer {
 
   void exhaustive(long budget);
   void sampled(int phase, long budget);
-  void finish_class(ClassResult& out, const Found& f);
+  void finish_class(runner::RunServer& srv, ClassResult& out, const Found& f);
 
   const scenario::Scenario& sc_;
   const ExploreOptions& opt_;
@@ -151,6 +224,7 @@ class Explorer {
   std::size_t k_ = 1;  // choice points of the go-order run (PCT's k)
   std::string phase_;
   bool root_done_ = false;
+  int pool_size_ = 0;  // namespaces each worker's zygote makes (0: real unshare only)
 };
 
 // Workers take schedules off the stack; a finished one pushes its children. The stack is
@@ -163,6 +237,7 @@ void Explorer::exhaustive(long budget) {
   bool stopped = false;
   std::condition_variable cv;
   auto worker = [&] {
+    const auto srv = server();
     std::unique_lock lock(mu_);
     for (;;) {
       cv.wait(lock, [&] { return !stack_.empty() || running == 0; });
@@ -177,7 +252,7 @@ void Explorer::exhaustive(long budget) {
       ++launched_;
       ++running;
       lock.unlock();
-      Ran r = execute(s);
+      Ran r = execute(*srv, s);
       lock.lock();
       --running;
       bool follows = r.choices.size() >= s.prefix.size();
@@ -228,7 +303,7 @@ void Explorer::sampled(int phase, long budget) {
   if (phase == kPct && !root_done_) {  // PCT needs k: the go-order run's choice count
     Sched root;
     root.phase = kGoOrder;
-    Ran r = execute(root);
+    Ran r = execute(*server(), root);
     std::lock_guard lock(mu_);
     ++launched_;
     k_ = std::max<std::size_t>(r.choices.size(), 1);
@@ -239,6 +314,7 @@ void Explorer::sampled(int phase, long budget) {
   const long limit = launched_ + budget;
   std::atomic<std::uint64_t> next{0};
   auto worker = [&] {
+    const auto srv = server();
     for (;;) {
       std::uint64_t i;
       {
@@ -250,7 +326,7 @@ void Explorer::sampled(int phase, long budget) {
       Sched s;
       s.phase = phase;
       s.seed = opt_.strategy.seed + i * opt_.shards + (opt_.shard - 1);
-      Ran r = execute(s);
+      Ran r = execute(*srv, s);
       std::lock_guard lock(mu_);
       record(s, r, true);
     }
@@ -261,17 +337,21 @@ void Explorer::sampled(int phase, long budget) {
 }
 
 // The class's token, its re-run, its shrunk schedule and flip point.
-void Explorer::finish_class(ClassResult& out, const Found& f) {
+void Explorer::finish_class(runner::RunServer& srv, ClassResult& out, const Found& f) {
   out.outcome = f.outcome;
   out.count = f.count;
   out.found_by = name_of(f.rep);
   Schedule sched = non_default(f.rep_choices);
   out.token = token(sched, labels_);
   out.decisions = static_cast<long>(sched.size());
-  // Every failing schedule is run again before it is reported; if it does not show its class
-  // again, something outside the model (the kernel, timing the baton does not control) decided.
-  if (f.outcome.failing()) {
-    Ran again = execute(f.rep);
+  // Every class's schedule is run again before it is reported, the real way (run_scenario: a
+  // fresh sandbox, real unshare, the kernel audit), whatever found it: that confirms what the
+  // namespace pool found, and a schedule that does not show its class again means something
+  // outside the model (the kernel, timing the baton does not control) decided.
+  out.ns_pool = srv.ns_pooled();
+  {
+    const Sched rep = f.rep;
+    Ran again = confirm([this, rep] { return strategy_for(rep); });
     if (!(again.outcome == f.outcome)) {
       out.reproduced = false;
       out.reproduced_as = again.outcome.text();
@@ -282,7 +362,6 @@ void Explorer::finish_class(ClassResult& out, const Found& f) {
   if (sched.empty()) return;
   std::vector<ChoiceRec> cur_choices = f.rep_choices;
   runner::RunReport cur_report;
-  bool have_report = false;
   if (opt_.shrink && out.reproduced) {
     // Delta debugging over the decision list: drop chunks, halving the chunk size, keeping
     // any candidate that still shows the class (and taking the decisions it really applied).
@@ -294,13 +373,10 @@ void Explorer::finish_class(ClassResult& out, const Found& f) {
         Schedule cand;
         for (std::size_t q = 0; q < sched.size(); ++q)
           if (q < start || q >= start + chunk) cand.push_back(sched[q]);
-        Ran r = execute(cand);
+        Ran r = execute(srv, cand);
         ++runs;
         if (r.outcome == f.outcome) {
           sched = non_default(r.choices);
-          cur_choices = std::move(r.choices);
-          cur_report = std::move(r.report);
-          have_report = true;
           dropped = true;
         } else {
           start += chunk;
@@ -318,8 +394,18 @@ void Explorer::finish_class(ClassResult& out, const Found& f) {
   // The flip point: the last decision, and what go-order there gives instead.
   const Decision& last = sched.back();
   Schedule without(sched.begin(), sched.end() - 1);
-  Ran r = execute(without);
-  if (!have_report) cur_report = execute(sched).report;
+  Ran r = execute(srv, without);
+  // The shrunk schedule's report, from a real run: its labels name the flip point, and a
+  // shrunk schedule found through the pool is confirmed like the class's representative.
+  {
+    Ran real = confirm([sched] { return std::make_unique<ReplayStrategy>(sched, "replay"); });
+    if (!(real.outcome == f.outcome) && out.reproduced) {
+      out.reproduced = false;
+      out.reproduced_as = real.outcome.text() + " (the shrunk schedule)";
+    }
+    cur_report = std::move(real.report);
+    cur_choices = std::move(real.choices);
+  }
   FlipPoint fp;
   fp.point = labels_.point(last.kind, last.at);
   fp.kind = last.kind;
@@ -347,7 +433,7 @@ ExploreResult Explorer::run() {
     case StrategySpec::Kind::GoOrder: {
       Sched s;
       s.phase = kGoOrder;
-      Ran r = execute(s);
+      Ran r = execute(*server(), s);
       ++launched_;
       record(s, r, true);
       break;
@@ -399,7 +485,8 @@ ExploreResult Explorer::run() {
   result_.classes.resize(found.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < found.size();) finish_class(result_.classes[i], *found[i]);
+    const auto srv = server();
+    for (std::size_t i; (i = next++) < found.size();) finish_class(*srv, result_.classes[i], *found[i]);
   };
   std::vector<std::thread> pool;
   for (int i = 0; i < std::max(1, std::min<int>(opt_.jobs, static_cast<int>(found.size()))); ++i) pool.emplace_back(worker);

@@ -4,8 +4,9 @@
 // Strategies (docs/scheduler.md §Exploration): exhaustive[:BOUND] (depth-first over the choice
 // tree, at most BOUND non-default decisions, pruned where a decision is provably undone —
 // prune.hpp), random:SEED, pct:DEPTH:SEED, portfolio (exhaustive within part of the budget,
-// then PCT, then random) and go-order (one schedule). Schedules run through
-// runner::run_scenario, in parallel, each in its own sandbox.
+// then PCT, then random) and go-order (one schedule). The search's schedules run in parallel,
+// a fork server (runner::RunServer) per worker, with the namespace pool unless ns_pool is off;
+// each class is then confirmed by one runner::run_scenario run (real unshare, kernel audit).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,9 @@ struct ExploreOptions {
   std::size_t shard = 1, shards = 1;  // this shard's part of the schedule space (1-based)
   bool prune = true;
   bool shrink = true;
+  // The search's schedules enter network namespaces made in advance instead of unsharing
+  // (os/ns_pool.hpp); every reported class is confirmed with real unshare either way.
+  bool ns_pool = true;
   std::function<void(const Progress&)> progress;  // after each schedule (from a worker: keep it short)
   // Every run's report, shrinking's and re-runs' included (from a worker: the callee locks).
   // A caller that classifies runs its own way (conform) sees every schedule the model reached.
@@ -72,7 +76,9 @@ struct ClassResult {
   std::string shrunk;             // the fewest decisions found that still give this class
   long shrunk_decisions = 0;
   std::optional<FlipPoint> flip;  // none for the go-order class
-  bool reproduced = true;         // re-run once: same class (false: nondeterminism outside the model)
+  bool ns_pool = false;           // found by runs that took pooled namespaces
+  bool reproduced = true;         // re-run once for real (fresh sandbox, real unshare, audit): same
+                                  // class (false: nondeterminism outside the model)
   std::string reproduced_as;      // what the re-run showed instead
 };
 

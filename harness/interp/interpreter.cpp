@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -42,6 +43,19 @@ void walk(const std::vector<Op>& ops, unsigned& mask) {
       mask |= 1u << os::index(op.ns);
     walk(op.body, mask);
   }
+}
+
+// Unshares of `kind` that really call the kernel (not an injected failure) in `ops`, a repeat's
+// body counted `times` times; saturates at `cap`.
+long count_unshares(const std::vector<Op>& ops, StateKind kind, long cap) {
+  long n = 0;
+  for (const auto& op : ops) {
+    if (op.kind == OpKind::Unshare && op.ns == kind && op.fail_errno == 0) ++n;
+    if (op.kind == OpKind::Repeat) n += std::min(cap, op.n) * count_unshares(op.body, kind, cap);
+    else n += count_unshares(op.body, kind, cap);
+    if (n >= cap) return cap;
+  }
+  return n;
 }
 
 trace::KindIndex kind_index(StateKind k) { return static_cast<trace::KindIndex>(os::index(k)); }
@@ -530,6 +544,12 @@ unsigned observed_kinds(const Scenario& sc) {
   walk(sc.main, mask);
   for (const auto& [name, body] : sc.functions) walk(body, mask);
   return mask;
+}
+
+int unshare_estimate(const Scenario& sc, StateKind kind, int cap) {
+  long n = count_unshares(sc.main, kind, cap);
+  for (const auto& [name, body] : sc.functions) n += count_unshares(body, kind, cap);
+  return static_cast<int>(std::min<long>(n, cap));
 }
 
 void run_scenario(const Scenario& sc, const rt::Policy& policy, rt::Strategy* strategy,

@@ -12,6 +12,10 @@ namespace nsleak::interp {
 
 // Which namespace kinds the scenario touches (bit os::index(kind)); net is always observed.
 unsigned observed_kinds(const scenario::Scenario& sc);
+// How many `kind` unshares the program's text makes, at most `cap`: each unshare op once per
+// pass of its enclosing repeats, each function's body once (a function called or spawned
+// twice is undercounted). A size for the namespace pool (os/ns_pool.hpp), not a bound.
+int unshare_estimate(const scenario::Scenario& sc, os::StateKind kind, int cap);
 
 // Runs `sc` as the process's Go program. Never returns (the runtime exits the process).
 [[noreturn]] void run_scenario(const scenario::Scenario& sc, const rt::Policy& policy,

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "harness/os/fault_injection.hpp"
+#include "harness/os/ns_pool.hpp"
 
 namespace nsleak::os {
 namespace {
@@ -163,6 +164,11 @@ StateValue task_value(int task_dir, const char* tid, StateKind kind) {
 
 SysResult unshare_state(StateKind kind, int fail_errno) {
   const StateKindInfo& k = info(kind);
+  // Exploration's namespace pool (ns_pool.hpp): a namespace made in advance that no thread of
+  // this run has entered. An injected failure is the real syscall's to give, so it never pools.
+  if (fail_errno == 0)
+    if (const int fd = take_pooled_ns(kind); fd >= 0)
+      return sys_result(::setns(fd, k.clone_flag), [&] { return unshare_call(kind); });
   const unsigned flags = static_cast<unsigned>(k.clone_flag) | fault_marker(fail_errno);
   return sys_result(::unshare(static_cast<int>(flags)),
                     [&] { return unshare_call(kind); });

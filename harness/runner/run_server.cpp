@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "harness/os/ns_pool.hpp"
 #include "harness/runner/run_parts.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/strategy.hpp"
@@ -46,8 +47,10 @@ std::unique_ptr<rt::Strategy> RunServer::make_default_strategy(const std::string
 }
 
 RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
-                     StrategyMaker make_strategy)
-    : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)) {
+                     StrategyMaker make_strategy, int ns_pool)
+    : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)), ns_pool_(ns_pool) {
+  sandbox::Zygote::Prepare prepare;
+  if (ns_pool_ > 0) prepare = [n = ns_pool_] { return os::fill_ns_pool(n); };
   zygote_ = std::make_unique<sandbox::Zygote>(sandbox, [this](trace::TraceBuffer& out, std::string_view request) {
     // In the run's child: everything here is the zygote's copy, as of the server's making.
     const Request q = decode(request);
@@ -60,7 +63,7 @@ RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const san
       ::_exit(rt::kChildExitThrow);  // the parent made both just before: a harness bug
     }
     parts::body(out, *scenarios_.at(q.index), policy, strategy.get());
-  });
+  }, std::move(prepare));
 }
 
 RunReport RunServer::run(std::size_t index, const RunOptions& opt, const std::string& strategy) {

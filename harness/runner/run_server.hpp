@@ -3,10 +3,10 @@
 // the kernel's); the report of a run is what run_scenario would give for it.
 //
 // Not audited (RunOptions::audit is run_scenario's: its supervisor follows one sandbox), so
-// `nsleak test` and exploration do not use it yet. Exploration would run many schedules of a
-// scenario this way: build the server on the scenarios (and a StrategyMaker that decodes its own strategy
-// requests: a seed, a choice prefix, a replay token), then call run() once per schedule with
-// that schedule's request; a worker thread per server, one server per core.
+// `nsleak run` and `nsleak test`'s single runs do not use it. Exploration runs its schedules
+// this way (explorer.cpp: a server per worker thread, with a StrategyMaker that decodes its own
+// requests — a choice prefix, a seed, a replay token) and confirms every outcome class it
+// reports with run_scenario: a fresh sandbox, real unshare, the kernel audit.
 #pragma once
 
 #include <functional>
@@ -30,8 +30,11 @@ class RunServer {
   // Forks the zygote now. The scenarios must outlive the server and stay unchanged: the zygote
   // has its copy of them as they are now, and a run names one by index. `sandbox` holds for
   // every run (its timeout_s is each run's watchdog).
+  // `ns_pool` > 0: the zygote makes that many network namespaces in advance and each run's
+  // unshare(CLONE_NEWNET) enters the next one instead (os/ns_pool.hpp) — exploration's fast
+  // mode, whose findings the caller confirms with real unshare. 0: every unshare is real.
   RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
-            StrategyMaker make_strategy = make_default_strategy);
+            StrategyMaker make_strategy = make_default_strategy, int ns_pool = 0);
 
   // Runs scenarios[index] under opt.policy (judged as opt.expect_as), its strategy made from
   // `strategy` by the StrategyMaker. opt.strategy and opt.sandbox are not used: the server's
@@ -40,10 +43,14 @@ class RunServer {
 
   // Why the server cannot run (the sandbox's environment error), empty when it can.
   const std::string& env_error() const { return zygote_->env_error(); }
+  // Whether runs take pooled namespaces: asked for, and the zygote could make them.
+  bool ns_pooled() const { return ns_pool_ > 0 && zygote_->prepare_error().empty(); }
+  const std::string& ns_pool_error() const { return zygote_->prepare_error(); }
 
  private:
   std::vector<const scenario::Scenario*> scenarios_;
   StrategyMaker make_strategy_;
+  int ns_pool_ = 0;
   std::unique_ptr<sandbox::Zygote> zygote_;
 };
 

@@ -82,7 +82,7 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   // The model's own child (opt.fault_filter; `nsleak observe` runs someone else's program,
   // which keeps its fds, environment and syscalls): nothing of the invoker's (fds — but the
   // supervisor's socket —, environment) and only the capabilities the ops need.
-  if (err.empty() && opt.fault_filter) err = clean_process(listener_sock);
+  if (err.empty() && opt.fault_filter) err = clean_process(std::span<const int>(&listener_sock, 1));
   if (err.empty() && opt.fault_filter) err = drop_capabilities();
   // The notification filter before the allowlist, which refuses the seccomp(2) and sendmsg(2)
   // its installation makes (see notify_filter.hpp on stacking).

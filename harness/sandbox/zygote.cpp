@@ -10,9 +10,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "harness/os/ns_pool.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/capabilities.hpp"
 #include "harness/sandbox/clean_process.hpp"
@@ -28,6 +30,7 @@ namespace {
 // The zygote's messages to the parent: one per datagram (SOCK_SEQPACKET keeps them apart).
 struct Ready {
   bool userns;
+  char prepare_error[240];  // NUL-terminated, empty when the zygote's preparation succeeded
 };
 struct Forked {
   pid_t pid;  // -errno when fork failed
@@ -70,8 +73,8 @@ bool readable_by(int fd, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-Zygote::Zygote(const SandboxOptions& opt, Body body)
-    : opt_(opt), body_(std::move(body)), trace_(std::make_unique<trace::TraceBuffer>(opt.trace_records)) {
+Zygote::Zygote(const SandboxOptions& opt, Body body, Prepare prepare)
+    : opt_(opt), body_(std::move(body)), prepare_(std::move(prepare)), trace_(std::make_unique<trace::TraceBuffer>(opt.trace_records)) {
   if (!trace_->ok()) {
     env_error_ = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return;
@@ -101,6 +104,7 @@ Zygote::Zygote(const SandboxOptions& opt, Body body)
   });
   Ready ready{};
   const bool up = recv_msg(sock_, ready);
+  if (up) prepare_error_.assign(ready.prepare_error, ::strnlen(ready.prepare_error, sizeof ready.prepare_error));
   ::close(zsock_);  // the zygote has its copy by now (or is gone): its hang-up is then our EOF
   zsock_ = -1;
   if (!up) {  // the zygote ended before it was up: its set-up failed
@@ -128,7 +132,8 @@ namespace {
 // What run_sandboxed's child does before its body when opt.fault_filter is set, in the same
 // order: nothing of the invoker's, only the ops' capabilities, then the allowlist.
 void harden_run_child(trace::TraceBuffer& out) {
-  std::string err = clean_process();
+  // The namespace pool's fds are the zygote's, made for its runs (os/ns_pool.hpp).
+  std::string err = clean_process(os::pooled_ns_fds());
   if (err.empty()) err = drop_capabilities();
   if (err.empty()) {
     catch_violations(out);
@@ -148,7 +153,12 @@ void Zygote::serve(trace::TraceBuffer& own) {
   bool userns = false;
   for (const auto& ev : trace::decode(own.committed()))
     if (const auto* sb = ev.as<trace::SandboxReady>()) userns = sb->userns;
-  if (!send_msg(fd, Ready{userns})) ::_exit(rt::kChildExitOk);
+  Ready ready{userns, {}};
+  if (prepare_) {
+    const std::string why = prepare_();
+    std::snprintf(ready.prepare_error, sizeof ready.prepare_error, "%s", why.c_str());
+  }
+  if (!send_msg(fd, ready)) ::_exit(rt::kChildExitOk);
   std::vector<char> request(kMaxRequest + 2);  // the tag byte, the request, one more to spot excess
   for (;;) {
     const ssize_t n = ::recv(fd, request.data(), request.size(), 0);

@@ -36,15 +36,21 @@ class Zygote {
   // Runs in each run's child, on its main thread (it normally never returns: the runtime
   // _exits), with the run's trace buffer and request.
   using Body = std::function<void(trace::TraceBuffer&, std::string_view request)>;
+  // Runs once in the zygote, after its set-up and before its first fork: what every run should
+  // inherit ready-made (the namespace pool). Returns empty, or why it could not (the zygote
+  // serves anyway: a run must not depend on it).
+  using Prepare = std::function<std::string()>;
 
   // Forks the zygote and waits until it is set up. `opt.timeout_s` is each run's watchdog.
-  Zygote(const SandboxOptions& opt, Body body);
+  Zygote(const SandboxOptions& opt, Body body, Prepare prepare = {});
   ~Zygote();  // ends the zygote (and a run still going)
   Zygote(const Zygote&) = delete;
   Zygote& operator=(const Zygote&) = delete;
 
   // Why the zygote could not be set up (the sandbox's environment error), empty when it is up.
   const std::string& env_error() const { return env_error_; }
+  // Why `prepare` failed in the zygote, empty when it did not (or there was none).
+  const std::string& prepare_error() const { return prepare_error_; }
   // One run: forks a child of the zygote that runs body(trace, request). What the parent saw
   // of it, as run_sandboxed reports it (env_error set when the zygote is not up).
   RunRecord run(std::string_view request);
@@ -55,6 +61,7 @@ class Zygote {
 
   SandboxOptions opt_;
   Body body_;
+  Prepare prepare_;
   std::unique_ptr<trace::TraceBuffer> trace_;  // each run's, shared with the zygote's children
   int sock_ = -1;                              // the parent's end
   int zsock_ = -1;                             // the zygote's end (closed here once forked)
@@ -62,6 +69,7 @@ class Zygote {
   std::thread keeper_;                         // runs run_sandboxed for the zygote's lifetime
   RunRecord zygote_record_;                    // the zygote's own run, once it ended
   std::string env_error_;
+  std::string prepare_error_;
 };
 
 }  // namespace nsleak::sandbox

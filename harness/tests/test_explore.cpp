@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <iostream>
+#include <set>
 
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/explore/explorer.hpp"
@@ -202,4 +203,52 @@ TEST_CASE("claims in an expectation: parsed, and bad ones are located errors", "
   CHECK_THROWS_WITH(parse(R"({"reachable": ["clean"], "explore": {"strategy": "dfs"}})"),
                     Catch::Contains("unknown exploration strategy \"dfs\""));
   CHECK_THROWS_WITH(parse(R"({"reachable": ["clean"], "explore": {"budget": 0}})"), Catch::Contains("budget"));
+}
+
+// The namespace pool (os/ns_pool.hpp) is exploration's fast mode: its runs enter namespaces
+// made in advance instead of unsharing. It is only allowed because it changes no outcome: on
+// every library scenario under every policy it declares, the same schedules (exhaustive
+// within bound 1, depth first on one worker, so both modes run the same tree) give the same
+// classes with the pool as with real unshare, and every class confirms with real unshare.
+TEST_CASE("the namespace pool and real unshare give the same outcome classes on the whole library", "[explore][pool]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  long runs = 0, compared = 0, pooled_classes = 0;
+  for (const auto& path : cli::expand_paths({std::string(NSLEAK_SOURCE_DIR) + "/scenarios"})) {
+    const auto sc = cli::load(path);
+    for (const auto& policy : sc.expect_order) {
+      std::set<std::string> keys[2];
+      long schedules[2] = {0, 0};
+      bool skipped = false;
+      for (int pooled = 0; pooled < 2; ++pooled) {
+        explore::ExploreOptions o;
+        o.run.policy = policy;
+        o.strategy = explore::parse_strategy("exhaustive:1");
+        o.budget = 12;
+        o.jobs = 1;
+        o.shrink = false;
+        o.ns_pool = pooled == 1;
+        const auto r = explore::explore(sc, o);
+        skipped = skipped || !r.skipped.empty();
+        schedules[pooled] = r.schedules;
+        runs += r.schedules;
+        for (const auto& c : r.classes) {
+          keys[pooled].insert(c.outcome.key());
+          if (c.ns_pool) ++pooled_classes;
+          CHECK((c.ns_pool && pooled == 0) == false);
+          INFO(sc.name << " under " << policy << (pooled ? " with the pool" : " with real unshare") << ": "
+                       << c.outcome.text() << " re-ran as " << c.reproduced_as);
+          CHECK(c.reproduced);
+        }
+      }
+      if (skipped) continue;  // an environment without the scenario's kind: both modes say so
+      INFO(sc.name << " under " << policy);
+      CHECK(schedules[0] == schedules[1]);
+      CHECK(keys[0] == keys[1]);
+      ++compared;
+    }
+  }
+  std::cout << "namespace pool vs real unshare: " << compared << " scenario x policy pairs, " << runs
+            << " schedules, the same classes (" << pooled_classes << " found through the pool)\n";
+  CHECK(compared >= 40);
+  CHECK(pooled_classes >= 40);  // the pool was really used: most library scenarios unshare a netns
 }
