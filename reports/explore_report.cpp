@@ -66,16 +66,29 @@ std::string explore_text(const explore::ExploreResult& r, const std::string& rep
   return os.str();
 }
 
-nlohmann::json class_json(const explore::ClassResult& c, const std::string& replay_prefix) {
+namespace {
+
+nlohmann::json outcome_json(const explore::Outcome& o) {
   nlohmann::json seen = nlohmann::json::object();
-  for (const auto& [fn, names] : c.outcome.seen) seen[fn] = std::vector<std::string>(names.begin(), names.end());
-  nlohmann::json j{{"type", "class"},
-                   {"outcome", c.outcome.text()},
-                   {"verdicts", c.outcome.verdicts},
-                   {"seen", seen},
-                   {"end", c.outcome.end},
-                   {"leak", c.outcome.leak()},
-                   {"count", c.count},
+  for (const auto& [fn, names] : o.seen) seen[fn] = std::vector<std::string>(names.begin(), names.end());
+  return {{"type", "class"}, {"outcome", o.text()}, {"verdicts", o.verdicts}, {"seen", seen}, {"end", o.end}, {"leak", o.leak()}};
+}
+
+}  // namespace
+
+nlohmann::json found_json(const explore::ExploreOptions::ClassFound& c, const std::string& replay_prefix) {
+  nlohmann::json j = outcome_json(c.outcome);
+  j["found_by"] = c.found_by;
+  j["found_at_schedule"] = c.schedule;
+  j["token"] = c.token;
+  j["decisions"] = c.decisions;
+  j["replay"] = replay_prefix + " " + quoted(c.token);
+  return j;
+}
+
+nlohmann::json class_json(const explore::ClassResult& c, const std::string& replay_prefix) {
+  nlohmann::json j = outcome_json(c.outcome);
+  j.update(nlohmann::json{{"count", c.count},
                    {"found_by", c.found_by},
                    {"token", c.token},
                    {"decisions", c.decisions},
@@ -83,7 +96,7 @@ nlohmann::json class_json(const explore::ClassResult& c, const std::string& repl
                    {"shrunk_decisions", c.shrunk_decisions},
                    {"ns_mode", c.ns_pool ? "pool" : "unshare"},
                    {"reproduced", c.reproduced},
-                   {"replay", replay_prefix + " " + quoted(c.shrunk)}};
+                   {"replay", replay_prefix + " " + quoted(c.shrunk)}});
   if (!c.reproduced) j["reproduced_as"] = c.reproduced_as;
   if (c.flip)
     j["flip"] = {{"point", c.flip->point},

@@ -125,18 +125,23 @@ int explore_files(const ExploreArgs& a) {
     explore::ExploreOptions opt = base;
     opt.run.policy = pol;
     opt.progress = [&line](const explore::Progress& p) { line.show(p); };
-    const auto r = explore::explore(sc, opt);
-    line.clear();
     std::string prefix = "nsleak replay " + shell_quote(sc.file);
     if (pol != "go1.12") prefix += " --policy " + shell_quote(pol);
     if (a.procs > 0) prefix += " --procs " + std::to_string(a.procs);
+    // JSON lines stream each class the moment a schedule first shows it (like go test -json).
+    if (a.format == "jsonl")
+      opt.on_class = [&prefix](const explore::ExploreOptions::ClassFound& c) {
+        std::cout << reports::found_json(c, prefix).dump() << std::endl;
+      };
+    const auto r = explore::explore(sc, opt);
+    line.clear();
     if (!r.skipped.empty()) rc = worst(rc, kEnvironment);
     if (a.format == "json") {
       all.push_back(reports::explore_json(r, prefix));
     } else if (a.format == "jsonl") {
-      for (const auto& c : r.classes) std::cout << reports::class_json(c, prefix).dump() << "\n";
+      // Then the summary, with each class as finished: confirmed, shrunk, its flip point.
       auto summary = reports::explore_json(r, prefix);
-      summary.erase("classes");
+      summary["class_results"] = std::move(summary["classes"]);
       summary["type"] = "summary";
       summary["classes"] = r.classes.size();
       std::cout << summary.dump() << std::endl;

@@ -1,10 +1,12 @@
-// nsleak merge A.json B.json...: joins shard suite reports into one JSON and one JUnit file.
+// nsleak merge A.json B.json...: joins shard suite reports into one JSON and one JUnit file,
+// or the shards of an exploration (explore --shard K/N --format json) into one exploration.
 #include <fstream>
 #include <iostream>
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/report_file.hpp"
+#include "reports/explore_merge.hpp"
 #include "reports/junit.hpp"
 #include "reports/suite_merge.hpp"
 
@@ -17,6 +19,28 @@ struct MergeArgs {
   bool junit_passing_output = false;
 };
 MergeArgs g_merge;
+
+// Shards of `nsleak explore --shard K/N --format json`: one exploration per scenario x policy.
+int merge_explorations(const MergeArgs& a, const std::vector<std::pair<std::string, nlohmann::json>>& named) {
+  if (!a.junit.empty()) {
+    std::cerr << "nsleak merge: --junit is for suite reports (nsleak test --json), not explorations\n";
+    return kBadInput;
+  }
+  nlohmann::json merged;
+  try {
+    merged = reports::merge_explorations(named);
+  } catch (const reports::MergeError& e) {
+    std::cerr << "nsleak merge: " << e.what() << "\n";
+    return kBadInput;
+  }
+  const std::string json = a.json.empty() ? std::string(kStdoutPath) : a.json;
+  const int rc = write_report(json, merged.dump(2) + "\n", "the merged exploration report");
+  for (const auto& e : merged.is_array() ? merged : nlohmann::json::array({merged}))
+    std::cerr << e["scenario"].get<std::string>() << " under " << e["policy"].get<std::string>() << ": "
+              << e["coverage"].get<std::string>() << "; " << e["classes"].size()
+              << (e["classes"].size() == 1 ? " outcome class\n" : " outcome classes\n");
+  return rc;
+}
 
 int merge(const MergeArgs& a) {
   std::vector<std::pair<std::string, nlohmann::json>> named;
@@ -34,6 +58,7 @@ int merge(const MergeArgs& a) {
     named.emplace_back(path, std::move(j));
   }
   claim_stdout({{"--json", &a.json}, {"--junit", &a.junit}});
+  if (!named.empty() && reports::is_exploration(named.front().second)) return merge_explorations(a, named);
   nlohmann::json suite;
   try {
     suite = reports::merge_suites(named);
@@ -55,8 +80,10 @@ int merge(const MergeArgs& a) {
 }  // namespace
 
 Command add_merge(CLI::App& app) {
-  auto* cmd = app.add_subcommand("merge", "Join suite reports of shards into one JSON (and JUnit)");
-  cmd->add_option("reports", g_merge.inputs, "Suite reports written by nsleak test --json")->required();
+  auto* cmd = app.add_subcommand("merge", "Join suite reports of shards into one JSON (and JUnit), or explorations' shards into one");
+  cmd->add_option("reports", g_merge.inputs,
+                  "Suite reports written by nsleak test --json, or explorations by nsleak explore --shard K/N --format json")
+      ->required();
   cmd->add_option("--json", g_merge.json, "Write the merged suite report here (default: stdout)");
   cmd->add_option("--junit", g_merge.junit, "Write JUnit XML for the merged suite here (- : standard output)");
   cmd->add_flag("--junit-passing-output", g_merge.junit_passing_output,

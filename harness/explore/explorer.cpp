@@ -168,8 +168,10 @@ class Explorer {
     return false;
   }
   // Under mu_: one schedule's result.
+  // `counts`: the schedule is this shard's (every shard runs the root to find its subtrees, but
+  // only shard 1 counts it), so that shards' schedule counts add up to the unsharded run's.
   void record(const Sched& s, Ran& r, bool counts) {
-    ++result_.schedules;
+    if (counts) ++result_.schedules;
     if (result_.policy.empty()) result_.policy = r.report.policy;
     if (!r.report.record.env_error.empty() && result_.skipped.empty()) result_.skipped = r.report.record.env_error;
     for (const auto& c : r.choices) {
@@ -183,6 +185,16 @@ class Explorer {
     if (it == classes_.end()) {
       it = classes_.emplace(key, Found{}).first;
       it->second.outcome = r.outcome;
+      if (opt_.on_class) {
+        ExploreOptions::ClassFound cf;
+        cf.outcome = r.outcome;
+        cf.found_by = name_of(s);
+        const Schedule sched = non_default(r.choices);
+        cf.token = token(sched, labels_);
+        cf.decisions = static_cast<long>(sched.size());
+        cf.schedule = result_.schedules;
+        opt_.on_class(cf);
+      }
     }
     Found& f = it->second;
     ++f.count;

@@ -54,6 +54,18 @@ struct ExploreOptions {
   // Every run's report, shrinking's and re-runs' included (from a worker: the callee locks).
   // A caller that classifies runs its own way (conform) sees every schedule the model reached.
   std::function<void(const runner::RunReport&)> on_run;
+  struct ClassFound;  // below
+  // A class the first time a schedule shows it (under the explorer's lock: keep it short),
+  // before it is confirmed and shrunk: what `--format jsonl` streams.
+  std::function<void(const ClassFound&)> on_class;
+};
+
+struct ExploreOptions::ClassFound {
+  Outcome outcome;
+  std::string found_by;  // the strategy whose schedule showed it ("exhaustive:2", "pct:2:7")
+  std::string token;     // that schedule's non-default decisions
+  long decisions = 0;
+  long schedule = 0;     // how many schedules had run when it was found (this one included)
 };
 
 // Why a class's schedule is what it is: the last decision of the shrunk schedule, and what

@@ -1143,3 +1143,35 @@ TEST_CASE("nsleak test --strategy random:SEED --count N --procs N runs N schedul
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Catch::Contains("\"reachable\", \"unreachable\", \"explore\""));
 }
+
+TEST_CASE("nsleak merge joins an exploration's shards into the unsharded exploration; a missing or repeated shard is exit 2", "[cli][explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::string few = "fixtures/explore/unlock-without-restore-few-probes.json";
+  const auto tmp = std::filesystem::temp_directory_path() / ("nsleak-cli-merge-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(tmp);
+  const std::string dir = tmp.string();
+  const std::string base = "explore " + few + " --strategy exhaustive:1 --no-shrink -f json";
+  const Result full = run_nsleak(base);
+  REQUIRE(full.code == 0);
+  REQUIRE(run_nsleak(base + " --shard 1/2 > " + dir + "/s1.json").code == 0);
+  REQUIRE(run_nsleak(base + " --shard 2/2 > " + dir + "/s2.json").code == 0);
+  const Result m = run_nsleak("merge " + dir + "/s2.json " + dir + "/s1.json");
+  REQUIRE(m.code == 0);
+  const auto a = nlohmann::json::parse(full.out), b = nlohmann::json::parse(m.out);
+  CHECK(b["schedules"] == a["schedules"]);
+  CHECK(b["pruned"] == a["pruned"]);
+  CHECK(b["complete"] == true);
+  CHECK(b["merged_shards"] == 2);
+  std::map<std::string, long> ca, cb;
+  for (const auto& c : a["classes"]) ca[c["outcome"]] = c["count"];
+  for (const auto& c : b["classes"]) cb[c["outcome"]] = c["count"];
+  CHECK(ca == cb);
+  CHECK_THAT(m.err, Catch::Contains("complete: every schedule within bound 1") && Catch::Contains("(2 shards merged)"));
+  const Result missing = run_nsleak("merge " + dir + "/s1.json");
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("shard 2/2 is missing"));
+  const Result twice = run_nsleak("merge " + dir + "/s1.json " + dir + "/s1.json " + dir + "/s2.json");
+  CHECK(twice.code == 2);
+  CHECK_THAT(twice.err, Catch::Contains("shard 1/2 is also in"));
+  std::filesystem::remove_all(tmp);
+}
