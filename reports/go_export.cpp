@@ -112,7 +112,11 @@ class Writer {
     // Go 1.19's syscall package has no SYS_SETNS: the number of the architecture nsleak runs on.
     s << "}\n\nconst sysSetns = " << SYS_setns << " // setns(2) here (syscall has no SYS_SETNS)\n";
     s << "\nvar chans = map[string]chan struct{}{";
-    for (const auto& c : chans_) s << q(c) << ": make(chan struct{}), ";
+    for (const auto& c : chans_) {
+      const auto cap = sc_.chans.find(c);
+      s << q(c) << ": make(chan struct{}" << (cap != sc_.chans.end() && cap->second > 0 ? ", " + std::to_string(cap->second) : "")
+        << "), ";
+    }
     s << "}\n\nvar wgs = map[string]*sync.WaitGroup{";
     for (const auto& w : wgs_) s << q(w) << ": {}, ";
     s << "}\n\n";

@@ -142,7 +142,10 @@ class Interpreter {
 
   rt::Chan& chan(const std::string& n) {
     auto& c = chans_[n];
-    if (!c) c = std::make_unique<rt::Chan>(n, ids_.object_id(n));
+    if (!c) {
+      const auto cap = sc_.chans.find(n);
+      c = std::make_unique<rt::Chan>(n, ids_.object_id(n), cap != sc_.chans.end() ? cap->second : 0);
+    }
     return *c;
   }
   rt::WaitGroup& wg(const std::string& n) {

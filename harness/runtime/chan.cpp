@@ -1,5 +1,8 @@
-// Unbuffered channels (chan struct{}): a send and a receive meet; whoever arrives first parks
-// on the channel's queue and is readied by the other (into the waker's runnext, as in Go).
+// Channels (chan struct{}), after runtime/chan.go's chansend/chanrecv/closechan: a send hands
+// its value straight to a parked receiver; else it fills a free buffer slot; else it parks. A
+// receive takes a parked sender's value (from a full buffer: the head, the sender's value going
+// to the tail); else a buffered one; else, closed, the zero value; else it parks. Whoever
+// parks is readied by the other side (into the waker's runnext, as in Go).
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 
@@ -25,6 +28,10 @@ void Chan::send() {
     ready(r);
     return;
   }
+  if (qcount_ < cap_) {  // chansend: space in the buffer
+    ++qcount_;
+    return;
+  }
   G* gp = getg();
   gp->param = 0;
   sendq_.push_back(gp);
@@ -33,13 +40,17 @@ void Chan::send() {
 }
 
 bool Chan::recv() {
-  if (!sendq_.empty()) {
+  if (closed_ && qcount_ == 0) return false;  // closed senders have panicked: sendq is empty
+  if (!sendq_.empty()) {  // the buffer (if any) is full: its head is taken, the sender's value queued
     G* s = dequeue(sendq_);
     s->param = kDelivered;
     ready(s);
     return true;
   }
-  if (closed_) return false;
+  if (qcount_ > 0) {
+    --qcount_;
+    return true;
+  }
   G* gp = getg();
   gp->param = 0;
   recvq_.push_back(gp);

@@ -101,11 +101,12 @@ std::int64_t current_mid();
 bool current_locked();
 std::int64_t now_ms();
 
-// An unbuffered channel of "signals" (chan struct{}).
+// A channel of "signals" (chan struct{}), unbuffered or with a buffer of `cap` (make(chan
+// struct{}, cap)): values carry nothing, so the buffer is a count.
 // `tag` names it in the trace (Park::object): the creator's id for it, 0 for none.
 class Chan {
  public:
-  explicit Chan(std::string name, std::uint32_t tag = 0) : name_(std::move(name)), tag_(tag) {}
+  explicit Chan(std::string name, std::uint32_t tag = 0, int cap = 0) : name_(std::move(name)), tag_(tag), cap_(cap) {}
   void send();
   bool recv();  // false when closed
   void close();
@@ -117,6 +118,8 @@ class Chan {
  private:
   std::string name_;
   std::uint32_t tag_;
+  int cap_;
+  int qcount_ = 0;                 // buffered values (chan.go's qcount), <= cap_
   std::vector<G*> recvq_, sendq_;  // FIFO
   bool closed_ = false;
 };

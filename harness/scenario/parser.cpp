@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <set>
 #include <system_error>
 
 #include "harness/scenario/call_graph.hpp"
@@ -20,7 +21,8 @@ namespace nsleak::scenario {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys{"name",         "main",      "description", "procs",
-                                             "idle_threads", "functions", "expect"};
+                                             "idle_threads", "functions", "chans",       "expect"};
+const std::vector<std::string> kChanKeys{"cap"};
 // The old name of "idle_threads" (it counts Ms, not milliseconds): still accepted, the
 // scenario format being public, but not offered in hints; giving both is an error.
 constexpr const char* kOldIdleThreadsKey = "idle_ms";
@@ -31,6 +33,7 @@ const std::vector<std::string> kExploreStrategies{"exhaustive", "portfolio", "pc
 
 constexpr std::int64_t kMaxProcs = 64;   // GOMAXPROCS
 constexpr std::int64_t kMaxIdleThreads = 16;  // a handful of runtime-owned threads
+constexpr std::int64_t kMaxChanCap = 1'000'000;  // a buffer is a count here: no memory per slot
 constexpr const char* kScenarioNameSyntax = "[a-z0-9-]+";
 
 bool is_scenario_name(std::string_view s) {
@@ -60,6 +63,7 @@ class ScenarioReader {
     s.file = file;
     for (const auto& [key, value] : root.members()) read_member(s, key, value);
     refs_.check();
+    check_channels(s);
     check_call_graph(s);
     assign_ids(s);
     return s;
@@ -84,9 +88,45 @@ class ScenarioReader {
       s.main = read_ops(v, "main#", refs_);
     } else if (key == "functions") {
       read_functions(s, v);
+    } else if (key == "chans") {
+      read_chans(s, v);
     } else if (key == "expect") {
       read_expectations(s, v);
     }
+  }
+
+  // "chans": {"c": {"cap": 3}}: make(chan struct{}, 3). A channel no op names is unbuffered.
+  void read_chans(Scenario& s, const JsonNode& v) {
+    require_object(v, key_name("chans"));
+    for (const auto& [name, decl] : v.members()) {
+      if (!is_identifier(name))
+        throw ParseError(decl.key_loc(), "channel name " + quote(name) + " must match " + kIdentifierSyntax);
+      const std::string what = "channel " + quote(name);
+      require_object(decl, what);
+      check_keys(decl, what, kChanKeys, kChanKeys);
+      s.chans[name] = static_cast<int>(read_integer(decl.member("cap"), what + " \"cap\"", 0, kMaxChanCap));
+      chan_locs_.emplace(name, decl.key_loc());
+    }
+  }
+
+  // A declared channel that no send, recv or close names is a typo of one that is used (which
+  // then silently stays unbuffered).
+  void check_channels(const Scenario& s) const {
+    std::set<std::string> used;
+    const auto walk = [&](const auto& self, const std::vector<Op>& ops) -> void {
+      for (const auto& op : ops) {
+        if (op.kind == OpKind::Send || op.kind == OpKind::Recv || op.kind == OpKind::Close) used.insert(op.name);
+        self(self, op.body);
+      }
+    };
+    walk(walk, s.main);
+    for (const auto& [fn, body] : s.functions) walk(walk, body);
+    for (const auto& [name, loc] : chan_locs_)
+      if (!used.count(name)) {
+        std::vector<std::string> names(used.begin(), used.end());
+        throw ParseError(loc, "channel " + quote(name) + " is declared in \"chans\" but no send, recv or close uses it" +
+                                  unknown_name_hint(name, names));
+      }
   }
 
   void read_functions(Scenario& s, const JsonNode& v) {
@@ -184,6 +224,7 @@ class ScenarioReader {
 
   const ParseOptions& opts_;
   References refs_;
+  std::map<std::string, Location> chan_locs_;  // "chans" declarations, for check_channels
 };
 
 }  // namespace

@@ -134,6 +134,9 @@ struct Scenario {
   int idle_threads = 2;
   std::vector<Op> main;
   std::map<std::string, std::vector<Op>> functions;
+  // "chans": channel name -> buffer capacity (make(chan struct{}, cap)); a channel not listed
+  // is unbuffered, as before the key existed.
+  std::map<std::string, int> chans;
   std::map<std::string, Expectation> expect;  // policy name -> expectation (file order kept
                                               // separately below)
   std::vector<std::string> expect_order;      // policy names in file order

@@ -898,6 +898,47 @@ TEST_CASE("An unbuffered channel is a rendezvous and close wakes every receiver"
   CHECK(the_note(r, "recv-after-close")["ok"] == false);
 }
 
+TEST_CASE("A buffered channel takes cap sends without a receiver, drains after close, then reads closed", "[runtime]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  auto r = test::run_program(prog("go1.12", 2, 2), [] {
+    rt::Chan c("c", 0, 2);
+    c.send();
+    c.send();  // both fit: nobody is receiving yet
+    test::note("two-sent");
+    rt::Chan done("done");
+    rt::Go([&] {
+      c.send();  // the buffer is full: parks until main receives
+      test::note("third-sent");
+      done.send();
+    }, "sender");
+    for (int i = 0; i < 5; ++i) rt::Gosched();  // the sender is parked by now
+    test::note("recv-start");
+    const bool head = c.recv();  // the buffer's head; the parked sender's value moves in
+    test::note("received", {{"ok", head}});
+    done.recv();
+    c.close();
+    const bool a = c.recv(), b = c.recv(), closed = c.recv();  // two buffered, then the zero value
+    test::note("after-close", {{"a", a}, {"b", b}, {"closed", closed}});
+  });
+  INFO(brief(r));
+  require_sound(r);
+  REQUIRE(test::completed(r));
+  CHECK(seq_of(the_note(r, "third-sent")) > seq_of(the_note(r, "recv-start")));
+  CHECK(the_note(r, "received")["ok"] == true);
+  const auto n = the_note(r, "after-close");
+  CHECK(n["a"] == true);
+  CHECK(n["b"] == true);
+  CHECK(n["closed"] == false);
+  // Full, with nobody to receive: the send blocks for good, as in Go.
+  auto full = test::run_program(prog("go1.12"), [] {
+    rt::Chan c("c", 0, 1);
+    c.send();
+    c.send();
+  });
+  CHECK_FALSE(test::completed(full));
+  CHECK(test::fault(full) == "all goroutines are asleep - deadlock!");
+}
+
 TEST_CASE("Sending on a closed channel and a negative WaitGroup counter are program panics",
           "[runtime]") {
   NSLEAK_REQUIRE_NAMESPACES();
