@@ -10,12 +10,21 @@
 // A G's fiber may be resumed by any M's thread: fcontext switches registers and stack only,
 // nothing thread-bound, which is exactly what a migrating goroutine needs (see the TLS rule
 // in g.hpp).
+//
+// Under a sanitizer the switch is annotated (gcontext.cpp): ASan and TSan track one stack per
+// thread, and a switch they are not told about makes ASan take a G's frames for an overflow of
+// the thread's stack (and a throw on a G unpoison the wrong range), and TSan run a G's accesses
+// under the clock of whichever M's thread it last saw. Boost.Context's own annotations do not
+// help: in Boost 1.74 only its ucontext backend has them (ASan only) and Debian builds fcontext.
+// A normal build compiles none of it (os/sanitizer_build.hpp).
 // layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
 #include <boost/context/fiber.hpp>
 #include <cstddef>
 #include <functional>
+
+#include "harness/os/sanitizer_build.hpp"
 
 namespace nsleak::rt {
 
@@ -37,6 +46,17 @@ class GContext {
   boost::context::fiber g0_;  // the suspended g0, held by the G while it runs
   std::function<void()> entry_;
   bool started_ = false;  // the fiber (and its stack) exists
+#if NSLEAK_ASAN
+  friend struct AnnotatedStack;
+  const void* stack_bottom_ = nullptr;  // the G's stack, for the switch to it
+  std::size_t stack_size_ = 0;
+  const void* g0_bottom_ = nullptr;  // the stack of the M that resumed the G last, for the switch back
+  std::size_t g0_size_ = 0;
+#endif
+#if NSLEAK_TSAN
+  void* tsan_fiber_ = nullptr;  // the G's TSan fiber, alive while the G's fiber is
+  void* tsan_g0_ = nullptr;     // the TSan fiber (thread) of the M that resumed the G last
+#endif
 };
 
 }  // namespace nsleak::rt
