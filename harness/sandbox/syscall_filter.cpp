@@ -10,9 +10,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <vector>
 
+#include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/sandbox/fault_filter.hpp"
 
@@ -52,6 +54,15 @@ constexpr const char* kAllowed[] = {
     "pipe2", "execve", "wait4", "waitid", "arch_prctl", "prlimit64", "getrandom",
 };
 
+// A sanitizer build's runtime (ci/sanitize) makes a few calls of its own in the child, beyond
+// what the program's code does; allowed in those builds only (os/sanitizer_build.hpp), so a
+// normal build's allowlist is exactly the list above.
+constexpr const char* kSanitizerRuntime[] = {
+    // UBSan's -fsanitize=vptr reads a vtable's prefix only after IsAccessibleMemoryRange, which
+    // writes the range into a pipe(2) (not pipe2) and closes it
+    "pipe",
+};
+
 // glibc's pthread_create (clone fallback when clone3 is ENOSYS) and posix_spawn.
 constexpr scmp_datum_t kThreadCloneFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND |
                                            CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |
@@ -59,7 +70,9 @@ constexpr scmp_datum_t kThreadCloneFlags = CLONE_VM | CLONE_FS | CLONE_FILES | C
 constexpr scmp_datum_t kSpawnCloneFlags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 
 std::string add_allowed(scmp_filter_ctx ctx) {
-  for (const char* name : kAllowed) {
+  std::vector<const char*> names(std::begin(kAllowed), std::end(kAllowed));
+  if constexpr (os::kSanitizerBuild) names.insert(names.end(), std::begin(kSanitizerRuntime), std::end(kSanitizerRuntime));
+  for (const char* name : names) {
     const int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;  // not a syscall on this architecture (open, stat...)
     if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0); rc < 0) return fail(std::string("allow ") + name, rc);
