@@ -9,6 +9,7 @@
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
+#include "harness/cli/limit_args.hpp"
 #include "harness/explore/explorer.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/cli/scenario_loader.hpp"
@@ -31,6 +32,7 @@ struct RunArgs {
   std::string replay;  // a replay token (nsleak explore): its decisions, then go-order
   std::string format = "text";
   double timeout = kDefaultTimeout;
+  LimitArgs limits;
   bool verbose = false;
   bool userns = false;
   std::string events;  // write the raw event stream (JSON lines) here
@@ -111,6 +113,7 @@ int run_files(const RunArgs& a) {
     if (sub != subs.end()) opt.expect_as = pol;
     opt.strategy = [spec = a.strategy] { return rt::make_strategy(spec); };
     opt.sandbox.timeout_s = a.timeout;
+    apply(a.limits, opt.sandbox);
     opt.sandbox.force_userns = a.userns;
     if (!first && a.format == "text") std::cout << "\n";
     first = false;
@@ -154,6 +157,7 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--timeout", g_run.timeout, "Seconds before a run is killed as hung (at most 86400)")
       ->check(timeout_validator())
       ->capture_default_str();
+  add_limit_options(cmd, g_run.limits);
   cmd->add_flag("-v,--verbose", g_run.verbose, "Also narrate scheduler events (handoffp, startm, ...) and each goroutine's provenance under a shared verdict");
   cmd->add_option("--events", g_run.events, "Append the raw event stream (one JSON line per event) to this file (- : standard output)");
   cmd->add_option("--html", g_run.html,

@@ -20,6 +20,7 @@
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
+#include "harness/cli/limit_args.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
@@ -39,6 +40,7 @@ struct TestArgs {
   std::vector<std::string> substitutes;  // NAME=POLICY: NAME's expectations, run under POLICY
   int jobs = 0;
   double timeout = kDefaultTimeout;
+  LimitArgs limits;
   bool userns = false;
   bool verbose = false;
   bool junit_passing_output = false;
@@ -215,6 +217,7 @@ int run_tests(const TestArgs& a) {
       opt.policy = jobs[i].run_under;
       opt.expect_as = jobs[i].policy;
       opt.sandbox.timeout_s = a.timeout;
+      apply(a.limits, opt.sandbox);
       opt.sandbox.force_userns = a.userns;
       opt.strategy = [spec = jobs[i].strategy] { return rt::make_strategy(spec); };
       results[i] = runner::run_scenario(jobs[i].sc, opt);
@@ -314,6 +317,7 @@ Command add_test(CLI::App& app) {
   cmd->add_option("--timeout", g_test.timeout, "Seconds before a run is killed as hung (at most 86400)")
       ->check(timeout_validator())
       ->capture_default_str();
+  add_limit_options(cmd, g_test.limits);
   cmd->add_flag("--userns", g_test.userns, "Use a user namespace even when running as root");
   cmd->add_flag("-v,--verbose", g_test.verbose, "Details for passing runs too");
   cmd->add_option("-s,--strategy", g_test.strategy, "The schedule of each run: go-order or random:SEED")->capture_default_str();

@@ -25,6 +25,10 @@ std::string reproduce_command(const std::string& file, const runner::RunOptions&
     if (t.ends_with('.')) t.pop_back();
     s += " --timeout " + t;
   }
+  if (opt.sandbox.trace_records != trace::kDefaultTraceRecords)
+    s += " --trace-records " + std::to_string(opt.sandbox.trace_records);
+  if (opt.sandbox.memory_limit_mb != sandbox::kDefaultMemoryLimitMb)
+    s += " --memory-limit " + std::to_string(opt.sandbox.memory_limit_mb);
   if (opt.sandbox.force_userns) s += " --userns";
   return s;
 }

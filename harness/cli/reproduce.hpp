@@ -1,6 +1,6 @@
 // The `reproduce:` command line of a run. The CLI builds it because only the CLI knows which
 // flags it was given: every flag that changes the run (policy, substitute, strategy, timeout,
-// userns) is carried, shell-quoted so that it can be pasted whatever a path contains.
+// trace records, memory limit, userns) is carried, shell-quoted so that it can be pasted whatever a path contains.
 #pragma once
 
 #include <string>

@@ -93,7 +93,9 @@ Outcome outcome_of(const runner::RunReport& r) {
 
   if (r.record.timed_out) o.end = "timed out";
   else if (r.record.trace_overflow) o.end = "trace buffer full";
+  else if (r.record.memory_limit_hit) o.end = "memory limit";
   else if (!r.record.env_error.empty()) o.end = "skipped: " + first_line(r.record.env_error);
+  else if (!r.analysis.limit.empty()) o.end = first_line(r.analysis.limit);
   else if (!r.analysis.fault.empty()) o.end = first_line(r.analysis.fault);
   else if (r.record.term_signal != 0) o.end = "killed by signal " + std::to_string(r.record.term_signal);
   if (o.internal_error && o.end.empty()) o.end = "internal error";

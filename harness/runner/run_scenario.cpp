@@ -41,7 +41,7 @@ void body(trace::TraceBuffer& out, const scenario::Scenario& sc, const rt::Polic
 }
 
 void judge(RunReport& r, const scenario::Scenario& sc, const rt::Policy& policy, const std::string& expect_as) {
-  r.analysis = verdict::analyze(r.record.events, sc);
+  r.analysis = verdict::analyze(r.record.events, sc, r.record.deadline);
   const std::string judged_as = expect_as.empty() ? policy.name : expect_as;
   r.judgement = verdict::judge(r.record, r.analysis, sc, judged_as);
   if (judged_as != policy.name) r.policy = judged_as + "=" + policy.name;

@@ -14,6 +14,7 @@ enum ChildExit : int {
   kChildExitThrow = 4,       // throw(): a runtime invariant broke (a fault event has the dump)
   kChildExitTraceFull = 5,   // the shared trace buffer is full (the parent reports the overflow)
   kChildExitSandboxViolation = 6,  // a syscall the sandbox forbids (a sandbox-violation event says which)
+  kChildExitLimit = 7,       // a run limit was reached (a limit fault event says which: run_limits.hpp)
 };
 
 }  // namespace nsleak::rt

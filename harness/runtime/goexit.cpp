@@ -35,6 +35,7 @@ void goexit0(G* gp) {
   auto& s = sched();
   M* mp = getm();
   casgstatus(gp, GStatus::Running, GStatus::Dead);
+  --s.live_gs;
   const bool locked = gp->lockedm != nullptr;
   gp->lockedm = nullptr;
   mp->lockedg = nullptr;

@@ -10,12 +10,11 @@
 
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/task_observer.hpp"
+#include "harness/runtime/run_limits.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
 namespace {
-
-constexpr std::size_t kThreadStack = 512 * 1024;  // g0 stack: scheduler, tracer, snapshots
 
 void* thread_main(void* arg) {
   M* mp = static_cast<M*>(arg);
@@ -47,6 +46,8 @@ pid_t new_task_tid() {
 
 M* allocm(std::function<void()> fn, P* pp, trace::MRole role) {
   auto& s = sched();
+  check_new_m();
+  ++s.live_ms;
   auto owned = std::make_unique<M>();
   M* mp = owned.get();
   mp->id = static_cast<std::int64_t>(s.allm.size());
@@ -165,6 +166,7 @@ void mexit(M* mp) {
   }
   handoffp(releasep());  // may start an M: from this dying thread if lockedExt is 0 (#28979)
   casmstatus(mp, MStatus::Running, MStatus::Exited);
+  --s.live_ms;
   trace(trace::MExit{mid32(mp), mp->tid});
   s.exiting.push_back(mp);
   s.baton.leave(mp);

@@ -497,6 +497,8 @@ void schedule_loop() {
 
 G* newproc(std::function<void()> fn, const std::string& name) {
   auto& s = sched();
+  check_new_g();
+  ++s.live_gs;
   auto owned = std::make_unique<G>();
   G* gp = owned.get();
   gp->goid = ++s.goidgen;

@@ -113,11 +113,17 @@ void fatal(const std::string& what) {
   ::_exit(kChildExitFatal);
 }
 
+void limit_hit(const std::string& what) {
+  trace_fault(trace::FaultKind::Limit, "limit hit: " + what);
+  ::_exit(kChildExitLimit);
+}
+
 void run_main(const Config& cfg, std::function<void()> main_fn) {
   auto& s = sched();
   s.policy = cfg.policy;
   s.strategy = cfg.strategy ? cfg.strategy : &g_go_order;
   s.tracer = cfg.tracer;
+  s.limits = read_run_limits();
 
 #if NSLEAK_TSAN
   // TSan starts a background thread in this process (after fork, or at the first
@@ -141,6 +147,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   m0->park.owner = m0;
   for (auto k : os::kAllKinds) m0->ns[os::index(k)] = os::current_value(k);
   s.allm.push_back(std::move(m0owned));
+  ++s.live_ms;
   s.m0 = m0;
   setm(m0);
   s.baton.init(m0);

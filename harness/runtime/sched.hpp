@@ -19,6 +19,7 @@
 #include "harness/runtime/m.hpp"
 #include "harness/runtime/p.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/runtime/run_limits.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/runtime/tracer.hpp"
@@ -42,6 +43,8 @@ struct Sched {
   std::int64_t next_share = 1;  // the next M::share id (0: the process's own)
   std::vector<std::unique_ptr<P>> allp;
   std::vector<std::unique_ptr<G>> allgs;
+  std::size_t live_gs = 0, live_ms = 0;  // not dead / not exited: what the run limits count
+  RunLimits limits;                      // read at the run's start (run_limits.hpp)
   std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle
   std::vector<P*> pidle;  // idle Ps, LIFO
   GQueue runq;            // global run queue

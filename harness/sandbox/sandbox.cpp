@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -101,25 +103,42 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   ::_exit(rt::kChildExitOk);
 }
 
-// Waits for the child to exit, up to the deadline. False on timeout.
-bool wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+// The child's resident set in MiB (/proc/PID/statm), 0 if it cannot be read (it is gone).
+std::size_t resident_mb(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
+  const os::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return 0;
+  char buf[128] = {};
+  if (::read(fd.get(), buf, sizeof buf - 1) <= 0) return 0;
+  unsigned long long size = 0, resident = 0;
+  if (std::sscanf(buf, "%llu %llu", &size, &resident) != 2) return 0;
+  return static_cast<std::size_t>(resident * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE)) >> 20);
+}
+
+enum class Wait { Exited, TimedOut, OverMemory };
+
+// Waits for the child to exit, up to the deadline, reading its resident set every
+// kMemoryPollMs against `memory_limit_mb` (0: none).
+Wait wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline, std::size_t memory_limit_mb) {
   const os::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
+    if (memory_limit_mb != 0 && resident_mb(pid) > memory_limit_mb) return Wait::OverMemory;
+    const int tick = static_cast<int>(std::min<long long>(left.count(), memory_limit_mb != 0 ? kMemoryPollMs : left.count()));
     if (pidfd.valid()) {
       pollfd p{pidfd.get(), POLLIN, 0};
-      const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+      const int rc = ::poll(&p, 1, tick);
       if (rc < 0 && errno == EINTR) continue;
-      if (rc > 0) return true;
-      if (rc == 0) break;
+      if (rc > 0) return Wait::Exited;
     } else {  // kernels before 5.3: poll the child
       siginfo_t si{};
-      if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return true;
+      if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return Wait::Exited;
       ::usleep(200);
     }
   }
-  return false;
+  return Wait::TimedOut;
 }
 
 }  // namespace
@@ -132,7 +151,7 @@ void fail_environment(trace::TraceBuffer& out, const std::string& reason) {
 void collect_run(RunRecord& rec, int status, const trace::TraceBuffer& trace) {
   if (WIFEXITED(status)) rec.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) rec.term_signal = WTERMSIG(status);
-  rec.events = trace::decode(trace.committed());
+  rec.events = trace::decode(trace.committed(), rec.deadline, &rec.cut);
   rec.trace_overflow = trace.overflowed();
   rec.trace_records = trace.capacity();
   for (const auto& ev : rec.events) {
@@ -175,9 +194,19 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   }
   const auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(opt.timeout_s));
-  if (!wait_exit(pid, deadline)) {
-    rec.timed_out = true;
-    ::kill(pid, SIGKILL);
+  rec.deadline = deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(kRunGraceS));
+  switch (wait_exit(pid, deadline, opt.memory_limit_mb)) {
+    case Wait::Exited: break;
+    case Wait::TimedOut:
+      rec.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    case Wait::OverMemory:
+      rec.memory_limit_hit = true;
+      rec.memory_limit_mb = opt.memory_limit_mb;
+      ::kill(pid, SIGKILL);
+      break;
   }
   int status = 0;
   struct rusage ru {};

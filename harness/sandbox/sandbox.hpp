@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,8 +25,20 @@
 
 namespace nsleak::sandbox {
 
+// After a run's deadline (timeout_s after its start) the parent has this long to decode the
+// trace and analyse it (runner: verdict::analyze): `--timeout D` ends the whole run within
+// D + kRunGraceS seconds, or reports it as a timeout with what was decoded and analysed by then.
+inline constexpr double kRunGraceS = 5.0;
+
+// The child's memory by default (SandboxOptions::memory_limit_mb): its resident set, the trace
+// pages it wrote included, as the watchdog reads it (every kMemoryPollMs).
+inline constexpr std::size_t kDefaultMemoryLimitMb = 4096;
+inline constexpr int kMemoryPollMs = 20;
+
 struct SandboxOptions {
   double timeout_s = 10.0;                 // watchdog: SIGKILL the child after this
+  std::size_t memory_limit_mb = kDefaultMemoryLimitMb;  // ... or once its resident set passes this
+                                           // (RunRecord::memory_limit_hit); 0: no limit
   std::optional<uid_t> run_as_uid;         // root only: drop to this uid first (tests the
                                            // unprivileged path for real)
   bool force_userns = false;               // use a user namespace even as root
@@ -48,12 +61,18 @@ struct RunRecord {
   int exit_code = -1;        // child's exit status, -1 if killed by a signal
   int term_signal = 0;       // signal that killed it, 0 if it exited
   bool timed_out = false;
+  bool memory_limit_hit = false;  // killed by the watchdog: resident set past memory_limit_mb
+  std::size_t memory_limit_mb = 0;  // ... that limit, for the message
   std::string env_error;     // the sandbox could not be set up (namespaces unavailable)
   bool userns = false;       // ran through a user namespace
   bool trace_overflow = false;  // the child filled the trace buffer and stopped
   std::size_t trace_records = 0;  // the buffer's capacity, for the limit's message
   std::string sandbox_violation;  // a syscall the allowlist forbids, decoded; the child was stopped
   double wall_ms = 0;
+  // The whole run's end: start + timeout_s + kRunGraceS. Decoding stopped there if `cut`; the
+  // analysis (runner) stops there too.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool cut = false;          // the decoding or the analysis passed `deadline`: outcome timeout
   long max_rss_kb = 0;       // the child's peak resident set (wait4's ru_maxrss), KiB
 };
 

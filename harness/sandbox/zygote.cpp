@@ -214,6 +214,8 @@ RunRecord Zygote::run(std::string_view request) {
   }
   const auto deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(opt_.timeout_s));
+  rec.deadline = deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(kRunGraceS));
   if (!readable_by(sock_, deadline)) {
     rec.timed_out = true;
     ::kill(forked.pid, SIGKILL);  // still the zygote's unreaped child: the pid is its own

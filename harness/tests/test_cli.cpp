@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -136,6 +137,126 @@ TEST_CASE("a chain of 2,000 calls runs to the end (bodies are an explicit stack,
   CHECK(r.code == 0);
   CHECK(r.out.find("\"deepest\"") != std::string::npos);
   CHECK(r.out.find("\"end\"") != std::string::npos);
+}
+
+namespace {
+
+// A scratch directory holding `files` (name -> text) and ok.json, a scenario named "ok" that
+// passes (the proof that `nsleak test` goes on past a limit), removed when the test ends.
+struct ScenarioDir {
+  std::filesystem::path dir;
+  explicit ScenarioDir(const std::string& what, const std::vector<std::pair<std::string, std::string>>& files) {
+    dir = std::filesystem::temp_directory_path() / ("nsleak-limits-" + what + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "ok.json") << R"({"name": "ok", "main": [{"op": "yield"}], "expect": {"go1.12": {}}})";
+    for (const auto& [name, text] : files) std::ofstream(dir / name) << text;
+  }
+  ~ScenarioDir() { std::filesystem::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+// `n` goroutines alive at once: each waits on a group main never releases before they all exist.
+std::string live_goroutines(int n) {
+  return R"({"name": "live-goroutines", "main": [{"op": "wg_add", "wg": "hold", "n": 1},
+    {"op": "repeat", "times": )" + std::to_string(n / 10000 > 0 ? n / 10000 : 1) + R"(, "body": [
+      {"op": "repeat", "times": )" + std::to_string(n < 10000 ? n : 10000) + R"(, "body": [{"op": "go", "fn": "w"}]}]},
+    {"op": "wg_done", "wg": "hold"}],
+    "functions": {"w": [{"op": "wg_wait", "wg": "hold"}]}, "expect": {"go1.12": {}}})";
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("fixtures/valid/limits.json, every parser limit at its bound, passes inside the default timeout",
+          "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // Under the default --timeout (10 s) and trace size: a run past either is a timeout or a
+  // limit, not a pass. On cb55230 it took 20-24 s; at de279c1 the trace buffer filled.
+  const Result r = run_nsleak("test fixtures/valid/limits.json -j 1");  // one run at a time: the claim is per run
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("2 passed, 0 failed") != std::string::npos);
+}
+
+TEST_CASE("40,000 live goroutines stop at the stack-mapping limit (vm.max_map_count), and nsleak test goes on",
+          "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // 32,000 used to abort the child on Boost's protected_fixedsize_stack assertion.
+  const ScenarioDir d("maps", {{"live.json", live_goroutines(40000)}});
+  const Result r = run_nsleak("test " + d.dir.string() + " --timeout 60");
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("LIMIT live-goroutines [go1.12] limit hit: memory mappings: this go statement would make ") !=
+        std::string::npos);
+  CHECK(r.out.find("past the ") != std::string::npos);
+  CHECK(r.out.find("that vm.max_map_count (") != std::string::npos);
+  CHECK(r.out.find("Raise it with `sysctl vm.max_map_count=N`") != std::string::npos);
+  CHECK(r.out.find("the trace up to that point is kept") != std::string::npos);
+  CHECK(r.out.find("PASS ok [go1.12]") != std::string::npos);  // the suite continued past it
+  CHECK(r.out.find("assert") == std::string::npos);
+  CHECK(r.err.find("assert") == std::string::npos);
+}
+
+TEST_CASE("stack memory is held to what RLIMIT_AS leaves, naming ulimit -v", "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const ScenarioDir d("stacks", {{"live.json", live_goroutines(20000)}});
+  // 3 GB of address space: the trace buffer and the binary fit, 20,000 stacks (5 GB) do not.
+  const Result r = run_nsleak_env("LC_ALL=C.UTF-8 prlimit --as=3000000000", "run " + (d / "live.json"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("limit hit: stack memory: this go statement would make ") != std::string::npos);
+  CHECK(r.out.find("that RLIMIT_AS leaves them in this run. Raise it with `ulimit -v N` (KiB)") != std::string::npos);
+}
+
+TEST_CASE("the child's memory is held to --memory-limit, named in the limit", "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const ScenarioDir d("memory", {{"live.json", live_goroutines(20000)}});
+  const Result r = run_nsleak("test " + d.dir.string() + " --memory-limit 64 --timeout 60");
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("LIMIT live-goroutines [go1.12] limit hit: the sandbox child's memory") != std::string::npos);
+  CHECK(r.out.find("passed 64 MiB") != std::string::npos);
+  CHECK(r.out.find("Raise it with --memory-limit MIB") != std::string::npos);
+  CHECK(r.out.find("--memory-limit 64") != std::string::npos);  // in the reproduce line
+  CHECK(r.out.find("PASS ok [go1.12]") != std::string::npos);
+  CHECK(run_nsleak("run " + (d / "ok.json") + " --memory-limit 63").code == 2);
+}
+
+TEST_CASE("a full trace buffer is outcome limit naming --trace-records, which raises it", "[cli][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const ScenarioDir d("trace", {{"long.json", R"({"name": "long", "main": [
+      {"op": "repeat", "times": 2000, "body": [{"op": "yield"}]}], "expect": {"go1.12": {}}})"}});
+  const Result full = run_nsleak("test " + d.dir.string() + " --trace-records 1024");
+  INFO(full.out << full.err);
+  CHECK(full.code == 1);
+  CHECK(full.out.find("LIMIT long [go1.12] limit hit: the trace buffer is full (1024 records)") != std::string::npos);
+  CHECK(full.out.find("Raise it with --trace-records N") != std::string::npos);
+  CHECK(full.out.find("without main returning") == std::string::npos);
+  CHECK(full.out.find("reproduce: nsleak run " + (d / "long.json") + " --policy go1.12 --trace-records 1024") !=
+        std::string::npos);
+  CHECK(full.out.find("PASS ok [go1.12]") != std::string::npos);
+  CHECK(run_nsleak("run " + (d / "long.json") + " --trace-records 100000").code == 0);
+  for (const char* bad : {"1023", "16777217", "-1", "x"}) {
+    INFO(bad);
+    const Result r = run_nsleak("run " + (d / "long.json") + " --trace-records " + bad);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("--trace-records") != std::string::npos);
+  }
+}
+
+TEST_CASE("--timeout D ends the whole run, decoding and analysis included, within D plus the grace",
+          "[cli][limits][timeout]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto t0 = std::chrono::steady_clock::now();
+  const Result r = run_nsleak("run fixtures/valid/limits.json --timeout 0.5");
+  const double took = seconds_since(t0);
+  INFO(r.out << r.err);
+  CHECK(r.out.find("timed out") != std::string::npos);
+  CHECK(took < 0.5 + 5 + 1);  // sandbox::kRunGraceS, and a second for nsleak's own start and story
 }
 
 TEST_CASE("--timeout takes only finite positive seconds up to the documented maximum", "[cli][timeout]") {

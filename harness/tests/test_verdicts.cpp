@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <sstream>
 #include <string>
@@ -22,6 +23,7 @@
 #include "harness/tests/support.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/scenario/ids.hpp"
+#include "harness/trace/record.hpp"
 #include "harness/verdict/verdict.hpp"
 #include "reports/prose.hpp"
 
@@ -689,9 +691,39 @@ TEST_CASE("a full trace buffer is a limit hit naming the limit, with the partial
   CHECK(r.judgement.outcome == Outcome::Limit);
   CHECK(std::string(verdict::outcome_name(r.judgement.outcome)) == "limit");
   CHECK(contains(r.judgement.reason, "trace buffer is full (256 records)"));
-  CHECK(contains(r.judgement.reason, "SandboxOptions::trace_records"));
+  CHECK(contains(r.judgement.reason, "--trace-records N"));
   CHECK(!contains(r.judgement.reason, "without main returning"));
   CHECK(r.analysis.steps > 0);  // the partial trace was analysed
+}
+
+TEST_CASE("decoding or analysing past the run's deadline stops and is a timeout (--timeout bounds the whole run)",
+          "[verdicts][limits]") {
+  const auto sc = parse(R"({"name": "x", "main": [], "expect": {"go1.12": {}}})");
+  const auto past = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  sandbox::RunRecord rec;
+  rec.events.resize(10000);  // more than one deadline check apart
+  rec.exit_code = 0;
+  SECTION("the analysis") {
+    const auto a = verdict::analyze(rec.events, sc, past);
+    CHECK(a.cut);
+    const auto j = verdict::judge(rec, a, sc, "go1.12");
+    CHECK(j.outcome == Outcome::Timeout);
+    CHECK(contains(j.reason, "analysing the trace passed --timeout plus 5 s of grace"));
+    CHECK(!verdict::analyze(rec.events, sc).cut);  // no deadline: read to the end
+  }
+  SECTION("the decoding") {
+    std::vector<trace::Record> records(10000, trace::encode(trace::Timers{}));
+    bool cut = false;
+    CHECK(trace::decode(records, past, &cut).size() < records.size());
+    CHECK(cut);
+    rec.cut = cut;
+    const auto j = verdict::judge(rec, verdict::analyze(rec.events, sc), sc, "go1.12");
+    CHECK(j.outcome == Outcome::Timeout);
+    CHECK(contains(j.reason, "decoding the trace passed --timeout plus 5 s of grace"));
+    cut = false;
+    CHECK(trace::decode(records, std::chrono::steady_clock::time_point::max(), &cut).size() == records.size());
+    CHECK(!cut);
+  }
 }
 
 TEST_CASE("judge turns environment errors, signals and runtime throws into the right outcome",

@@ -16,9 +16,13 @@
 
 namespace nsleak::trace {
 
-// Records a run's trace may hold by default (SandboxOptions::trace_records): 256 MiB of address
-// space, reserved, not used.
-inline constexpr std::size_t kDefaultTraceRecords = std::size_t{2} << 20;
+// Records a run's trace may hold by default (SandboxOptions::trace_records): 512 MiB of address
+// space, reserved, not used. fixtures/valid/limits.json, every parser limit at its bound, takes
+// about 2.7 million.
+inline constexpr std::size_t kDefaultTraceRecords = std::size_t{4} << 20;
+// The most `nsleak run/test --trace-records` takes: 2 GiB of address space, and the parent's
+// decoding of a buffer that full (see README, Reliability: limits).
+inline constexpr std::size_t kMaxTraceRecords = std::size_t{16} << 20;
 
 class TraceBuffer {
  public:

@@ -38,7 +38,7 @@ enum class MRole : std::uint8_t { M0, Sysmon, Template, Pool, Startm, InheritSpa
 enum class CloneVia : std::uint8_t { Direct, Template };
 enum class GExitFate : std::uint8_t { None, Pool, Wedge, Exit };
 enum class WaitReason : std::uint8_t { None, ChanSend, ChanReceive, WaitGroupWait, Sleep };
-enum class FaultKind : std::uint8_t { Throw, Fatal };
+enum class FaultKind : std::uint8_t { Throw, Fatal, Limit };  // Limit: run_limits.hpp
 // A new kind is appended (the trace's binary format keeps the values), named in names.cpp
 // (choice_kind_name, and option_action_name if its options are actions) and listed in
 // docs/scheduler.md §Choice points. Options are Ms (m_option), Gs (g_option) or actions

@@ -104,7 +104,14 @@ const char* wait_name(WaitReason w) {
   return "?";
 }
 
-const char* fault_name(FaultKind f) { return f == FaultKind::Throw ? "throw" : "fatal"; }
+const char* fault_name(FaultKind f) {
+  switch (f) {
+    case FaultKind::Throw: return "throw";
+    case FaultKind::Fatal: return "fatal";
+    case FaultKind::Limit: return "limit";
+  }
+  return "?";
+}
 
 const char* event_name(const Body& b) {
   return std::visit(

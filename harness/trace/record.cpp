@@ -58,11 +58,21 @@ std::size_t encode_text(std::string_view text, std::uint8_t field, std::span<Rec
   return n;
 }
 
-std::vector<Event> decode(std::span<const Record> records) {
+std::vector<Event> decode(std::span<const Record> records, std::chrono::steady_clock::time_point until, bool* cut) {
+  // One event per owner record: reserved once, so a full buffer is not copied as the vector
+  // grows (the copies were most of the parent's peak memory while decoding).
+  std::size_t owners = 1;
+  for (const Record& r : records) owners += (r.flags & kAttachedFlag) == 0;
   std::vector<Event> out;
+  out.reserve(owners);
   Event pending;
   bool has_pending = false;
+  std::size_t i = 0;
   for (const Record& r : records) {
+    if ((++i & 4095) == 0 && std::chrono::steady_clock::now() > until) {
+      if (cut != nullptr) *cut = true;
+      break;
+    }
     if (r.kind > kTextKind) continue;  // not a record this build wrote: skip, never guess
     if (r.flags & kAttachedFlag) {
       attach(pending, r);

@@ -7,6 +7,7 @@
 // orphan attachments at the end of the trace; decode() keeps them on a last, partial event.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -64,7 +65,10 @@ Record encode(const T& e, std::uint8_t flags = 0) {
 // the event). Returns the number of records written.
 std::size_t encode_text(std::string_view text, std::uint8_t field, std::span<Record> out);
 
-// The events of a whole trace, in order.
-std::vector<Event> decode(std::span<const Record> records);
+// The events of a whole trace, in order. Past `until` (checked every few thousand records) it
+// stops and sets `*cut`: a run's --timeout bounds its decoding too (sandbox.hpp, kRunGraceS).
+std::vector<Event> decode(std::span<const Record> records,
+                          std::chrono::steady_clock::time_point until = std::chrono::steady_clock::time_point::max(),
+                          bool* cut = nullptr);
 
 }  // namespace nsleak::trace

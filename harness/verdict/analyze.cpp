@@ -1,6 +1,7 @@
 // analyze: replay the typed trace, tracking each M's state as the kernel reported it and *why*
 // it is in that state (its provenance: typed steps referring to events), and raise a verdict
 // wherever the taxonomy says a leak became possible or was observed.
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -31,8 +32,16 @@ class Analyzer {
  public:
   explicit Analyzer(const scenario::Scenario& sc) : ids_(sc) {}
 
-  Analysis run(std::span<const Event> events) {
-    for (const auto& ev : events) on_event(ev);
+  Analysis run(std::span<const Event> events,
+               std::chrono::steady_clock::time_point until = std::chrono::steady_clock::time_point::max()) {
+    std::size_t i = 0;
+    for (const auto& ev : events) {
+      if ((++i & 4095) == 0 && std::chrono::steady_clock::now() > until) {
+        a_.cut = true;
+        return std::move(a_);  // unfinished: finish() would judge threads still running as ended
+      }
+      on_event(ev);
+    }
     finish();
     return std::move(a_);
   }
@@ -215,6 +224,10 @@ class Analyzer {
       a_.internal_error = true;
     }
     if (const auto* f = ev.as<trace::Fault>()) {
+      if (f->kind == trace::FaultKind::Limit) {  // not the program's: a run limit (run_limits.hpp)
+        a_.limit = ev.text;
+        return;
+      }
       a_.fault = ev.text;
       a_.internal_error = a_.internal_error || f->kind == trace::FaultKind::Throw;
     }
@@ -348,6 +361,11 @@ class Analyzer {
 
 Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc) {
   return Analyzer(sc).run(events);
+}
+
+Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc,
+                 std::chrono::steady_clock::time_point until) {
+  return Analyzer(sc).run(events, until);
 }
 
 bool has_verdict(const Analysis& a, VerdictKind k) {

@@ -57,18 +57,42 @@ bool fault_outcome(const sandbox::RunRecord& rec, const Analysis& a, Judgement& 
                "kernel did not run it and the child was stopped. The trace up to that point is kept";
     return true;
   }
+  // Before the crash checks: the child stopped at a run limit (goroutines' mappings, threads,
+  // stack memory: harness/runtime/run_limits.hpp) before the kernel could refuse it.
+  if (!a.limit.empty() || rec.exit_code == rt::kChildExitLimit) {
+    j.outcome = Outcome::Limit;
+    j.reason = (a.limit.empty() ? std::string("limit hit (unrecorded)") : a.limit) +
+               "; the trace up to that point is kept";
+    return true;
+  }
   // Before the crash checks: the child stopped itself (kChildExitTraceFull) with main still
   // running, which is the limit's doing, not the program's.
   if (rec.trace_overflow || rec.exit_code == rt::kChildExitTraceFull) {
     j.outcome = Outcome::Limit;
     j.reason = "limit hit: the trace buffer is full (" + std::to_string(rec.trace_records) +
                " records); the trace up to that point is kept. Raise it with "
-               "SandboxOptions::trace_records, or run fewer ops (smaller repeat counts)";
+               "--trace-records N (SandboxOptions::trace_records), or run fewer ops (smaller repeat counts)";
+    return true;
+  }
+  if (rec.memory_limit_hit) {
+    j.outcome = Outcome::Limit;
+    j.reason = "limit hit: the sandbox child's memory (its resident set, the trace pages it wrote included) passed " +
+               std::to_string(rec.memory_limit_mb) + " MiB and it was stopped; the trace up to that point is kept. "
+               "Raise it with --memory-limit MIB (SandboxOptions::memory_limit_mb), or run fewer ops";
     return true;
   }
   if (rec.timed_out) {
     j.outcome = Outcome::Timeout;
     j.reason = "timed out; the trace up to that point is kept";
+    return true;
+  }
+  // The child ended in time, but decoding or analysing its trace did not, within the run's
+  // --timeout plus the grace (kRunGraceS): the whole run is bounded, not only the child.
+  if (rec.cut || a.cut) {
+    j.outcome = Outcome::Timeout;
+    j.reason = "timed out: " + std::string(rec.cut ? "decoding" : "analysing") + " the trace passed --timeout plus " +
+               std::to_string(static_cast<int>(sandbox::kRunGraceS)) +
+               " s of grace; what was read by then is kept. Raise --timeout, or run fewer ops";
     return true;
   }
   if (rec.term_signal != 0) {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <span>
 #include <cstdint>
 #include <string>
@@ -116,15 +117,21 @@ struct Analysis {
   std::vector<ThreadInfo> threads;
   std::vector<trace::Disagreement> disagreements;  // kernel vs runtime bookkeeping: harness bugs
   std::string fault;       // the program's crash message or the runtime's throw
+  std::string limit;       // a run limit the child reached: which, and how to raise it
   bool internal_error = false;  // a throw or disagreement: nsleak itself is wrong
   bool completed = false;  // main returned
   long steps = 0;          // op steps
   long choices = 0;        // scheduling choice points answered
+  bool cut = false;        // stopped at its deadline before the last event
 };
 
 // Reads the trace. Pure: only the events (kernel observations plus the runtime's record of
 // who ran what) decide; the scenario says what each op id is.
 Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc);
+// ... stopping at `until` (checked every few thousand events) with `cut` set: what was read by
+// then stays; the run's judgement is then a timeout (sandbox.hpp, kRunGraceS).
+Analysis analyze(std::span<const trace::Event> events, const scenario::Scenario& sc,
+                 std::chrono::steady_clock::time_point until);
 // A disagreement in one line, for the judgement's reason.
 std::string describe(const trace::Disagreement& d);
 
