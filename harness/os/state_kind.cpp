@@ -104,14 +104,15 @@ unsigned long long mapped_ids(const std::string& path) {
 
 }  // namespace
 
-std::string unavailable_here(StateKind k, const char* proc_self) {
+std::string unavailable_here(StateKind k, const std::string& why_single, const char* proc_self) {
   if (k != StateKind::Uid && k != StateKind::Gid) return "";
   const std::string map = std::string(proc_self) + (k == StateKind::Uid ? "/uid_map" : "/gid_map");
   if (mapped_ids(map) >= 2) return "";
   return std::string("the sandbox's user namespace maps a single ") + (k == StateKind::Uid ? "uid" : "gid") +
-         " (" + map + "): without privilege a process may map only its own id, so no thread can switch to "
-         "another and the state kind \"" + info(k).name + "\" cannot be exercised here (run as root: the "
-         "sandbox then maps 65536 ids)";
+         " (" + map + ")" + (why_single.empty() ? "" : ": " + why_single) +
+         "; no thread can switch to another id, so the state kind \"" + info(k).name +
+         "\" cannot be exercised here (as root the sandbox maps 65536 ids; unprivileged it maps the "
+         "user's /etc/subuid and /etc/subgid range through newuidmap/newgidmap)";
 }
 
 namespace {

@@ -81,9 +81,9 @@ std::optional<StateKind> kind_from_name(std::string_view name);
 std::string unavailable_reason(StateKind k, const char* proc_ns_dir = "/proc/self/ns");
 // Why kind `k` cannot be exercised by a thread of *this* process as it is now set up ("" when
 // it can): run in the sandbox child once its user namespace exists. uid/gid need a second id
-// mapped to switch to (an unprivileged user namespace maps one); affinity needs a second CPU.
-// `proc_self` is /proc/self (a test points it elsewhere).
-std::string unavailable_here(StateKind k, const char* proc_self = "/proc/self");
+// mapped to switch to (a user namespace may map one: `why_single` says why, from the sandbox's
+// id maps); affinity needs a second CPU. `proc_self` is /proc/self (a test points it elsewhere).
+std::string unavailable_here(StateKind k, const std::string& why_single = "", const char* proc_self = "/proc/self");
 // The clone flags of every namespace kind this kernel has: what the sandbox unshares for a
 // child. unshare(CLONE_NEWTIME) there gives the child's threads a private time namespace for
 // the processes they fork; the child itself stays in its own (time_namespaces(7)).

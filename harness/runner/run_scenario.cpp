@@ -5,6 +5,7 @@
 #include "harness/runner/run_parts.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/step_recorder.hpp"
+#include "harness/sandbox/id_maps.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/scenario/policy_file.hpp"
@@ -35,7 +36,7 @@ void body(trace::TraceBuffer& out, const scenario::Scenario& sc, const rt::Polic
   // What only the child knows: how many ids its user namespace maps.
   for (auto k : os::kAllKinds)
     if ((observed & (1u << os::index(k))) != 0)
-      if (std::string why = os::unavailable_here(k); !why.empty()) sandbox::fail_environment(out, why);
+      if (std::string why = os::unavailable_here(k, sandbox::single_id_reason()); !why.empty()) sandbox::fail_environment(out, why);
   StepRecorder recorder(out, observed);
   interp::run_scenario(sc, policy, strategy, recorder);
 }

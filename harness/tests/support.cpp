@@ -11,6 +11,7 @@
 
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/threads.hpp"
+#include "harness/sandbox/subordinate_ids.hpp"
 #include "harness/scenario/policy_file.hpp"
 
 namespace nsleak::test {
@@ -24,6 +25,11 @@ std::string namespace_unavailable_reason() {
 }
 int skipped_count() { return g_skipped.load(); }
 void count_skip() { ++g_skipped; }
+
+std::string unprivileged_single_id_reason(uid_t uid) {
+  if (uid == 0) return "";
+  return sandbox::plan_subordinate_map(uid, uid).why_not;
+}
 
 sandbox::RunRecord run_program(const Program& p, std::function<void()> main_fn) {
   const rt::Policy policy = scenario::load_policy(p.policy);

@@ -641,13 +641,22 @@ TEST_CASE("every state kind's library folder passes as root and unprivileged, or
     if (::geteuid() == 0 && !copy.dir.empty())
       runs.push_back(run_prepared("test " + folder, drop_to_nobody, copy.dir, copy.binary));
     const std::string kernel_reason = nsleak::os::unavailable_reason(row.kind);
+    // Unprivileged, the user namespace maps a range only through newuidmap/newgidmap and the
+    // user's subordinate ids; without them it maps one id and no thread can switch uid or gid.
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const Result& r = runs[i];
       INFO(r.out << r.err);
-      // Unprivileged, the user namespace maps one id: no thread can switch uid or gid.
-      const bool one_id = i == 1 && (row.kind == nsleak::os::StateKind::Uid || row.kind == nsleak::os::StateKind::Gid);
-      const std::string reason = one_id ? std::string("user namespace maps a single ") : kernel_reason;
-      if (one_id) nsleak::test::count_skip();
+      const std::string single_id =
+          nsleak::test::unprivileged_single_id_reason(i == 1 ? nsleak::test::kUnprivilegedUid : ::geteuid());
+      const bool one_id = !single_id.empty() &&
+                          (row.kind == nsleak::os::StateKind::Uid || row.kind == nsleak::os::StateKind::Gid);
+      const std::string reason = one_id ? "user namespace maps a single " + std::string(row.name) + " (/proc/self/" +
+                                              row.name + "_map): " + single_id
+                                        : kernel_reason;
+      if (one_id) {
+        WARN("SKIPPED part: unprivileged " << row.name << ": " << single_id);
+        nsleak::test::count_skip();
+      }
       if (reason.empty()) {
         CHECK(r.code == 0);
         CHECK(r.out.find(" passed, 0 failed\n") != std::string::npos);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/runtime.hpp"
+#include "harness/sandbox/subordinate_ids.hpp"
 #include "harness/tests/support.hpp"
 
 using namespace nsleak;
@@ -496,4 +498,45 @@ TEST_CASE("The sandbox child does not run the harness's own signal handlers", "[
     INFO(name);
     CHECK(what == "default");
   }
+}
+
+TEST_CASE("The unprivileged id map: the user's subordinate ranges, or the reason it cannot be had",
+          "[sandbox][credentials]") {
+  namespace fs = std::filesystem;
+  const fs::path etc = fs::temp_directory_path() / ("nsleak-etc-" + std::to_string(::getpid()));
+  fs::create_directories(etc);
+  const auto put = [&](const char* name, const std::string& text) { std::ofstream(etc / name) << text; };
+  put("passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n");
+  put("subuid", "bob:100000:65536\nalice:165536:70000\n");
+  put("subgid", "1000:300000:4096\n");  // by number: newgidmap accepts either
+  const auto tools = sandbox::plan_subordinate_map(1000, 1000, etc.string());
+  const bool have_tools = tools.why_not.find("not installed") == std::string::npos;
+  if (!have_tools) {
+    // Without newuidmap nothing else matters: the reason names the package.
+    CHECK(tools.why_not.find("package uidmap") != std::string::npos);
+  } else {
+    CHECK(tools.why_not.empty());
+    CHECK(tools.uid_start == 165536);
+    CHECK(tools.gid_start == 300000);
+    CHECK(tools.count == 4096);  // both maps alike: the smaller range
+    CHECK(tools.newuidmap.front() == '/');
+    // A user without a range: named, with the file and the line to add.
+    const auto none = sandbox::plan_subordinate_map(0, 0, etc.string());
+    CHECK(none.why_not.find("user root (uid 0) has no subordinate range in " + (etc / "subuid").string()) !=
+          std::string::npos);
+    CHECK(none.why_not.find("root:START:65536") != std::string::npos);
+    put("subgid", "1000:300000:0\n");  // an empty range is none
+    CHECK(sandbox::plan_subordinate_map(1000, 1000, etc.string()).why_not.find("/subgid") != std::string::npos);
+    put("subgid", "alice:300000:1000000\n");
+    CHECK(sandbox::plan_subordinate_map(1000, 1000, etc.string()).count == 65535);  // inside ids <= 65535
+  }
+  // Where only one id is mapped, the uid and gid kinds are skipped with that reason, never run.
+  put("uid_map", "         0      65534          1\n");
+  put("gid_map", "         0      65534          1\n         1     100000      65535\n");
+  const std::string why = os::unavailable_here(StateKind::Uid, "no range here", etc.c_str());
+  CHECK(why.find("maps a single uid (" + (etc / "uid_map").string() + "): no range here") != std::string::npos);
+  CHECK(why.find("cannot be exercised here") != std::string::npos);
+  CHECK(os::unavailable_here(StateKind::Gid, "no range here", etc.c_str()).empty());
+  CHECK(os::unavailable_here(StateKind::Net, "no range here", etc.c_str()).empty());
+  fs::remove_all(etc);
 }

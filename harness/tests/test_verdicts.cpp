@@ -979,7 +979,7 @@ TEST_CASE("Every numeric state kind leaks through an unlock as root, in a user n
         runner::RunOptions o;
         o.policy = "go1.12";
         o.sandbox.force_userns = env.userns;
-        if (env.drop) o.sandbox.run_as_uid = 65534;
+        if (env.drop) o.sandbox.run_as_uid = nsleak::test::kUnprivilegedUid;
         const auto r = runner::run_scenario(parse(R"({"name": "numeric-)" + name + R"(", "main": [
           {"op": "get", "state": ")" + name + R"(", "as": "before"},
           {"op": "lock"}, )" + set_op(k) + R"(, {"op": "unlock"},
@@ -987,12 +987,19 @@ TEST_CASE("Every numeric state kind leaks through an unlock as root, in a user n
           "functions": {"r": [{"op": "expect", "state": ")" + name + R"(", "is": "origin"}, {"op": "send", "chan": "c"}]}})"),
                                             o);
         INFO(story(r));
-        if (env.drop && (k == StateKind::Uid || k == StateKind::Gid)) {
-          // One id mapped: the run is skipped with the reason, never half-run or passed.
+        const std::string single_id =
+            nsleak::test::unprivileged_single_id_reason(env.drop ? nsleak::test::kUnprivilegedUid : ::geteuid());
+        if (!single_id.empty() && (k == StateKind::Uid || k == StateKind::Gid)) {
+          // One id mapped (no newuidmap, or no subordinate range): the run is skipped with the
+          // reason, never half-run or passed.
+          WARN("SKIPPED: unprivileged " << name << ": " << single_id);
+          nsleak::test::count_skip();
           CHECK(contains(r.record.env_error, "maps a single " + name));
+          CHECK(contains(r.record.env_error, single_id));
           CHECK(contains(r.judgement.reason, "cannot be exercised here"));
           continue;
         }
+        CHECK(r.record.userns == (env.userns || env.drop));
         REQUIRE(r.record.env_error.empty());
         CHECK(r.analysis.disagreements.empty());  // bookkeeping == kernel after the change
         const auto i = static_cast<trace::KindIndex>(nsleak::os::index(k));
@@ -1021,10 +1028,26 @@ TEST_CASE("syscall.Setuid changes one thread under go1.12 and every thread under
     {"op": "go", "fn": "r"}, {"op": "recv", "chan": "c"}, {"op": "expect", "state": "uid", "is": "origin"}],
     "functions": {"r": [{"op": "expect", "state": "uid", "is": "origin"}, {"op": "send", "chan": "c"}]}})");
   const auto uid = static_cast<trace::KindIndex>(nsleak::os::index(StateKind::Uid));
-  for (const bool userns : {false, true}) {
-    INFO("user namespace: " << userns);
+  // As root, in a user namespace as root, and unprivileged (a user namespace whose ids are
+  // the user's subordinate range, written by newuidmap).
+  for (const int env : {0, 1, 2}) {
+    const bool userns = env == 1;
+    INFO("user namespace: " << userns << ", unprivileged: " << (env == 2));
+    if (env == 2) {
+      if (::geteuid() != 0) {
+        WARN("SKIPPED part: run_as_uid needs root to drop privileges (this run was unprivileged already)");
+        nsleak::test::count_skip();
+        continue;
+      }
+      if (const std::string why = nsleak::test::unprivileged_single_id_reason(); !why.empty()) {
+        WARN("SKIPPED part: unprivileged setuid: " << why);
+        nsleak::test::count_skip();
+        continue;
+      }
+    }
     runner::RunOptions o;
     o.sandbox.force_userns = userns;
+    if (env == 2) o.sandbox.run_as_uid = nsleak::test::kUnprivilegedUid;
     o.policy = "go1.12";
     const auto old = runner::run_scenario(sc, o);
     INFO(story(old));
