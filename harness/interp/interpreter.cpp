@@ -24,8 +24,14 @@ using namespace nsleak::scenario;  // the model this layer interprets
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
   os::StateSet belief{};
+  // For a kind threads share (the cwd): which shared struct (rt::MSnapshot::share) the author
+  // believes the goroutine is on. A chdir there is seen by every goroutine believing the same
+  // struct, whichever thread it runs on: the kernel shares, it does not copy.
+  std::array<std::int64_t, os::kStateKinds> share{};
   bool inherit = false;  // spawned with `inherit: true`: expected to run in `belief`
 };
+
+bool shares(StateKind k) { return os::info(k).on_clone == os::Inheritance::Shares; }
 
 // A named namespace: from `unshare as`, `get as` (with an fd, usable by setns) or `exec as`
 // (identity only).
@@ -74,6 +80,8 @@ class Interpreter {
   void main_body() {
     GState st;
     for (auto k : os::kAllKinds) st.belief[os::index(k)] = origin_[os::index(k)].id;
+    origin_share_ = rt::current_m_snapshot().share;  // the process's own fs struct
+    st.share = origin_share_;
     const Live live(live_, &st);
     run_ops(sc_.main, st);
   }
@@ -345,13 +353,20 @@ class Interpreter {
   // since it was cloned from one that shares it: the runtime's bookkeeping moves them all.
   void do_chdir(const Op& op, GState& st) {
     os::StateValue now;
+    std::int64_t moved_share = 0;
     const Caller c = in_syscall([&] {
       if (auto r = os::sys_result(::chdir(op.name.c_str()), [&] { return "chdir(" + op.name + ")"; }); !r.ok())
         rt::fatal("panic: " + op.loc.str() + ": " + r.message());
       now = os::current_value(StateKind::Fs);
       rt::NoteThreadNs(StateKind::Fs, now);
+      moved_share = rt::current_m_snapshot().share[os::index(StateKind::Fs)];
     });
-    st.belief[os::index(StateKind::Fs)] = now;
+    // Every goroutine that believes it is on the fs struct this chdir moved sees the new cwd
+    // (the threads sharing it are moved by NoteThreadNs above).
+    const std::size_t fs = os::index(StateKind::Fs);
+    for (GState* g : live_)
+      if (g->share[fs] == moved_share) g->belief[fs] = now;
+    st.belief[fs] = now;
     auto ev = begin(op, st);
     ev.value = now;
     step_at(ev, st, c);
@@ -369,6 +384,7 @@ class Interpreter {
 
   void do_unshare(const Op& op, GState& st) {
     os::SysResult r;
+    std::array<std::int64_t, os::kStateKinds> unshared_share{};
     auto h = std::make_shared<os::NsHandle>();
     const Caller c = in_syscall([&] {
       r = os::unshare_state(op.ns, op.fail_errno);
@@ -376,9 +392,14 @@ class Interpreter {
       if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
       rt::NoteThreadUnshared(op.ns, h->id);
       note_implied(op.ns, true);
+      unshared_share = rt::current_m_snapshot().share;
     });
     if (!r.ok()) return syscall_failed(op, st, r, c);
     st.belief[os::index(op.ns)] = h->id;
+    // The thread now has a struct of its own for the shared kinds the unshare covered (fs,
+    // and fs with mnt): the author believes it is on that one.
+    for (auto k : os::kAllKinds)
+      if (shares(k) && (k == op.ns || os::unshare_implies(op.ns, k))) st.share[os::index(k)] = unshared_share[os::index(k)];
     if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
     auto ev = begin(op, st);
     ev.value = h->id;
@@ -424,8 +445,10 @@ class Interpreter {
   void do_go(const Op& op, GState& st) {
     GState child;
     for (auto k : os::kAllKinds) child.belief[os::index(k)] = origin_[os::index(k)].id;
+    child.share = origin_share_;
     if (op.inherit) {
       child.belief = st.belief;
+      child.share = st.share;
       child.inherit = true;
     }
     const auto& body = sc_.functions.at(op.name);
@@ -534,6 +557,7 @@ class Interpreter {
   Ids ids_;
   unsigned mask_;
   std::array<NamedNs, os::kStateKinds> origin_;
+  std::array<std::int64_t, os::kStateKinds> origin_share_{};  // the fs struct main started on
   std::map<std::string, NamedNs> names_;
   std::set<GState*> live_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;

@@ -7,7 +7,7 @@ namespace nsleak::rt {
 std::string m_label(std::int64_t id) { return "m" + std::to_string(id); }
 
 namespace {
-MSnapshot copy(const M& m) { return {m.id, m.tid, m.role, m.exited(), m.joined, m.ns}; }
+MSnapshot copy(const M& m) { return {m.id, m.tid, m.role, m.exited(), m.joined, m.ns, m.share}; }
 }  // namespace
 
 void allm_snapshot(std::vector<MSnapshot>& out) {

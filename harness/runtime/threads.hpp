@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct MSnapshot {
   bool exited = false;  // the thread has returned (mexit)
   bool joined = false;  // pthread_join done: its task is gone from /proc
   os::StateSet ns{};    // what the kernel should report for the thread, per state kind
+  // For a kind threads share (Inheritance::Shares: the cwd), which shared struct the thread is
+  // on: Ms with the same id move together (the interpreter's beliefs follow it too).
+  std::array<std::int64_t, os::kStateKinds> share{};
   std::string label() const { return m_label(id); }
 };
 

@@ -1089,3 +1089,40 @@ TEST_CASE("AllThreadsSyscall results that differ between threads are the program
   REQUIRE(r.record.env_error.empty());
   CHECK(contains(r.analysis.fault, "AllThreadsSyscall results differ between threads"));
 }
+
+TEST_CASE("CLONE_FS sharing in beliefs: a chdir in a clone of the unsharing thread is what both goroutines believe",
+          "[verdicts][state-kinds][fs]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // go1.9 with no idle Ms clones the child's M straight from main's locked thread, after main
+  // unshared CLONE_FS: the two threads share one fs struct, so the child's chdir moves main's
+  // thread too. Main's author unshared and believes it is on that struct: it believes the new
+  // cwd as well, so main's later get is no stale belief (before: main believed its old cwd).
+  const auto r = run(parse(R"({"name": "clone-fs-belief", "idle_threads": 0, "main": [
+    {"op": "lock"}, {"op": "unshare", "state": "fs", "as": "private"},
+    {"op": "go", "fn": "child"}, {"op": "recv", "chan": "c"},
+    {"op": "get", "state": "fs", "as": "after"}, {"op": "unlock"}],
+    "functions": {"child": [{"op": "chdir", "dir": "/tmp"}, {"op": "send", "chan": "c"},
+                            {"op": "get", "state": "fs", "as": "child-cwd"}]}})"),
+                       "go1.9");
+  INFO(story(r));
+  REQUIRE(r.record.env_error.empty());
+  CHECK(r.analysis.disagreements.empty());  // the kernel-side bookkeeping shares too
+  const auto fs = static_cast<trace::KindIndex>(os::index(os::StateKind::Fs));
+  const auto chdir = op_event(r, "child#0");
+  const auto main_get = op_event(r, "main#4");
+  // The child ran on a clone of main's thread (the precondition of sharing).
+  const auto clones = test::events<trace::NewM>(r.record, [&](const trace::NewM& n) { return n.tid == chdir.second->tid; });
+  REQUIRE(clones.size() == 1);
+  REQUIRE(clones[0].second->from_tid == main_get.second->tid);
+  const auto state_of = [&](const OpEvent& e) {
+    for (const auto& s : e.first->states)
+      if (s.kind == fs) return s;
+    FAIL("no fs state at the op");
+    return trace::OpState{};
+  };
+  const trace::StateValue tmp = chdir.second->value;
+  CHECK(state_of(main_get).now == tmp);     // the kernel: main's thread moved with its clone
+  CHECK(state_of(main_get).belief == tmp);  // and main's author sees it: sharing, not copying
+  CHECK(state_of(op_event(r, "child#2")).belief == tmp);
+  CHECK(kinds(r.analysis).count("stale-belief") == 0);
+}
