@@ -17,11 +17,12 @@
 #include "harness/os/ns_pool.hpp"
 
 namespace nsleak::os {
-namespace {
 
 StateValue identity(const struct stat& st) {
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
 }
+
+namespace {
 
 // The text of a small /proc file (status is about 1.5 KiB); empty when it cannot be read.
 std::string read_small(int dir, const char* entry) {

@@ -3,6 +3,7 @@
 // follows its row of the state table (state_kind.hpp); every failure is a SysResult.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -30,6 +31,8 @@ StateValue current_value(StateKind kind);
 // The value of the task whose directory `tid` is under the open directory `task_dir`
 // (/proc/self/task); invalid if the task is gone.
 StateValue task_value(int task_dir, const char* tid, StateKind kind);
+// A namespace's or directory's identity from its stat: (st_dev, st_ino).
+StateValue identity(const struct stat& st);
 // unshare(<kind's flag>) on the calling thread; `fail_errno` != 0 makes the kernel fail it.
 SysResult unshare_state(StateKind kind, int fail_errno = 0);
 // setns(h.fd, <kind's flag>) on the calling thread; `fail_errno` as above.

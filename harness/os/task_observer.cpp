@@ -47,7 +47,7 @@ TaskObserver::~TaskObserver() {
 namespace {
 
 // Every task under the open task directory `dir` and its value of each kind in `mask`.
-std::vector<TaskState> read_tasks(DIR* dir, unsigned mask) {
+std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
   std::vector<TaskState> out;
   ::rewinddir(dir);
   const int dfd = ::dirfd(dir);
@@ -63,6 +63,11 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask) {
         alive = false;  // exiting while we read: gone by the time the snapshot is used
         break;
       }
+      if (pins != nullptr) {
+        char rel[64];
+        std::snprintf(rel, sizeof rel, "%s/%s", e->d_name, info(k).task_entry);
+        pins->pin(dfd, rel, k, t.state[index(k)]);
+      }
     }
     if (alive) out.push_back(t);
   }
@@ -72,9 +77,9 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask) {
 
 }  // namespace
 
-std::vector<TaskState> TaskObserver::snapshot() const {
+std::vector<TaskState> TaskObserver::snapshot() {
   if (dir_ == nullptr) return {};
-  auto out = read_tasks(dir_, mask_);
+  auto out = read_tasks(dir_, mask_, &pins_);
   if constexpr (kThreadSanitizer)
     std::erase_if(out, [](const TaskState& t) { return is_sanitizer_task(t.tid); });
   return out;
@@ -85,16 +90,21 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
   std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
   DIR* dir = ::opendir(path);
   if (dir == nullptr) return {};  // the process is gone (or never was ours to read)
-  auto out = read_tasks(dir, kinds_mask);
+  auto out = read_tasks(dir, kinds_mask, nullptr);  // another process's: not ours to pin
   ::closedir(dir);
   return out;
 }
 
-TaskState TaskObserver::own() const {
+TaskState TaskObserver::own() {
   TaskState t;
   t.tid = static_cast<pid_t>(::gettid());
-  for (StateKind k : kAllKinds)
-    if (observes(k)) t.state[index(k)] = current_value(k);
+  for (StateKind k : kAllKinds) {
+    if (!observes(k)) continue;
+    t.state[index(k)] = current_value(k);
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/thread-self/%s", info(k).task_entry);
+    pins_.pin(AT_FDCWD, path, k, t.state[index(k)]);
+  }
   return t;
 }
 

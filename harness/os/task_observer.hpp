@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "harness/os/ns_pins.hpp"
 #include "harness/os/state_kind.hpp"
 
 namespace nsleak::os {
@@ -26,15 +27,20 @@ class TaskObserver {
   TaskObserver& operator=(const TaskObserver&) = delete;
   // One snapshot of every live task, sorted by tid. A task that exits while being read is
   // left out (it is gone by the time the snapshot is used).
-  std::vector<TaskState> snapshot() const;
+  std::vector<TaskState> snapshot();
   // The calling thread alone (its tid as the kernel gives it), read through /proc/thread-self:
-  // one stat per observed kind, no directory walk, no allocation.
-  TaskState own() const;
+  // one stat per observed kind, no directory walk, no allocation (but a first sighting's pin).
+  TaskState own();
   bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
+  // Both pin every namespace they see for the observer's lifetime (ns_pins.hpp): within one
+  // observer no namespace identity is reused. Non-empty when a pin failed (the fd limit).
+  const std::string& pin_error() const { return pins_.error(); }
+  std::size_t pinned() const { return pins_.size(); }
 
  private:
   unsigned mask_;
   DIR* dir_ = nullptr;
+  NsPins pins_;
 };
 
 // The same snapshot for another process, /proc/<pid>/task (the observe supervisor reads the

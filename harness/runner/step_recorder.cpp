@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "harness/runtime/child_exit.hpp"
+#include "harness/sandbox/sandbox.hpp"
 #include "harness/runtime/threads.hpp"
 
 namespace nsleak::runner {
@@ -19,6 +20,7 @@ trace::MId mid(const rt::MSnapshot* m) { return m != nullptr ? static_cast<trace
 StepRecorder::StepRecorder(trace::TraceBuffer& out, unsigned observe_mask)
     : out_(out), observer_(observe_mask) {
   pending_.reserve(256);
+  os::raise_fd_limit();  // one fd per namespace seen (the observer's pins), besides the ops' own
 }
 
 void StepRecorder::put(trace::Record r) {
@@ -38,6 +40,9 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
   } else if (observe == rt::Observe::Own) {
     own_and_check();
   }
+  // A namespace the observer could not pin could have its inode reused: identities would no
+  // longer be facts, so the run stops, with the limit and how to raise it.
+  if (!observer_.pin_error().empty()) sandbox::fail_environment(out_, observer_.pin_error());
   for (const auto& r : attached) put(r);
   put(o);
   if (!out_.append(pending_)) ::_exit(rt::kChildExitTraceFull);

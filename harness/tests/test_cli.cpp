@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <seccomp.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -597,6 +598,25 @@ TEST_CASE("where unshare is forbidden (a default container profile) nsleak exits
   // What to change: root is refused by the profile itself; anyone else first needs user
   // namespaces, so that is the fix nsleak names.
   CHECK(r.err.find(::geteuid() == 0 ? "seccomp=unconfined" : "unprivileged_userns_clone") != std::string::npos);
+}
+
+TEST_CASE("a run that cannot keep a namespace open stops with the open-file limit named, exit 3", "[cli][ns-pins]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // The recorder holds one fd per namespace it has seen (no inode reused within a run); under
+  // a 48-fd limit a hundred namespaces cannot all be held, and identities are then no facts.
+  namespace fs = std::filesystem;
+  const std::string file = (fs::temp_directory_path() / ("nsleak-pins-" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(file) << R"({"name": "many", "main": [{"op": "lock"}, {"op": "repeat", "times": 100, "body": [
+    {"op": "unshare", "state": "uts"}, {"op": "setns", "state": "uts", "to": "origin"}]}, {"op": "unlock"}]})";
+  const Result r = run_prepared("run " + file, [] {
+    const rlimit low{48, 48};
+    if (::setrlimit(RLIMIT_NOFILE, &low) != 0) ::_exit(121);
+  });
+  fs::remove(file);
+  INFO(r.out << r.err);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("nsleak holds one fd per namespace a run has seen") != std::string::npos);
+  CHECK(r.err.find("ulimit -n") != std::string::npos);
 }
 
 TEST_CASE("an unprivileged user runs the article through a user namespace", "[cli][unprivileged]") {

@@ -1126,3 +1126,37 @@ TEST_CASE("CLONE_FS sharing in beliefs: a chdir in a clone of the unsharing thre
   CHECK(state_of(op_event(r, "child#2")).belief == tmp);
   CHECK(kinds(r.analysis).count("stale-belief") == 0);
 }
+
+TEST_CASE("Namespaces made and freed again and again keep distinct identities within a run",
+          "[verdicts][sandbox][ns-pins]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // Each unshare's namespace is freed by the setns back (nothing names it): the kernel would
+  // give the next one the same inode number, and the run would see one namespace thirty
+  // times. The recorder pins every namespace it sees, so each is its own.
+  const auto r = run(parse(R"({"name": "ns-churn", "main": [
+    {"op": "lock"},
+    {"op": "repeat", "times": 30, "body": [
+      {"op": "unshare", "state": "uts"}, {"op": "setns", "state": "uts", "to": "origin"},
+      {"op": "unshare", "state": "ipc"}, {"op": "setns", "state": "ipc", "to": "origin"}]},
+    {"op": "unlock"}]})"),
+                       "go1.12");
+  INFO(story(r));
+  REQUIRE(r.record.env_error.empty());
+  CHECK(r.analysis.disagreements.empty());
+  CHECK(r.judgement.outcome == Outcome::Pass);
+  for (const char* kind : {"uts", "ipc"}) {
+    INFO(kind);
+    const auto k = static_cast<trace::KindIndex>(os::index(*os::kind_from_name(kind)));
+    std::set<trace::StateValue> made;
+    std::size_t unshares = 0;
+    for (const auto& e : test::events<trace::Op>(r.record)) {
+      const scenario::Op* op = scenario::Ids(r.program).op(e.second->op);
+      if (op == nullptr || op->kind != scenario::OpKind::Unshare || e.second->kind != k) continue;
+      ++unshares;
+      CHECK(e.second->value != r.analysis.origin.value[k]);
+      made.insert(e.second->value);
+    }
+    CHECK(unshares == 30);
+    CHECK(made.size() == 30);
+  }
+}
