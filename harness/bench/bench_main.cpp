@@ -425,17 +425,21 @@ void explore_rate(const std::string& root) {
   const std::pair<const char*, scenario::Scenario> programs[] = {
       {"article", cli::embedded_article()},
       {"no namespace ops", cli::load(root + "/fixtures/explore/no-namespace-ops.json")}};
-  for (const auto& [what, sc] : programs) {
-    explore::ExploreOptions opt;
-    opt.strategy = explore::parse_strategy("exhaustive:2");
-    opt.budget = 400;
-    opt.jobs = static_cast<int>(cores);
-    opt.shrink = false;
-    const auto t0 = Clock::now();
-    const auto r = explore::explore(sc, opt);
-    const double rate = 1000.0 * static_cast<double>(r.schedules) / ms_since(t0);
-    std::printf("   %-16s %5ld schedules: %8.0f schedules/s (%.2f of the floor)\n", what, r.schedules, rate, rate / floor_rate);
-  }
+  // Both namespace modes (explorer.hpp): the pool (the default) and real unshare per run.
+  for (const auto& [what, sc] : programs)
+    for (const bool pool : {true, false}) {
+      explore::ExploreOptions opt;
+      opt.strategy = explore::parse_strategy("exhaustive:2");
+      opt.budget = 400;
+      opt.jobs = static_cast<int>(cores);
+      opt.shrink = false;
+      opt.ns_pool = pool;
+      const auto t0 = Clock::now();
+      const auto r = explore::explore(sc, opt);
+      const double rate = 1000.0 * static_cast<double>(r.schedules) / ms_since(t0);
+      std::printf("   %-16s %-13s %5ld schedules: %8.0f schedules/s (%.2f of the floor)\n", what,
+                  pool ? "netns pool" : "real unshare", r.schedules, rate, rate / floor_rate);
+    }
 }
 
 void print_targets() {
