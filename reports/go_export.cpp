@@ -75,6 +75,9 @@ class Writer {
                                      " is not exported to Go yet");
         default: break;
       }
+      if (op.local)
+        throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) + " \"" + op.name +
+                                   "\": goroutine-local names (\"$i\") are not exported to Go yet");
       if ((op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
            op.kind == OpKind::Expect || op.kind == OpKind::Exec) &&
           !os::is_namespace(op.ns) && op.ns != os::StateKind::Fs)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +14,7 @@
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
 #include "harness/runtime/threads.hpp"
+#include "harness/scenario/fields.hpp"
 #include "harness/scenario/ids.hpp"
 #include "harness/trace/record.hpp"
 
@@ -24,6 +26,10 @@ using namespace nsleak::scenario;  // the model this layer interprets
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
   os::StateSet belief{};
+  // Which `go` of its function made this goroutine (1, 2, ...; main: 0): what "$i" in its
+  // names stands for, as its label's occurrence ("do#2").
+  int occurrence = 0;
+  std::string local_name;  // name_of's result for a "$i" name (reused: no allocation per op)
   // For a kind threads share (the cwd): which shared struct (rt::MSnapshot::share) the author
   // believes the goroutine is on. A chdir there is seen by every goroutine believing the same
   // struct, whichever thread it runs on: the kernel shares, it does not copy.
@@ -148,17 +154,32 @@ class Interpreter {
     return it->second;
   }
 
-  rt::Chan& chan(const std::string& n) {
+  // The name `op` means for the goroutine `st`: a "$i" replaced by its spawn occurrence.
+  static const std::string& name_of(const Op& op, GState& st) {
+    if (!op.local) return op.name;
+    st.local_name = op.name;
+    char n[16];
+    const int len = std::snprintf(n, sizeof n, "%d", st.occurrence);
+    for (std::size_t at; (at = st.local_name.find(scenario::kLocalMark)) != std::string::npos;)
+      st.local_name.replace(at, 2, n, static_cast<std::size_t>(len));
+    return st.local_name;
+  }
+
+  // Channels and WaitGroups by the name the goroutine means; the trace's object id and a
+  // channel's capacity are the written name's (every c$i is one declared channel).
+  rt::Chan& chan(const Op& op, GState& st) {
+    const std::string& n = name_of(op, st);
     auto& c = chans_[n];
     if (!c) {
-      const auto cap = sc_.chans.find(n);
-      c = std::make_unique<rt::Chan>(n, ids_.object_id(n), cap != sc_.chans.end() ? cap->second : 0);
+      const auto cap = sc_.chans.find(op.name);
+      c = std::make_unique<rt::Chan>(n, ids_.object_id(op.name), cap != sc_.chans.end() ? cap->second : 0);
     }
     return *c;
   }
-  rt::WaitGroup& wg(const std::string& n) {
+  rt::WaitGroup& wg(const Op& op, GState& st) {
+    const std::string& n = name_of(op, st);
     auto& w = wgs_[n];
-    if (!w) w = std::make_unique<rt::WaitGroup>(n, ids_.object_id(n));
+    if (!w) w = std::make_unique<rt::WaitGroup>(n, ids_.object_id(op.name));
     return *w;
   }
 
@@ -240,7 +261,7 @@ class Interpreter {
         const Caller c = in_syscall([&] {
           if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
         });
-        names_[op.name] = NamedNs{h, h->id, op.ns};
+        names_[name_of(op, st)] = NamedNs{h, h->id, op.ns};
         auto ev = begin(op, st);
         ev.value = h->id;
         ev.observe = true;
@@ -248,7 +269,7 @@ class Interpreter {
         break;
       }
       case OpKind::Expect: {  // netns.Get and Equal: the read is a system call too
-        const NamedNs& want = resolve(op.name, op.ns, op);
+        const NamedNs& want = resolve(name_of(op, st), op.ns, op);
         os::StateValue seen;
         const Caller c = in_syscall([&] { seen = os::current_value(op.ns); });
         auto ev = begin(op, st);
@@ -265,30 +286,30 @@ class Interpreter {
       case OpKind::Repeat:
         rt::fatal("internal error: run_ops runs call and repeat bodies itself");
       case OpKind::Send:
-        chan(op.name).send();
+        chan(op, st).send();
         step(op, st);
         break;
       case OpKind::Recv: {
-        const bool ok = chan(op.name).recv();
+        const bool ok = chan(op, st).recv();
         auto ev = begin(op, st);
         ev.ok = ok;
         step(ev, st);
         break;
       }
       case OpKind::Close:
-        chan(op.name).close();
+        chan(op, st).close();
         step(op, st);
         break;
       case OpKind::WgAdd:
-        wg(op.name).Add(op.n);
+        wg(op, st).Add(op.n);
         step(op, st);
         break;
       case OpKind::WgDone:
-        wg(op.name).Done();
+        wg(op, st).Done();
         step(op, st);
         break;
       case OpKind::WgWait:
-        wg(op.name).Wait();
+        wg(op, st).Wait();
         step(op, st);
         break;
       case OpKind::Yield:
@@ -400,14 +421,14 @@ class Interpreter {
     // and fs with mnt): the author believes it is on that one.
     for (auto k : os::kAllKinds)
       if (shares(k) && (k == op.ns || os::unshare_implies(op.ns, k))) st.share[os::index(k)] = unshared_share[os::index(k)];
-    if (!op.name.empty()) names_[op.name] = NamedNs{h, h->id, op.ns};
+    if (!op.name.empty()) names_[name_of(op, st)] = NamedNs{h, h->id, op.ns};
     auto ev = begin(op, st);
     ev.value = h->id;
     step_at(ev, st, c);
   }
 
   void do_setns(const Op& op, GState& st) {
-    const NamedNs& target = resolve(op.name, op.ns, op);
+    const NamedNs& target = resolve(name_of(op, st), op.ns, op);
     if (!target.handle)
       rt::fatal("panic: " + op.loc.str() + ": \"" + op.name +
                 "\" was reported by an exec'd process and cannot be entered");
@@ -451,6 +472,7 @@ class Interpreter {
       child.share = st.share;
       child.inherit = true;
     }
+    child.occurrence = ++spawned_[op.name];
     const auto& body = sc_.functions.at(op.name);
     rt::FailNewM(op.fail_errno != 0);  // only an M this spawn allocates (wakep -> startm -> newm)
     const auto goid = rt::Go([this, child, &body]() mutable {
@@ -491,7 +513,7 @@ class Interpreter {
     (void)errch->recv();
     os::StateValue value;
     if (auto rr = os::probe_result(*child, value); !rr.ok()) rt::fatal("panic: " + rr.message());
-    if (!op.name.empty()) names_[op.name] = NamedNs{nullptr, value, StateKind::Net};
+    if (!op.name.empty()) names_[name_of(op, st)] = NamedNs{nullptr, value, StateKind::Net};
     auto ev = begin(op, st);
     ev.kind = kind_index(StateKind::Net);
     ev.value = value;
@@ -559,6 +581,7 @@ class Interpreter {
   std::array<NamedNs, os::kStateKinds> origin_;
   std::array<std::int64_t, os::kStateKinds> origin_share_{};  // the fs struct main started on
   std::map<std::string, NamedNs> names_;
+  std::map<std::string, int> spawned_;  // function -> goroutines spawned so far (for "$i")
   std::set<GState*> live_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
   std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;

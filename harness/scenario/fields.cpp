@@ -90,6 +90,14 @@ bool is_identifier(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [&](char c) { return letter(c) || digit(c) || c == '-'; });
 }
 
+bool has_local_mark(std::string_view s) { return s.find(kLocalMark) != std::string_view::npos; }
+
+bool is_local_name(std::string_view s) {
+  std::string t(s);
+  for (std::size_t at; (at = t.find(kLocalMark)) != std::string::npos;) t.replace(at, 2, "1");
+  return is_identifier(t);
+}
+
 std::string read_identifier(const JsonNode& v, const std::string& what) {
   std::string s = read_string(v, what);
   if (!is_identifier(s))

@@ -35,6 +35,11 @@ std::int64_t read_integer(const JsonNode& v, const std::string& what, std::int64
 bool is_identifier(std::string_view s);
 inline constexpr const char* kIdentifierSyntax = "[A-Za-z_][A-Za-z0-9_-]*";
 std::string read_identifier(const JsonNode& v, const std::string& what);
+// A goroutine-local name: an identifier in which "$i" may stand for the spawn occurrence of
+// the goroutine running it ("ns$i": ns1, ns2, ... for do#1, do#2, ...).
+inline constexpr const char* kLocalMark = "$i";
+bool is_local_name(std::string_view s);  // an identifier once each "$i" is a number
+bool has_local_mark(std::string_view s);
 
 // A string that must be one of `choices`; else `unknown <kind> "x"` with a suggestion.
 std::string read_choice(const JsonNode& v, const std::string& what, const std::string& kind,

@@ -151,13 +151,14 @@ OpField describe_field(const std::string& key, bool required) {
   } else if (key == "dir") {
     f.syntax = "non-empty path (chdir's argument)";
   } else if (key == "as") {
-    f.syntax = std::string("identifier ") + kIdentifierSyntax + ", not \"" + kOrigin + "\" (names the namespace)";
+    f.syntax = std::string("identifier ") + kIdentifierSyntax + ", not \"" + kOrigin +
+               "\" (names the namespace; in a function body \"$i\" in it is the goroutine's spawn occurrence)";
   } else if (key == "to" || key == "is") {
     f.syntax = std::string("\"") + kOrigin + "\" or a namespace named by an `as`";
   } else if (key == "fn") {
     f.syntax = "a function of `functions`";
   } else if (key == "chan" || key == "wg") {
-    f.syntax = std::string("identifier ") + kIdentifierSyntax;
+    f.syntax = std::string("identifier ") + kIdentifierSyntax + "; in a function body \"$i\" in it is the goroutine's spawn occurrence";
   } else if (key == "fail") {
     f.syntax = "errno, one of: " + joined(injectable_errno_names());
     f.default_text = "none (the real syscall)";
@@ -190,9 +191,28 @@ OpField describe_field(const std::string& key, bool required) {
   return f;
 }
 
+// A name an op gives or uses (`as`, `to`, `is`, `chan`, `wg`): an identifier, or inside a
+// function body a goroutine-local name with "$i" (fields.hpp); main has no spawn occurrence.
+std::string read_name(const JsonNode& v, const std::string& what, Op& op) {
+  std::string s = read_string(v, what);
+  if (!has_local_mark(s)) {
+    if (!is_identifier(s))
+      throw ParseError(v.loc(), what + " must be a name matching " + kIdentifierSyntax + ", found " + v.describe());
+    return s;
+  }
+  if (op.label.rfind("main#", 0) == 0)
+    throw ParseError(v.loc(), what + " " + quote(s) + ": \"$i\" (the goroutine's spawn occurrence) is only defined "
+                                     "inside a function body, not in main");
+  if (!is_local_name(s))
+    throw ParseError(v.loc(), what + " must be a name matching " + kIdentifierSyntax +
+                                  " (with \"$i\" for the spawn occurrence), found " + v.describe());
+  op.local = true;
+  return s;
+}
+
 // `as` names the namespace the op observes or creates; "origin" already names the start.
-std::string read_namespace_definition(const JsonNode& v) {
-  std::string name = read_identifier(v, key_name("as"));
+std::string read_namespace_definition(const JsonNode& v, Op& op) {
+  std::string name = read_name(v, key_name("as"), op);
   if (name == kOrigin)
     throw ParseError(v.loc(), std::string("\"as\" cannot be \"") + kOrigin +
                                   "\": that name is reserved for the starting namespace");
@@ -210,10 +230,10 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
   if (key == "state" || key == "ns") {
     op.ns = read_state_kind(v, key, op.kind);
   } else if (key == "as") {
-    op.name = read_namespace_definition(v);
+    op.name = read_namespace_definition(v, op);
     refs.define_namespace(op.name);
   } else if (key == "to" || key == "is") {
-    op.name = read_identifier(v, what);
+    op.name = read_name(v, what, op);
     if (op.name != kOrigin) refs.use_namespace(op.name, v.loc());
   } else if (key == "fn") {
     op.name = read_identifier(v, what);
@@ -222,7 +242,7 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.name = read_directory(v);
     op.ns = StateKind::Fs;
   } else if (key == "chan" || key == "wg") {
-    op.name = read_identifier(v, what);
+    op.name = read_name(v, what, op);
   } else if (key == "fail") {
     op.fail_errno = *injectable_errno(read_choice(v, what, "errno", injectable_errno_names()));
   } else if (key == "clone_fail") {

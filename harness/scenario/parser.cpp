@@ -99,7 +99,8 @@ class ScenarioReader {
   void read_chans(Scenario& s, const JsonNode& v) {
     require_object(v, key_name("chans"));
     for (const auto& [name, decl] : v.members()) {
-      if (!is_identifier(name))
+      // "c$i" sizes every goroutine's own c1, c2, ... (the name as the ops write it).
+      if (!is_local_name(name))
         throw ParseError(decl.key_loc(), "channel name " + quote(name) + " must match " + kIdentifierSyntax);
       const std::string what = "channel " + quote(name);
       require_object(decl, what);

@@ -92,6 +92,7 @@ struct Op {
   std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times; setuid/setgid: the id;
                             // setnice: the nice value
   bool raw = false;         // setuid/setgid: the raw per-thread syscall, whatever the policy
+  bool local = false;       // `name` holds "$i": each goroutine's own (fields.hpp, kLocalMark)
   std::vector<int> cpus;    // setaffinity: the CPUs
   std::vector<Op> body;     // repeat: the body
 };

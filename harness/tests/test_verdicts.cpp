@@ -1160,3 +1160,24 @@ TEST_CASE("Namespaces made and freed again and again keep distinct identities wi
     CHECK(made.size() == 30);
   }
 }
+
+TEST_CASE("Goroutine-local names: each goroutine's \"$i\" is its own; one shared name instead is a stale belief", "[verdicts][parser]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::string text = nsleak::test::read_file(std::string(NSLEAK_FIXTURES_DIR) + "/valid/local-names.json");
+  runner::RunOptions o;
+  o.policy = "go1.12";
+  const auto own = runner::run_scenario(parse(text), o);
+  INFO(story(own));
+  CHECK(own.judgement.outcome == Outcome::Pass);
+  // The control: the same program with one name for every goroutine's namespace. The three
+  // goroutines interleave (each yields while locked), so a later unshare renames an earlier
+  // one's namespace and its check fails: the test above can fail.
+  std::string shared = text;
+  for (std::size_t at; (at = shared.find("ns$i")) != std::string::npos;) shared.replace(at, 4, "ns");
+  const auto one = runner::run_scenario(parse(shared), o);
+  INFO(story(one));
+  CHECK(one.judgement.outcome == Outcome::Fail);
+  bool stale = false;
+  for (const auto& v : one.analysis.verdicts) stale = stale || v.kind == VerdictKind::StaleBelief;
+  CHECK(stale);
+}
