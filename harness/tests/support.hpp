@@ -37,10 +37,10 @@ void count_skip();
   } while (0)
 
 // The uid the unprivileged tests drop to as root (SandboxOptions::run_as_uid, the CLI tests'
-// child), and why a sandbox made by `uid` would map a single uid and gid ("" for root, or when
-// newuidmap/newgidmap and the user's /etc/subuid and /etc/subgid ranges are there: ci/setup
-// provides them for kUnprivilegedUid). Its uid and gid runs are then skipped with the reason,
-// counted.
+// child), and why a sandbox made by `uid` maps a single uid and gid ("" for root, or when the
+// mapping through newuidmap/newgidmap and the user's /etc/subuid and /etc/subgid ranges works:
+// ci/setup provides them for kUnprivilegedUid). Asked of a real sandbox once per uid. Its uid
+// and gid runs are then skipped with the reason, counted.
 inline constexpr uid_t kUnprivilegedUid = 65534;
 std::string unprivileged_single_id_reason(uid_t uid = kUnprivilegedUid);
 
