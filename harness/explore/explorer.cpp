@@ -122,14 +122,6 @@ class Explorer {
     return std::make_unique<rt::GoOrderStrategy>();
   }
 
-  std::unique_ptr<rt::Strategy> strategy_for(const Sched& s) const {
-    switch (s.phase) {
-      case kExhaustive: return std::make_unique<PrefixStrategy>(s.prefix);
-      case kPct: return std::make_unique<PctStrategy>(opt_.strategy.depth, s.seed, k_);
-      case kRandom: return std::make_unique<rt::RandomStrategy>(s.seed);
-      default: return std::make_unique<rt::GoOrderStrategy>();
-    }
-  }
   std::string name_of(const Sched& s) const {
     switch (s.phase) {
       case kExhaustive: return s.prefix.empty() ? "go-order" : "exhaustive:" + std::to_string(bound_);
@@ -362,8 +354,8 @@ void Explorer::finish_class(runner::RunServer& srv, ClassResult& out, const Foun
   // outside the model (the kernel, timing the baton does not control) decided.
   out.ns_pool = srv.ns_pooled();
   {
-    const Sched rep = f.rep;
-    Ran again = confirm([this, rep] { return strategy_for(rep); });
+    const std::string request = request_of(f.rep, opt_.strategy.depth, k_);  // as the search ran it
+    Ran again = confirm([this, request] { return strategy_from(request); });
     if (!(again.outcome == f.outcome)) {
       out.reproduced = false;
       out.reproduced_as = again.outcome.text();
