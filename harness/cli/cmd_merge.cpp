@@ -13,6 +13,18 @@
 namespace nsleak::cli {
 namespace {
 
+// Runs a merge; a MergeError (a report that cannot be merged) is bad input: its line, exit 2.
+template <class Merge>
+int merged(nlohmann::json& out, Merge&& merge) {
+  try {
+    out = merge();
+  } catch (const reports::MergeError& e) {
+    std::cerr << "nsleak merge: " << e.what() << "\n";
+    return kBadInput;
+  }
+  return kOk;
+}
+
 struct MergeArgs {
   std::vector<std::string> inputs;
   std::string json, junit;
@@ -26,16 +38,11 @@ int merge_explorations(const MergeArgs& a, const std::vector<std::pair<std::stri
     std::cerr << "nsleak merge: --junit is for suite reports (nsleak test --json), not explorations\n";
     return kBadInput;
   }
-  nlohmann::json merged;
-  try {
-    merged = reports::merge_explorations(named);
-  } catch (const reports::MergeError& e) {
-    std::cerr << "nsleak merge: " << e.what() << "\n";
-    return kBadInput;
-  }
+  nlohmann::json joined;
+  if (merged(joined, [&] { return reports::merge_explorations(named); }) != kOk) return kBadInput;
   const std::string json = a.json.empty() ? std::string(kStdoutPath) : a.json;
-  const int rc = write_report(json, merged.dump(2) + "\n", "the merged exploration report");
-  for (const auto& e : merged.is_array() ? merged : nlohmann::json::array({merged}))
+  const int rc = write_report(json, joined.dump(2) + "\n", "the merged exploration report");
+  for (const auto& e : joined.is_array() ? joined : nlohmann::json::array({joined}))
     std::cerr << e["scenario"].get<std::string>() << " under " << e["policy"].get<std::string>() << ": "
               << e["coverage"].get<std::string>() << "; " << e["classes"].size()
               << (e["classes"].size() == 1 ? " outcome class\n" : " outcome classes\n");
@@ -60,12 +67,7 @@ int merge(const MergeArgs& a) {
   claim_stdout({{"--json", &a.json}, {"--junit", &a.junit}});
   if (!named.empty() && reports::is_exploration(named.front().second)) return merge_explorations(a, named);
   nlohmann::json suite;
-  try {
-    suite = reports::merge_suites(named);
-  } catch (const reports::MergeError& e) {
-    std::cerr << "nsleak merge: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (merged(suite, [&] { return reports::merge_suites(named); }) != kOk) return kBadInput;
   // Without --json the merged report goes to standard output, unless --junit took it.
   const std::string json = !a.json.empty() || a.junit == kStdoutPath ? a.json : std::string(kStdoutPath);
   int rc = kOk;

@@ -117,12 +117,8 @@ G* findRunnable() {
       // first (option 1); this M, already on its core, usually wins (option 0).
       if (M* woken = s.baton.first_ready([mp](const M* m) { return m != mp && m->woken_op >= 0 && m->lockedg == nullptr; })) {
         using trace::WakePAction;
-        const auto opt = [&](WakePAction a) {
-          auto o = action_option(trace::ChoiceKind::WakeP, static_cast<std::uint8_t>(a));
-          o.id = woken->id;  // for the reports
-          return o;
-        };
-        const std::array<trace::ChoiceOption, 2> opts{opt(WakePAction::Wait), opt(WakePAction::Run)};
+        const std::array<trace::ChoiceOption, 2> opts{wakep_option(woken, WakePAction::Wait),
+                                                      wakep_option(woken, WakePAction::Run)};
         if (choose(trace::ChoiceKind::WakeP, opts) == 1) {
           woken->woken_op = -1;
           s.baton.pass_to(mp, woken);
@@ -214,6 +210,12 @@ trace::ChoiceOption g_option(trace::ChoiceKind kind, const G* g, trace::GSource 
 }
 trace::ChoiceOption action_option(trace::ChoiceKind kind, std::uint8_t action) {
   return {kind, action, -1, trace::OptionSubject::Action, 0, 0};
+}
+
+trace::ChoiceOption wakep_option(const M* woken, trace::WakePAction action) {
+  auto o = action_option(trace::ChoiceKind::WakeP, static_cast<std::uint8_t>(action));
+  o.id = woken->id;
+  return o;
 }
 
 void label_g(G* gp, std::uint32_t fn_tag) {

@@ -117,6 +117,9 @@ std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> 
 trace::ChoiceOption m_option(trace::ChoiceKind kind, const M* m);
 trace::ChoiceOption g_option(trace::ChoiceKind kind, const G* g, trace::GSource source);
 trace::ChoiceOption action_option(trace::ChoiceKind kind, std::uint8_t action);
+// wakep's race (proc.cpp, syscall.cpp): the action for the M startm woke, `woken`, whose id
+// the reports name.
+trace::ChoiceOption wakep_option(const M* woken, trace::WakePAction action);
 // Gives gp its stable label: function tag and spawn occurrence.
 void label_g(G* gp, std::uint32_t fn_tag);
 G* newproc(std::function<void()> fn, const std::string& name);

@@ -125,12 +125,8 @@ void Checkpoint() {
   // beside this one (option 0), as it would on its own core, or waits until this M blocks.
   if (M* woken = s.baton.first_ready([&](const M* m) { return m->woken_op >= 0 && m->woken_op < this_op; })) {
     using trace::WakePAction;
-    const auto opt = [&](WakePAction a) {
-      auto o = action_option(trace::ChoiceKind::WakeP, static_cast<std::uint8_t>(a));
-      o.id = woken->id;  // for the reports
-      return o;
-    };
-    const std::array<trace::ChoiceOption, 2> opts{opt(WakePAction::Run), opt(WakePAction::Wait)};
+    const std::array<trace::ChoiceOption, 2> opts{wakep_option(woken, WakePAction::Run),
+                                                  wakep_option(woken, WakePAction::Wait)};
     woken->woken_op = -1;
     if (choose(trace::ChoiceKind::WakeP, opts) == 0) {
       s.baton.pass_to(getm(), woken);
