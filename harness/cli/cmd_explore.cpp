@@ -11,6 +11,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/policy_arg.hpp"
+#include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/cli/timeout_arg.hpp"
@@ -18,6 +19,8 @@
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "reports/explore_report.hpp"
+#include "reports/html_timeline.hpp"
+#include "reports/prose.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_story.hpp"
 
@@ -156,7 +159,7 @@ int explore_files(const ExploreArgs& a) {
 }
 
 struct ReplayArgs {
-  std::string file, token, policy = "go1.12", format = "text";
+  std::string file, token, policy = "go1.12", format = "text", html;
   int procs = 0;
   double timeout = kDefaultTimeout;
   bool verbose = false, userns = false;
@@ -173,9 +176,32 @@ int replay_file(const ReplayArgs& a) {
   opt.policy = a.policy;
   opt.sandbox.timeout_s = a.timeout;
   opt.sandbox.force_userns = a.userns;
-  auto r = explore::replay(sc, a.token, opt);
-  r.reproduce = "nsleak replay " + shell_quote(sc.file) + (a.policy != "go1.12" ? " --policy " + shell_quote(a.policy) : "") +
-                " " + shell_quote(a.token);
+  claim_stdout({{"--html", &a.html}}, a.format == "json" ? "--format json" : "");
+  const std::string prefix = "nsleak replay " + shell_quote(sc.file) + (a.policy != "go1.12" ? " --policy " + shell_quote(a.policy) : "") + " ";
+  runner::RunReport r;
+  if (a.html.empty()) {
+    r = explore::replay(sc, a.token, opt);
+    r.reproduce = prefix + shell_quote(a.token);
+  } else {
+    // The page draws the schedule with its flip point marked, and beside it the run without
+    // that decision, so the reader sees the one choice the outcome hinges on.
+    auto fr = explore::replay_flip(sc, a.token, opt);
+    r = fr.run;
+    r.reproduce = prefix + shell_quote(a.token);
+    std::vector<runner::RunReport> page{r};
+    std::vector<reports::TimelineMark> marks;
+    if (fr.flip) {
+      const std::string sentence = reports::flip_sentence(*fr.flip, explore::outcome_of(fr.run));
+      marks.push_back({0, fr.flip->seq, fr.flip->m, "flip point",
+                       fr.flip->point + " = " + fr.flip->chosen + " (Go's first choice: " + fr.flip->instead + "): " + sentence});
+      fr.without->strategy = "replay without the flip point";
+      fr.without->reproduce = prefix + shell_quote(fr.without_token);
+      marks.push_back({1, fr.without_seq, fr.without_m, "go-order here",
+                       fr.flip->point + " = " + fr.flip->instead + " (Go's first choice), and the run shows: " + fr.flip->without.text()});
+      page.push_back(std::move(*fr.without));
+    }
+    if (const int rc = write_report(a.html, reports::html_timeline(page, marks), "the timeline page"); rc != kOk) return rc;
+  }
   if (a.format == "json") {
     std::cout << reports::run_json(r).dump(2) << "\n";
   } else {
@@ -233,6 +259,9 @@ Command add_replay(CLI::App& app) {
   cmd->add_option("--timeout", g_replay.timeout, "Seconds before the run is killed as hung")
       ->check(timeout_validator())
       ->capture_default_str();
+  cmd->add_option("--html", g_replay.html,
+                  "Also write the timeline page: the schedule with its flip point (the token's last decision) "
+                  "marked, beside the run without it ('-': standard output)");
   cmd->add_flag("-v,--verbose", g_replay.verbose, "Also narrate scheduler events and choices");
   cmd->add_flag("--userns", g_replay.userns, "Use a user namespace even when running as root");
   return [] { return replay_file(g_replay); };

@@ -364,8 +364,6 @@ void Explorer::finish_class(runner::RunServer& srv, ClassResult& out, const Foun
   out.shrunk = out.token;
   out.shrunk_decisions = out.decisions;
   if (sched.empty()) return;
-  std::vector<ChoiceRec> cur_choices = f.rep_choices;
-  runner::RunReport cur_report;
   if (opt_.shrink && out.reproduced) {
     // Delta debugging over the decision list: drop chunks, halving the chunk size, keeping
     // any candidate that still shows the class (and taking the decisions it really applied).
@@ -401,29 +399,12 @@ void Explorer::finish_class(runner::RunServer& srv, ClassResult& out, const Foun
   Ran r = execute(srv, without);
   // The shrunk schedule's report, from a real run: its labels name the flip point, and a
   // shrunk schedule found through the pool is confirmed like the class's representative.
-  {
-    Ran real = confirm([sched] { return std::make_unique<ReplayStrategy>(sched, "replay"); });
-    if (!(real.outcome == f.outcome) && out.reproduced) {
-      out.reproduced = false;
-      out.reproduced_as = real.outcome.text() + " (the shrunk schedule)";
-    }
-    cur_report = std::move(real.report);
-    cur_choices = std::move(real.choices);
+  Ran real = confirm([sched] { return std::make_unique<ReplayStrategy>(sched, "replay"); });
+  if (!(real.outcome == f.outcome) && out.reproduced) {
+    out.reproduced = false;
+    out.reproduced_as = real.outcome.text() + " (the shrunk schedule)";
   }
-  FlipPoint fp;
-  fp.point = labels_.point(last.kind, last.at);
-  fp.kind = last.kind;
-  fp.chosen = labels_.option(last.kind, last.option);
-  for (const auto& c : cur_choices)
-    if (c.kind == last.kind && c.at == last.at) {
-      if (!c.options.empty()) fp.instead = labels_.option(c.options.front());
-      const auto ms = m_labels(cur_report.record.events);
-      if (c.by >= 0 && static_cast<std::size_t>(c.by) < ms.size()) fp.by = Labels::m(ms[c.by].first, ms[c.by].second);
-      const auto gs = g_labels(cur_report.record.events);
-      if (const auto it = gs.find(c.op_g); it != gs.end()) fp.op_g = labels_.g(it->second.first, it->second.second);
-    }
-  fp.without = r.outcome;
-  out.flip = fp;
+  out.flip = flip_point(labels_, last, real.report, r.outcome);
 }
 
 ExploreResult Explorer::run() {

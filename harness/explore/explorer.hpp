@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/explore/flip.hpp"
 #include "harness/explore/outcome.hpp"
 #include "harness/explore/schedule.hpp"
 #include "harness/runner/run_report.hpp"
@@ -66,17 +67,6 @@ struct ExploreOptions::ClassFound {
   std::string token;     // that schedule's non-default decisions
   long decisions = 0;
   long schedule = 0;     // how many schedules had run when it was found (this one included)
-};
-
-// Why a class's schedule is what it is: the last decision of the shrunk schedule, and what
-// the run shows without it.
-struct FlipPoint {
-  std::string point;              // "pick-g@main#3"
-  trace::ChoiceKind kind = trace::ChoiceKind::RunM;
-  std::string chosen, instead;    // the option taken, and Go's preferred one (option 0)
-  std::string by;                 // the asking M ("startm#1")
-  std::string op_g;               // preempt: the goroutine at the op boundary ("child#1")
-  Outcome without;                // the outcome with go-order at that point
 };
 
 struct ClassResult {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/runner/run_report.hpp"
+#include "reports/html_timeline.hpp"
 #include "reports/ns_names.hpp"
 #include "reports/trace_names.hpp"
 
@@ -31,6 +32,7 @@ struct RunView {
   bool shown(std::size_t verdict) const { return lead[verdict] == verdict; }
   std::vector<std::string> summaries;                // per verdict, names annotated
   std::vector<std::vector<std::string>> provenance;  // per verdict, per step
+  std::vector<TimelineMark> marks;                   // decisions pinned on this run, in order
 
   // "net:[…] origin, uts:[…]": every observed kind's value, as the kernel prints it.
   std::string all(const verdict::StateSet& s) const { return list(s, 0); }

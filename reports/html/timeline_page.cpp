@@ -153,6 +153,12 @@ void run_section(std::ostringstream& os, const RunReport& r, std::size_t run, co
   legend(os, *ns, *view);
   if (!beside) how_to_read(os, *view);
   os << "</div>\n";
+  if (!view->marks.empty()) {
+    const Layout L(*view);
+    for (const auto& m : view->marks)
+      os << "<p class=\"mark-note\" data-seq=\"" << m.seq << "\"><strong>" << esc(m.label) << "</strong> (before step "
+         << L.col_at(m.seq) + 1 << "): " << esc(m.text) << "</p>\n";
+  }
   if (r.analysis.threads.empty()) os << "<p class=\"empty\">The run recorded no thread.</p>\n";
   else svg_timeline(os, *view, *ns, run, fit);
   os << "<div class=\"run-verdicts\">";
@@ -269,6 +275,10 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#
 .verdict-mark{fill:#c00000}
 .verdict-label{font-size:10px;font-weight:700;fill:#a00000}
 .verdict-label.flipped{text-anchor:end}
+.flip-line{stroke:#6a1b9a;stroke-width:2;stroke-dasharray:7 3}
+.flip-lane{fill:#6a1b9a;fill-opacity:.12;stroke:#6a1b9a;stroke-width:1.5}
+.flip-label{font-size:10.5px;font-weight:700;fill:#6a1b9a}
+.mark-note{border-left:4px solid #6a1b9a;padding:.2em .7em;background:#f6f0fa;max-width:70em}
 ol.verdicts{list-style:none;padding-left:0}
 ol.verdicts>li{margin-bottom:.5em}
 .vnum{display:inline-block;min-width:2em;font-weight:700;color:#a00000}
@@ -282,7 +292,7 @@ code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em}
 
 }  // namespace
 
-std::string html_timeline(const std::vector<RunReport>& runs) {
+std::string html_timeline(const std::vector<RunReport>& runs, const std::vector<TimelineMark>& marks) {
   std::ostringstream os;
   const std::string title =
       runs.size() == 1 ? "nsleak: " + runs[0].scenario + " [" + runs[0].policy + "]"
@@ -307,6 +317,8 @@ std::string html_timeline(const std::vector<RunReport>& runs) {
   for (const auto& r : runs) {
     const bool traced = r.record.env_error.empty();
     views.push_back(traced ? std::make_unique<RunView>(r) : nullptr);
+    for (const auto& m : marks)
+      if (traced && m.run == views.size() - 1) views.back()->marks.push_back(m);
     ns.push_back(traced ? std::make_unique<Namespaces>(*views.back()) : nullptr);
   }
   for (std::size_t i = 0; i < runs.size();) {

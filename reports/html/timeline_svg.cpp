@@ -452,6 +452,21 @@ void svg_verdicts(std::ostringstream& os, const RunView& view, const Layout& L) 
     os << "</g>\n";
   }
 }
+// A pinned decision: a dashed line before the column it leads to, the deciding thread's lane
+// outlined there, the label at the top.
+void svg_marks(std::ostringstream& os, const RunView& view, const Layout& L) {
+  for (const auto& m : view.marks) {
+    const int x = L.x(L.col_at(m.seq)) + 1;
+    os << "<g class=\"mark\" data-seq=\"" << m.seq << "\" data-m=\"" << m.m << "\"><title>" << esc(m.label + ": " + m.text)
+       << "</title><line x1=\"" << x << "\" y1=\"11\" x2=\"" << x << "\" y2=\"" << L.height()
+       << "\" class=\"flip-line\"/>";
+    if (const Lane* l = L.lane(m.m))
+      os << "<rect x=\"" << x - 4 << "\" y=\"" << L.box_y(*l) - 2 << "\" width=\"8\" height=\"" << kBoxH + 4
+         << "\" class=\"flip-lane\"/>";
+    text(os, x + 3, 9, "flip-label", m.label);  // above the step numbers
+    os << "</g>\n";
+  }
+}
 }  // namespace
 
 void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns, std::size_t run, Fit fit) {
@@ -496,6 +511,7 @@ void svg_timeline(std::ostringstream& os, const RunView& v, const Namespaces& ns
   for (const auto& [key, steps] : folds) svg_fold(os, v, L, ns, key.first, key.second, steps);
   svg_spawns(os, v, L, run);
   svg_verdicts(os, v, L);
+  svg_marks(os, v, L);
   os << "</svg></div>";
   if (scrolls)
     os << "<label class=\"fit-label\" for=\"fit-" << run << "\"><span class=\"fit-off\">" << L.width() - L.label_w()

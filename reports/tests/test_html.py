@@ -16,7 +16,10 @@ binary, checked against what the same invocation says otherwise:
   - namespace ids read as the kernel prints them (net:[4026532178]), never NS(dev:ino);
   - every state kind the run observed gets its stripe, legend entries and thread-table column
     (the ipc scenario: net, uts and ipc, in the state table's order, net first);
-  - bad use exits 2: an unwritable path, or --html before a subcommand.
+  - bad use exits 2: an unwritable path, or --html before a subcommand;
+  - `nsleak replay F TOKEN --html P`: the token's run with its flip point marked (the same
+    sentence `nsleak explore` printed for that class), beside the run without that decision,
+    which shows what the flip point said it would; a go-order token has no mark.
 
 Needs xmllint (Debian's libxml2-utils); without it this test FAILS. Skips (77) when this machine
 cannot run namespaces (`nsleak` exits 3).
@@ -356,6 +359,49 @@ def check_bad_use(c):
             "--html before a subcommand exits 2 instead of being ignored", "exit %d" % p.returncode)
 
 
+def check_replay_flip(c):
+    """replay --html marks the flip point explore named, and draws the run without it."""
+    f = "scenarios/go-issues/clone-from-dirty-locked-thread.json"
+    p = c.run(["explore", f, "--policy", "go1.9", "--strategy", "exhaustive:1", "--budget", "60", "-j", "1",
+               "--format", "json"])
+    if not c.check(p.returncode in (0, 1), "explore for a flip point exits 0 or 1", "exit %d\n%s" % (
+            p.returncode, p.stderr.decode("utf-8", "replace")[-2000:])):
+        return
+    classes = [k for k in json.loads(p.stdout)["classes"] if "flip" in k]
+    if not c.check(classes, "explore under go1.9 finds a class with a flip point"):
+        return
+    k = classes[0]
+    page = os.path.join(c.tmp, "flip.html")
+    p = c.run(["replay", f, "--policy", "go1.9", k["shrunk"], "--html", page, "--format", "json"])
+    if not c.check(p.returncode in (0, 1) and xml_ok(c, page, "flip page"), "replay --html writes the page",
+                   "exit %d\n%s" % (p.returncode, p.stderr.decode("utf-8", "replace")[-2000:])):
+        return
+    root = parse(c, page, "flip page")
+    if root is None:
+        return
+    sections = find(root, XHTML + "section", "run")
+    if not c.equal(len(sections), 2, "flip page: the token's run and the run without its flip decision"):
+        return
+    notes = [text_of(n) for n in find(sections[0], XHTML + "p", "mark-note")]
+    c.check(len(notes) == 1 and notes[0].startswith("flip point") and k["flip"]["sentence"] in notes[0],
+            "flip page: the flip point is explained with explore's own sentence", repr(notes) + "\n" + k["flip"]["sentence"])
+    marks = find(lanes_svg(sections[0]), SVG + "g", "mark")
+    c.check(len(marks) == 1 and int(marks[0].get("data-m")) in lane_heads(sections[0]) and
+            find(marks[0], SVG + "rect", "flip-lane"),
+            "flip page: one mark on the timeline, at the lane of the thread that decided",
+            repr([(m.get("data-seq"), m.get("data-m")) for m in marks]))
+    later = [text_of(n) for n in find(sections[1], XHTML + "p", "mark-note")]
+    c.check(len(later) == 1 and k["flip"]["without"] in later[0],
+            "flip page: the run without the decision shows what the flip point says it would",
+            repr(later) + "\n" + k["flip"]["without"])
+    plain = os.path.join(c.tmp, "go-order.html")
+    p = c.run(["replay", f, "--policy", "go1.9", "", "--html", plain])
+    root = parse(c, plain, "go-order replay page") if p.returncode in (0, 1) else None
+    c.check(root is not None and len(find(root, XHTML + "section", "run")) == 1 and
+            not find(root, SVG + "g", "mark"), "a go-order token draws one run and no flip point",
+            "exit %d" % p.returncode)
+
+
 def check_xmllint_rejects(c):
     """The well-formedness check can fail: a page with an unclosed tag is rejected."""
     bad = os.path.join(c.tmp, "malformed.html")
@@ -375,6 +421,7 @@ def main():
     check_runs_page(c)
     check_ipc_kind(c)
     check_bad_use(c)
+    check_replay_flip(c)
     c.finish()
 
 
