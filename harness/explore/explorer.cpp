@@ -155,6 +155,7 @@ class Explorer {
   }
 
   bool out_of_budget() const {
+    if (failure_) return true;  // a worker failed: the others stop at their next look
     if (launched_ >= opt_.budget) return true;
     if (opt_.time_s > 0 && std::chrono::duration<double>(Clock::now() - t0_).count() >= opt_.time_s) return true;
     return false;
@@ -229,6 +230,25 @@ class Explorer {
   std::string phase_;
   bool root_done_ = false;
   int pool_size_ = 0;  // namespaces each worker's zygote makes (0: real unshare only)
+  std::exception_ptr failure_;  // under mu_: the first exception a worker threw
+
+  // Runs `body` on n threads and joins them; the first exception one throws is kept (the
+  // others stop at their next out_of_budget()) and rethrown here, on the caller's thread, so a
+  // failure inside the search is the command's error, never std::terminate.
+  void in_parallel(int n, const std::function<void()>& body) {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < std::max(1, n); ++i)
+      pool.emplace_back([&] {
+        try {
+          body();
+        } catch (...) {
+          std::lock_guard lock(mu_);
+          if (!failure_) failure_ = std::current_exception();
+        }
+      });
+    for (auto& t : pool) t.join();
+    if (failure_) std::rethrow_exception(failure_);
+  }
 };
 
 // Workers take schedules off the stack; a finished one pushes its children. The stack is
@@ -256,7 +276,16 @@ void Explorer::exhaustive(long budget) {
       ++launched_;
       ++running;
       lock.unlock();
-      Ran r = execute(*srv, s);
+      Ran r;
+      try {
+        r = execute(*srv, s);
+      } catch (...) {  // in_parallel keeps it; the others must not wait for this one
+        lock.lock();
+        --running;
+        stopped = true;
+        cv.notify_all();
+        throw;
+      }
       lock.lock();
       --running;
       bool follows = r.choices.size() >= s.prefix.size();
@@ -292,9 +321,7 @@ void Explorer::exhaustive(long budget) {
       cv.notify_all();
     }
   };
-  std::vector<std::thread> pool;
-  for (int i = 0; i < std::max(1, opt_.jobs); ++i) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  in_parallel(opt_.jobs, worker);
   result_.pending = static_cast<long>(stack_.size());
   result_.complete = stack_.empty() && !stopped && result_.nondeterministic == 0 && result_.skipped.empty();
   stack_.clear();
@@ -335,9 +362,7 @@ void Explorer::sampled(int phase, long budget) {
       record(s, r, true);
     }
   };
-  std::vector<std::thread> pool;
-  for (int i = 0; i < std::max(1, opt_.jobs); ++i) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  in_parallel(opt_.jobs, worker);
 }
 
 // The class's token, its re-run, its shrunk schedule and flip point.
@@ -473,9 +498,7 @@ ExploreResult Explorer::run() {
     const auto srv = server();
     for (std::size_t i; (i = next++) < found.size();) finish_class(*srv, result_.classes[i], *found[i]);
   };
-  std::vector<std::thread> pool;
-  for (int i = 0; i < std::max(1, std::min<int>(opt_.jobs, static_cast<int>(found.size()))); ++i) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  in_parallel(std::min<int>(opt_.jobs, static_cast<int>(found.size())), worker);
   result_.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0_).count();
   return result_;
 }

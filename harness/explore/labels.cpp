@@ -87,11 +87,11 @@ std::optional<std::pair<trace::ChoiceKind, trace::ChoicePoint>> Labels::parse_po
   p.nth = 1;
   if (const auto plus = rest.rfind('+'); plus != std::string_view::npos) {
     std::uint32_t n = 0;
-    if (!number(rest.substr(plus + 1), n) || n > 65535) {
+    if (!number(rest.substr(plus + 1), n) || n == 0) {
       why = "\"+" + std::string(rest.substr(plus + 1)) + "\" is not a choice number (+1, +2, ...)";
       return std::nullopt;
     }
-    p.nth = static_cast<std::uint16_t>(n);
+    p.nth = n;
     rest = rest.substr(0, plus);
   }
   if (const auto tilde = rest.rfind('~'); tilde != std::string_view::npos) {

@@ -54,10 +54,18 @@ std::size_t PctStrategy::choose(const rt::Choice& c) {
   const bool change = hit != change_.end();
   if (c.options.front().subject == trace::OptionSubject::Action)
     return change ? c.options.size() - 1 : 0;  // preempt (or yield) exactly at a change point
+  // PCT assumes no thread spins (Burckhardt et al.): a thread that yields while it stays
+  // ready — the baton holder offering itself at run-m — would win every such choice forever
+  // if its priority were the highest (M0 waiting in runtime.main's prelude did, for 700,000
+  // choices). As CHESS and Coyote treat a yield, the yielder ranks below every other option
+  // at that choice; its priority is unchanged.
+  const auto yielder = [&](std::size_t i) {
+    return c.options[i].subject == trace::OptionSubject::M && c.by != trace::kNoM && c.options[i].id == c.by;
+  };
   auto best = [&] {
     std::size_t b = 0;
     for (std::size_t i = 1; i < c.options.size(); ++i)
-      if (priority(c.options[i]) > priority(c.options[b])) b = i;
+      if (yielder(b) || (!yielder(i) && priority(c.options[i]) > priority(c.options[b]))) b = i;
     return b;
   };
   std::size_t b = best();

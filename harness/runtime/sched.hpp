@@ -70,7 +70,7 @@ struct Sched {
   std::array<std::uint32_t, 8> made{};
   std::vector<std::uint32_t> op_done;
   trace::ChoicePoint at;
-  std::array<std::uint16_t, trace::kMaxChoiceKinds> nth{};
+  std::array<std::uint32_t, trace::kMaxChoiceKinds> nth{};
 };
 
 Sched& sched();

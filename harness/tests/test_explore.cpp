@@ -150,6 +150,29 @@ TEST_CASE("shrinking: a random schedule with many decisions shrinks to the one d
   CHECK(checked);
 }
 
+TEST_CASE("PCT on the article: a yielding M never wins its own run-m choice, and a point past 65,535 choices keeps its number", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // M0 waits in runtime.main's prelude by yielding while it stays ready. PCT used to give it
+  // every run-m choice when its priority was the highest: 700,000 decisions at run-m@start,
+  // whose 16-bit choice number wrapped, so the token named one point twice and shrinking
+  // threw from a worker thread (std::terminate).
+  const auto sc = library("article-poisoned-main");
+  for (const char* strategy : {"pct:2:1", "pct:2:2", "pct:3:5"}) {
+    const auto r = run(sc, "go1.12", strategy, 12);
+    REQUIRE(!r.classes.empty());
+    for (const auto& c : r.classes) {
+      INFO(strategy << ": " << c.outcome.text() << ", " << c.decisions << " decisions");
+      CHECK(c.decisions < 200);
+      CHECK(c.reproduced);
+    }
+  }
+  const explore::Labels labels(sc);
+  const auto far = explore::parse_token("run-m@start+70000=m0", labels);
+  REQUIRE(far.size() == 1);
+  CHECK(far[0].at.nth == 70000);
+  CHECK(explore::token(far, labels) == "run-m@start+70000=m0");
+}
+
 TEST_CASE("the clone from a dirty locked thread (#20676): found under go1.9, absent under go1.12 within bound 1", "[explore]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const auto sc = library("clone-from-dirty-locked-thread");

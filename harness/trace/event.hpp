@@ -96,7 +96,7 @@ struct ChoiceOption {
 struct ChoicePoint {
   std::uint32_t op = 0;
   std::uint32_t occ = 0;
-  std::uint16_t nth = 0;
+  std::uint32_t nth = 0;  // 32 bits: a random or PCT schedule may make 100,000s of choices between two ops
   bool operator==(const ChoicePoint&) const = default;
 };
 
