@@ -28,9 +28,7 @@ json tasks_json_rows(const trace::Event& ev) {
   return out;
 }
 
-namespace {
-
-class Writer {
+class EventJson::Writer {
  public:
   explicit Writer(const runner::RunReport& r) : r_(r), names_(r) {}
 
@@ -246,14 +244,8 @@ class Writer {
   TraceNames names_;
 };
 
-}  // namespace
-
-std::vector<nlohmann::json> events_json(const runner::RunReport& r) {
-  const Writer w(r);
-  std::vector<nlohmann::json> out;
-  out.reserve(r.record.events.size());
-  for (const auto& ev : r.record.events) out.push_back(w.event(ev));
-  return out;
-}
+EventJson::EventJson(const runner::RunReport& r) : w_(std::make_unique<const Writer>(r)) {}
+EventJson::~EventJson() = default;
+json EventJson::operator()(const trace::Event& ev) const { return w_->event(ev); }
 
 }  // namespace nsleak::reports

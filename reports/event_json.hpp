@@ -3,6 +3,7 @@
 // reports/schema/run.schema.json's `step` and `task` describe them).
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -11,8 +12,21 @@
 
 namespace nsleak::reports {
 
-// Every event of the run, in order.
-std::vector<nlohmann::json> events_json(const runner::RunReport& r);
+// One event at a time, with the run's names resolved once: the reports that stream (the run
+// report's steps, --events) never hold every event's JSON at once (a 100,000-op run has about
+// 700,000 events).
+class EventJson {
+ public:
+  explicit EventJson(const runner::RunReport& r);
+  ~EventJson();
+  EventJson(const EventJson&) = delete;
+  EventJson& operator=(const EventJson&) = delete;
+  nlohmann::json operator()(const trace::Event& ev) const;
+
+ private:
+  class Writer;
+  std::unique_ptr<const Writer> w_;
+};
 // The kernel rows attached to `ev` ({"tid", "m", kind: id}): a full snapshot's, or an op's own
 // thread's (rt::Observe::Own).
 nlohmann::json tasks_json_rows(const trace::Event& ev);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@
 namespace nsleak::reports {
 
 nlohmann::json run_json(const runner::RunReport& r, bool include_steps = true);
+// The same report as text, exactly run_json(r).dump(indent) (indent < 0: one line), written to
+// `out` a step at a time: a long run's report is never whole in memory, as a tree or a string.
+void write_run_json(std::ostream& out, const runner::RunReport& r, int indent);
 
 struct InvalidScenario {
   std::string file;

@@ -10,6 +10,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
+#include "harness/cli/limit_args.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
@@ -38,6 +39,7 @@ struct ExploreArgs {
   int procs = 0;
   std::string format = "text";
   double timeout = kDefaultTimeout;
+  LimitArgs limits;  // each schedule's, through its worker's zygote as through run_scenario
   bool userns = false;
   bool no_prune = false;
   std::string ns_mode = "pool";
@@ -113,6 +115,7 @@ int explore_files(const ExploreArgs& a) {
   base.ns_pool = a.ns_mode == "pool";
   base.shrink = !a.no_shrink;
   base.run.sandbox.timeout_s = a.timeout;
+  apply(a.limits, base.run.sandbox);
   base.run.sandbox.force_userns = a.userns;
   std::vector<std::pair<scenario::Scenario, std::string>> plan;
   for (const auto& path : expand_paths(a.files)) {
@@ -203,7 +206,8 @@ int replay_file(const ReplayArgs& a) {
     if (const int rc = write_report(a.html, reports::html_timeline(page, marks), "the timeline page"); rc != kOk) return rc;
   }
   if (a.format == "json") {
-    std::cout << reports::run_json(r).dump(2) << "\n";
+    reports::write_run_json(std::cout, r, 2);
+    std::cout << "\n";
   } else {
     reports::StoryOptions so;
     so.scheduler_events = a.verbose;
@@ -238,6 +242,7 @@ Command add_explore(CLI::App& app) {
   cmd->add_option("--timeout", g_explore.timeout, "Seconds before one schedule is killed as hung")
       ->check(timeout_validator())
       ->capture_default_str();
+  add_limit_options(cmd, g_explore.limits);
   cmd->add_flag("--no-prune", g_explore.no_prune, "Run every schedule within the bound, even provably equivalent ones");
   cmd->add_option("--ns-mode", g_explore.ns_mode,
                   "pool: the search's unshare(CLONE_NEWNET) enters a namespace made in advance; unshare: every one is "

@@ -54,14 +54,18 @@ std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::v
 
 // Prints one run; its --events lines are added to `events` (written once, after the runs).
 int print_report(const runner::RunReport& r, const RunArgs& a, std::string& events) {
-  if (!a.events.empty())
-    for (const auto& ev : reports::events_json(r)) events += ev.dump() + "\n";
+  if (!a.events.empty()) {
+    const reports::EventJson event_json(r);
+    for (const auto& ev : r.record.events) events += event_json(ev).dump() + "\n";
+  }
   if (a.format == "json") {
     // One JSON document for the whole command: the object alone for one run, else an array.
-    std::cout << (a.runs == 1 ? "" : a.run_index == 0 ? "[\n" : ",\n") << reports::run_json(r).dump(2)
-              << (a.runs == 1 ? "\n" : a.run_index + 1 == a.runs ? "\n]\n" : "");
+    std::cout << (a.runs == 1 ? "" : a.run_index == 0 ? "[\n" : ",\n");
+    reports::write_run_json(std::cout, r, 2);
+    std::cout << (a.runs == 1 ? "\n" : a.run_index + 1 == a.runs ? "\n]\n" : "");
   } else if (a.format == "jsonl") {
-    std::cout << reports::run_json(r).dump() << "\n";  // one object per line, like `go test -json`
+    reports::write_run_json(std::cout, r, -1);  // one object per line, like `go test -json`
+    std::cout << "\n";
   } else {
     reports::StoryOptions so;
     so.scheduler_events = a.verbose;

@@ -30,6 +30,7 @@
 #include "harness/sandbox/namespace_setup.hpp"
 #include "harness/sandbox/syscall_filter.hpp"
 #include "harness/sandbox/violation.hpp"
+#include "harness/sandbox/watchdog.hpp"
 #include "harness/trace/record.hpp"
 
 namespace nsleak::sandbox {
@@ -103,44 +104,6 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   ::_exit(rt::kChildExitOk);
 }
 
-// The child's resident set in MiB (/proc/PID/statm), 0 if it cannot be read (it is gone).
-std::size_t resident_mb(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
-  const os::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return 0;
-  char buf[128] = {};
-  if (::read(fd.get(), buf, sizeof buf - 1) <= 0) return 0;
-  unsigned long long size = 0, resident = 0;
-  if (std::sscanf(buf, "%llu %llu", &size, &resident) != 2) return 0;
-  return static_cast<std::size_t>(resident * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE)) >> 20);
-}
-
-enum class Wait { Exited, TimedOut, OverMemory };
-
-// Waits for the child to exit, up to the deadline, reading its resident set every
-// kMemoryPollMs against `memory_limit_mb` (0: none).
-Wait wait_exit(pid_t pid, std::chrono::steady_clock::time_point deadline, std::size_t memory_limit_mb) {
-  const os::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    if (memory_limit_mb != 0 && resident_mb(pid) > memory_limit_mb) return Wait::OverMemory;
-    const int tick = static_cast<int>(std::min<long long>(left.count(), memory_limit_mb != 0 ? kMemoryPollMs : left.count()));
-    if (pidfd.valid()) {
-      pollfd p{pidfd.get(), POLLIN, 0};
-      const int rc = ::poll(&p, 1, tick);
-      if (rc < 0 && errno == EINTR) continue;
-      if (rc > 0) return Wait::Exited;
-    } else {  // kernels before 5.3: poll the child
-      siginfo_t si{};
-      if (::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) return Wait::Exited;
-      ::usleep(200);
-    }
-  }
-  return Wait::TimedOut;
-}
-
 }  // namespace
 
 void fail_environment(trace::TraceBuffer& out, const std::string& reason) {
@@ -196,13 +159,14 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
                                  std::chrono::duration<double>(opt.timeout_s));
   rec.deadline = deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(kRunGraceS));
-  switch (wait_exit(pid, deadline, opt.memory_limit_mb)) {
-    case Wait::Exited: break;
-    case Wait::TimedOut:
+  const os::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  switch (watch_child(pidfd.get(), pid, deadline, opt.memory_limit_mb)) {
+    case Watch::Ended: break;
+    case Watch::TimedOut:
       rec.timed_out = true;
       ::kill(pid, SIGKILL);
       break;
-    case Wait::OverMemory:
+    case Watch::OverMemory:
       rec.memory_limit_hit = true;
       rec.memory_limit_mb = opt.memory_limit_mb;
       ::kill(pid, SIGKILL);

@@ -22,6 +22,7 @@
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/sandbox/syscall_filter.hpp"
 #include "harness/sandbox/violation.hpp"
+#include "harness/sandbox/watchdog.hpp"
 #include "harness/trace/record.hpp"
 
 namespace nsleak::sandbox {
@@ -56,18 +57,6 @@ bool recv_msg(int fd, T& m) {
     if (n == static_cast<ssize_t>(sizeof m)) return true;
     if (n < 0 && errno == EINTR) continue;
     return false;
-  }
-}
-
-// Waits until `fd` is readable, up to the deadline. False on timeout.
-bool readable_by(int fd, std::chrono::steady_clock::time_point deadline) {
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count() + 1, 1 << 30)));
-    if (rc > 0) return true;
-    if (rc < 0 && errno != EINTR) return false;
   }
 }
 
@@ -216,9 +205,19 @@ RunRecord Zygote::run(std::string_view request) {
                                  std::chrono::duration<double>(opt_.timeout_s));
   rec.deadline = deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(kRunGraceS));
-  if (!readable_by(sock_, deadline)) {
-    rec.timed_out = true;
-    ::kill(forked.pid, SIGKILL);  // still the zygote's unreaped child: the pid is its own
+  // The run's child is the zygote's, so the zygote's word that it ended is what is waited
+  // for; its deadline and memory are held as run_sandboxed holds its own child's.
+  switch (watch_child(sock_, forked.pid, deadline, opt_.memory_limit_mb)) {
+    case Watch::Ended: break;
+    case Watch::TimedOut:
+      rec.timed_out = true;
+      ::kill(forked.pid, SIGKILL);  // still the zygote's unreaped child: the pid is its own
+      break;
+    case Watch::OverMemory:
+      rec.memory_limit_hit = true;
+      rec.memory_limit_mb = opt_.memory_limit_mb;
+      ::kill(forked.pid, SIGKILL);
+      break;
   }
   Ended ended{};
   if (!recv_msg(sock_, ended)) return lost("exited during a run");

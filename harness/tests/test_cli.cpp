@@ -25,12 +25,15 @@
 #include <tuple>
 
 #include "harness/cli/error_exit.hpp"
+#include "harness/cli/scenario_loader.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/tests/support.hpp"
+#include "harness/runner/run_report.hpp"
+#include "reports/json_report.hpp"
 
 namespace {
 
@@ -258,6 +261,66 @@ TEST_CASE("--timeout D ends the whole run, decoding and analysis included, withi
   INFO(r.out << r.err);
   CHECK(r.out.find("timed out") != std::string::npos);
   CHECK(took < 0.5 + 5 + 1);  // sandbox::kRunGraceS, and a second for nsleak's own start and story
+}
+
+TEST_CASE("the JSON report of 100,000 steps streams: no tree of it, bounded memory, done inside the timeout",
+          "[cli][limits][reports]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // limits.json's report is about 220 MB of JSON: built as one tree, then one string, it took
+  // 20-29 s and 2.1 GB in the parent. Streamed a step at a time the parent holds one step, so
+  // the peak resident set is the sandbox child's (about 590 MB: its trace), and the command
+  // ends inside the default --timeout plus the grace, even on a loaded machine.
+  namespace fs = std::filesystem;
+  const std::string out = (fs::temp_directory_path() / ("nsleak-stream-" + std::to_string(::getpid()) + ".json")).string();
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int devnull = ::open("/dev/null", O_RDWR);
+    if (o < 0 || devnull < 0 || ::chdir(NSLEAK_SOURCE_DIR) != 0) ::_exit(120);
+    ::dup2(devnull, 0);
+    ::dup2(o, 1);
+    ::dup2(devnull, 2);
+    ::execl(NSLEAK_BINARY, NSLEAK_BINARY, "run", "fixtures/valid/limits.json", "--format", "json", nullptr);
+    ::_exit(127);
+  }
+  REQUIRE(pid > 0);
+  int status = 0;
+  struct rusage ru {};
+  ::wait4(pid, &status, 0, &ru);  // ru_maxrss: the largest of nsleak and the children it waited for
+  const double took = seconds_since(t0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  INFO("took " << took << " s, peak resident set " << ru.ru_maxrss / 1024 << " MiB");
+  CHECK(took < 10 + 5);              // the default --timeout and sandbox::kRunGraceS
+  CHECK(ru.ru_maxrss < 1024 * 1024);  // KiB: under 1 GiB
+  std::ifstream in(out);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  CHECK(head.find("\"outcome\": \"pass\"") != std::string::npos);
+  in.clear();
+  in.seekg(0);
+  CHECK(nlohmann::json::accept(in));  // one valid document, checked without building it
+  fs::remove(out);
+}
+
+TEST_CASE("the streamed run report is exactly run_json's text, indented and on one line", "[cli][reports]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  for (const char* file : {"scenarios/article/article-poisoned-main.json", "scenarios/cni/cni-long-lived-multithreaded.json",
+                           "scenarios/beyond-netns/uts-clone-from-dying-thread.json"}) {
+    const auto sc = nsleak::cli::load(std::string(NSLEAK_SOURCE_DIR) + "/" + file);
+    nsleak::runner::RunOptions opt;
+    opt.sandbox.timeout_s = 60;
+    const auto r = nsleak::runner::run_scenario(sc, opt);
+    INFO(file << ": " << r.judgement.reason);
+    CHECK(r.analysis.steps > 5);
+    const nlohmann::json whole = nsleak::reports::run_json(r);
+    for (const int indent : {2, -1}) {
+      std::ostringstream streamed;
+      nsleak::reports::write_run_json(streamed, r, indent);
+      CHECK(streamed.str() == whole.dump(indent));
+    }
+  }
 }
 
 TEST_CASE("--timeout takes only finite positive seconds up to the documented maximum", "[cli][timeout]") {

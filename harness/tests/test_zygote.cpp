@@ -19,6 +19,7 @@
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/sandbox/zygote.hpp"
+#include "harness/scenario/parser.hpp"
 #include "harness/scenario/policy_file.hpp"
 #include "harness/tests/support.hpp"
 #include "harness/verdict/verdict.hpp"
@@ -134,4 +135,34 @@ TEST_CASE("Runs through a RunServer are judged as run_scenario judges them, on t
       ++runs;
     }
   CHECK(runs > 50);
+}
+
+TEST_CASE("A run through a RunServer is held to the child's memory limit, reported as run_scenario reports it",
+          "[runner][zygote][limits]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  // 20,000 goroutines alive at once: their stacks' resident pages pass 64 MiB long before the
+  // last is made. Before the zygote's runs were watched, such a run ran on unbounded.
+  const scenario::Scenario sc = scenario::parse_scenario(R"({"name": "live", "main": [
+      {"op": "wg_add", "wg": "hold", "n": 1},
+      {"op": "repeat", "times": 2, "body": [{"op": "repeat", "times": 10000, "body": [{"op": "go", "fn": "w"}]}]},
+      {"op": "wg_done", "wg": "hold"}],
+    "functions": {"w": [{"op": "wg_wait", "wg": "hold"}]}, "expect": {"go1.12": {}}})",
+                                                         "live.json", cli::parse_options());
+  const scenario::Scenario ok = scenario::parse_scenario(
+      R"({"name": "ok", "main": [{"op": "yield"}], "expect": {"go1.12": {}}})", "ok.json", cli::parse_options());
+  runner::RunOptions opt;
+  opt.sandbox.memory_limit_mb = 64;
+  opt.sandbox.timeout_s = 60;
+  runner::RunServer server({&sc, &ok}, opt.sandbox);
+  REQUIRE(server.env_error().empty());
+  const runner::RunReport served = server.run(0, opt);
+  INFO(served.judgement.reason);
+  CHECK(served.record.memory_limit_hit);
+  CHECK(served.judgement.outcome == verdict::Outcome::Limit);
+  const runner::RunReport direct = runner::run_scenario(sc, opt);
+  CHECK(direct.judgement.outcome == verdict::Outcome::Limit);
+  CHECK(served.judgement.reason == direct.judgement.reason);
+  CHECK(served.judgement.reason.find("passed 64 MiB") != std::string::npos);
+  // The zygote lives on: the next run through it passes.
+  CHECK(server.run(1, opt).judgement.outcome == verdict::Outcome::Pass);
 }
