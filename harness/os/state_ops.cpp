@@ -151,9 +151,45 @@ SysResult open_current(StateKind kind, NsHandle& out) {
   return r;
 }
 
+namespace {
+
+// The calling thread's /proc/thread-self/ns, opened once per thread (O_PATH). The recorder
+// reads its own thread's namespace after every op, and resolving the whole path each time
+// (/proc, thread-self's link to <pid>/task/<tid>, ns) was most of that read: the largest
+// single cost of fixtures/valid/limits.json's 100,000 ops. The directory is the thread's own
+// for its life; a forked child's copy of the thread_local names its parent's thread, so the
+// tid is checked (and that copy is left alone: the child may have closed the number since and
+// reused it). Read in a non-inlined function and never kept across anything that could
+// switch goroutines (the TLS rule, ARCHITECTURE.md). -1 (no fd to spare): the full path.
+struct OwnNsDir {
+  pid_t tid = 0;
+  int fd = -1;
+  ~OwnNsDir() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+[[gnu::noinline]] int own_ns_dir() {
+  thread_local OwnNsDir d;
+  const auto tid = static_cast<pid_t>(::gettid());
+  if (d.tid != tid) {
+    d.fd = ::open("/proc/thread-self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    d.tid = d.fd >= 0 ? tid : 0;
+  }
+  return d.fd;
+}
+
+}  // namespace
+
 StateValue current_value(StateKind kind) {
+  const char* entry = info(kind).task_entry;
+  if (info(kind).read == ReadBy::NsfsIdentity && std::strncmp(entry, "ns/", 3) == 0)
+    if (const int dir = own_ns_dir(); dir >= 0) {
+      const StateValue v = read_at(dir, entry + 3, kind);
+      if (v.valid()) return v;
+    }
   char path[64];  // no std::string: the recorder reads this after every op
-  std::snprintf(path, sizeof path, "/proc/thread-self/%s", info(kind).task_entry);
+  std::snprintf(path, sizeof path, "/proc/thread-self/%s", entry);
   return read_at(AT_FDCWD, path, kind);
 }
 
