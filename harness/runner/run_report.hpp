@@ -4,9 +4,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/observe/analyze_tree.hpp"
 #include "harness/observe/kernel_log.hpp"
 #include "harness/sandbox/sandbox.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -29,6 +31,10 @@ struct RunReport {
   // differs from the trace (kernel_audit.hpp): any difference makes the outcome an error.
   observe::KernelLog kernel;
   std::vector<std::string> audit;
+  // Set only for a real program under `nsleak observe` (reports/observe_timeline.hpp): no
+  // scenario ran; the trace is drawn from `kernel` (a box per notified call, by its caller) and
+  // verdict i is this analysis's finding i, worded from kernel facts.
+  std::optional<observe::TreeAnalysis> observed;
   // The command line that reproduces this run: filled in by the caller that knows its command
   // line (the CLI's reproduce.cpp); run_scenario leaves it empty.
   std::string reproduce;

@@ -7,7 +7,9 @@ unprivileged user: what the kernel showed the supervisor must be what the progra
   locked-exit: the thread that unshared exits dirty (thread-exited), and no other thread of
                the program is ever in that namespace;
   export:      `nsleak export --go` of the article scenario builds offline (standard library
-               only) and, observed, tells the article's story in its own JSON lines.
+               only) and, observed, tells the article's story in its own JSON lines;
+  html:        `observe --html` of the article: its page pins poisoned-main and draws the one
+               setns as a box on the locked thread's lane.
 
 Exit 77 (skip, counted by ci/test) when Go or vishvananda/netns is not installed or
 namespaces are unavailable; 1 on any failed check.
@@ -30,10 +32,10 @@ def check(ok, what, detail=""):
         failures += 1
 
 
-def observe(nsleak, binary, user):
+def observe(nsleak, binary, user, html=None):
     """The exit status, the observe report and the program's own JSON lines (on stderr with --format json)."""
-    out = subprocess.run([nsleak, "observe", "--format", "json", "--", binary], capture_output=True, text=True,
-                         timeout=60, user=user, cwd="/")
+    out = subprocess.run([nsleak, "observe", "--format", "json"] + (["--html", html] if html else []) + ["--", binary],
+                         capture_output=True, text=True, timeout=60, user=user, cwd="/")
     if out.returncode == 3:
         print("SKIPPED: this environment cannot run namespaces: " + out.stderr.strip())
         sys.exit(77)
@@ -83,6 +85,24 @@ def check_locked_exit(rep, rc, prog, who):
     check(target != rep["origin"]["net"] and not others,
           who + "locked-exit: no other thread is ever in its namespace %s" % target, str(others))
     check(me["end"] == "exit", who + "locked-exit: the thread ended by exit(2)", json.dumps(me))
+
+
+def check_html(nsleak, binary, outdir, who):
+    import xml.etree.ElementTree as ET
+    svg = "{http://www.w3.org/2000/svg}"
+    page = os.path.join(outdir, "article.html")
+    rc, rep, prog = observe(nsleak, binary, None, page)
+    locked = (prog[-1] if prog else {}).get("locked_tid")
+    with open(page, encoding="utf-8") as f:
+        root = ET.fromstring(f.read())
+    gs = [g for g in root.iter(svg + "g")]
+    lane = {g.get("data-tid"): g.get("data-m") for g in gs if g.get("class") == "lane"}
+    title = lambda g: "".join(g.find(svg + "title").itertext())
+    setns = [g for g in gs if g.get("class") == "op" and ": setns(" in title(g)]
+    check(len(setns) == 1 and setns[0].get("data-m") == lane.get(str(locked)),
+          who + "html: the one setns is a box on the locked thread %s's lane" % locked, [title(g) for g in setns])
+    check("poisoned-main" in [g.get("data-kind") for g in gs if g.get("class") == "verdict"],
+          who + "html: poisoned-main is pinned")
 
 
 def find_go():
@@ -139,6 +159,8 @@ def main():
         rc, rep, prog = observe(nsleak, os.path.join(outdir, "locked-exit"), user)
         check_locked_exit(rep, rc, prog[-1] if prog else {}, who)
         check_export(nsleak, root, outdir, user, who)
+        if user is None:
+            check_html(nsleak, os.path.join(outdir, "article"), outdir, who)
     shutil.rmtree(outdir, ignore_errors=True)
     print("%d failed" % failures)
     sys.exit(1 if failures else 0)

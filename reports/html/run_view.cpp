@@ -21,12 +21,29 @@ RunView::RunView(const runner::RunReport& report) : r(report), names(report), ns
     group_gs.emplace_back();
     if (v.g >= 0) group_gs[l].push_back(v.g);
   }
+  if (r.observed) {  // an observed program: its findings, in the words of `nsleak observe`
+    const ObserveProse prose(r.kernel, *r.observed);
+    for (const auto& f : r.observed->findings) {
+      summaries.push_back(prose.summary(f));
+      provenance.emplace_back();
+      for (const auto& t : r.observed->threads) {
+        if (t.tid != f.tid) continue;
+        provenance.back().push_back(prose.life(t));
+        for (std::size_t c = 1; c < t.timeline.size(); ++c) provenance.back().push_back(prose.change(t, t.timeline[c]));
+      }
+    }
+    return;
+  }
   const Prose prose(r, ns, names, true);
   for (const auto& v : a.verdicts) {
     summaries.push_back(prose.summary(v));
     provenance.emplace_back();
     for (const auto& s : v.provenance) provenance.back().push_back(prose.step(s));
   }
+}
+
+std::string RunView::thread(std::int64_t m, std::int32_t tid) const {
+  return r.observed ? "tid " + std::to_string(tid) : mdesc(m, tid);
 }
 
 std::string RunView::list(const verdict::StateSet& s, std::size_t from) const {

@@ -34,6 +34,9 @@ struct RunView {
   std::vector<std::vector<std::string>> provenance;  // per verdict, per step
   std::vector<TimelineMark> marks;                   // decisions pinned on this run, in order
 
+  // "m0 (tid 4242)"; an observed program's thread has no M: "tid 4242".
+  std::string thread(std::int64_t m, std::int32_t tid) const;
+
   // "net:[…] origin, uts:[…]": every observed kind's value, as the kernel prints it.
   std::string all(const verdict::StateSet& s) const { return list(s, 0); }
 

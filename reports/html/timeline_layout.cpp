@@ -38,7 +38,7 @@ std::int32_t tid_of(const trace::Event& ev) {
       ev.body);
 }
 
-Layout::Layout(const RunView& v, Fit fit) : fit_(fit), kinds_(v.kinds) {
+Layout::Layout(const RunView& v, Fit fit) : fit_(fit), observed_(v.r.observed.has_value()), kinds_(v.kinds) {
   const auto& r = v.r;
   std::set<long> vseqs;
   for (std::size_t i = 0; i < r.analysis.verdicts.size(); ++i)

@@ -70,6 +70,7 @@ class Layout {
   // last step): the end column.
   std::size_t col_at(long seq) const;
   const std::vector<Lane>& lanes() const { return lanes_; }
+  bool observed() const { return observed_; }  // a real program under observe: lanes are tids
   const Lane* lane(long m) const;
   // One stripe per observed kind, in table order.
   const std::vector<trace::KindIndex>& kinds() const { return kinds_; }
@@ -95,6 +96,7 @@ class Layout {
   void stack_lanes();
 
   Fit fit_;
+  bool observed_ = false;
   std::vector<trace::KindIndex> kinds_;
   std::vector<const trace::Event*> steps_;  // in seq order
   std::vector<std::size_t> col_of_;          // per step

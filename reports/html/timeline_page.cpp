@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -72,6 +73,17 @@ void legend(std::ostringstream& os, const Namespaces& ns, const RunView& view) {
 }
 
 void how_to_read(std::ostringstream& os, const RunView& view) {
+  if (view.r.observed) {  // a real program: kernel facts only
+    os << "<p class=\"how\">Kernel facts only, as the seccomp supervisor saw them: one lane per thread (tid), one "
+          "column per notified call or thread event, in order. A box is a call the thread made (setns, unshare, "
+          "clone, execve, exit), as strace prints it, filled with the namespace the thread was in after it (one band "
+          "per kind, top to bottom: "
+       << esc(kind_list(view)) << "); the stripes along a lane are the thread's namespaces over time. Black arrows "
+          "are clones, from the thread that made them; a dark bar ends a thread that exited; the green line is the "
+          "program's exit_group. There are no goroutines here: which goroutine ran on a thread is not a kernel fact. "
+          "Hover for details.</p>\n";
+    return;
+  }
   os << "<p class=\"how\">One lane per thread (M), one column per op or thread event, in order. "
         "A box is a goroutine's op, filled with the namespace its thread was in (one band per kind the run "
         "observed, top to bottom: "
@@ -99,7 +111,7 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
     const auto& v = r.analysis.verdicts[i];
     if (!view.shown(i)) continue;  // counted with the first of its group
     const std::size_t col = L.col_at(v.seq);
-    std::string where = v.m >= 0 ? "on " + mdesc(v.m, v.tid) : "";
+    std::string where = v.m >= 0 ? "on " + view.thread(v.m, v.tid) : "";
     where += v.seq >= 0 ? " at step " + std::to_string(col + 1) + " (seq " + std::to_string(v.seq) + ")"
                         : " at the end of the run";
     os << "<li class=\"verdict-item\" data-kind=\"" << verdict::verdict_name(v.kind) << "\"><span class=\"vnum\">V"
@@ -121,18 +133,25 @@ void verdict_list(std::ostringstream& os, const RunView& view) {
 
 void thread_table(std::ostringstream& os, const RunView& view) {
   const auto& r = view.r;
-  os << "<h3>Threads at the end</h3>\n<table class=\"threads\"><thead><tr><th>M</th><th>tid</th><th>role</th>"
-     << "<th>state</th>";
+  const bool observed = r.observed.has_value();  // no Ms, no roles: tids alone
+  os << "<h3>Threads at the end</h3>\n<table class=\"threads\"><thead><tr>" << (observed ? "" : "<th>M</th>")
+     << "<th>tid</th>" << (observed ? "" : "<th>role</th>") << "<th>state</th>";
   for (const auto k : view.kinds) os << "<th>" << esc(TraceNames::kind(k)) << "</th>";
   os << "<th>cloned from</th></tr></thead><tbody>";
+  std::map<std::int64_t, pid_t> tid_of_m;
+  for (const auto& t : r.analysis.threads) tid_of_m[t.m] = t.tid;
   for (const auto& t : r.analysis.threads) {
-    os << "<tr><td>m" << t.m << "</td><td>" << t.tid << "</td><td>" << esc(trace::role_name(t.role)) << "</td><td>"
-       << verdict::thread_state_name(t.end) << "</td>";
+    os << "<tr>";
+    if (!observed) os << "<td>m" << t.m << "</td>";
+    os << "<td>" << t.tid << "</td>";
+    if (!observed) os << "<td>" << esc(trace::role_name(t.role)) << "</td>";
+    os << "<td>" << verdict::thread_state_name(t.end) << "</td>";
     for (const auto k : view.kinds)
       os << "<td>" << (t.state.has(k) ? esc(view.ns.show(k, t.state.value[k])) : std::string("\xE2\x80\x94")) << "</td>";
     os << "<td>"
-       << (t.cloned_from >= 0 ? esc("m" + std::to_string(t.cloned_from) + " (" + trace::via_name(t.via) + ")")
-                              : std::string("\xE2\x80\x94"))
+       << (t.cloned_from < 0 ? std::string("\xE2\x80\x94")
+           : observed        ? esc("tid " + std::to_string(tid_of_m[t.cloned_from]))
+                             : esc("m" + std::to_string(t.cloned_from) + " (" + trace::via_name(t.via) + ")"))
        << "</td></tr>";
   }
   os << "</tbody></table>\n";

@@ -68,9 +68,16 @@ void fitted_text(std::ostringstream& os, int x, int y, int room, const char* cls
 // The Go statement an op box shows, on at most two lines: "mainNs :=" over "netns.Get()"; a
 // call too long for one line breaks where a reader would ("runtime." / "UnlockOSThread()",
 // "goroutine" / "WithNetns()"), punctuation preferred over a camelCase boundary.
+std::vector<std::string> call_lines(const std::string& call, int room);
+
 std::vector<std::string> box_lines(const scenario::Op& o, int room) {
   const std::string call = go_call(o);
   if ((o.kind == OpKind::Get || o.kind == OpKind::Unshare) && !o.name.empty()) return {o.name + " :=", call};
+  return call_lines(call, room);
+}
+
+// A call on one line, or on two where a reader would break it.
+std::vector<std::string> call_lines(const std::string& call, int room) {
   if (static_cast<double>(code_points(call)) * kCharW <= room || call.size() < 4) return {call};
   std::size_t best = 0, best_cost = call.size();
   for (std::size_t i = 1; i + 1 < call.size(); ++i) {
@@ -142,11 +149,17 @@ void svg_lane_head(std::ostringstream& os, const Layout& L, const Lane& l, std::
   os << "<g class=\"lane-head\" data-m=\"" << t.m << "\">";
   rect(os, 0, l.top, L.label_w(), l.height, index % 2 ? "#f6f6f6" : "#ffffff");
   const int room = L.label_w() - (L.stripes() > 1 ? 30 : 12);
-  squeezed(os, 8, l.top + 18, room, "lane-label", 7.2,
-           "m" + std::to_string(t.m) + " tid " + std::to_string(t.tid) + " (" + role + ")");
   std::string sub = verdict::thread_state_name(t.end);
-  if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")";
-  else if (t.m == 0) sub += " \xC2\xB7 the main thread";
+  if (L.observed()) {  // a real program's thread: its tid is all there is (no M, no role)
+    squeezed(os, 8, l.top + 18, room, "lane-label", 7.2, "tid " + std::to_string(t.tid));
+    if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from tid " + std::to_string(L.lane(t.cloned_from)->thread->tid);
+    else if (t.m == 0) sub += " \xC2\xB7 the main thread";
+  } else {
+    squeezed(os, 8, l.top + 18, room, "lane-label", 7.2,
+             "m" + std::to_string(t.m) + " tid " + std::to_string(t.tid) + " (" + role + ")");
+    if (t.cloned_from >= 0) sub += " \xC2\xB7 cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")";
+    else if (t.m == 0) sub += " \xC2\xB7 the main thread";
+  }
   squeezed(os, 8, l.top + 33, room, "lane-sub", 5.6, sub);
   if (L.stripes() > 1)  // several stripes, all grey until something moves: say which is which
     for (int i = 0; i < L.stripes(); ++i)
@@ -160,9 +173,12 @@ void svg_lane(std::ostringstream& os, const RunView& v, const Layout& L, const N
   const std::string role = trace::role_name(t.role), state = verdict::thread_state_name(t.end), via = trace::via_name(t.via);
   os << "<g class=\"lane\" data-m=\"" << t.m << "\" data-tid=\"" << t.tid << "\" data-role=\"" << esc(role)
      << "\" data-state=\"" << esc(state) << "\">";
-  os << "<title>" << esc(mdesc(t.m, t.tid) + ", " + role + ", " + state + " at the end, in " + v.all(t.state) +
-                         (t.cloned_from >= 0 ? "; cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")"
-                                             : ""))
+  const Lane* from = t.cloned_from >= 0 ? L.lane(t.cloned_from) : nullptr;
+  os << "<title>"
+     << esc(v.thread(t.m, t.tid) + (L.observed() ? "" : ", " + role) + ", " + state + " at the end, in " + v.all(t.state) +
+            (from == nullptr ? ""
+             : L.observed()  ? "; cloned from " + v.thread(t.cloned_from, from->thread->tid)
+                             : "; cloned from m" + std::to_string(t.cloned_from) + " (" + via + ")"))
      << "</title>";
   rect(os, 0, l.top, L.width(), l.height, index % 2 ? "#f6f6f6" : "#ffffff");
   const auto segs = segments(v, L, static_cast<trace::MId>(t.m), l);
@@ -233,15 +249,22 @@ void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Nam
   const scenario::Op* o = v.names.op(e.op);
   const Lane* l = L.lane(e.m);
   const verdict::StateSet now = state_of(ev.states, false);
-  const std::string g = "g" + std::to_string(e.g), opname = v.names.op_name(e.op), fn = v.names.fn(e.g);
+  // An observed program's box is a notified call: no goroutine, the caller's tid instead, the
+  // call as strace prints it (the op's name).
+  const bool observed = v.r.observed.has_value();
+  const std::string g = observed ? "tid " + std::to_string(e.tid) : "g" + std::to_string(e.g);
+  const std::string opname = v.names.op_name(e.op), fn = observed ? "" : v.names.fn(e.g);
   os << "<g class=\"op\" data-seq=\"" << ev.seq << "\" data-m=\"" << e.m << "\" data-g=\"" << e.g
      << "\" data-op=\"" << esc(opname) << "\">";
-  os << "<title>"
-     << esc(g + " " + fn + ": " + (o != nullptr ? go_statement(*o) + "  // " : "") + opname + " at " + v.names.label(e.op) + " (line " +
-            std::to_string(v.names.line(e.op)) + ")\n" + mdesc(e.m, e.tid) +
-            (e.locked ? ", locked to this goroutine" : "") + "\n" + v.all(now) + "\n" + op_detail(v, e, ev, o) +
-            "\n" + step_desc(L, i))
-     << "</title>";
+  os << "<title>";
+  if (observed)
+    os << esc(g + ": " + (o != nullptr ? o->name : opname) + "\n" + v.all(now) + "\n" + step_desc(L, i));
+  else
+    os << esc(g + " " + fn + ": " + (o != nullptr ? go_statement(*o) + "  // " : "") + opname + " at " + v.names.label(e.op) + " (line " +
+              std::to_string(v.names.line(e.op)) + ")\n" + mdesc(e.m, e.tid) +
+              (e.locked ? ", locked to this goroutine" : "") + "\n" + v.all(now) + "\n" + op_detail(v, e, ev, o) +
+              "\n" + step_desc(L, i));
+  os << "</title>";
   if (l == nullptr) {  // no lane to draw on; the group (and its tooltip) still counts the op
     os << "</g>\n";
     return;
@@ -262,7 +285,9 @@ void svg_op(std::ostringstream& os, const RunView& v, const Layout& L, const Nam
   if (static_cast<double>(g.size() + 1 + code_points(shown_fn)) * kBoldCharW > room)
     os << " textLength=\"" << room << "\" lengthAdjust=\"spacingAndGlyphs\"";
   os << ">" << esc(g) << "<tspan class=\"op-fn\"> " << esc(shown_fn) << "</tspan></text>";
-  const std::vector<std::string> lines = o != nullptr ? box_lines(*o, room) : std::vector<std::string>{opname};
+  const std::vector<std::string> lines = o == nullptr ? std::vector<std::string>{opname}
+                                        : observed     ? call_lines(o->name, room)
+                                                       : box_lines(*o, room);
   for (std::size_t k = 0; k < lines.size(); ++k)
     fitted_text(os, x + 3, y + 24 + static_cast<int>(k) * 10, room, "op-name", lines[k]);
   os << "</g>\n";
@@ -281,8 +306,10 @@ void svg_newm(std::ostringstream& os, const RunView& v, const Layout& L, const N
   os << "<g class=\"newm\" data-seq=\"" << ev.seq << "\" data-m=\"" << e.m << "\" data-from=\"" << e.from_m
      << "\" data-via=\"" << esc(via) << "\">";
   os << "<title>"
-     << esc("clone (" + via + "): " + mdesc(e.from_m, e.from_tid) + " creates " + mdesc(e.m, e.tid) + ", " +
-            trace::role_name(e.role) + (e.via == trace::CloneVia::Template ? ", by the template thread" : "") +
+     << esc((L.observed() ? "clone: " + v.thread(e.from_m, e.from_tid) + " creates " + v.thread(e.m, e.tid)
+                          : "clone (" + via + "): " + mdesc(e.from_m, e.from_tid) + " creates " + mdesc(e.m, e.tid) +
+                                ", " + trace::role_name(e.role) +
+                                (e.via == trace::CloneVia::Template ? ", by the template thread" : "")) +
             "; it starts in " + (start.empty() ? "?" : start) + "\n" + step_desc(L, i))
      << "</title>";
   if (to == nullptr) {
