@@ -68,30 +68,30 @@ class Writer {
                                    " with \"fail\" cannot be expressed in Go (the real kernel's errors cannot be chosen)");
       // Ops and state kinds the exported program does not write yet are refused, never
       // dropped: a program that silently skips an op would make conform compare other programs.
-      switch (op.kind) {
-        case OpKind::Setuid: case OpKind::Setgid: case OpKind::Setaffinity: case OpKind::Setnice:
-        case OpKind::TestForbiddenSyscall:
-          throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) +
-                                     " is not exported to Go yet");
-        default: break;
-      }
+      if (op.kind == OpKind::TestForbiddenSyscall)
+        throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) +
+                                   " is not exported to Go yet");
       if (op.local)
         throw scenario::ParseError(op.loc, std::string("export --go: ") + scenario::op_name(op.kind) + " \"" + op.name +
                                    "\": goroutine-local names (\"$i\") are not exported to Go yet");
-      if ((op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get ||
-           op.kind == OpKind::Expect || op.kind == OpKind::Exec) &&
-          !os::is_namespace(op.ns) && op.ns != os::StateKind::Fs)
-        throw scenario::ParseError(op.loc, std::string("export --go: state kind \"") + os::info(op.ns).name +
+      // get, expect and a syscall's look read every kind (state() in the program); exec's child
+      // reports a namespace or the cwd only (it stats /proc/self/ENTRY).
+      if (op.kind == OpKind::Exec && !os::is_namespace(op.ns) && op.ns != os::StateKind::Fs)
+        throw scenario::ParseError(op.loc, std::string("export --go: exec of state kind \"") + os::info(op.ns).name +
                                    "\" is not exported to Go yet");
       switch (op.kind) {
         case OpKind::Send: case OpKind::Recv: case OpKind::Close: chans_.insert(op.name); break;
         case OpKind::WgAdd: case OpKind::WgDone: case OpKind::WgWait: wgs_.insert(op.name); break;
         default: break;
       }
-      if (op.kind == OpKind::Unshare || op.kind == OpKind::Setns || op.kind == OpKind::Get || op.kind == OpKind::Expect ||
-          op.kind == OpKind::Exec)
-        kinds_.insert(op.ns);
-      if (op.kind == OpKind::Chdir) kinds_.insert(os::StateKind::Fs);
+      switch (op.kind) {  // the kinds the program reads: each gets its origin line at the start
+        case OpKind::Unshare: case OpKind::Setns: case OpKind::Get: case OpKind::Expect: case OpKind::Exec:
+        case OpKind::Syscall: case OpKind::Setuid: case OpKind::Setgid: case OpKind::Setaffinity: case OpKind::Setnice:
+          kinds_.insert(op.ns);
+          break;
+        case OpKind::Chdir: kinds_.insert(os::StateKind::Fs); break;
+        default: break;
+      }
       collect(op.body);
     }
   }
@@ -102,8 +102,8 @@ class Writer {
       << "//\n// Scenario " << sc_.name << ": each get/expect/exec/syscall prints one JSON line.\n"
       << "// Build: go build (standard library only); run it in a fresh namespace: nsleak observe -- ./PROGRAM\n"
       << "package main\n\nimport (\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"os\"\n\t\"os/exec\"\n\t\"runtime\"\n"
-      << "\t\"strings\"\n\t\"sync\"\n\t\"syscall\"\n\t\"time\"\n)\n\n"
-      << "var _ = exec.Command\nvar _ = strings.TrimSpace\nvar _ = time.Sleep\n\n"
+      << "\t\"strings\"\n\t\"sync\"\n\t\"syscall\"\n\t\"time\"\n\t\"unsafe\"\n)\n\n"
+      << "var _ = exec.Command\nvar _ = strings.TrimSpace\nvar _ = time.Sleep\nvar _ = unsafe.Pointer(nil)\n\n"
       << "type handle struct {\n\tfd int\n\tid string\n}\n\n"
       << "var (\n\tmu      sync.Mutex\n\tnames   = map[string]handle{}\n\torder   []string\n\torigins = map[string]handle{}\n"
       << "\tspawned = map[string]int{}\n\tout     = json.NewEncoder(os.Stdout)\n)\n\n";
@@ -129,14 +129,44 @@ class Writer {
 	}
 }
 
-// The calling thread's value of `kind`, as nsleak reads it: the (st_dev, st_ino) of its entry.
+// The calling thread's value of `kind`, as nsleak reads it: a namespace's or the cwd's
+// (st_dev, st_ino); the ids or CPUs of its line of status (uid, gid, affinity); nice from stat.
 func state(kind string) string {
+	switch kind {
+	case "uid", "gid", "affinity":
+		return statusLine(map[string]string{"uid": "Uid:", "gid": "Gid:", "affinity": "Cpus_allowed_list:"}[kind])
+	case "nice":
+		return niceValue()
+	}
 	var st syscall.Stat_t
 	check(syscall.Stat("/proc/thread-self/"+entries[kind], &st), "stat "+entries[kind])
 	return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }
 
+func statusLine(key string) string {
+	b, err := os.ReadFile("/proc/thread-self/status")
+	check(err, "read status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, key) {
+			return strings.Join(strings.Fields(strings.TrimPrefix(l, key)), "/")
+		}
+	}
+	panic("status has no " + key)
+}
+
+// Field 19 of /proc/thread-self/stat, counted after the command name's closing parenthesis.
+func niceValue() string {
+	b, err := os.ReadFile("/proc/thread-self/stat")
+	check(err, "read stat")
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	return f[19-3]
+}
+
+// A value with no file to setns to (ids, CPUs, nice) is its reading alone.
 func open(kind string) handle {
+	if flags[kind] == 0 {
+		return handle{-1, state(kind)}
+	}
 	fd, err := syscall.Open("/proc/thread-self/"+entries[kind], syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	check(err, "open "+entries[kind])
 	return handle{fd, state(kind)}
@@ -233,6 +263,52 @@ func execProbe(g, op, kind, as string) {
 	emit(map[string]interface{}{"op": op, "g": g, "kind": kind, "state": id, "as": as, "exec": true})
 }
 
+// setuid/setgid: raw is the per-thread syscall (RawSyscall never reaches AllThreadsSyscall), as
+// the model's raw set is; without raw, Go's syscall.Setuid/Setgid, which since go1.16 runs the
+// call on every thread (AllThreadsSyscall) and panics here on failure. The whole process moved
+// then: as in the model, that is the program's origin from now on (a new "origin" line).
+func setid(g, op, kind string, id uintptr, raw bool) {
+	var err error
+	switch {
+	case raw && kind == "uid":
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SETRESUID, ^uintptr(0), id, ^uintptr(0)); e != 0 {
+			err = e
+		}
+	case raw:
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SETRESGID, ^uintptr(0), id, ^uintptr(0)); e != 0 {
+			err = e
+		}
+	case kind == "uid":
+		err = syscall.Setuid(int(id))
+	default:
+		err = syscall.Setgid(int(id))
+	}
+	check(err, "set"+kind)
+	if !raw {
+		h := handle{-1, state(kind)}
+		mu.Lock()
+		origins[kind] = h
+		mu.Unlock()
+		emit(map[string]interface{}{"op": op, "g": g, "kind": kind, "state": h.id, "event": "origin"})
+	}
+}
+
+// sched_setaffinity(0, ...): this thread's CPU mask (Go 1.19's syscall has no wrapper).
+func setaffinity(cpus ...int) {
+	var mask [16]uint64
+	for _, c := range cpus {
+		mask[c/64] |= 1 << (uint(c) % 64)
+	}
+	if _, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, 0, uintptr(len(mask)*8), uintptr(unsafe.Pointer(&mask[0]))); e != 0 {
+		panic("sched_setaffinity: " + e.Error())
+	}
+}
+
+// setpriority(PRIO_PROCESS, 0, nice): on Linux, this thread's nice value.
+func setnice(n int) {
+	check(syscall.Setpriority(syscall.PRIO_PROCESS, 0, n), "setpriority")
+}
+
 // A blocking syscall (the P is handed off while it sleeps), then the thread's state.
 func blockingSyscall(g, op, kind string) {
 	ts := syscall.Timespec{Nsec: 1000000}
@@ -270,6 +346,18 @@ func blockingSyscall(g, op, kind string) {
         case OpKind::Sleep: s << in << "time.Sleep(" << op.n << " * time.Millisecond)\n"; break;
         case OpKind::Exit: s << in << "runtime.Goexit()\n"; break;
         case OpKind::Chdir: s << in << "check(syscall.Chdir(" << q(op.name) << "), \"chdir\")\n"; break;
+        case OpKind::Setuid:
+        case OpKind::Setgid:
+          s << in << "setid(g, " << label << ", " << kind << ", " << op.n << ", " << (op.raw ? "true" : "false") << ")\n";
+          break;
+        case OpKind::Setaffinity: {
+          std::string cpus;
+          for (const int c : op.cpus) cpus += (cpus.empty() ? "" : ", ") + std::to_string(c);
+          s << in << "setaffinity(" << cpus << ")\n";
+          break;
+        }
+        case OpKind::Setnice: s << in << "setnice(" << op.n << ")\n"; break;
+        case OpKind::TestForbiddenSyscall: break;  // refused by collect()
         case OpKind::Repeat:
           s << in << "for i := 0; i < " << op.n << "; i++ {\n";
           body(s, op.body, depth + 1);

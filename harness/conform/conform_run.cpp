@@ -93,8 +93,9 @@ std::string policy_for(const std::string& version) {
   if (version.rfind("go1.", 0) == 0) minor = std::atoi(version.c_str() + 4);
   if (minor < 0) return "";
   // The presets are named go1.N after the release whose behaviour they model; go1.12 is the
-  // one that models current Go's LockOSThread (later presets add facilities, e.g. go1.16's
-  // AllThreadsSyscall, that conform's programs do not use).
+  // one that models current Go's LockOSThread, go1.16 adds AllThreadsSyscall, which the
+  // exported programs' syscall.Setuid/Setgid go through from Go 1.16 on.
+  if (minor >= 16) return "go1.16";
   if (minor >= 12) return "go1.12";
   std::string best;
   int best_minor = -1;

@@ -35,7 +35,8 @@ std::string goroutine_class(const std::string& label);
 // The verdict kinds both sides can give: the model from its trace, observe from the kernel.
 const std::vector<verdict::VerdictKind>& outside_verdicts();
 
-// One model run. Its end is explore's Outcome::end ("" when main returned).
+// One model run. Its end is explore's Outcome::end ("" when main returned); its verdicts only
+// those about a kind observe reads (the namespaces).
 Observable observable_of(const runner::RunReport& r);
 
 // One line export --go's program printed (reports/go_export.hpp).

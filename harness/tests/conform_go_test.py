@@ -3,9 +3,10 @@
 
     conform_go_test.py --nsleak PATH --source-root DIR
 
-Checks: the article and a safe scenario agree with Go (every class real Go showed is reachable in
-the model, the most frequent is go-order's); a scenario export refuses is listed as skipped with
-its reason; a missing toolchain is exit 3; a bad path is exit 2.
+Checks: the article, a safe scenario and a per-thread nice scenario agree with Go (every class
+real Go showed is reachable in the model, the most frequent is go-order's); a scenario export
+refuses is listed as skipped with its reason; the export of every uid, gid, affinity and nice
+library scenario builds offline; a missing toolchain is exit 3; a bad path is exit 2.
 Exit 77 (skip, counted by ci/test) when Go is not installed.
 """
 
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 failures = 0
 
@@ -35,6 +37,26 @@ def find_go():
     return None
 
 
+def check_state_exports(nsleak, go, root):
+    """export --go of each per-thread-state library scenario (setuid/setgid, raw or not,
+    setaffinity, setnice, and get/expect of those kinds) builds, offline."""
+    out = tempfile.mkdtemp(prefix="nsleak-conform-export-")
+    env = dict(os.environ, GOFLAGS="-mod=mod", GOPROXY="off", GOTOOLCHAIN="local", CGO_ENABLED="0",
+               GO111MODULE="on", GOCACHE=os.environ.get("GOCACHE", os.path.join(out, "gocache")),
+               GOPATH=os.path.join(out, "gopath"))
+    files = sorted(os.path.join(d, f) for d in ("scenarios/uid", "scenarios/gid", "scenarios/affinity", "scenarios/nice")
+                   for f in os.listdir(os.path.join(root, d)) if f.endswith(".json"))
+    check(len(files) >= 5, "export: the uid, gid, affinity and nice scenarios are found", str(files))
+    for f in files:
+        d = os.path.join(out, os.path.basename(f)[:-5])
+        ex = subprocess.run([nsleak, "export", "--go", f, "-o", d], cwd=root, capture_output=True, text=True)
+        b = subprocess.run([go, "build", "-o", "program", "."], cwd=d, env=env, capture_output=True, text=True) \
+            if ex.returncode == 0 else ex
+        check(ex.returncode == 0 and b.returncode == 0, "export: %s exports and builds with %s, offline" % (f, go),
+              ex.stderr + b.stderr)
+    shutil.rmtree(out, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nsleak", required=True)
@@ -46,7 +68,7 @@ def main():
         print("SKIPPED: no Go toolchain (apt-get install golang-1.19-go)")
         sys.exit(77)
     scenarios = ["scenarios/article/article-poisoned-main.json", "scenarios/safe/lock-setns-restore-unlock.json",
-                 "scenarios/cni/cni-do-restore-fails.json"]
+                 "scenarios/cni/cni-do-restore-fails.json", "scenarios/nice/nice-unlock-without-restore.json"]
     out = subprocess.run([nsleak, "conform", "--go", go, "--runs", "3", "--budget", "40", "--format", "json"] + scenarios,
                          cwd=a.source_root, capture_output=True, text=True, timeout=240)
     try:
@@ -55,8 +77,8 @@ def main():
         check(False, "conform --format json prints one JSON document", out.stdout + out.stderr)
         sys.exit(1)
     by = {s["scenario"]: s for s in rep["scenarios"]}
-    check(rep["policy"] == "go1.12" or not rep["go"].startswith("go1.1"), "conform: the policy matching " + rep["go"], rep["policy"])
-    for name in ("article-poisoned-main", "lock-setns-restore-unlock"):
+    check(rep["policy"] == "go1.16" or not rep["go"].startswith("go1.1"), "conform: the policy matching " + rep["go"], rep["policy"])
+    for name in ("article-poisoned-main", "lock-setns-restore-unlock", "nice-unlock-without-restore"):
         s = by.get(name, {})
         check(s.get("agrees") is True and s.get("go_runs") == 3, "conform: %s agrees with %s in 3 runs" % (name, rep["go"]),
               json.dumps(s, indent=1))
@@ -69,6 +91,8 @@ def main():
     check("fail" in skipped and "cni-do-restore-fails.json:" in skipped,
           "conform: a scenario export refuses is listed as skipped, located", skipped)
     check(out.returncode == 0, "conform: exit 0 when every scenario agrees or is skipped", out.stderr)
+
+    check_state_exports(nsleak, go, a.source_root)
 
     nogo = subprocess.run([nsleak, "conform", "--go", "/nonexistent/go", scenarios[0]], cwd=a.source_root,
                           capture_output=True, text=True)

@@ -83,7 +83,8 @@ TEST_CASE("conform: real Go's most frequent class must be go-order's (a tie with
 }
 
 TEST_CASE("conform: the policy matching a Go version", "[conform]") {
-  CHECK(conform::policy_for("go1.19.8") == "go1.12");
+  CHECK(conform::policy_for("go1.19.8") == "go1.16");  // syscall.Setuid is AllThreadsSyscall
+  CHECK(conform::policy_for("go1.15.2") == "go1.12");
   CHECK(conform::policy_for("go1.12") == "go1.12");
   CHECK(conform::policy_for("go1.9.7") == "go1.9");
   CHECK(conform::policy_for("devel") == "");
@@ -101,4 +102,30 @@ TEST_CASE("conform: the model's go-order run of the article maps to what its Go 
   CHECK(o.seen.count({"child", "child#0", "origin"}) == 1);
   CHECK(o.verdicts == std::vector<std::string>{"poisoned-main"});
   CHECK(o.end.empty());
+}
+
+TEST_CASE("conform: a process-wide setuid's origin line moves origin, as the model's analysis does", "[conform]") {
+  const std::string out =
+      R"({"op":"start","g":"main","kind":"uid","state":"0/0/0/0","event":"origin","tid":1})" "\n"
+      R"({"op":"main#0","g":"main","kind":"uid","state":"0/0/0/0","tid":1})" "\n"
+      R"({"op":"main#1","g":"main","kind":"uid","state":"1/1/1/1","event":"origin","tid":1})" "\n"
+      R"({"op":"reader#0","g":"reader#1","kind":"uid","state":"1/1/1/1","tid":2})" "\n";
+  const auto o = conform::observable_of(conform::parse_go_lines(out), observe::TreeAnalysis{}, "");
+  using T = std::tuple<std::string, std::string, std::string>;
+  CHECK(o.seen == std::set<T>{{"main", "main#0", "another namespace"}, {"reader", "reader#0", "origin"}});
+}
+
+TEST_CASE("conform: the model's verdicts about a kind observe does not read are not compared", "[conform]") {
+  if (!test::namespace_unavailable_reason().empty()) {
+    test::count_skip();
+    return;
+  }
+  // nice: poisoned-main about nice 19, which observe's supervisor never reads.
+  const auto sc = cli::load(cli::expand_paths({"nice-unlock-without-restore"}).front());
+  runner::RunOptions ro;
+  const auto r = runner::run_scenario(sc, ro);
+  REQUIRE(verdict::has_verdict(r.analysis, verdict::VerdictKind::PoisonedMain));
+  const auto o = conform::observable_of(r);
+  CHECK(o.verdicts.empty());
+  CHECK(o.seen.count({"main", "main#7", "another namespace"}) == 1);  // what main saw of nice still is
 }
