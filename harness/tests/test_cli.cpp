@@ -1314,6 +1314,25 @@ TEST_CASE("nsleak export --go: the article as one main.go; an injected failure i
   CHECK(bad.out.empty());
 }
 
+TEST_CASE("nsleak export --go: the state ops as the scenario means them (raw per thread, or syscall's all-thread set)", "[cli][export]") {
+  const Result raw = run_nsleak("export --go scenarios/uid/uid-raw-unlock-without-restore.json");
+  INFO(raw.err);
+  REQUIRE(raw.code == 0);
+  CHECK(raw.out.find("\tsetid(g, \"main#1\", \"uid\", 1, true)\n") != std::string::npos);
+  CHECK(raw.out.find("syscall.RawSyscall(syscall.SYS_SETRESUID, ^uintptr(0), id, ^uintptr(0))") != std::string::npos);
+  CHECK(raw.out.find("\"uid\": \"status\"") != std::string::npos);  // read from /proc/thread-self/status
+  const Result all = run_nsleak("export --go scenarios/uid/setuid-go112-vs-go116.json");
+  REQUIRE(all.code == 0);
+  CHECK(all.out.find(", 1, false)\n") != std::string::npos);
+  CHECK(all.out.find("err = syscall.Setuid(int(id))") != std::string::npos);
+  const Result nice = run_nsleak("export --go scenarios/nice/nice-unlock-without-restore.json");
+  REQUIRE(nice.code == 0);
+  CHECK(nice.out.find("\tsetnice(19)\n") != std::string::npos);
+  const Result aff = run_nsleak("export --go scenarios/affinity/affinity-unlock-without-restore.json");
+  REQUIRE(aff.code == 0);
+  CHECK(aff.out.find("\tsetaffinity(0)\n") != std::string::npos);
+}
+
 TEST_CASE("nsleak explore and replay: classes with tokens, the completeness line, replay and run --replay", "[cli][explore]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const std::string few = "fixtures/explore/unlock-without-restore-few-probes.json";
