@@ -3,7 +3,7 @@
 
     conform_go_test.py --nsleak PATH --source-root DIR
 
-Checks: the article, a safe scenario and a per-thread nice scenario agree with Go (every class
+Checks: the article, a safe scenario and a process-wide setuid (AllThreadsSyscall) agree with Go (every class
 real Go showed is reachable in the model, the most frequent is go-order's); a scenario export
 refuses is listed as skipped with its reason; the export of every uid, gid, affinity and nice
 library scenario builds offline; a missing toolchain is exit 3; a bad path is exit 2.
@@ -68,7 +68,7 @@ def main():
         print("SKIPPED: no Go toolchain (apt-get install golang-1.19-go)")
         sys.exit(77)
     scenarios = ["scenarios/article/article-poisoned-main.json", "scenarios/safe/lock-setns-restore-unlock.json",
-                 "scenarios/cni/cni-do-restore-fails.json", "scenarios/nice/nice-unlock-without-restore.json"]
+                 "scenarios/cni/cni-do-restore-fails.json", "scenarios/uid/setuid-go112-vs-go116.json"]
     out = subprocess.run([nsleak, "conform", "--go", go, "--runs", "3", "--budget", "40", "--format", "json"] + scenarios,
                          cwd=a.source_root, capture_output=True, text=True, timeout=240)
     try:
@@ -78,7 +78,7 @@ def main():
         sys.exit(1)
     by = {s["scenario"]: s for s in rep["scenarios"]}
     check(rep["policy"] == "go1.16" or not rep["go"].startswith("go1.1"), "conform: the policy matching " + rep["go"], rep["policy"])
-    for name in ("article-poisoned-main", "lock-setns-restore-unlock", "nice-unlock-without-restore"):
+    for name in ("article-poisoned-main", "lock-setns-restore-unlock", "setuid-go112-vs-go116"):
         s = by.get(name, {})
         check(s.get("agrees") is True and s.get("go_runs") == 3, "conform: %s agrees with %s in 3 runs" % (name, rep["go"]),
               json.dumps(s, indent=1))
