@@ -233,6 +233,16 @@ class EventJson::Writer {
         j["resumed_m"] = e.resumed_m;
         j["observe"] = true;
         break;
+      case OpKind::Tid: j["as"] = name; break;  // the thread named is this event's m/tid
+      case OpKind::Until:
+        j["thread"] = name;
+        j["watched_m"] = e.child;
+        j["watched_tid"] = e.value.major;
+        j["pass"] = e.value.minor;
+        j["max"] = o->n;
+        j["gone"] = e.ok;
+        if (e.resumed_m != trace::kNoM) j["resumed_m"] = e.resumed_m;
+        break;
       case OpKind::Yield:
       case OpKind::Repeat:
       case OpKind::Exit: break;

@@ -54,6 +54,8 @@ std::string go_call(const scenario::Op& op) {
       return "unix.SchedSetaffinity(0, cpus(" + cpus + "))";
     }
     case OpKind::Setnice: return "syscall.Setpriority(syscall.PRIO_PROCESS, 0, " + std::to_string(op.n) + ")";
+    case OpKind::Tid: return "syscall.Gettid()";
+    case OpKind::Until: return "for i := 0; i < " + std::to_string(op.n) + " && tidExists(" + n + "); i++ {...}";
   }
   return "?";
 }
@@ -63,6 +65,7 @@ std::string go_statement(const scenario::Op& op) {
   switch (op.kind) {
     case OpKind::Unshare: return op.name.empty() ? call : op.name + ", _ := " + call;
     case OpKind::Get: return op.name.empty() ? call : op.name + ", _ := " + call;
+    case OpKind::Tid: return op.name + " := " + call;
     case OpKind::Expect: return "if !" + call + " { ... }";
     default: return call;
   }

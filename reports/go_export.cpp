@@ -106,7 +106,7 @@ class Writer {
       << "var _ = exec.Command\nvar _ = strings.TrimSpace\nvar _ = time.Sleep\nvar _ = unsafe.Pointer(nil)\n\n"
       << "type handle struct {\n\tfd int\n\tid string\n}\n\n"
       << "var (\n\tmu      sync.Mutex\n\tnames   = map[string]handle{}\n\torder   []string\n\torigins = map[string]handle{}\n"
-      << "\tspawned = map[string]int{}\n\tout     = json.NewEncoder(os.Stdout)\n)\n\n";
+      << "\tspawned = map[string]int{}\n\tthreads = map[string]int{}\n\tout     = json.NewEncoder(os.Stdout)\n)\n\n";
     // The state table's rows the scenario uses: how to read each, its unshare/setns flag.
     s << "var entries = map[string]string{";
     for (auto k : kinds_) s << q(os::kind_name(k)) << ": " << q(os::info(k).task_entry) << ", ";
@@ -309,6 +309,38 @@ func setnice(n int) {
 	check(syscall.Setpriority(syscall.PRIO_PROCESS, 0, n), "setpriority")
 }
 
+// tid: name the calling goroutine's OS thread (syscall.Gettid).
+func tid(as string) {
+	t := syscall.Gettid()
+	mu.Lock()
+	threads[as] = t
+	mu.Unlock()
+}
+
+// until's thread_gone, as Go's testprog asks it (tidExists): the thread's /proc entry is gone,
+// or it is a zombie.
+func threadGone(n string) bool {
+	mu.Lock()
+	t, ok := threads[n]
+	mu.Unlock()
+	if !ok {
+		panic("thread " + n + " is not recorded yet")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", t))
+	if os.IsNotExist(err) {
+		return true
+	}
+	check(err, "read stat")
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && (f[0] == "Z" || f[0] == "X")
+}
+
+// An until that ran its max passes: the program says so on stderr, as Go's testprog does.
+func untilMax(op, n string, max int) {
+	fmt.Fprintf(os.Stderr, "%s: thread %s still running after %d passes\n", op, n, max)
+}
+
 // A blocking syscall (the P is handed off while it sleeps), then the thread's state.
 func blockingSyscall(g, op, kind string) {
 	ts := syscall.Timespec{Nsec: 1000000}
@@ -363,6 +395,18 @@ func blockingSyscall(g, op, kind string) {
           body(s, op.body, depth + 1);
           s << in << "}\n";
           break;
+        case OpKind::Tid: s << in << "tid(" << q(op.name) << ")\n"; break;
+        case OpKind::Until: {
+          // A for loop whose body runs first, then the check; falling out of it is the max.
+          const std::string pass = "pass" + std::to_string(depth);
+          s << in << "for " << pass << " := 1; ; " << pass << "++ {\n";
+          body(s, op.body, depth + 1);
+          s << in << "\tif threadGone(" << q(op.name) << ") {\n" << in << "\t\tbreak\n" << in << "\t}\n";
+          s << in << "\tif " << pass << " == " << op.n << " {\n" << in << "\t\tuntilMax(" << label << ", " << q(op.name)
+            << ", " << op.n << ")\n" << in << "\t\tbreak\n" << in << "\t}\n";
+          s << in << "}\n";
+          break;
+        }
       }
     }
   }

@@ -83,6 +83,10 @@ std::string Prose::step(const ProvStep& s) const {
     case StepKind::Wedged:
       return std::string(s.strict ? "strict-unlock found M0 dirty at unlock" : "a goroutine exited locked on " + m) +
              "; M0 cannot exit, so it handed off its P and parks forever in " + state(s.state);
+    case StepKind::PolledToMax:
+      return "until at " + where(s) + " by " + g + " on " + mdesc(s.other_m, s.other_tid) + " checked " +
+             std::to_string(s.value.minor) + " times, its max: " + m +
+             " was still there every time (/proc/self/task/<tid> present, not a zombie)";
     case StepKind::MainEnded:
       return std::string(s.completed ? "main returned" : "the run ended") + " with " + m +
              " — the thread-group leader, whose namespaces /proc/<pid>/ns/* show — in " + state(s.state);
@@ -134,6 +138,9 @@ std::string Prose::summary(const verdict::Verdict& v) const {
       return "the original program has been poisoned: M0 ends in " + state(s.state);
     case VerdictKind::DirtyAtExit:  // raised by `nsleak observe` only; the model has no such step
       return m + " was still in " + state(s.state) + " when the program exited";
+    case VerdictKind::UntilMax:
+      return m + " was still running after the until at " + where(s) + " ran its " + std::to_string(s.value.minor) +
+             " passes";
   }
   return "?";
 }

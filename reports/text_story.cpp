@@ -192,6 +192,15 @@ class Story {
         return go_call(*o) + ": this thread only moves to " + ns_.show(e.kind, e.value);
       case OpKind::Setaffinity:
       case OpKind::Setnice: return go_call(*o) + ": this thread only moves to " + ns_.show(e.kind, e.value);
+      case OpKind::Tid: return "tid: this thread (tid " + std::to_string(e.tid) + ") is named " + o->name;
+      case OpKind::Until: {
+        const std::string what = "until: thread " + o->name + " (m" + std::to_string(e.child) + ", tid " +
+                                 std::to_string(e.value.major) + ")";
+        const std::string pass = std::to_string(e.value.minor) + " of " + std::to_string(o->n);
+        if (e.ok) return what + " is gone after pass " + pass + ": the loop ends";
+        if (static_cast<std::int64_t>(e.value.minor) >= o->n) return what + " still there after pass " + pass + ": max reached";
+        return what + " still there after pass " + pass;
+      }
       default: return scenario::op_name(o->kind);
     }
   }

@@ -13,6 +13,7 @@
 #include "harness/os/exec_probe.hpp"
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
+#include "harness/os/task_observer.hpp"
 #include "harness/runtime/threads.hpp"
 #include "harness/scenario/fields.hpp"
 #include "harness/scenario/ids.hpp"
@@ -63,7 +64,7 @@ long count_unshares(const std::vector<Op>& ops, StateKind kind, long cap) {
   long n = 0;
   for (const auto& op : ops) {
     if (op.kind == OpKind::Unshare && op.ns == kind && op.fail_errno == 0) ++n;
-    if (op.kind == OpKind::Repeat) n += std::min(cap, op.n) * count_unshares(op.body, kind, cap);
+    if (op.kind == OpKind::Repeat || op.kind == OpKind::Until) n += std::min(cap, op.n) * count_unshares(op.body, kind, cap);
     else n += count_unshares(op.body, kind, cap);
     if (n >= cap) return cap;
   }
@@ -111,22 +112,32 @@ class Interpreter {
     os::StateSet state{};
   };
 
-  // One body being run: a function's, or a repeat's for its remaining rounds.
+  // One body being run: a function's, or a repeat's or an until's for its remaining rounds
+  // (`until`: the op whose condition is checked after each round).
   struct Frame {
     const std::vector<Op>* body;
     std::size_t next;
     std::int64_t rounds_left;
+    const Op* until = nullptr;
   };
 
-  // `call` and `repeat` push a frame on an explicit stack rather than recursing: a G runs on a
-  // small fiber stack, and one native frame per level let a chain of a few hundred calls
-  // overflow it. (Goexit unwinds through here as an exception, so the vector is freed.)
+  // An OS thread a `tid` named: its tid, and the M the runtime says it is.
+  struct NamedThread {
+    pid_t tid = 0;
+    std::int64_t m = -1;
+  };
+
+  // `call`, `repeat` and `until` push a frame on an explicit stack rather than recursing: a G
+  // runs on a small fiber stack, and one native frame per level let a chain of a few hundred
+  // calls overflow it. (Goexit unwinds through here as an exception, so the vector is freed.)
   void run_ops(const std::vector<Op>& ops, GState& st) {
     std::vector<Frame> frames{Frame{&ops, 0, 1}};
     while (!frames.empty()) {
       Frame& top = frames.back();
       if (top.next == top.body->size()) {
-        if (--top.rounds_left > 0) {
+        if (top.until != nullptr && until_check(*top.until, st, top.until->n - top.rounds_left + 1)) {
+          frames.pop_back();  // the condition holds: the loop ends early
+        } else if (--top.rounds_left > 0) {
           top.next = 0;
         } else {
           frames.pop_back();
@@ -139,6 +150,8 @@ class Interpreter {
         frames.push_back(Frame{&sc_.functions.at(op.name), 0, 1});
       } else if (op.kind == OpKind::Repeat) {
         frames.push_back(Frame{&op.body, 0, op.n});
+      } else if (op.kind == OpKind::Until) {
+        frames.push_back(Frame{&op.body, 0, op.n, &op});
       } else {
         exec(op, st);
       }
@@ -284,7 +297,13 @@ class Interpreter {
       case OpKind::Go: return do_go(op, st);
       case OpKind::Call:
       case OpKind::Repeat:
-        rt::fatal("internal error: run_ops runs call and repeat bodies itself");
+      case OpKind::Until:
+        rt::fatal("internal error: run_ops runs call, repeat and until bodies itself");
+      case OpKind::Tid: {  // syscall.Gettid is a raw syscall: no entersyscall, the P stays
+        threads_[name_of(op, st)] = NamedThread{rt::current_tid(), rt::current_mid()};
+        step(op, st);
+        break;
+      }
       case OpKind::Send:
         chan(op, st).send();
         step(op, st);
@@ -336,6 +355,41 @@ class Interpreter {
         step(op, st);
         break;
     }
+  }
+
+  // until's check after pass `pass` of its body: is the thread its cond names gone? The kernel
+  // answers (os::task_gone reads /proc/self/task/<tid>/stat, as Go's tests do, inside a syscall
+  // as os.ReadFile is), and the runtime's record of that M must agree where it knows: an M it
+  // has not seen exit cannot be gone, and one it has joined cannot be there. The event carries
+  // the watched tid and the pass; the last pass with the thread still there is the until-max
+  // verdict (the scenario's max reached), after which the program goes on past the loop.
+  bool until_check(const Op& op, GState& st, std::int64_t pass) {
+    const std::string& name = name_of(op, st);
+    const auto it = threads_.find(name);
+    if (it == threads_.end())
+      rt::fatal("panic: " + op.loc.str() + ": until " + op.label + ": thread \"" + name +
+                "\" has not been recorded by a tid yet");
+    const NamedThread t = it->second;
+    os::TaskGone seen;
+    os::SysResult r;
+    const Caller c = in_syscall([&] { r = os::task_gone(t.tid, seen); });
+    if (!r.ok()) rt::fatal("panic: " + op.loc.str() + ": " + r.message());
+    rt::allm_snapshot(ms_);
+    for (const auto& m : ms_) {
+      if (m.id != t.m) continue;
+      if (seen.gone && !m.exited)
+        rt::fatal("internal error: " + op.label + ": the kernel says thread " + std::to_string(t.tid) + " (" + m.label() +
+                  ") is gone, the runtime that it still runs");
+      if (!seen.gone && m.joined)
+        rt::fatal("internal error: " + op.label + ": the runtime joined " + m.label() + " but /proc shows thread " +
+                  std::to_string(t.tid) + " in state " + std::string(1, seen.state));
+    }
+    auto ev = begin(op, st);
+    ev.value = os::StateValue{static_cast<std::uint64_t>(t.tid), static_cast<std::uint64_t>(pass)};
+    ev.child = t.m;
+    ev.ok = seen.gone;
+    step_at(ev, st, c);
+    return seen.gone;
   }
 
   // A numeric kind changed on this thread only (its syscall was `r`): a failure is the
@@ -581,6 +635,8 @@ class Interpreter {
   std::array<NamedNs, os::kStateKinds> origin_;
   std::array<std::int64_t, os::kStateKinds> origin_share_{};  // the fs struct main started on
   std::map<std::string, NamedNs> names_;
+  std::map<std::string, NamedThread> threads_;  // tid's names
+  std::vector<rt::MSnapshot> ms_;               // until's cross-check (reused)
   std::map<std::string, int> spawned_;  // function -> goroutines spawned so far (for "$i")
   std::set<GState*> live_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -125,6 +127,43 @@ bool task_exists(pid_t tid) {
   std::snprintf(path, sizeof path, "/proc/self/task/%d", static_cast<int>(tid));
   struct stat st {};
   return ::stat(path, &st) == 0;
+}
+
+}  // namespace nsleak::os
+
+namespace nsleak::os {
+
+SysResult task_gone(pid_t tid, TaskGone& out) {
+  out = {};
+  char path[48];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ESRCH) {  // reaped: the entry is gone
+      out.gone = true;
+      return {};
+    }
+    return sys_result(fd, [&] { return std::string("open(") + path + ")"; });
+  }
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  const int read_err = n < 0 ? errno : 0;
+  ::close(fd);
+  if (n < 0) {
+    if (read_err == ESRCH) {  // exited between the open and the read
+      out.gone = true;
+      return {};
+    }
+    return sys_error(read_err, std::string("read(") + path + ")");
+  }
+  buf[n] = '\0';
+  // "tid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+  const char* close_paren = std::strrchr(buf, ')');
+  if (close_paren == nullptr || close_paren[1] != ' ' || close_paren[2] == '\0')
+    return sys_error(EINVAL, std::string("parse ") + path);
+  out.state = close_paren[2];
+  out.gone = out.state == 'Z' || out.state == 'X';
+  return {};
 }
 
 }  // namespace nsleak::os

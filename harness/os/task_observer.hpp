@@ -9,6 +9,7 @@
 
 #include "harness/os/ns_pins.hpp"
 #include "harness/os/state_kind.hpp"
+#include "harness/os/sys_result.hpp"
 
 namespace nsleak::os {
 
@@ -59,5 +60,13 @@ void ignore_sanitizer_tasks(std::vector<pid_t> tids);
 
 // True while /proc/self/task/<tid> still exists (a thread that returned may linger briefly).
 bool task_exists(pid_t tid);
+// Whether the kernel says thread `tid` of this process has exited, as Go's own tests ask it
+// (testprog's tidExists): /proc/self/task/<tid>/stat is gone, or its state is Z (a zombie: it
+// has exited, not yet reaped). Any other read failure is the SysResult's.
+struct TaskGone {
+  bool gone = false;
+  char state = 0;  // the stat state letter when it was read (R, S, Z, ...), else 0
+};
+SysResult task_gone(pid_t tid, TaskGone& out);
 
 }  // namespace nsleak::os

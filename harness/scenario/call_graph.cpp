@@ -17,7 +17,7 @@ bool runs_function(const Op& op) { return op.kind == OpKind::Go || op.kind == Op
 void collect_edges(const std::vector<Op>& body, std::vector<const Op*>& out) {
   for (const Op& op : body) {
     if (runs_function(op)) out.push_back(&op);
-    if (op.kind == OpKind::Repeat) collect_edges(op.body, out);
+    collect_edges(op.body, out);  // repeat's and until's
   }
 }
 
@@ -89,7 +89,9 @@ class ExpansionCounter {
 
  private:
   std::int64_t op_ops(const Op& op) const {
+    // until counts as its max passes (body and check): the bound on what it may expand to.
     if (op.kind == OpKind::Repeat) return sat_mul(op.n, body_ops(op.body));
+    if (op.kind == OpKind::Until) return sat_mul(op.n, sat_add(body_ops(op.body), 1));  // + its check
     if (runs_function(op)) return sat_add(1, function_ops_.at(op.name));
     return 1;
   }

@@ -45,6 +45,10 @@ OpKeys keys_of(OpKind kind) {
     case OpKind::Setgid: return {{"gid"}, {"raw"}};
     case OpKind::Setaffinity: return {{"cpus"}, {}};
     case OpKind::Setnice: return {{"nice"}, {}};
+    case OpKind::Tid: return {{"as"}, {}};
+    // max is required: a polling loop with no bound would hang the run when the thread never
+    // exits (go1.9 returns it to the pool), and Go's own loops have one (lockosthread.go: 100).
+    case OpKind::Until: return {{"cond", "body", "max"}, {}};
     case OpKind::TestForbiddenSyscall: return {};
   }
   return {};
@@ -60,6 +64,7 @@ Range integer_range(const std::string& key) {
   if (key == "uid" || key == "gid") return {0, kMaxId};
   if (key == "nice") return {kMinNice, kMaxNice};
   if (key == "cpus") return {0, kMaxCpu};
+  if (key == "max") return {1, kMaxUntil};
   return {1, kMaxRepeatTimes};  // "times"
 }
 
@@ -143,9 +148,20 @@ std::vector<int> read_cpus(const JsonNode& v) {
 }
 
 // How read_field reads `key`, in words; and what its absence means.
-OpField describe_field(const std::string& key, bool required) {
+OpField describe_field(OpKind kind, const std::string& key, bool required) {
   OpField f{key, required, "", ""};
-  if (key == "state" || key == "ns") {
+  if (kind == OpKind::Tid && key == "as") {
+    f.syntax = std::string("identifier ") + kIdentifierSyntax +
+               " (names the current OS thread for an until's thread_gone; in a function body \"$i\" in it is the "
+               "goroutine's spawn occurrence)";
+  } else if (key == "cond") {
+    f.syntax = "{\"thread_gone\": NAME}: the OS thread a tid named has exited (its /proc/self/task entry is gone "
+               "or a zombie), checked after each pass of the body";
+  } else if (key == "max") {
+    const Range r = integer_range(key);
+    f.syntax = "integer " + std::to_string(r.lo) + ".." + std::to_string(r.hi) +
+               " (passes at most; the last one ending with the condition false is an until-max verdict)";
+  } else if (key == "state" || key == "ns") {
     f.syntax = "one of: " + joined(ns_kind_names()) + (key == "ns" ? " (alias of \"state\"; namespace kinds only)" : "");
     f.default_text = "net";
   } else if (key == "dir") {
@@ -225,10 +241,23 @@ std::vector<Op> read_repeat_body(const JsonNode& v, const std::string& label, Re
   return read_ops(v, label + ".", refs);
 }
 
+// until's "cond": one condition, {"thread_gone": NAME}, NAME given by a tid. An object rather
+// than a bare name so that other conditions can be added beside thread_gone.
+void read_until_cond(const JsonNode& v, Op& op, References& refs) {
+  require_object(v, key_name("cond"));
+  check_keys(v, "\"cond\" of \"until\"", {"thread_gone"}, {"thread_gone"});
+  const JsonNode name = v.member("thread_gone");
+  op.name = read_name(name, key_name("thread_gone"), op);
+  refs.use_thread(op.name, op.label, name.loc());
+}
+
 void read_field(Op& op, const std::string& key, const JsonNode& v, References& refs) {
   const std::string what = key_name(key);
   if (key == "state" || key == "ns") {
     op.ns = read_state_kind(v, key, op.kind);
+  } else if (key == "as" && op.kind == OpKind::Tid) {
+    op.name = read_name(v, what, op);
+    refs.define_thread(op.name, op.label, v.loc());
   } else if (key == "as") {
     op.name = read_namespace_definition(v, op);
     refs.define_namespace(op.name);
@@ -252,9 +281,11 @@ void read_field(Op& op, const std::string& key, const JsonNode& v, References& r
     op.inherit = read_bool(v, what);
   } else if (key == "blocking") {
     op.blocking = read_bool(v, what);
-  } else if (key == "n" || key == "ms" || key == "times") {
+  } else if (key == "n" || key == "ms" || key == "times" || key == "max") {
     const Range r = integer_range(key);
     op.n = read_integer(v, what, r.lo, r.hi);
+  } else if (key == "cond") {
+    read_until_cond(v, op, refs);
   } else if (key == "body") {
     op.body = read_repeat_body(v, op.label, refs);
   } else if (key == "uid" || key == "gid" || key == "nice") {
@@ -314,8 +345,8 @@ Op read_op(const JsonNode& node, std::string label, References& refs) {
 std::vector<OpField> op_fields(OpKind kind) {
   const OpKeys keys = keys_of(kind);
   std::vector<OpField> fields;
-  for (const auto& k : keys.required) fields.push_back(describe_field(k, true));
-  for (const auto& k : keys.optional) fields.push_back(describe_field(k, false));
+  for (const auto& k : keys.required) fields.push_back(describe_field(kind, k, true));
+  for (const auto& k : keys.optional) fields.push_back(describe_field(kind, k, false));
   return fields;
 }
 

@@ -17,6 +17,7 @@ namespace nsleak::scenario {
 inline constexpr std::int64_t kMaxWgAdd = 1'000'000;
 inline constexpr std::int64_t kMaxSleepMs = 60'000;
 inline constexpr std::int64_t kMaxRepeatTimes = 10'000;
+inline constexpr std::int64_t kMaxUntil = 10'000;  // until's max passes, as repeat's times
 inline constexpr std::int64_t kMaxId = 4'294'967'294;  // uid_t/gid_t; (uid_t)-1 means "unchanged"
 inline constexpr std::int64_t kMinNice = -20, kMaxNice = 19;  // setpriority(2)
 inline constexpr std::int64_t kMaxCpu = 1023;  // CPU_SETSIZE - 1

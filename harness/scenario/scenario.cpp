@@ -8,18 +8,18 @@ namespace {
 
 // Indexed by OpKind; the order is the enum's declaration order.
 // The public ops; the test-only ones after them are named by kTestOpNames.
-constexpr std::array<const char*, 25> kOpNames{
+constexpr std::array<const char*, 27> kOpNames{
     "lock",    "unlock",      "unshare", "setns",  "get",     "go",      "call",
     "send",    "recv",        "close",   "wg_add", "wg_done", "wg_wait", "yield",
     "syscall", "sleep",       "exec",    "expect", "repeat",  "exit",    "chdir",
-    "setuid",  "setgid",      "setaffinity", "setnice",
+    "setuid",  "setgid",      "setaffinity", "setnice", "tid",     "until",
 };
 constexpr std::array<const char*, 1> kTestOpNames{"test_forbidden_syscall"};
 static_assert(kOpNames.size() + kTestOpNames.size() == static_cast<std::size_t>(OpKind::TestForbiddenSyscall) + 1,
               "kOpNames and kTestOpNames must name every OpKind");
 
 // What each op stands for in Go, indexed by OpKind (`nsleak list ops`, docs/scenario-format.md).
-constexpr std::array<const char*, 25> kOpGo{
+constexpr std::array<const char*, 27> kOpGo{
     "runtime.LockOSThread(): wire this goroutine to its thread (counted; nests)",
     "runtime.UnlockOSThread(): undo one lock; at zero the thread may run any goroutine",
     "netns.New(): unshare(CLONE_NEW<ns>) on the current thread, which now is in a new namespace",
@@ -46,6 +46,8 @@ constexpr std::array<const char*, 25> kOpGo{
     "syscall.Setgid(gid): as setuid, for the group ids; raw: unix.RawSyscall(SYS_SETRESGID, -1, gid, -1)",
     "unix.SchedSetaffinity(0, set): the calling thread's CPU mask",
     "syscall.Setpriority(PRIO_PROCESS, 0, nice): on Linux, the calling thread's nice value",
+    "tid := syscall.Gettid(): names the OS thread the goroutine runs on now (its M's)",
+    "for i := 0; i < max; i++ { body; if the named thread is gone from /proc/self/task { break } }: a polling loop",
 };
 static_assert(kOpGo.size() == kOpNames.size(), "kOpGo must describe every OpKind");
 

@@ -53,6 +53,8 @@ enum class OpKind {
   Setgid,       // syscall.Setgid(gid); raw: setresgid
   Setaffinity,  // unix.SchedSetaffinity(0, set)
   Setnice,      // syscall.Setpriority(PRIO_PROCESS, 0, nice)
+  Tid,          // tid := syscall.Gettid(): names the current M's OS thread
+  Until,        // for i := 0; i < max && !cond; i++ { body } (cond: a named thread has exited)
   // Test only, never in the public vocabulary (op_names, `nsleak list`, the format docs):
   // makes a syscall the sandbox's allowlist forbids, to prove a violation is caught. The
   // parser accepts it only when the environment has NSLEAK_TEST_OPS=1 (kTestOpsEnv).
@@ -84,17 +86,18 @@ struct Op {
   StateKind ns = StateKind::Net;  // unshare/setns/get/expect: which state kind; chdir and the
                                   // set* ops: the kind they change
   std::string name;         // unshare/get: `as`; setns: `to`; go/call: `fn`; chdir: `dir`;
-                            // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`
+                            // send/recv/close: `chan`; wg_*: `wg`; expect: `is`; exec: `as`;
+                            // tid: `as` (a thread name); until: cond's `thread_gone`
   bool inherit = false;     // go: the author expects the child to run in the spawner's ns
   bool blocking = false;    // syscall: entersyscallblock (hand the P off at once)
   int fail_errno = 0;       // setns/unshare: make the real syscall fail with this errno;
                             // go (clone_fail): the clone of a thread this spawn creates
   std::int64_t n = 0;       // wg_add: n; sleep: ms; repeat: times; setuid/setgid: the id;
-                            // setnice: the nice value
+                            // setnice: the nice value; until: max
   bool raw = false;         // setuid/setgid: the raw per-thread syscall, whatever the policy
   bool local = false;       // `name` holds "$i": each goroutine's own (fields.hpp, kLocalMark)
   std::vector<int> cpus;    // setaffinity: the CPUs
-  std::vector<Op> body;     // repeat: the body
+  std::vector<Op> body;     // repeat, until: the body
 };
 
 // How `nsleak test` explores the schedules a claim speaks of (harness/explore).

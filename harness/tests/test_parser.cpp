@@ -404,11 +404,13 @@ TEST_CASE("Quoted text in messages is one line of valid UTF-8", "[parser]") {
 }
 
 TEST_CASE("Op names and namespace kinds are spelt as in scenario files", "[scenario]") {
-  REQUIRE(op_names().size() == 25);
+  REQUIRE(op_names().size() == 27);
   for (std::size_t i = 0; i < op_names().size(); ++i)
     CHECK(op_names()[i] == op_name(static_cast<OpKind>(i)));
   CHECK(std::string(op_name(OpKind::WgAdd)) == "wg_add");
   CHECK(std::string(op_name(OpKind::Exit)) == "exit");
+  CHECK(std::string(op_name(OpKind::Tid)) == "tid");
+  CHECK(std::string(op_name(OpKind::Until)) == "until");
   CHECK(std::string(nsleak::os::kind_name(StateKind::Uts)) == "uts");
   CHECK(std::string(nsleak::os::kind_name(StateKind::Ipc)) == "ipc");
   CHECK(nsleak::os::kind_from_name("ipc") == StateKind::Ipc);

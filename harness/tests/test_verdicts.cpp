@@ -1181,3 +1181,98 @@ TEST_CASE("Goroutine-local names: each goroutine's \"$i\" is its own; one shared
   for (const auto& v : one.analysis.verdicts) stale = stale || v.kind == VerdictKind::StaleBelief;
   CHECK(stale);
 }
+
+namespace {
+
+// Go's testprog LockOSThreadAlt (runtime/testdata/testprog/lockosthread.go): main runs locked
+// (its init locked it), a goroutine locks, records its tid, signals and exits locked; main
+// unlocks and polls until that thread is gone from /proc, sleeping 1 ms a pass, 100 passes at
+// most ("sub thread still running" otherwise). `hold`: the goroutine waits on `done` before it
+// exits, which main sends only after its loop, so the thread cannot be gone while main polls.
+std::string lock_os_thread_alt(int max, bool hold) {
+  return std::string(R"({"name": "lockosthread-alt", "procs": 2, "chans": {"ready": {"cap": 1}},
+    "main": [
+      {"op": "lock"},
+      {"op": "go", "fn": "sub"},
+      {"op": "recv", "chan": "ready"},
+      {"op": "unlock"},
+      {"op": "until", "cond": {"thread_gone": "sub"}, "body": [{"op": "sleep", "ms": 1}], "max": )") +
+         std::to_string(max) + R"(})" + (hold ? R"(, {"op": "send", "chan": "done"})" : "") + R"(
+    ],
+    "functions": {"sub": [{"op": "lock"}, {"op": "tid", "as": "sub"}, {"op": "send", "chan": "ready"})" +
+         (hold ? R"(, {"op": "recv", "chan": "done"})" : "") + R"(]}})";
+}
+
+// The until's checks, in order.
+std::vector<const trace::Op*> until_checks(const runner::RunReport& r) {
+  std::vector<const trace::Op*> out;
+  const std::uint32_t id = op_id(r, "main#4");
+  for (const auto& e : test::events<trace::Op>(r.record))
+    if (e.second->op == id) out.push_back(e.second);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("until thread_gone: a locked goroutine's exit ends LockOSThreadAlt's loop early (go1.10+ kill the thread)", "[verdicts][until]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto r = run(parse(lock_os_thread_alt(100, false)), "go1.12");
+  INFO(story(r));
+  CHECK(r.judgement.outcome == Outcome::Pass);
+  CHECK(kinds(r.analysis).count("until-max") == 0);
+  const auto checks = until_checks(r);
+  REQUIRE(!checks.empty());
+  // The recorded thread is the sub goroutine's M, the one the runtime killed.
+  const OpEvent tid = op_event(r, "sub#1");
+  CHECK(checks.back()->value.major == static_cast<std::uint64_t>(tid.second->tid));
+  CHECK(checks.back()->child == tid.second->m);
+  CHECK(checks.back()->ok);                             // the kernel says it is gone
+  CHECK(checks.back()->value.minor < 100);              // before max: the loop ended early
+  CHECK(checks.back()->value.minor == checks.size());   // one check per pass
+  for (std::size_t i = 0; i + 1 < checks.size(); ++i) CHECK_FALSE(checks[i]->ok);
+}
+
+TEST_CASE("until thread_gone: a thread that never exits runs the loop to max, an until-max verdict at the until", "[verdicts][until]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  SECTION("go1.9 returns the locked thread to the pool (#20395): LockOSThreadAlt's failure") {
+    const auto r = run(parse(lock_os_thread_alt(100, false)), "go1.9");
+    INFO(story(r));
+    CHECK(r.judgement.outcome == Outcome::Fail);
+    const auto& v = the_verdict(r, VerdictKind::UntilMax);
+    CHECK(v.op == op_id(r, "main#4"));
+    const OpEvent tid = op_event(r, "sub#1");
+    CHECK(v.m == tid.second->m);  // the verdict is about the watched thread
+    CHECK(v.tid == tid.second->tid);
+    const ProvStep& cause = v.provenance.at(v.cause);
+    CHECK(cause.kind == StepKind::PolledToMax);
+    CHECK(cause.value.minor == 100);
+    const auto checks = until_checks(r);
+    CHECK(checks.size() == 100);
+    for (const auto* c : checks) CHECK_FALSE(c->ok);
+    // Expected, it is the run's outcome: the scenario can say so.
+    auto sc = parse(lock_os_thread_alt(100, false));
+    sc.expect["go1.9"].verdicts = {"until-max"};
+    sc.expect_order.push_back("go1.9");
+    CHECK(run(sc, "go1.9").judgement.outcome == Outcome::Pass);
+  }
+  SECTION("go1.12, the goroutine still blocked while main polls: max 3 is too small") {
+    const auto r = run(parse(lock_os_thread_alt(3, true)), "go1.12");
+    INFO(story(r));
+    CHECK(r.judgement.outcome == Outcome::Fail);
+    const auto& v = the_verdict(r, VerdictKind::UntilMax);
+    CHECK(v.provenance.at(v.cause).value.minor == 3);
+    CHECK(until_checks(r).size() == 3);
+    CHECK(r.analysis.completed);  // the program goes on after the loop: main sends done, returns
+  }
+}
+
+TEST_CASE("until: a thread no tid has recorded yet when the until checks is the program's located panic", "[verdicts][until]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto r = run(parse(R"({"name": "early", "procs": 1,
+    "main": [{"op": "go", "fn": "late"}, {"op": "until", "cond": {"thread_gone": "t"}, "body": [{"op": "syscall"}], "max": 2}],
+    "functions": {"late": [{"op": "sleep", "ms": 50}, {"op": "tid", "as": "t"}]}})"),
+                       "go1.12");
+  INFO(story(r));
+  CHECK(r.judgement.outcome == Outcome::Crash);
+  CHECK(r.analysis.fault.find("t.json:2:42: until main#1: thread \"t\" has not been recorded by a tid yet") != std::string::npos);
+}

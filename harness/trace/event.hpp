@@ -263,7 +263,7 @@ struct Op {
   bool released = false;  // unlock: the thread became free for other goroutines
   bool inherit = false;   // the G was spawned with inherit: true
   bool match = true;      // expect: the kernel agrees with the expectation
-  bool ok = true;         // recv: false when the channel was closed
+  bool ok = true;         // recv: false when the channel was closed; until: the watched thread is gone
   bool observe = false;   // the op observes state (get, expect, exec, syscall)
   bool all_threads = false;  // setuid/setgid through AllThreadsSyscall: every thread now has
                              // `value`, which is the program's new origin for `kind`
@@ -271,9 +271,10 @@ struct Op {
   KindIndex kind = 0;    // the state kind the op names (beside the flags: the record is full)
   std::int32_t err = 0;  // injected errno
   std::int32_t fd = -1;  // setns: the namespace fd it was given
-  GoId child = kNoG;     // go: the new G
+  GoId child = kNoG;     // go: the new G; until: the M whose thread its cond watches
   MId resumed_m = kNoM;  // syscall: where the G resumed (m/tid: the M that made the call)
-  StateValue value;     // get/unshare/setns: the state named; exec: the child's; expect: expected
+  StateValue value;     // get/unshare/setns: the state named; exec: the child's; expect: expected;
+                        // until: {major: the watched tid, minor: the pass just checked, from 1}
   StateValue observed;  // expect: what the kernel showed
 };
 // Attached to an Op: for one observed kind, the thread's state when the op ran (`now`; for a

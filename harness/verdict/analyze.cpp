@@ -250,6 +250,7 @@ class Analyzer {
       released_[op.m] = {op.g, index_of(add(VerdictKind::PoisonedThread, op.g, op.m, &ev, op.op, std::move(prov)))};
     }
     if (kind == scenario::OpKind::Exec) on_exec(ev, op, st);
+    if (kind == scenario::OpKind::Until) on_until(ev, op);
     if (op.observe) on_observation(ev, op, st, kind);
   }
 
@@ -261,6 +262,24 @@ class Analyzer {
     s.value = op.value;
     prov.push_back(s);
     add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov), 1, Ns{op.kind, op.value});
+  }
+
+  // The last pass of an until found its thread still there: the watched M's story, then the
+  // loop that gave up on it.
+  void on_until(const Event& ev, const trace::Op& op) {
+    const scenario::Op* o = ids_.op(op.op);
+    if (op.ok || o == nullptr || static_cast<std::int64_t>(op.value.minor) < o->n) return;
+    const auto watched = static_cast<MId>(op.child);
+    auto prov = ms_[watched].chain;
+    ProvStep s = step(StepKind::PolledToMax, ev, watched);
+    s.tid = static_cast<std::int32_t>(op.value.major);
+    s.g = op.g;
+    s.op = op.op;
+    s.other_m = op.m;
+    s.other_tid = op.tid;
+    s.value = op.value;
+    prov.push_back(s);
+    add(VerdictKind::UntilMax, op.g, watched, &ev, op.op, std::move(prov), 1, Ns{kNet, op.value});
   }
 
   void on_observation(const Event& ev, const trace::Op& op, const MState& st, scenario::OpKind kind) {

@@ -42,6 +42,8 @@ enum class StepKind : std::uint8_t {
   ThreadEnded,       // m exited (mexit) or was killed by strict-unlock (`strict`) in `state`
   Wedged,            // M0 parks forever in `state` after a locked exit or a strict-unlock kill
   MainEnded,         // main returned (`completed`) or the run ended, with M0 in `state`
+  PolledToMax,       // until `op` by g on other_m checked m's thread `value.minor` times (its
+                     // max; value.major: the tid) and found it there every time
 };
 
 struct ProvStep {

@@ -17,6 +17,7 @@ enum class VerdictKind {
   ThreadExited,     // a dirty thread terminated (informational)
   ExecInherited,    // an exec'd process inherited its calling thread's non-origin state
   DirtyAtExit,      // observe: a thread other than the leader still dirty when the program exited
+  UntilMax,         // an until ran its max passes and the thread it waited for was still there
 };
 
 const char* verdict_name(VerdictKind k);
