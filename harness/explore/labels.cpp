@@ -154,6 +154,7 @@ std::optional<OptionKey> Labels::parse_option(trace::ChoiceKind kind, std::strin
   }
   const std::string fn(base);
   if (fn == "main") return OptionKey{trace::OptionSubject::G, 0, occ, source};
+  if (fn == scenario::kExecCopier) return OptionKey{trace::OptionSubject::G, ids_.exec_copier_id(), occ, source};
   if (sc_.functions.count(fn) == 0) {
     why = "the scenario has no function \"" + fn + "\" (goroutine " + std::string(text) + ")";
     return std::nullopt;

@@ -560,7 +560,7 @@ class Interpreter {
         if (auto rr = os::probe_read(*child); !rr.ok()) rt::fatal("panic: " + rr.message());
       });
       errch->send();
-    }, "exec-copier");
+    }, scenario::kExecCopier, ids_.exec_copier_id());
     rt::Syscall([&] { r = os::probe_wait(*child); }, rt::SyscallLength::Waits);
     if (!r.ok()) rt::fatal("panic: " + r.message());
     readable->close_from_netpoll();

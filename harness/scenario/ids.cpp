@@ -56,10 +56,13 @@ Ids::Ids(const Scenario& sc) {
 
 const Op* Ids::op(std::uint32_t id) const { return id < ops_.size() ? ops_[id] : nullptr; }
 
-std::uint32_t Ids::function_id(const std::string& name) const { return position(functions_, name); }
+std::uint32_t Ids::function_id(const std::string& name) const {
+  return name == kExecCopier ? exec_copier_id() : position(functions_, name);
+}
 
 std::string Ids::function_name(std::uint32_t id) const {
   if (id == 0) return "main";
+  if (id == exec_copier_id()) return kExecCopier;
   return id <= functions_.size() ? functions_[id - 1] : "?";
 }
 

@@ -10,6 +10,9 @@
 #include "harness/explore/labels.hpp"
 #include "harness/explore/schedule.hpp"
 #include "harness/runtime/bad_input.hpp"
+#include "harness/runner/run_report.hpp"
+#include "harness/runtime/policy.hpp"
+#include "harness/scenario/ids.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/verdict/verdict_kind.hpp"
 #include "harness/tests/support.hpp"
@@ -274,4 +277,29 @@ TEST_CASE("the namespace pool and real unshare give the same outcome classes on 
             << " schedules, the same classes (" << pooled_classes << " found through the pool)\n";
   CHECK(compared >= 40);
   CHECK(pooled_classes >= 40);  // the pool was really used: most library scenarios unshare a netns
+}
+
+TEST_CASE("labels: the goroutine exec starts is exec.copier#N, apart from main's and every function's spawns", "[explore][exec]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = scenario::parse_scenario(R"({"name": "copier", "procs": 1,
+    "main": [{"op": "exec"}, {"op": "go", "fn": "w"}, {"op": "exec"}], "functions": {"w": [{"op": "yield"}]}})",
+                                           "t.json", scenario::ParseOptions{rt::policy_names(), verdict::verdict_names()});
+  runner::RunOptions ro;
+  ro.policy = "go1.12";
+  const auto r = runner::run_scenario(sc, ro);
+  const explore::Labels labels(sc);
+  const scenario::Ids ids(sc);
+  std::vector<std::string> spawned;
+  for (const auto& ev : r.record.events)
+    if (const auto* np = ev.as<trace::NewProc>()) spawned.push_back(ids.function_name(np->fn));
+  // Each exec's copier, then w, then the second copier: the function keeps its own count.
+  CHECK(spawned == std::vector<std::string>{"exec.copier", "w", "exec.copier"});
+  CHECK(labels.g(ids.exec_copier_id(), 2) == "exec.copier#2");
+  std::string why;
+  const auto key = labels.parse_option(trace::ChoiceKind::PickG, "global:exec.copier#2", why);
+  REQUIRE(key.has_value());
+  CHECK(key->label == ids.exec_copier_id());
+  CHECK(key->occ == 2);
+  CHECK(labels.option(trace::ChoiceKind::PickG, *key) == "global:exec.copier#2");
+  CHECK(ids.function_id("w") == 1);  // the scenario's functions keep their ids
 }
