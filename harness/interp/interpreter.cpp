@@ -546,11 +546,13 @@ class Interpreter {
   // receives the copier's result on a channel. The copier is parked in the netpoller until the
   // pipe is at EOF, which the child's exit causes (here: once wait4 has returned). Between the
   // fork and the receive the goroutine may come back on another thread, so consecutive execs
-  // of one goroutine may fork from different threads.
+  // of one goroutine may fork from different threads. The child reports every state kind the
+  // scenario observes (os/exec_probe.hpp): the op's attached states are the child's, so the
+  // analysis sees each kind it inherited (exec-inherited per kind), `value` its net namespace.
   void do_exec(const Op& op, GState& st) {
     auto child = std::make_shared<os::ProbeChild>();
     os::SysResult r;
-    const Caller c = in_syscall([&] { r = os::probe_start(StateKind::Net, *child); });
+    Caller c = in_syscall([&] { r = os::probe_start(mask_, *child); });
     if (!r.ok()) rt::fatal("panic: " + r.message());
     auto readable = std::make_shared<rt::Chan>("exec stdout");  // the netpoller's wake-up
     auto errch = std::make_shared<rt::Chan>("exec errch");
@@ -565,14 +567,17 @@ class Interpreter {
     if (!r.ok()) rt::fatal("panic: " + r.message());
     readable->close_from_netpoll();
     (void)errch->recv();
-    os::StateValue value;
-    if (auto rr = os::probe_result(*child, value); !rr.ok()) rt::fatal("panic: " + rr.message());
+    os::StateSet reported{};
+    if (auto rr = os::probe_result(*child, reported); !rr.ok()) rt::fatal("panic: " + rr.message());
+    for (auto k : os::kAllKinds)
+      if (mask_ & (1u << os::index(k))) c.state[os::index(k)] = reported[os::index(k)];
+    const os::StateValue value = reported[os::index(StateKind::Net)];
     if (!op.name.empty()) names_[name_of(op, st)] = NamedNs{nullptr, value, StateKind::Net};
     auto ev = begin(op, st);
     ev.kind = kind_index(StateKind::Net);
     ev.value = value;
     ev.observe = true;
-    step_at(ev, st, c);  // the op belongs to the thread that forked
+    step_at(ev, st, c);  // the op belongs to the thread that forked; its states are the child's
   }
 
   // `syscall` is entersyscall (the P stays unless sysmon retakes it), with "blocking" it is

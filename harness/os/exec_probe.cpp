@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <string>
+#include <vector>
+
+#include "harness/os/state_ops.hpp"
 
 extern char** environ;
 
@@ -23,20 +26,44 @@ const char* stat_program() {
   return found;
 }
 
-SysResult probe_start(StateKind kind, ProbeChild& c) {
-  const std::string path = std::string("/proc/self/") + info(kind).task_entry;
+bool stated_by_child(StateKind kind) {
+  const ReadBy r = info(kind).read;
+  return r == ReadBy::NsfsIdentity || r == ReadBy::DirIdentity;
+}
+
+SysResult probe_start(unsigned kinds, ProbeChild& c) {
+  c.kinds = kinds | (1u << index(StateKind::Net));
+  std::vector<std::string> paths;  // one per kind the child stats, in the table's order
+  for (auto k : kAllKinds)
+    if ((c.kinds & (1u << index(k))) != 0 && stated_by_child(k)) paths.push_back(std::string("/proc/self/") + info(k).task_entry);
   int fds[2];
   if (SysResult r = sys_result(::pipe2(fds, O_CLOEXEC), "pipe2(O_CLOEXEC)"); !r.ok()) return r;
   UniqueFd rd(fds[0]), wr(fds[1]);
-  c.call = std::string("posix_spawn(") + stat_program() + " -L -c %d:%i " + path + ")";
+  c.call = std::string("posix_spawn(") + stat_program() + " -L -c %d:%i";
+  std::vector<const char*> argv{"stat", "-L", "-c", "%d:%i"};
+  for (const auto& p : paths) {
+    c.call += " " + p;
+    argv.push_back(p.c_str());
+  }
+  c.call += ")";
+  argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, wr.get(), STDOUT_FILENO);
-  const char* argv[] = {"stat", "-L", "-c", "%d:%i", path.c_str(), nullptr};
-  const int rc = ::posix_spawn(&c.pid, stat_program(), &fa, nullptr, const_cast<char* const*>(argv), environ);
+  const int rc = ::posix_spawn(&c.pid, stat_program(), &fa, nullptr, const_cast<char* const*>(argv.data()), environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) return sys_error(rc, c.call);
   c.out = std::move(rd);
+  // posix_spawn returns once the child has exec'd (CLONE_VFORK), and nothing reaps it before
+  // probe_wait: its /proc/<pid> is there, alive or a zombie, and shows its own credentials,
+  // mask and nice value (stat(1) changes none of them).
+  const UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const std::string pid = std::to_string(c.pid);
+  for (auto k : kAllKinds)
+    if ((c.kinds & (1u << index(k))) != 0 && !stated_by_child(k)) {
+      c.numeric[index(k)] = task_value(proc.get(), pid.c_str(), k);
+      if (!c.numeric[index(k)].valid()) return sys_error(ESRCH, "read /proc/" + pid + "/" + info(k).task_entry + " of " + c.call);
+    }
   return {};
 }
 
@@ -58,18 +85,29 @@ SysResult probe_wait(ProbeChild& c) {
   return {};
 }
 
-SysResult probe_result(const ProbeChild& c, StateValue& out) {
-  out = StateValue::parse(c.text);
-  const bool ok = WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0 && out.valid();
+SysResult probe_result(const ProbeChild& c, StateSet& out) {
+  out = c.numeric;
+  bool ok = WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0;
+  std::size_t at = 0;  // stat(1) prints one line per path, in argument order
+  for (auto k : kAllKinds) {
+    if ((c.kinds & (1u << index(k))) == 0 || !stated_by_child(k)) continue;
+    const std::size_t end = c.text.find('\n', at);
+    out[index(k)] = StateValue::parse(c.text.substr(at, end == std::string::npos ? std::string::npos : end - at));
+    ok = ok && out[index(k)].valid();
+    at = end == std::string::npos ? c.text.size() : end + 1;
+  }
   return sys_error(ok ? 0 : ECHILD, c.call);
 }
 
 SysResult exec_probe(StateKind kind, StateValue& out) {
   ProbeChild c;
-  if (SysResult r = probe_start(kind, c); !r.ok()) return r;
+  if (SysResult r = probe_start(1u << index(kind), c); !r.ok()) return r;
   if (SysResult r = probe_read(c); !r.ok()) return r;
   if (SysResult r = probe_wait(c); !r.ok()) return r;
-  return probe_result(c, out);
+  StateSet all{};
+  SysResult r = probe_result(c, all);
+  out = all[index(kind)];
+  return r;
 }
 
 }  // namespace nsleak::os

@@ -1276,3 +1276,34 @@ TEST_CASE("until: a thread no tid has recorded yet when the until checks is the 
   CHECK(r.judgement.outcome == Outcome::Crash);
   CHECK(r.analysis.fault.find("t.json:2:42: until main#1: thread \"t\" has not been recorded by a tid yet") != std::string::npos);
 }
+
+TEST_CASE("exec records every state kind of its child: a uts namespace and an unshared cwd, each exec-inherited", "[verdicts][exec]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  SECTION("uts: the child starts in the dirty thread's UTS namespace") {
+    const auto r = run(parse(R"({"name": "exec-uts", "procs": 1, "main": [
+      {"op": "lock"}, {"op": "unshare", "state": "uts", "as": "u"}, {"op": "exec"},
+      {"op": "setns", "to": "origin", "state": "uts"}, {"op": "exec"}, {"op": "unlock"}]})"),
+                       "go1.12");
+    INFO(story(r));
+    const auto kUts = static_cast<trace::KindIndex>(os::index(os::StateKind::Uts));
+    const auto& v = the_verdict(r, VerdictKind::ExecInherited);
+    CHECK(v.kind_index == kUts);
+    CHECK(v.op == op_id(r, "main#2"));
+    CHECK(v.value == op_event(r, "main#1").second->value);  // the unshare's namespace
+    CHECK(v.provenance.at(v.cause).kind == StepKind::ExecForked);
+    // The second exec, after the thread went back to origin, inherits nothing: the control.
+    for (const auto& s : op_event(r, "main#4").first->states) CHECK(s.now == r.analysis.origin.value[s.kind]);
+  }
+  SECTION("fs: the child starts in the cwd of the thread that unshared its fs struct and chdir'd") {
+    const auto r = run(parse(R"({"name": "exec-fs", "procs": 1, "main": [
+      {"op": "lock"}, {"op": "unshare", "state": "fs"}, {"op": "chdir", "dir": "/tmp"}, {"op": "exec"},
+      {"op": "unlock"}]})"),
+                       "go1.12");
+    INFO(story(r));
+    const auto kFs = static_cast<trace::KindIndex>(os::index(os::StateKind::Fs));
+    const auto& v = the_verdict(r, VerdictKind::ExecInherited);
+    CHECK(v.kind_index == kFs);
+    CHECK(v.value == op_event(r, "main#2").second->value);  // the chdir's directory
+    CHECK(v.value != r.analysis.origin.value[kFs]);
+  }
+}

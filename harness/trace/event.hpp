@@ -278,7 +278,8 @@ struct Op {
   StateValue observed;  // expect: what the kernel showed
 };
 // Attached to an Op: for one observed kind, the thread's state when the op ran (`now`; for a
-// syscall op, on the thread that made the call) and the G's belief.
+// syscall op, on the thread that made the call; for exec, what the child it forked reported)
+// and the G's belief.
 struct OpState {
   KindIndex kind = 0;
   StateValue now, belief;

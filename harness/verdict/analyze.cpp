@@ -254,14 +254,18 @@ class Analyzer {
     if (op.observe) on_observation(ev, op, st, kind);
   }
 
+  // An exec's attached states are what its child reported, one per observed kind: each kind
+  // in which the child did not start in origin is an exec-inherited verdict of its own.
   void on_exec(const Event& ev, const trace::Op& op, const MState& st) {
-    if (!op.value.valid() || !a_.origin.has(op.kind) || op.value == a_.origin.value[op.kind]) return;
-    auto prov = st.chain;
-    ProvStep s = op_step(StepKind::ExecForked, ev, op);
-    s.kind_index = op.kind;
-    s.value = op.value;
-    prov.push_back(s);
-    add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov), 1, Ns{op.kind, op.value});
+    for (const auto& child : ev.states) {
+      if (!child.now.valid() || !a_.origin.has(child.kind) || child.now == a_.origin.value[child.kind]) continue;
+      auto prov = st.chain;
+      ProvStep s = op_step(StepKind::ExecForked, ev, op);
+      s.kind_index = child.kind;
+      s.value = child.now;
+      prov.push_back(s);
+      add(VerdictKind::ExecInherited, op.g, op.m, &ev, op.op, std::move(prov), 1, Ns{child.kind, child.now});
+    }
   }
 
   // The last pass of an until found its thread still there: the watched M's story, then the

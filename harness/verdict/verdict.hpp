@@ -34,7 +34,7 @@ enum class StepKind : std::uint8_t {
   Unlocked,          // UnlockOSThread `op` by g returned m to the pool in `state`
   ObservedBy,        // g ran op `op` on the released m in `state`
   LockedExitToPool,  // g exited locked; the runtime returned m to the pool in `state` (#20395)
-  ExecForked,        // exec `op` by g forked from m: the child started in `value` (net)
+  ExecForked,        // exec `op` by g forked from m: the child started in `value` (of kind_index)
   SpawnedInherit,    // g was spawned with inherit:true expecting `value` of `kind`
   RanIn,             // op `op` ran on m in `other` of `kind`
   BelievedButRan,    // g believes `value` of `kind` but op `op` ran on m in `other`
