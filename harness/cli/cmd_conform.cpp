@@ -2,7 +2,8 @@
 // scenario export can express, built with a real Go toolchain and run N times under observe,
 // against the model explored under the matching policy (harness/conform). Exit 1 on a
 // disagreement, 2 for bad input, 3 without a Go toolchain, 4 when an exported program does not
-// build (export's bug).
+// build (export's bug). With --recorded FILE... the real side is runs already recorded of a
+// hand-written program for the one scenario given (scenarios/peer-tests, fixtures/go).
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ constexpr const char* kDebianGo = "/usr/lib/go-1.19/bin/go";  // ci/setup instal
 
 struct ConformArgs {
   std::vector<std::string> paths{"scenarios"};
+  std::vector<std::string> recorded;
   std::string go, policy, format = "text";
   int runs = 20;
   long budget = 300;
@@ -89,6 +91,10 @@ int conform_main(const ConformArgs& a) {
   const auto paths = expand_paths(a.paths);  // bad paths: exit 2 before any build
   std::vector<scenario::Scenario> scenarios;
   for (const auto& p : paths) scenarios.push_back(load(p));
+  if (!a.recorded.empty() && scenarios.size() != 1)
+    throw rt::BadInput("--recorded runs are of one program: give exactly one scenario, not " + std::to_string(scenarios.size()));
+  for (const auto& f : a.recorded)
+    if (::access(f.c_str(), R_OK) != 0) throw rt::BadInput("--recorded " + f + ": cannot read it");
   const std::string go = find_go(a.go);
   if (go.empty()) {
     std::cerr << "nsleak conform: no Go toolchain: "
@@ -119,6 +125,7 @@ int conform_main(const ConformArgs& a) {
   opt.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   opt.timeout_s = a.timeout;
   opt.force_userns = a.userns;
+  opt.recorded = a.recorded;
 
   int rc = kOk;
   nlohmann::json all = nlohmann::json::array();
@@ -153,6 +160,11 @@ Command add_conform(CLI::App& app) {
   cmd->add_option("--timeout", g_conform.timeout, "Seconds before one run (either side) is killed as hung")
       ->check(timeout_validator())
       ->capture_default_str();
+  cmd->add_option("--recorded", g_conform.recorded,
+                  "Real runs already recorded, one file per run (a hand-written program's JSON lines, optionally "
+                  "{\"exit_status\": N}), for the one scenario given: nothing is exported or run on the Go side, "
+                  "and the classes leave out the outside verdicts (a recorded run has no kernel facts)")
+      ->expected(1, -1);
   cmd->add_flag("--userns", g_conform.userns, "Use a user namespace even when running as root");
   return [] { return conform_main(g_conform); };
 }

@@ -10,7 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness/explore/explorer.hpp"
 #include "harness/os/unique_fd.hpp"
@@ -79,6 +82,49 @@ std::string end_of(const observe::Observation& o) {
   return "";
 }
 
+// The model's side: go-order and an exploration under opt.policy, compared with `real`.
+// `no_verdicts`: the real runs carry no kernel facts (recorded), so neither side's classes
+// keep the outside verdicts.
+Comparison against_model(const scenario::Scenario& sc, const ConformOptions& opt, const std::vector<Observable>& real,
+                         bool no_verdicts, long& schedules) {
+  runner::RunOptions ro;
+  ro.policy = opt.policy;
+  ro.sandbox.timeout_s = opt.timeout_s;
+  ro.sandbox.force_userns = opt.force_userns;
+  Observable go_order = observable_of(runner::run_scenario(sc, ro));
+  explore::ExploreOptions eo;
+  eo.run = ro;
+  eo.budget = opt.budget;
+  eo.jobs = opt.jobs;
+  eo.shrink = false;  // conform needs what is reachable, not the shortest way there
+  std::mutex mu;
+  std::vector<Observable> reached;
+  eo.on_run = [&](const runner::RunReport& rep) {
+    Observable o = observable_of(rep);
+    std::lock_guard lock(mu);
+    reached.push_back(std::move(o));
+  };
+  const auto ex = explore::explore(sc, eo);
+  schedules = ex.schedules + 1;
+  if (no_verdicts) {
+    go_order.verdicts.clear();
+    for (auto& o : reached) o.verdicts.clear();
+  }
+  return compare(real, reached, go_order);
+}
+
+// A recorded run's end as end_of says it: its {"exit_status": N} line; "" without one or for 0.
+std::string recorded_end(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, end;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("exit_status") && j["exit_status"].is_number_integer() && j["exit_status"].get<int>() != 0)
+      end = "exit status " + std::to_string(j["exit_status"].get<int>());
+  }
+  return end;
+}
+
 }  // namespace
 
 std::string go_version(const std::string& go) {
@@ -111,6 +157,21 @@ ScenarioResult conform_scenario(const scenario::Scenario& sc, const ConformOptio
   ScenarioResult r;
   r.scenario = sc.name;
   r.file = sc.file;
+  if (!opt.recorded.empty()) {
+    std::vector<Observable> real;
+    for (const auto& f : opt.recorded) {
+      std::ifstream in(f, std::ios::binary);
+      if (!in) {
+        r.build_error = "cannot read the recorded run " + f;
+        return r;
+      }
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      real.push_back(observable_of(parse_go_lines(text), observe::TreeAnalysis{}, recorded_end(text)));
+      ++r.go_runs;
+    }
+    r.cmp = against_model(sc, opt, real, true, r.schedules);
+    return r;
+  }
   std::string program;
   try {
     program = reports::go_program(sc);
@@ -156,26 +217,7 @@ ScenarioResult conform_scenario(const scenario::Scenario& sc, const ConformOptio
     ++r.go_runs;
   }
 
-  runner::RunOptions ro;
-  ro.policy = opt.policy;
-  ro.sandbox.timeout_s = opt.timeout_s;
-  ro.sandbox.force_userns = opt.force_userns;
-  const Observable go_order = observable_of(runner::run_scenario(sc, ro));
-  explore::ExploreOptions eo;
-  eo.run = ro;
-  eo.budget = opt.budget;
-  eo.jobs = opt.jobs;
-  eo.shrink = false;  // conform needs what is reachable, not the shortest way there
-  std::mutex mu;
-  std::vector<Observable> reached;
-  eo.on_run = [&](const runner::RunReport& rep) {
-    Observable o = observable_of(rep);
-    std::lock_guard lock(mu);
-    reached.push_back(std::move(o));
-  };
-  const auto ex = explore::explore(sc, eo);
-  r.schedules = ex.schedules + 1;
-  r.cmp = compare(real, reached, go_order);
+  r.cmp = against_model(sc, opt, real, false, r.schedules);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "harness/conform/compare.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -25,6 +26,11 @@ struct ConformOptions {
   int jobs = 1;
   double timeout_s = 10.0;  // per run, either side
   bool force_userns = false;
+  // Recorded real runs of a hand-written program for the scenario (scenarios/peer-tests and
+  // fixtures/go), one file per run: its stdout's JSON lines and, optionally, a last line
+  // {"exit_status": N}. Given, conform neither exports nor runs anything on the Go side, and since
+  // a recorded run has no kernel facts, both sides' classes leave out the outside verdicts.
+  std::vector<std::string> recorded;
 };
 
 struct ScenarioResult {
