@@ -76,6 +76,7 @@ nlohmann::json to_json(const conform::ScenarioResult& r) {
   j["go_runs"] = r.go_runs;
   j["schedules"] = r.schedules;
   j["agrees"] = r.cmp.agrees();
+  j["model_classes"] = r.cmp.model_classes;
   j["problems"] = r.cmp.problems;
   j["classes"] = nlohmann::json::array();
   for (const auto& row : r.cmp.rows)

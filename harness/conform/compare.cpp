@@ -24,6 +24,7 @@ Comparison compare(const std::vector<Observable>& real, const std::vector<Observ
   for (const auto& o : real) ++row(o).go_count;
   row(go_order);
   Comparison c;
+  c.model_classes = static_cast<long>(reachable.size());
   for (const auto& k : order) c.rows.push_back(by_key[k]);
   std::stable_sort(c.rows.begin(), c.rows.end(), [](const ClassRow& a, const ClassRow& b) { return a.go_count > b.go_count; });
   for (const auto& r : c.rows)

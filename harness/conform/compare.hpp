@@ -20,6 +20,7 @@ struct ClassRow {
 struct Comparison {
   std::vector<ClassRow> rows;         // by real-Go count, most first; go-order's row always present
   std::vector<std::string> problems;  // one sentence per disagreement; empty: agreement
+  long model_classes = 0;             // distinct classes the model's schedules (go-order included) showed
   bool agrees() const { return problems.empty(); }
 };
 

@@ -84,6 +84,27 @@ def record_runs(root, outdir, program, procs, runs, into):
     return files, summaries
 
 
+def model_threads(nsleak, root, scenario, strategy):
+    """What a model run shows of the thread facts the programs' closing lines report (outside the
+    classes, which name namespaces, not threads): worker threads, or whether the nesting goroutine
+    moved at count 0."""
+    out = subprocess.run([nsleak, "run", scenario, "--policy", "go1.12", "--strategy", strategy, "--format", "json"],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    steps = json.loads(out.stdout)["steps"]
+    tid = lambda label: [st["tid"] for st in steps if st["label"] == label]
+    if "threaded" in scenario:
+        return len(set(tid("worker#1")))
+    return tid("nesting#8") != tid("nesting#1")
+
+
+def thread_column(nsleak, root, scenario, summaries):
+    key = "worker_threads" if "threaded" in scenario else "moved_at_zero"
+    real = Counter(x[key] for x in summaries)
+    model = Counter(model_threads(nsleak, root, scenario, "random:%d" % i) for i in range(1, 21))
+    return " %s real Go %s; go-order %s; 20 random schedules %s" % (
+        key, dict(sorted(real.items())), model_threads(nsleak, root, scenario, "go-order"), dict(sorted(model.items())))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nsleak", required=True)
@@ -140,14 +161,12 @@ def main():
             else:
                 check(reach_ok, what + ": every class real Go showed is reachable", "\n".join(s.get("problems", [])))
             extra = ""
-            if summaries and "worker_threads" in summaries[0]:
-                extra = " worker threads: " + ", ".join("%d:%d" % kv for kv in sorted(Counter(x["worker_threads"] for x in summaries).items()))
-            if summaries and "moved_at_zero" in summaries[0]:
-                extra = " moved at count 0: %d/%d" % (sum(1 for x in summaries if x["moved_at_zero"]), len(summaries))
-            rows.append((name, procs, real, [c for c in classes if c["go_order"]], sum(1 for c in classes if c["reachable"]), extra))
-        print("\n# configuration | real Go (%d runs): class counts | go-order's class | classes reachable/real" % a.runs)
+            if summaries and ("worker_threads" in summaries[0] or "moved_at_zero" in summaries[0]):
+                extra = thread_column(nsleak, root, scenario, summaries)
+            rows.append((name, procs, real, [c for c in classes if c["go_order"]], s.get("model_classes", "?"), extra))
+        print("\n# configuration | real Go (%d runs): class counts, reachable? | go-order's class | classes the model reached" % a.runs)
         for name, procs, real, go_order, reachable, extra in rows:
-            print("# %s P=%d |%s" % (name, procs, extra))
+            print("# %s P=%d | model reached %s classes |%s" % (name, procs, reachable, extra))
             for c in real:
                 print("#   %3d %s %s" % (c["go_count"], "reachable  " if c["reachable"] else "UNREACHABLE", c["class"]))
             for c in go_order:
