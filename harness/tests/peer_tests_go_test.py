@@ -113,6 +113,14 @@ def main():
     ap.add_argument("--only", action="append", default=[])
     a = ap.parse_args()
     root, nsleak = a.source_root, os.path.abspath(a.nsleak)
+    # The hook's bad input, before anything needs Go: exit 2, located.
+    two = subprocess.run([nsleak, "conform", "scenarios/peer-tests/lockosthread-main.json",
+                          "scenarios/peer-tests/cni-do-nested.json", "--recorded", "/dev/null"],
+                         cwd=root, capture_output=True, text=True)
+    check(two.returncode == 2 and "exactly one scenario" in two.stderr, "conform --recorded with two scenarios is exit 2", two.stderr)
+    gone = subprocess.run([nsleak, "conform", "scenarios/peer-tests/lockosthread-main.json", "--recorded", "/nonexistent/run"],
+                          cwd=root, capture_output=True, text=True)
+    check(gone.returncode == 2 and "/nonexistent/run" in gone.stderr, "conform --recorded with a missing file is exit 2", gone.stderr)
     go = find_go()
     if go is None:
         print("SKIPPED: no Go toolchain (apt-get install golang-1.19-go)")
