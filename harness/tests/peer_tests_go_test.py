@@ -31,11 +31,11 @@ CONFIGS = {
     "lockosthread-state-propagation": ("lockosthread-state-propagation", 1, 400, True),
     "lockosthread-nesting-yield-p1": ("lockosthread-nesting", 1, 400, True),
     "lockosthread-nesting-yield-p2": ("lockosthread-nesting", 2, 400, True),
-    "netns-threaded-p4": ("netns-threaded", 4, 400, False),
     "lockosthread-alt": ("lockosthread-alt", 2, 600, True),
     # 900-1700 model schedules each (p4: 400, its exhaustive:2 is not complete, so its portfolio
     # reaches PCT): ci/peer-compare (--all) only, to keep ci/test short
     "netns-threaded-p2": ("netns-threaded", 2, 2100, False),
+    "netns-threaded-p4": ("netns-threaded", 4, 400, False),
     "cni-do-nested": ("cni-do-nested", 2, 3000, False),
     "exec-five-after-dirty-unlock": ("exec-five", 1, 1600, False),
 }
