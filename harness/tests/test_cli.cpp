@@ -510,7 +510,10 @@ TEST_CASE("the library catches a go1.12 whose locked exit returns the thread to 
   const std::set<std::string> want{"locked-exit-dirty-reuse", "locked-exit-wedges-m0",
                                    "clone-from-dying-thread", "lock-exit-without-unlock",
                                    "uts-locked-exit-dirty-reuse", "uts-clone-from-dying-thread",
-                                   "mnt-locked-exit-without-unlock", "lockosthread-avoids-state-propagation"};
+                                   "mnt-locked-exit-without-unlock", "lockosthread-avoids-state-propagation",
+                                   // the held-out transcriptions (scenarios/peer-tests) that exit locked
+                                   "lockosthread-main", "lockosthread-state-propagation", "lockosthread-alt",
+                                   "cni-do-nested"};
   CHECK(failing_under("fixtures/policies/go1.12-locked-exit-returns-thread.json") == want);
 }
 
@@ -521,7 +524,9 @@ TEST_CASE("the library catches a go1.12 that clones new Ms from locked threads",
   const std::set<std::string> want{"clone-from-dirty-locked-thread", "clone-from-dying-thread",
                                    "dirty-template-thread",
                                    "locked-blocks-hands-off-p", "dedicated-locked-worker",
-                                   "uts-clone-from-dirty-locked-thread", "uts-clone-from-dying-thread"};
+                                   "uts-clone-from-dirty-locked-thread", "uts-clone-from-dying-thread",
+                                   // peer-tests: a dirty locked goroutine whose exit or spawn makes an M
+                                   "lockosthread-alt", "cni-do-nested"};
   CHECK(failing_under("fixtures/policies/go1.12-no-template-thread.json") == want);
 }
 
