@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_ops.hpp"
 
 namespace nsleak::os {
@@ -22,23 +21,7 @@ namespace {
 
 bool is_tid(const dirent* e) { return e->d_name[0] >= '0' && e->d_name[0] <= '9'; }
 
-std::vector<pid_t>& sanitizer_tasks() {
-  static std::vector<pid_t> tids;
-  return tids;
-}
-
-// This process's task `tid` is the sanitizer runtime's (always false outside TSan builds).
-bool is_sanitizer_task(pid_t tid) {
-  if constexpr (!kThreadSanitizer) return false;
-  const auto& s = sanitizer_tasks();
-  return std::find(s.begin(), s.end(), tid) != s.end();
-}
-
 }  // namespace
-
-void ignore_sanitizer_tasks(std::vector<pid_t> tids) {
-  if constexpr (kThreadSanitizer) sanitizer_tasks() = std::move(tids);
-}
 
 TaskObserver::TaskObserver(unsigned kinds_mask) : mask_(kinds_mask | 1u), dir_(::opendir("/proc/self/task")) {}
 
@@ -81,10 +64,7 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
 
 std::vector<TaskState> TaskObserver::snapshot() {
   if (dir_ == nullptr) return {};
-  auto out = read_tasks(dir_, mask_, &pins_);
-  if constexpr (kThreadSanitizer)
-    std::erase_if(out, [](const TaskState& t) { return is_sanitizer_task(t.tid); });
-  return out;
+  return read_tasks(dir_, mask_, &pins_);
 }
 
 std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
@@ -115,8 +95,7 @@ std::vector<pid_t> task_ids() {
   DIR* dir = ::opendir("/proc/self/task");
   if (dir == nullptr) return out;
   while (const dirent* e = ::readdir(dir))
-    if (is_tid(e) && !is_sanitizer_task(static_cast<pid_t>(std::atoi(e->d_name))))
-      out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    if (is_tid(e)) out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
   ::closedir(dir);
   std::sort(out.begin(), out.end());
   return out;

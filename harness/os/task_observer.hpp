@@ -52,12 +52,6 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask);
 // The tids of this process's live tasks, sorted (one getdents64 pass).
 std::vector<pid_t> task_ids();
 
-// TSan builds only (os/sanitizer_build.hpp): TSan runs a background thread of its own in the
-// process, a task that is not the program's. rt::run_main makes it exist before the first M and
-// names it here; snapshot() and task_ids() then leave it out, as if it were not there (it runs
-// no program code and never changes its state). A no-op in every other build.
-void ignore_sanitizer_tasks(std::vector<pid_t> tids);
-
 // True while /proc/self/task/<tid> still exists (a thread that returned may linger briefly).
 bool task_exists(pid_t tid);
 // Whether the kernel says thread `tid` of this process has exited, as Go's own tests ask it

@@ -7,7 +7,6 @@
 #include <array>
 #include <span>
 
-#include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_ops.hpp"
 #include "harness/os/task_observer.hpp"
 #include "harness/runtime/child_exit.hpp"
@@ -125,17 +124,6 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   s.tracer = cfg.tracer;
   s.limits = read_run_limits();
 
-#if NSLEAK_TSAN
-  // TSan starts a background thread in this process (after fork, or at the first
-  // pthread_create): have it exist now, before any M, and keep it out of the kernel's view of
-  // the program (newm finds a new M as the one task no M owns; the recorder checks every task).
-  pthread_t warm;
-  if (pthread_create(&warm, nullptr, [](void*) -> void* { return nullptr; }, nullptr) == 0) pthread_join(warm, nullptr);
-  std::vector<pid_t> others;
-  for (pid_t tid : os::task_ids())
-    if (tid != static_cast<pid_t>(::gettid())) others.push_back(tid);
-  os::ignore_sanitizer_tasks(std::move(others));
-#endif
   // M0 is this thread: the thread-group leader, whose state /proc/<pid>/ns/* shows.
   auto m0owned = std::make_unique<M>();
   M* m0 = m0owned.get();

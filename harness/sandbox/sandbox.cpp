@@ -21,6 +21,7 @@
 #include <cstring>
 #include <thread>
 
+#include "harness/os/sanitizer_threads.hpp"
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/capabilities.hpp"
 #include "harness/sandbox/clean_process.hpp"
@@ -75,8 +76,9 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
   // every new M an mmap of 64 MiB of address space and its set-up.
   ::mallopt(M_ARENA_MAX, 1);
-  std::string err;
-  if (opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
+  // Single-threaded before anything else (os/sanitizer_threads.hpp: "" outside TSan builds).
+  std::string err = os::end_sanitizer_threads();
+  if (err.empty() && opt.run_as_uid) err = drop_privileges(*opt.run_as_uid);
   SetupResult setup;
   if (err.empty()) {
     setup = enter_private_namespaces(opt.force_userns);

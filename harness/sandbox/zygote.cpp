@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "harness/os/ns_pool.hpp"
+#include "harness/os/sanitizer_threads.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/capabilities.hpp"
 #include "harness/sandbox/clean_process.hpp"
@@ -156,6 +157,8 @@ void Zygote::serve(trace::TraceBuffer& own) {
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::close(fd);
+      // A fork restarts TSan's thread (os/sanitizer_threads.hpp: "" outside TSan builds).
+      if (const std::string why = os::end_sanitizer_threads(); !why.empty()) fail_environment(*trace_, why);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (opt_.pin_cpu) pin_to_one_cpu();
       if (opt_.fault_filter) harden_run_child(*trace_);
