@@ -18,24 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
-
-
-def check(ok, what, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what)
-    if not ok:
-        failures += 1
-        if detail:
-            print("       " + detail.replace("\n", "\n       "))
-
-
-def find_go():
-    for g in (os.environ.get("GO"), "/usr/lib/go-1.19/bin/go", shutil.which("go")):
-        if g and os.access(g, os.X_OK):
-            return g
-    return None
-
+import go_checks  # harness/tests: check(), the failure count, find_go()
+from go_checks import check, find_go
 
 def check_state_exports(nsleak, go, root):
     """export --go of each per-thread-state library scenario (setuid/setgid, raw or not,
@@ -99,8 +83,8 @@ def main():
     check(nogo.returncode == 3 and "no Go toolchain" in nogo.stderr, "conform: no toolchain is exit 3, said", nogo.stderr)
     bad = subprocess.run([nsleak, "conform", "--go", go, "no-such-scenario"], cwd=a.source_root, capture_output=True, text=True)
     check(bad.returncode == 2, "conform: a bad path is exit 2", bad.stderr)
-    print("%d failed" % failures)
-    sys.exit(1 if failures else 0)
+    print("%d failed" % go_checks.failures)
+    sys.exit(1 if go_checks.failures else 0)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ import sys
 import tempfile
 from collections import Counter
 
+import go_checks  # harness/tests: check(), the failure count, find_go()
+from go_checks import check, find_go
+
 # scenario name -> (Go program, GOMAXPROCS, model schedules explored (portfolio: enough for its
 # exhaustive:2 phase to complete, except netns-threaded-p4's), in the default suite too)
 CONFIGS = {
@@ -43,25 +46,6 @@ CONFIGS = {
 # scenario name -> the disagreement its description explains: "mode" (go-order is not real Go's
 # most frequent class) and/or "unreachable" (a class real Go showed no schedule reaches).
 EXCEPTIONS = {}
-
-failures = 0
-
-
-def check(ok, what, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what)
-    if not ok:
-        failures += 1
-        if detail:
-            print("       " + detail.replace("\n", "\n       "))
-
-
-def find_go():
-    for g in (os.environ.get("GO"), "/usr/lib/go-1.19/bin/go", shutil.which("go")):
-        if g and os.access(g, os.X_OK):
-            return g
-    return None
-
 
 def record_runs(root, outdir, program, procs, runs, into):
     """Runs the program `runs` times; one file per run (stdout + its exit status). Returns the paths
@@ -185,8 +169,8 @@ def main():
                 print("#   %3d %s %s" % (c["go_count"], "reachable  " if c["reachable"] else "UNREACHABLE", c["class"]))
             for c in go_order:
                 print("#   go-order: %s" % c["class"])
-        print("%d failed" % failures)
-        sys.exit(1 if failures else 0)
+        print("%d failed" % go_checks.failures)
+        sys.exit(1 if go_checks.failures else 0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
