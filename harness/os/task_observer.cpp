@@ -49,9 +49,11 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
         break;
       }
       if (pins != nullptr) {
-        char rel[64];
-        std::snprintf(rel, sizeof rel, "%s/%s", e->d_name, info(k).task_entry);
-        pins->pin(dfd, rel, k, t.state[index(k)]);
+        // Room for any d_name (is_tid makes it a few digits, but the type allows 255) and the
+        // longest entry; a path that still did not fit would name another file, so it is not pinned.
+        char rel[sizeof e->d_name + 64];
+        const int n = std::snprintf(rel, sizeof rel, "%s/%s", e->d_name, info(k).task_entry);
+        if (n > 0 && static_cast<std::size_t>(n) < sizeof rel) pins->pin(dfd, rel, k, t.state[index(k)]);
       }
     }
     if (alive) out.push_back(t);
