@@ -245,7 +245,8 @@ class EventJson::Writer {
         break;
       case OpKind::Yield:
       case OpKind::Repeat:
-      case OpKind::Exit: break;
+      case OpKind::Exit:
+      case OpKind::TestForbiddenSyscall: break;  // nothing but the op itself
     }
     return j;
   }

@@ -56,6 +56,8 @@ std::string go_call(const scenario::Op& op) {
     case OpKind::Setnice: return "syscall.Setpriority(syscall.PRIO_PROCESS, 0, " + std::to_string(op.n) + ")";
     case OpKind::Tid: return "syscall.Gettid()";
     case OpKind::Until: return "for i := 0; i < " + std::to_string(op.n) + " && tidExists(" + n + "); i++ {...}";
+    // The test-only op: the query the interpreter makes, which the sandbox's allowlist forbids.
+    case OpKind::TestForbiddenSyscall: return "unix.Syscall(unix.SYS_PERSONALITY, 0xffffffff, 0, 0)";
   }
   return "?";
 }
