@@ -24,7 +24,8 @@ FlipPoint flip_point(const Labels& labels, const Decision& last, const runner::R
 }
 
 FlipReplay replay_flip(const scenario::Scenario& sc, const std::string& text, const runner::RunOptions& opt) {
-  FlipReplay out{replay(sc, text, opt), std::nullopt, std::nullopt};
+  FlipReplay out;
+  out.run = replay(sc, text, opt);
   const Labels labels(sc);
   Schedule s = parse_token(text, labels);
   if (s.empty() || !out.run.record.env_error.empty()) return out;

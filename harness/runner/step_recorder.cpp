@@ -15,6 +15,15 @@ pid_t tid_of(pid_t t) { return t; }
 pid_t tid_of(const os::TaskState& t) { return t.tid; }
 trace::MId mid(const rt::MSnapshot* m) { return m != nullptr ? static_cast<trace::MId>(m->id) : trace::kNoM; }
 
+// A disagreement about a task or an M as a whole: no state kind, nothing seen or believed.
+trace::Disagreement whole(trace::DisagreementKind what, pid_t tid, trace::MId m = trace::kNoM) {
+  trace::Disagreement d;
+  d.what = what;
+  d.tid = tid;
+  d.m = m;
+  return d;
+}
+
 }  // namespace
 
 StepRecorder::StepRecorder(trace::TraceBuffer& out, unsigned observe_mask)
@@ -53,7 +62,7 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
 void StepRecorder::own_and_check() {
   const os::TaskState t = observer_.own();
   const rt::MSnapshot m = rt::current_m_snapshot();
-  if (t.tid != m.tid) put(trace::encode(trace::Disagreement{trace::DisagreementKind::TaskWithoutM, t.tid}));
+  if (t.tid != m.tid) put(trace::encode(whole(trace::DisagreementKind::TaskWithoutM, t.tid)));
   rows_.clear();
   for (auto k : os::kAllKinds) {
     if (!observer_.observes(k)) continue;
@@ -85,7 +94,7 @@ void StepRecorder::snapshot_and_check() {
   rows.clear();
   for (const auto& t : tasks) {
     const rt::MSnapshot* m = m_of(t.tid);
-    if (m == nullptr) put(trace::encode(trace::Disagreement{trace::DisagreementKind::TaskWithoutM, t.tid}));
+    if (m == nullptr) put(trace::encode(whole(trace::DisagreementKind::TaskWithoutM, t.tid)));
     for (auto k : os::kAllKinds) {
       if (!observer_.observes(k)) continue;
       const auto ki = static_cast<trace::KindIndex>(os::index(k));
@@ -100,7 +109,7 @@ void StepRecorder::snapshot_and_check() {
     if (m->exited) continue;
     const bool found = std::binary_search(tasks.begin(), tasks.end(), tid,
                                           [](const auto& a, const auto& b) { return tid_of(a) < tid_of(b); });
-    if (!found) put(trace::encode(trace::Disagreement{trace::DisagreementKind::MWithoutTask, m->tid, mid(m)}));
+    if (!found) put(trace::encode(whole(trace::DisagreementKind::MWithoutTask, m->tid, mid(m))));
   }
   for (const auto& r : rows) put(r);
 }
