@@ -1,5 +1,7 @@
 #include "reports/event_json.hpp"
 
+#include <ostream>
+
 #include "harness/sandbox/violation.hpp"
 
 #include "harness/os/state_kind.hpp"
@@ -258,5 +260,15 @@ class EventJson::Writer {
 EventJson::EventJson(const runner::RunReport& r) : w_(std::make_unique<const Writer>(r)) {}
 EventJson::~EventJson() = default;
 json EventJson::operator()(const trace::Event& ev) const { return w_->event(ev); }
+
+void write_event_lines(std::ostream& out, const runner::RunReport& r) {
+  const EventJson event_json(r);
+  std::string line;
+  for (const auto& ev : r.record.events) {
+    line = event_json(ev).dump();
+    line += '\n';
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
+}
 
 }  // namespace nsleak::reports

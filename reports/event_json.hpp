@@ -3,6 +3,7 @@
 // reports/schema/run.schema.json's `step` and `task` describe them).
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <vector>
 
@@ -27,6 +28,9 @@ class EventJson {
   class Writer;
   std::unique_ptr<const Writer> w_;
 };
+// `--events`: every event of `r` as one JSON object per line, written as each is made.
+void write_event_lines(std::ostream& out, const runner::RunReport& r);
+
 // The kernel rows attached to `ev` ({"tid", "m", kind: id}): a full snapshot's, or an op's own
 // thread's (rt::Observe::Own).
 nlohmann::json tasks_json_rows(const trace::Event& ev);

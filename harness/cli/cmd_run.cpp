@@ -52,12 +52,8 @@ std::vector<std::string> policies_for(const scenario::Scenario& sc, const std::v
   return asked;
 }
 
-// Prints one run; its --events lines are added to `events` (written once, after the runs).
-int print_report(const runner::RunReport& r, const RunArgs& a, std::string& events) {
-  if (!a.events.empty()) {
-    const reports::EventJson event_json(r);
-    for (const auto& ev : r.record.events) events += event_json(ev).dump() + "\n";
-  }
+// Prints one run.
+int print_report(const runner::RunReport& r, const RunArgs& a) {
   if (a.format == "json") {
     // One JSON document for the whole command: the object alone for one run, else an array.
     std::cout << (a.runs == 1 ? "" : a.run_index == 0 ? "[\n" : ",\n");
@@ -77,14 +73,24 @@ int print_report(const runner::RunReport& r, const RunArgs& a, std::string& even
   return exit_code_for(r);
 }
 
-// What the runs leave besides their own output: the timeline page and the trace-event file,
-// one document each for all the runs (a page per run would overwrite itself). An unwritable
-// path is a usage error, reported after the runs' own output.
-int write_files(const std::string& html, const std::string& trace_events, const std::vector<runner::RunReport>& runs) {
+// The report files a run command writes, each with its name in a write error.
+constexpr std::string_view kEvents = "the event stream", kPage = "the timeline page", kTraceEvents = "the trace events";
+
+// What the runs leave besides their own output: the event stream (appended), the timeline page
+// and the trace-event file, one document each for all the runs (a page per run would overwrite
+// itself). The events and trace events are streamed into their files one event at a time. An
+// unwritable path is a usage error, reported after the runs' own output.
+int write_files(const std::string& events, const std::string& html, const std::string& trace_events,
+                const std::vector<runner::RunReport>& runs) {
   int rc = kOk;
-  if (!html.empty()) rc = worst(rc, write_report(html, reports::html_timeline(runs), "the timeline page"));
+  if (!events.empty())
+    rc = worst(rc, append_report(
+                     events, [&](std::ostream& out) { for (const auto& r : runs) reports::write_event_lines(out, r); },
+                     kEvents));
+  if (!html.empty()) rc = worst(rc, write_report(html, reports::html_timeline(runs), kPage));
   if (!trace_events.empty())
-    rc = worst(rc, write_report(trace_events, reports::trace_events(runs).dump() + "\n", "the trace events"));
+    rc = worst(rc, write_report(trace_events, [&](std::ostream& out) { reports::write_trace_events(out, runs); },
+                                kTraceEvents));
   return rc;
 }
 
@@ -103,13 +109,12 @@ int run_files(const RunArgs& a) {
   }
   RunArgs each = a;
   each.runs = plan.size();
-  int rc = kOk;
   bool first = true;
-  std::string events;                    // --events: every run's lines, appended once
-  std::vector<runner::RunReport> runs;  // kept only for --html and --trace-events
+  std::vector<runner::RunReport> runs;  // kept only for --events, --html and --trace-events
   (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
   if (!a.replay.empty() && a.strategy != "go-order")
     throw rt::BadInput("--replay and --strategy " + a.strategy + " both say how to schedule: give one");
+  int rc = kOk;
   for (const auto& [sc, pol] : plan) {
     runner::RunOptions opt;
     const auto sub = subs.find(pol);
@@ -124,12 +129,11 @@ int run_files(const RunArgs& a) {
     auto r = a.replay.empty() ? runner::run_scenario(sc, opt) : explore::replay(sc, a.replay, opt);
     r.reproduce = reproduce_command(sc.file, opt, a.strategy);
     if (!a.replay.empty()) r.reproduce += " --replay " + shell_quote(a.replay);
-    rc = worst(rc, print_report(r, each, events));
+    rc = worst(rc, print_report(r, each));
     ++each.run_index;
-    if (!a.html.empty() || !a.trace_events.empty()) runs.push_back(std::move(r));
+    if (!a.events.empty() || !a.html.empty() || !a.trace_events.empty()) runs.push_back(std::move(r));
   }
-  if (!a.events.empty()) rc = worst(rc, append_report(a.events, events, "the event stream"));
-  rc = worst(rc, write_files(a.html, a.trace_events, runs));
+  rc = worst(rc, write_files(a.events, a.html, a.trace_events, runs));
   return rc;
 }
 
@@ -177,12 +181,12 @@ Command add_run(CLI::App& app) {
 int run_default(const std::string& html, const std::string& trace_events) {
   const auto sc = embedded_article();
   runner::RunOptions opt;
+  claim_stdout({{"--html", &html}, {"--trace-events", &trace_events}});
+  const std::string no_events;
   auto r = runner::run_scenario(sc, opt);
   r.reproduce = "nsleak";  // the embedded article has no path to give
-  claim_stdout({{"--html", &html}, {"--trace-events", &trace_events}});
-  std::string no_events;
-  int rc = print_report(r, RunArgs{}, no_events);
-  rc = worst(rc, write_files(html, trace_events, {r}));
+  int rc = print_report(r, RunArgs{});
+  rc = worst(rc, write_files(no_events, html, trace_events, {r}));
   if (r.judgement.outcome == verdict::Outcome::Pass)
     // Library scenarios are embedded (by path or name), so these work from any directory.
     std::cout << "\nTry: nsleak run --policy all " << "scenarios/article/article-poisoned-main.json"

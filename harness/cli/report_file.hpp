@@ -10,8 +10,15 @@
 //
 // "-" is standard output. Every write or close error, standard output's included, is exit 2
 // with one line naming the path and the errno: nothing exits 0 when a report was not written.
+//
+// A report is text or a writer that streams it (a large report, --events' 700,000 lines, is
+// written a piece at a time into the temporary file, never held whole in memory).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,13 +27,21 @@ namespace nsleak::cli {
 
 inline constexpr std::string_view kStdoutPath = "-";
 
-// Writes `text` to `path` as above. Returns kOk, or kBadInput after one line on stderr:
-// "nsleak: cannot write <what> to <path>: <strerror>".
-int write_report(const std::string& path, std::string_view text, std::string_view what);
+// Streams a report's text; what it writes goes to the temporary file (or standard output).
+using ReportWriter = std::function<void(std::ostream&)>;
 
-// The same for a report that accumulates (--events): the target's current contents, if any,
-// followed by `text`, replaced atomically as one file.
-int append_report(const std::string& path, std::string_view text, std::string_view what);
+// Writes `text` (or what `write` streams) to `path` as above. Returns kOk, or kBadInput after
+// one line on stderr: "nsleak: cannot write <what> to <path>: <strerror>".
+int write_report(const std::string& path, std::string_view text, std::string_view what);
+int write_report(const std::string& path, const ReportWriter& write, std::string_view what);
+
+inline constexpr std::uintmax_t kAllOfIt = std::numeric_limits<std::uintmax_t>::max();
+
+// The same for a report that accumulates (--events): the first `keep` bytes of the target's
+// current contents, if any (all of them by default), followed by what `write` streams,
+// replaced atomically as one file.
+int append_report(const std::string& path, const ReportWriter& write, std::string_view what,
+                  std::uintmax_t keep = kAllOfIt);
 
 // A command whose report outputs include "-" gives standard output to that report: its own
 // human-readable text (the story, the per-run lines, the summary) goes to stderr instead, so
