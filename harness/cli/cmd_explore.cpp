@@ -13,6 +13,7 @@
 #include "harness/cli/limit_args.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/report_file.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/cli/timeout_arg.hpp"
@@ -180,6 +181,8 @@ int replay_file(const ReplayArgs& a) {
   opt.sandbox.timeout_s = a.timeout;
   opt.sandbox.force_userns = a.userns;
   claim_stdout({{"--html", &a.html}}, a.format == "json" ? "--format json" : "");
+  constexpr std::string_view kPage = "the timeline page";
+  if (const int rc = begin_reports({{&a.html, ReportKind::Html, kPage}}); rc != kOk) return rc;
   const std::string prefix = "nsleak replay " + shell_quote(sc.file) + (a.policy != "go1.12" ? " --policy " + shell_quote(a.policy) : "") + " ";
   runner::RunReport r;
   if (a.html.empty()) {
@@ -203,7 +206,7 @@ int replay_file(const ReplayArgs& a) {
                        fr.flip->point + " = " + fr.flip->instead + " (Go's first choice), and the run shows: " + fr.flip->without.text()});
       page.push_back(std::move(*fr.without));
     }
-    if (const int rc = write_report(a.html, reports::html_timeline(page, marks), "the timeline page"); rc != kOk) return rc;
+    if (const int rc = write_report(a.html, reports::html_timeline(page, marks), kPage); rc != kOk) return rc;
   }
   if (a.format == "json") {
     reports::write_run_json(std::cout, r, 2);

@@ -6,6 +6,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/report_file.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "reports/explore_merge.hpp"
 #include "reports/junit.hpp"
 #include "reports/suite_merge.hpp"
@@ -41,7 +42,9 @@ int merge_explorations(const MergeArgs& a, const std::vector<std::pair<std::stri
   nlohmann::json joined;
   if (merged(joined, [&] { return reports::merge_explorations(named); }) != kOk) return kBadInput;
   const std::string json = a.json.empty() ? std::string(kStdoutPath) : a.json;
-  const int rc = write_report(json, joined.dump(2) + "\n", "the merged exploration report");
+  constexpr std::string_view kWhat = "the merged exploration report";
+  if (const int begun = begin_reports({{&json, ReportKind::Json, kWhat}}); begun != kOk) return begun;
+  const int rc = write_report(json, joined.dump(2) + "\n", kWhat);
   for (const auto& e : joined.is_array() ? joined : nlohmann::json::array({joined}))
     std::cerr << e["scenario"].get<std::string>() << " under " << e["policy"].get<std::string>() << ": "
               << e["coverage"].get<std::string>() << "; " << e["classes"].size()
@@ -70,10 +73,15 @@ int merge(const MergeArgs& a) {
   if (merged(suite, [&] { return reports::merge_suites(named); }) != kOk) return kBadInput;
   // Without --json the merged report goes to standard output, unless --junit took it.
   const std::string json = !a.json.empty() || a.junit == kStdoutPath ? a.json : std::string(kStdoutPath);
-  int rc = kOk;
-  if (!json.empty()) rc = worst(rc, write_report(json, suite.dump(2) + "\n", "the merged suite report"));
+  // The merge itself is quick and in memory: the placeholders go up just before the reports
+  // are written (a bad input leaves every old report as it was), so a merge killed between its
+  // two reports does not leave one of them looking current.
+  constexpr std::string_view kSuite = "the merged suite report", kJUnit = "the JUnit report";
+  int rc = begin_reports({{&json, ReportKind::Json, kSuite}, {&a.junit, ReportKind::JUnit, kJUnit}});
+  if (rc != kOk) return rc;
+  if (!json.empty()) rc = worst(rc, write_report(json, suite.dump(2) + "\n", kSuite));
   if (!a.junit.empty())
-    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), "the JUnit report"));
+    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), kJUnit));
   const auto& s = suite["summary"];
   std::cerr << s["passed"].get<long>() << " passed, " << s["failed"].get<long>() << " failed\n";
   return worst(rc, s["failed"].get<long>() == 0 ? kOk : kExpectation);

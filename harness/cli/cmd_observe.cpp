@@ -6,6 +6,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/exit_codes.hpp"
 #include "harness/cli/report_file.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
 #include "harness/observe/observe_run.hpp"
@@ -33,6 +34,8 @@ int observe_main(const ObserveArgs& a) {
     return kBadInput;
   }
   claim_stdout({{"--html", &a.html}}, a.format == "json" ? "--format json" : "");
+  constexpr std::string_view kPage = "the timeline page";
+  if (const int rc = begin_reports({{&a.html, ReportKind::Html, kPage}}); rc != kOk) return rc;
   observe::ObserveOptions opt;
   opt.timeout_s = a.timeout;
   opt.force_userns = a.userns;
@@ -47,7 +50,7 @@ int observe_main(const ObserveArgs& a) {
   if (a.format == "json") std::cout << reports::observe_json(o).dump(2) << "\n";
   else std::cout << reports::observe_story(o);
   if (!a.html.empty())
-    if (const int rc = write_report(a.html, reports::html_timeline({reports::observe_run_report(o)}), "the timeline page");
+    if (const int rc = write_report(a.html, reports::html_timeline({reports::observe_run_report(o)}), kPage);
         rc != kOk)
       return rc;
   if (!o.log.error.empty() || o.log.events.empty()) {

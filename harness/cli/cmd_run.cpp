@@ -9,6 +9,7 @@
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "harness/cli/limit_args.hpp"
 #include "harness/explore/explorer.hpp"
 #include "harness/runtime/bad_input.hpp"
@@ -73,7 +74,8 @@ int print_report(const runner::RunReport& r, const RunArgs& a) {
   return exit_code_for(r);
 }
 
-// The report files a run command writes, each with its name in a write error.
+// The report files a run command writes, each with what it is (its placeholder's kind, and
+// its name in a write error).
 constexpr std::string_view kEvents = "the event stream", kPage = "the timeline page", kTraceEvents = "the trace events";
 
 // What the runs leave besides their own output: the event stream (appended), the timeline page
@@ -86,12 +88,19 @@ int write_files(const std::string& events, const std::string& html, const std::s
   if (!events.empty())
     rc = worst(rc, append_report(
                      events, [&](std::ostream& out) { for (const auto& r : runs) reports::write_event_lines(out, r); },
-                     kEvents));
+                     kEvents, lines_before(events)));
   if (!html.empty()) rc = worst(rc, write_report(html, reports::html_timeline(runs), kPage));
   if (!trace_events.empty())
     rc = worst(rc, write_report(trace_events, [&](std::ostream& out) { reports::write_trace_events(out, runs); },
                                 kTraceEvents));
   return rc;
+}
+
+// Before the first run: a placeholder at each report file asked for (unfinished_report.hpp).
+int begin_files(const std::string& events, const std::string& html, const std::string& trace_events) {
+  return begin_reports({{&events, ReportKind::JsonLines, kEvents},
+                        {&html, ReportKind::Html, kPage},
+                        {&trace_events, ReportKind::Json, kTraceEvents}});
 }
 
 int run_files(const RunArgs& a) {
@@ -114,7 +123,8 @@ int run_files(const RunArgs& a) {
   (void)rt::make_strategy(a.strategy);   // a bad spec is bad input, before anything runs
   if (!a.replay.empty() && a.strategy != "go-order")
     throw rt::BadInput("--replay and --strategy " + a.strategy + " both say how to schedule: give one");
-  int rc = kOk;
+  int rc = begin_files(a.events, a.html, a.trace_events);
+  if (rc != kOk) return rc;
   for (const auto& [sc, pol] : plan) {
     runner::RunOptions opt;
     const auto sub = subs.find(pol);
@@ -183,6 +193,7 @@ int run_default(const std::string& html, const std::string& trace_events) {
   runner::RunOptions opt;
   claim_stdout({{"--html", &html}, {"--trace-events", &trace_events}});
   const std::string no_events;
+  if (const int begun = begin_files(no_events, html, trace_events); begun != kOk) return begun;
   auto r = runner::run_scenario(sc, opt);
   r.reproduce = "nsleak";  // the embedded article has no path to give
   int rc = print_report(r, RunArgs{});

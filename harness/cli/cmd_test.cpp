@@ -18,6 +18,7 @@
 #include "harness/cli/fix_effect.hpp"
 #include "harness/cli/policy_arg.hpp"
 #include "harness/cli/report_file.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "harness/cli/reproduce.hpp"
 #include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/limit_args.hpp"
@@ -202,6 +203,9 @@ int run_tests(const TestArgs& a) {
   if (a.count < 1) throw rt::BadInput("--count must be at least 1");
   std::vector<reports::InvalidScenario> invalid;
   std::vector<Job> jobs = plan(a, invalid);
+  constexpr std::string_view kSuite = "the suite report", kJUnit = "the JUnit report";
+  if (const int rc = begin_reports({{&a.json, ReportKind::Json, kSuite}, {&a.junit, ReportKind::JUnit, kJUnit}}); rc != kOk)
+    return rc;
   const long bad = static_cast<long>(invalid.size());
   std::vector<runner::RunReport> results(jobs.size());
   std::vector<std::optional<runner::RunReport>> bases(jobs.size());
@@ -253,9 +257,9 @@ int run_tests(const TestArgs& a) {
                           invalid};
   const auto suite = reports::suite_json(results, meta);
   int rc = kOk;
-  if (!a.json.empty()) rc = worst(rc, write_report(a.json, suite.dump(2) + "\n", "the suite report"));
+  if (!a.json.empty()) rc = worst(rc, write_report(a.json, suite.dump(2) + "\n", kSuite));
   if (!a.junit.empty())
-    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), "the JUnit report"));
+    rc = worst(rc, write_report(a.junit, reports::junit_xml(suite, {a.junit_passing_output}), kJUnit));
   long passed = 0, runs_failed = 0, skips = 0;
   std::string env_error;
   std::string recap;  // the non-passing lines again, so they are not lost above a long run

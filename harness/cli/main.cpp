@@ -9,6 +9,7 @@
 #include "harness/cli/report_file.hpp"
 #include "harness/cli/styled_stdout.hpp"
 #include "harness/cli/suggest.hpp"
+#include "harness/cli/unfinished_report.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/parser.hpp"
 
@@ -46,6 +47,7 @@ bool human_stdout(const CLI::App& app) {
 int main(int argc, char** argv) {
   using namespace nsleak::cli;
   reserve_standard_fds();
+  set_command_line(argc, argv);
   // The name is fixed: CLI11 would otherwise print argv[0], the full path, in "Usage:".
   CLI::App app{"nsleak: reproduce how per-thread namespace state leaks between goroutines", "nsleak"};
   app.require_subcommand(0, 1);

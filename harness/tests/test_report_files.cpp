@@ -1,9 +1,12 @@
 // Reports that never fail silently (issue 12, item 8): every report option written to an
 // unwritable place is exit 2 naming the path; standard output's errors too; a report is
 // replaced atomically (a concurrent reader never sees it empty); "-" is standard output for
-// reports and standard input for a scenario; a FIFO given as a scenario never hangs.
+// reports and standard input for a scenario; a FIFO given as a scenario never hangs; a killed
+// run leaves a placeholder saying so, never the old report looking current.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -150,6 +154,113 @@ TEST_CASE("a report replaces its file atomically: readers never see it empty, no
     REQUIRE(sh("$N run " + kArticle + " --events " + ev.string() + " >/dev/null").code == 0);
     CHECK(once > 0);
     CHECK(lines() == 2 * once);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a killed run leaves, at each report it was asked for, a placeholder saying it did not finish, "
+          "never the old report", "[cli][reports][write][killed]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const fs::path dir = scratch("killed");
+  const fs::path json = dir / "suite.json", junit = dir / "suite.xml", ev = dir / "ev.jsonl", page = dir / "page.html",
+                 trace = dir / "trace.json";
+  // The old reports: a real suite report (and its JUnit) from a finished run, and old lines.
+  REQUIRE(sh("$N test scenarios/article --json " + json.string() + " --junit " + junit.string() + " >/dev/null").code == 0);
+  const std::string old_json = nsleak::test::read_file(json), old_junit = nsleak::test::read_file(junit);
+  REQUIRE(nlohmann::json::parse(old_json).at("schema") == "nsleak/suite/1");
+  const std::string old_line = "{\"ev\":\"an earlier run's line\"}\n";
+  for (const auto& [f, text] : std::vector<std::pair<fs::path, std::string>>{
+         {ev, old_line}, {page, "<html>an old page</html>\n"}, {trace, "{\"traceEvents\":[]}\n"}}) {
+    std::ofstream(f) << text;
+  }
+  // limits.json runs for seconds (100,000 ops): long enough to be killed in the middle.
+  auto killed = [&](const std::vector<std::string>& args, const std::vector<fs::path>& watch) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int devnull = ::open("/dev/null", O_RDWR);
+      if (devnull < 0 || ::chdir(NSLEAK_SOURCE_DIR) != 0) ::_exit(120);
+      ::dup2(devnull, 0);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      std::vector<char*> argv{const_cast<char*>(NSLEAK_BINARY)};
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(NSLEAK_BINARY, argv.data());
+      ::_exit(127);
+    }
+    REQUIRE(pid > 0);
+    // Until every watched report is the placeholder (the run has begun its work), then SIGKILL.
+    const auto t0 = std::chrono::steady_clock::now();
+    bool begun = false;
+    while (!begun && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60)) {
+      begun = std::all_of(watch.begin(), watch.end(), [](const fs::path& f) {
+        return nsleak::test::read_file(f).find("nsleak did not finish writing this report") != std::string::npos;
+      });
+      if (!begun) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into the run itself
+    int status = 0;
+    const bool still_running = ::waitpid(pid, &status, WNOHANG) == 0;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    CHECK(begun);
+    CHECK(still_running);  // killed mid-way, not after it had finished
+  };
+  killed({"test", "fixtures/valid/limits.json", "--json", json.string(), "--junit", junit.string()}, {json, junit});
+  killed({"run", "fixtures/valid/limits.json", "--events", ev.string(), "--html", page.string(), "--trace-events",
+          trace.string()},
+         {ev, page, trace});
+
+  const auto placeholder = nlohmann::json::parse(nsleak::test::read_file(json));
+  CHECK(placeholder.at("status") == "incomplete");
+  CHECK(!placeholder.contains("schema"));  // no reader of suite reports takes it for one
+  CHECK(placeholder.at("command").get<std::string>() ==
+        "nsleak test fixtures/valid/limits.json --json " + json.string() + " --junit " + junit.string());
+  CHECK(placeholder.at("started").get<std::string>().size() == 20);  // 2026-12-01T18:52:30Z
+  CHECK(placeholder.at("message").get<std::string>().find("did not finish") != std::string::npos);
+  const Shell merged = sh("$N merge " + json.string() + " >/dev/null");  // a killed shard is not merged
+  CHECK(merged.code == 2);
+  CHECK(nsleak::test::trimmed(merged.err) ==
+        "nsleak merge: " + json.string() + ": the run that writes this report did not finish (it was killed, or is still running)");
+  // JUnit: one test case in error, so CI counts the killed run as a failure.
+  const std::string xml = nsleak::test::read_file(junit);
+  CHECK(xml != old_junit);
+  CHECK(xml.starts_with("<?xml"));
+  CHECK(xml.find("errors=\"1\"") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"nsleak\" name=\"nsleak did not finish writing this report\">") != std::string::npos);
+  CHECK(xml.find("<error type=\"incomplete\"") != std::string::npos);
+  // --events appends: the earlier runs' lines are kept, then one line saying this run did not finish.
+  const std::string lines = nsleak::test::read_file(ev);
+  REQUIRE(lines.starts_with(old_line));
+  const auto last = nlohmann::json::parse(lines.substr(old_line.size()));
+  CHECK(last.at("status") == "incomplete");
+  CHECK(std::count(lines.begin(), lines.end(), '\n') == 2);
+  CHECK(nsleak::test::read_file(page).find("<h1>nsleak did not finish writing this report</h1>") != std::string::npos);
+  CHECK(nlohmann::json::parse(nsleak::test::read_file(trace)).at("status") == "incomplete");
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) entries += e.path().filename().string().starts_with(".") ? 1 : 0;
+  CHECK(entries == 0);  // killed while running, not while writing: no temporary beside the reports
+
+  SECTION("a run that finishes replaces each placeholder with its report; --events appends after the killed run's line") {
+    REQUIRE(sh("$N test scenarios/article --json " + json.string() + " --junit " + junit.string() + " >/dev/null").code == 0);
+    CHECK(nlohmann::json::parse(nsleak::test::read_file(json)).at("schema") == "nsleak/suite/1");
+    CHECK(nsleak::test::read_file(junit).find("did not finish") == std::string::npos);
+    REQUIRE(sh("$N run " + kArticle + " --events " + ev.string() + " --html " + page.string() + " --trace-events " +
+               trace.string() + " >/dev/null").code == 0);
+    // The stream's history: the earlier lines, the line of the run that was killed, then this
+    // run's events, and no placeholder of its own.
+    const std::string after = nsleak::test::read_file(ev);
+    CHECK(after.starts_with(lines));
+    CHECK(after.find("\"incomplete\"", lines.size()) == std::string::npos);
+    CHECK(std::count(after.begin(), after.end(), '\n') > 10);
+    CHECK(nsleak::test::read_file(page).find("did not finish") == std::string::npos);
+    CHECK(nlohmann::json::parse(nsleak::test::read_file(trace)).contains("traceEvents"));
+  }
+  SECTION("bad input stops before any placeholder: the old reports stay as they were") {
+    const std::string before = nsleak::test::read_file(json);
+    const Shell r = sh("$N test scenarios/article scenarios/no-such-dir --json " + json.string() + " >/dev/null");
+    CHECK(r.code == 2);
+    CHECK(nsleak::test::read_file(json) == before);
   }
   fs::remove_all(dir);
 }
