@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "harness/sandbox/notify_filter.hpp"
 #include "reports/ns_names.hpp"
 #include "reports/prose.hpp"
 
@@ -52,6 +53,13 @@ std::string flag_names(std::uint64_t flags, bool with_signal) {
 
 std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
+// An id argument as strace prints it: -1 ("unchanged") for (uid_t)-1.
+std::string id_arg(std::uint64_t a) {
+  const auto id = static_cast<std::uint32_t>(a);
+  return id == 0xffffffffu ? std::string("-1") : std::to_string(id);
+}
+std::string int_arg(std::uint64_t a) { return std::to_string(static_cast<int>(a)); }
+
 nlohmann::json state_json(const os::StateSet& s, unsigned mask) {
   nlohmann::json j = nlohmann::json::object();
   for (os::StateKind k : os::kAllKinds)
@@ -76,7 +84,25 @@ std::string syscall_text(const observe::KernelEvent& ev) {
     case Call::Execve:
     case Call::Execveat: return name + "(" + (ev.target.empty() ? std::string("?") : quoted(ev.target)) + ", ...)";
     case Call::Exit:
-    case Call::ExitGroup: return name + "(" + std::to_string(static_cast<int>(ev.args[0])) + ")";
+    case Call::ExitGroup: return name + "(" + int_arg(ev.args[0]) + ")";
+    case Call::Chdir: return name + "(" + (ev.target.empty() ? std::string("?") : quoted(ev.target)) + ")";
+    case Call::Fchdir: return name + "(" + int_arg(ev.args[0]) + (ev.target.empty() ? "" : "<" + ev.target + ">") + ")";
+    case Call::Setuid:
+    case Call::Setgid:
+    case Call::Setfsuid:
+    case Call::Setfsgid: return name + "(" + id_arg(ev.args[0]) + ")";
+    case Call::Setreuid:
+    case Call::Setregid: return name + "(" + id_arg(ev.args[0]) + ", " + id_arg(ev.args[1]) + ")";
+    case Call::Setresuid:
+    case Call::Setresgid:
+      return name + "(" + id_arg(ev.args[0]) + ", " + id_arg(ev.args[1]) + ", " + id_arg(ev.args[2]) + ")";
+    case Call::Setgroups: return name + "(" + int_arg(ev.args[0]) + ", ...)";
+    case Call::SchedSetaffinity: return name + "(" + int_arg(ev.args[0]) + ", " + int_arg(ev.args[1]) + ", ...)";
+    case Call::Setpriority: {
+      static const char* which[] = {"PRIO_PROCESS", "PRIO_PGRP", "PRIO_USER"};
+      const std::string w = ev.args[0] < 3 ? which[ev.args[0]] : int_arg(ev.args[0]);
+      return name + "(" + w + ", " + int_arg(ev.args[1]) + ", " + int_arg(ev.args[2]) + ")";
+    }
   }
   return name;
 }
@@ -100,9 +126,17 @@ std::string observe_story(const observe::Observation& o) {
       origin += (origin.empty() ? "" : ", ") + kernel_id(static_cast<trace::KindIndex>(os::index(k)), a.origin[os::index(k)]);
   s << "origin: " << origin << "\n";
 
-  s << "\nsyscalls (what strace -f -e setns,unshare,clone,clone3,execve,exit,exit_group shows):\n";
+  std::string traced;
+  for (const char* n : sandbox::kNotifiedSyscalls) traced += (traced.empty() ? "" : ",") + std::string(n);
+  s << "\nsyscalls (what strace -f -e " << traced << " shows):\n";
   for (const auto& ev : log.events)
     s << "  #" << ev.seq << " [pid " << ev.tid << "] " << syscall_text(ev) << "\n";
+  if (!a.moves.empty()) {
+    // A kind every live thread of a process moved to together is the process's from then on:
+    // not a leak, the baseline each thread is judged against (analyze_tree.hpp).
+    s << "\nprocess-wide changes (every live thread seen with the new value):\n";
+    for (const auto& m : a.moves) s << "  " << prose.move(m) << "\n";
+  }
 
   s << "\nthreads:\n";
   for (const auto& t : a.threads) {
@@ -111,7 +145,7 @@ std::string observe_story(const observe::Observation& o) {
   }
 
   s << "\n";
-  if (a.findings.empty()) s << "no verdicts: every thread the program ended with is in origin\n";
+  if (a.findings.empty()) s << "no verdicts: every thread the program ended with is in its process's state\n";
   for (const auto& f : a.findings)
     s << "  " << verdict::verdict_name(f.kind) << ": " << prose.summary(f) << " (#" << f.seq << ")"
       << (verdict::verdict_is_leak(f.kind) ? "" : " (informational)") << "\n";
@@ -157,7 +191,14 @@ nlohmann::json observe_json(const observe::Observation& o) {
   for (const auto& f : a.findings)
     j["verdicts"].push_back({{"kind", verdict::verdict_name(f.kind)}, {"pid", f.pid}, {"tid", f.tid},
                              {"from_tid", f.from_tid}, {"seq", f.seq}, {"leak", verdict::verdict_is_leak(f.kind)},
+                             {"state_kind", os::kind_name(f.state_kind)},
+                             {"value", f.state[os::index(f.state_kind)].str()},
+                             {"process_value", f.process_value.str()},
                              {"state", state_json(f.state, log.kinds_mask)}, {"summary", prose.summary(f)}});
+  j["process_moves"] = nlohmann::json::array();
+  for (const auto& m : a.moves)
+    j["process_moves"].push_back({{"seq", m.seq}, {"pid", m.pid}, {"state_kind", os::kind_name(m.kind)},
+                                  {"value", m.value.str()}, {"text", prose.move(m)}});
   j["stats"] = {{"userns", o.record.userns}, {"wall_ms", o.record.wall_ms}, {"events", log.events.size()}};
   if (!log.error.empty()) j["error"] = log.error;
   if (!o.record.env_error.empty()) j["env_error"] = o.record.env_error;

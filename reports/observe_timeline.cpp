@@ -172,13 +172,8 @@ class Builder {
       const auto m = m_of_.find(f.tid);
       v.m = m == m_of_.end() ? -1 : m->second;
       v.tid = f.tid;
-      const unsigned dirty = observe::dirty_kinds(f.state, a_.origin, log_.kinds_mask);
-      for (trace::KindIndex k = 0; k < trace::kMaxStateKinds; ++k)
-        if (dirty & (1u << k)) {
-          v.kind_index = k;
-          v.value = f.state[k];
-          break;
-        }
+      v.kind_index = static_cast<trace::KindIndex>(os::index(f.state_kind));  // one finding, one kind
+      v.value = f.state[os::index(f.state_kind)];
       const auto nm = newm_seq_.find(f.tid);
       const auto box = box_seq_.find(f.seq);
       v.seq = f.kind == verdict::VerdictKind::InheritedClone && nm != newm_seq_.end() ? nm->second

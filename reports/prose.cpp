@@ -198,9 +198,10 @@ std::string ObserveProse::thread(pid_t pid, pid_t tid) {
   return "thread " + std::to_string(tid) + " (pid " + std::to_string(pid) + ")";
 }
 
-std::string ObserveProse::state(const os::StateSet& s) const {
-  const unsigned dirty = observe::dirty_kinds(s, a_.origin, log_.kinds_mask);
-  if (dirty == 0) return "origin";
+std::string ObserveProse::state(const os::StateSet& s, pid_t pid, std::int64_t seq) const {
+  const os::StateSet p = a_.process_state(pid, seq);
+  const unsigned dirty = observe::dirty_kinds(s, p, log_.kinds_mask);
+  if (dirty == 0) return p == a_.origin ? "origin" : "its process's state";
   std::string out;
   for (os::StateKind k : os::kAllKinds)
     if (dirty & (1u << os::index(k)))
@@ -208,42 +209,76 @@ std::string ObserveProse::state(const os::StateSet& s) const {
   return out;
 }
 
+std::string ObserveProse::move(const observe::ProcessMove& m) const {
+  return "#" + std::to_string(m.seq) + " every thread of pid " + std::to_string(m.pid) + " was in " +
+         kernel_id(static_cast<trace::KindIndex>(os::index(m.kind)), m.value) +
+         ": the process moved as a whole (its " + os::info(m.kind).display + " from then on)";
+}
+
 std::string ObserveProse::summary(const observe::Finding& f) const {
   const std::string who = thread(f.pid, f.tid);
   const std::string from = f.from_tid != 0 ? "thread " + std::to_string(f.from_tid) : "an unidentified thread";
+  const auto k = static_cast<trace::KindIndex>(os::index(f.state_kind));
+  // The offending value of the finding's own kind, and the process-wide value it differs from.
+  const std::string value = kernel_id(k, f.state[os::index(f.state_kind)]) + " (its process: " +
+                            kernel_id(k, f.process_value) + ")";
   switch (f.kind) {
     case VerdictKind::InheritedClone:
-      return who + " started life in " + state(f.state) + " because it was cloned from " + from;
+      return who + " started life in " + value + " because it was cloned from " + from;
     case VerdictKind::PoisonedMain:
-      return "the original program has been poisoned: its " + who + " ends in " + state(f.state);
+      return "the original program has been poisoned: its " + who + " ends in " + value;
     case VerdictKind::ExecInherited: {
       const auto& ev = log_.events[static_cast<std::size_t>(f.seq)];
       return "pid " + std::to_string(f.pid) + " exec'd " + (ev.target.empty() ? "a program" : "\"" + ev.target + "\"") +
-             " in " + state(f.state) + ", inherited from " + (f.from_tid == f.tid ? "its own thread" : from);
+             " in " + kernel_id(k, f.state[os::index(f.state_kind)]) + " (the program that forked it: " +
+             kernel_id(k, f.process_value) + "), inherited from " + (f.from_tid == f.tid ? "its own thread" : from);
     }
     case VerdictKind::ThreadExited:
-      return "dirty " + who + " exited in " + state(f.state);
+      return "dirty " + who + " exited in " + value;
     case VerdictKind::DirtyAtExit:
-      return who + " was still in " + state(f.state) + " when the program exited";
+      return who + " was still in " + value + " when the program exited";
     default:
       return who + ": " + verdict::verdict_meaning(f.kind);
   }
 }
 
-std::string ObserveProse::change(const observe::ThreadLife&, const observe::StateChange& c) const {
-  if (c.cause < 0) return "by #" + std::to_string(c.seq) + " it was in " + state(c.state) + " (no notified call explains it)";
+std::string ObserveProse::change(const observe::ThreadLife& t, const observe::StateChange& c) const {
+  // Each kind that changed since the thread's previous step, and for one that leaves it apart
+  // from its process, the process's value ("nice:5 (its process: nice:0)").
+  const observe::StateChange* prev = nullptr;
+  for (const auto& step : t.timeline)
+    if (&step == &c) break;
+    else prev = &step;
+  std::string now;
+  if (prev != nullptr) {
+    const os::StateSet p = a_.process_state(t.pid, c.seq);
+    const unsigned changed = observe::dirty_kinds(c.state, prev->state, log_.kinds_mask);
+    const unsigned dirty = observe::dirty_kinds(c.state, p, log_.kinds_mask);
+    for (os::StateKind k : os::kAllKinds) {
+      const std::size_t i = os::index(k);
+      if (!(changed & (1u << i))) continue;
+      const auto ki = static_cast<trace::KindIndex>(i);
+      now += (now.empty() ? "" : ", ") + kernel_id(ki, c.state[i]) +
+             ((dirty & (1u << i)) ? " (its process: " + kernel_id(ki, p[i]) + ")" : " (with its whole process)");
+    }
+  }
+  if (now.empty()) now = state(c.state, t.pid, c.seq);
+  if (c.cause < 0) return "by #" + std::to_string(c.seq) + " it was in " + now + " (no notified call explains it)";
   const auto& ev = log_.events[static_cast<std::size_t>(c.cause)];
-  return "#" + std::to_string(c.cause) + " " + observe::call_name(ev.call) + " moved it to " + state(c.state);
+  return "#" + std::to_string(c.cause) + " " + observe::call_name(ev.call) + " moved it to " + now;
 }
 
 std::string ObserveProse::life(const observe::ThreadLife& t) const {
   std::string out;
+  const std::int64_t first_seq = t.timeline.empty() ? 0 : t.timeline.front().seq;
+  const std::string first = t.timeline.empty() ? "?" : state(t.timeline.front().state, t.pid, first_seq);
   if (t.tid == log_.root) out = "the program's main thread, in origin";
   else if (t.created_by != 0)
     out = std::string(t.leader ? "a process forked" : "cloned") + " by thread " + std::to_string(t.created_by) +
-          (t.creator_certain ? "" : " (probably)") + " in " + state(t.timeline.front().state);
-  else out = "first seen in " + state(t.timeline.front().state);
-  const std::string last = state(t.timeline.back().state);
+          (t.creator_certain ? "" : " (probably)") + " in " + first;
+  else out = "first seen in " + first;
+  const std::int64_t last_seq = t.end_seq >= 0 ? t.end_seq : a_.exit_seq >= 0 ? a_.exit_seq : first_seq;
+  const std::string last = t.timeline.empty() ? "?" : state(t.timeline.back().state, t.pid, last_seq);
   switch (t.end) {
     case observe::End::Alive: return out + "; alive at the end, in " + last;
     case observe::End::Exit: return out + "; exited (exit) in " + last;

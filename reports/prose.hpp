@@ -50,9 +50,12 @@ std::string flip_sentence(const explore::FlipPoint& f, const explore::Outcome& w
 class ObserveProse {
  public:
   ObserveProse(const observe::KernelLog& log, const observe::TreeAnalysis& a) : log_(log), a_(a) {}
-  // "net:[4026532300]", followed by every other kind where it differs from origin; "origin"
-  // when nothing differs.
-  std::string state(const os::StateSet& s) const;
+  // Each kind in which `s` differs from process `pid`'s process-wide state as of snapshot
+  // `seq` ("net:[4026532300], nice:5"); "the process's state" when nothing differs ("origin"
+  // for the root while nothing moved the whole program).
+  std::string state(const os::StateSet& s, pid_t pid, std::int64_t seq) const;
+  // Each move of a process-wide value: "#9 every thread of pid 4242 moved to nice:5 together".
+  std::string move(const observe::ProcessMove& m) const;
   std::string summary(const observe::Finding& f) const;
   // One timeline step of `t`: "#7 setns(CLONE_NEWNET) moved it to net:[4026532300]".
   std::string change(const observe::ThreadLife& t, const observe::StateChange& c) const;

@@ -64,12 +64,10 @@ std::string Observable::text() const {
 Observable observable_of(const runner::RunReport& r) {
   Observable o;
   const auto outcome = explore::outcome_of(r);
-  // Only what observe could give of the real program: its supervisor reads the namespaces, not
-  // the cwd, ids, CPUs or nice (observe::namespace_kinds_mask), so a model verdict about one of
-  // those kinds (lockosthread-avoids-state-propagation's thread-exited in a private cwd) has no
-  // real counterpart to be compared with; what each goroutine saw of them still is.
+  // Only what observe could give of the real program: a verdict about a kind its supervisor
+  // reads (observe::observed_kinds_mask: every kind of the state table this kernel has).
   std::vector<std::string> kinds;
-  const unsigned read_by_observe = observe::namespace_kinds_mask();
+  const unsigned read_by_observe = observe::observed_kinds_mask();
   for (const auto& v : r.analysis.verdicts)
     if (read_by_observe & (1u << v.kind_index)) kinds.push_back(verdict::verdict_name(v.kind));
   o.verdicts = outside_only(kinds);

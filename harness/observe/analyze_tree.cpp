@@ -25,6 +25,8 @@ class Analyzer {
     for (const auto& ev : log_.events) {
       if (!origin_set_) take_origin(ev);
       see(ev);
+      move_processes(ev);
+      judge_new_threads(ev);
       on_call(ev);
     }
     at_exit();
@@ -32,7 +34,57 @@ class Analyzer {
   }
 
  private:
-  bool dirty(const os::StateSet& s) const { return dirty_kinds(s, out_.origin, log_.kinds_mask) != 0; }
+  // The process-wide state of `pid` now (as of the snapshot being read).
+  const os::StateSet& process(pid_t pid) const {
+    const auto it = now_.find(pid);
+    return it != now_.end() ? it->second : out_.origin;
+  }
+  // The process that forked `pid` (the root: itself).
+  pid_t parent(pid_t pid) const {
+    const auto it = log_.parent_of.find(pid);
+    return pid == log_.root || it == log_.parent_of.end() ? pid : it->second;
+  }
+
+  // Per kind: every live thread of a process with one value that is not the process-wide one
+  // moves it (the whole process moved together). A process seen for the first time starts in
+  // its leader's state (else its first thread's).
+  void move_processes(const KernelEvent& ev) {
+    std::map<pid_t, std::vector<const TaskRow*>> by_pid;
+    for (const auto& row : ev.tasks) {
+      const ThreadLife* t = life(row.tid);
+      if (t == nullptr || t->end != End::Alive) continue;  // exited, still in /proc: not a live thread
+      by_pid[row.pid].push_back(&row);
+    }
+    for (const auto& [pid, rows] : by_pid) {
+      if (!now_.count(pid)) {
+        const TaskRow* first = rows.front();
+        for (const TaskRow* r : rows)
+          if (r->tid == pid) first = r;
+        now_[pid] = pid == log_.root ? out_.origin : first->state;
+        out_.process_start[pid] = now_[pid];
+      }
+      os::StateSet& p = now_[pid];
+      for (os::StateKind k : os::kAllKinds) {
+        const std::size_t i = os::index(k);
+        if (!(log_.kinds_mask & (1u << i))) continue;
+        const os::StateValue v = rows.front()->state[i];
+        if (v == p[i] || !std::all_of(rows.begin(), rows.end(), [&](const TaskRow* r) { return r->state[i] == v; }))
+          continue;
+        p[i] = v;
+        out_.moves.push_back(ProcessMove{ev.seq, pid, k, v});
+      }
+    }
+  }
+
+  void judge_new_threads(const KernelEvent& ev) {
+    for (pid_t tid : new_threads_) {
+      const ThreadLife* t = life(tid);
+      const TaskRow* row = row_of(ev, tid);
+      if (t != nullptr && row != nullptr && !t->leader)
+        add(VerdictKind::InheritedClone, *t, t->created_by, ev.seq, row->state, process(row->pid));
+    }
+    new_threads_.clear();
+  }
 
   void take_origin(const KernelEvent& ev) {
     for (const auto& row : ev.tasks)
@@ -90,8 +142,7 @@ class Analyzer {
         t->leader = row.tid == row.pid;
         t->timeline.push_back(StateChange{ev.seq, row.state, -1});
         if (row.tid != log_.root) attribute(*t, row);
-        if (!t->leader && dirty(row.state))
-          add(VerdictKind::InheritedClone, *t, t->created_by, ev.seq, row.state);
+        new_threads_.push_back(row.tid);  // judged once the process-wide values have moved
         continue;
       }
       if (t->timeline.back().state != row.state) {
@@ -120,30 +171,35 @@ class Analyzer {
     const TaskRow* me = row_of(ev, ev.tid);
     ThreadLife* t = life(ev.tid);
     if (me == nullptr || t == nullptr) return;  // vanished before it could be read
-    if (changes_state(ev.call)) pending_call_[ev.tid] = ev.seq;
+    if (changes_state(ev.call))
+      if (const pid_t target = target_tid(ev); target != 0) pending_call_[target] = ev.seq;
     if (creates_task(ev.call)) {
       PendingClone c{ev.tid, me->state, std::nullopt};
       if (ev.flags) c.thread = (*ev.flags & CLONE_THREAD) != 0;
       pending_[me->pid].push_back(c);
     }
-    if (is_exec(ev.call) && dirty(me->state) && exec_finding_.count(me->pid)) {
-      // execvp tries each PATH entry: one process, one finding, at its last attempt (the one
-      // that ran, when it ran).
-      Finding& f = out_.findings[exec_finding_[me->pid]];
-      f.seq = ev.seq;
-      f.tid = ev.tid;
-    } else if (is_exec(ev.call) && dirty(me->state)) {
-      exec_finding_[me->pid] = out_.findings.size();
+    // Against the process-wide state of the program that forked it (the root's own for the root).
+    const os::StateSet& against = process(parent(me->pid));
+    if (is_exec(ev.call) && dirty_kinds(me->state, against, log_.kinds_mask) != 0 && exec_finding_.count(me->pid)) {
+      // execvp tries each PATH entry: one process, one finding per kind, at its last attempt
+      // (the one that ran, when it ran).
+      for (std::size_t i : exec_finding_[me->pid]) {
+        out_.findings[i].seq = ev.seq;
+        out_.findings[i].tid = ev.tid;
+      }
+    } else if (is_exec(ev.call) && dirty_kinds(me->state, against, log_.kinds_mask) != 0) {
+      const std::size_t first = out_.findings.size();
       // A forked child that execs in the state it started in got it from its creator thread;
       // one that moved itself since is its own source.
       const bool as_born = t->timeline.size() == 1;
       const pid_t from = (t->leader && t->created_by != 0 && as_born) ? t->created_by : ev.tid;
-      add(VerdictKind::ExecInherited, *t, from, ev.seq, me->state);
+      add(VerdictKind::ExecInherited, *t, from, ev.seq, me->state, against);
+      for (std::size_t i = first; i < out_.findings.size(); ++i) exec_finding_[me->pid].push_back(i);
     }
     if (ev.call == Call::Exit) {
       t->end = End::Exit;
       t->end_seq = ev.seq;
-      if (dirty(me->state)) add(VerdictKind::ThreadExited, *t, 0, ev.seq, me->state);
+      add(VerdictKind::ThreadExited, *t, 0, ev.seq, me->state, process(me->pid));
     }
     if (ev.call == Call::ExitGroup) {
       if (me->pid == log_.root && out_.exit_seq < 0) out_.exit_seq = ev.seq;
@@ -168,16 +224,22 @@ class Analyzer {
         out_.exit_seq = it->seq;
       }
     if (at == nullptr) return;
+    const os::StateSet p = out_.process_state(log_.root, at->seq);
     for (const auto& row : at->tasks) {
-      if (row.pid != log_.root || !dirty(row.state)) continue;
+      if (row.pid != log_.root) continue;
       const ThreadLife* t = life(row.tid);
-      if (t == nullptr) continue;
-      add(row.tid == log_.root ? VerdictKind::PoisonedMain : VerdictKind::DirtyAtExit, *t, 0, at->seq, row.state);
+      if (t == nullptr || t->end == End::Exit) continue;  // exited before: judged at its exit
+      add(row.tid == log_.root ? VerdictKind::PoisonedMain : VerdictKind::DirtyAtExit, *t, 0, at->seq, row.state, p);
     }
   }
 
-  void add(VerdictKind k, const ThreadLife& t, pid_t from, std::int64_t seq, const os::StateSet& s) {
-    out_.findings.push_back(Finding{k, t.pid, t.tid, from, seq, s});
+  // Verdict `k` for each kind in which `s` differs from the process-wide state `against`.
+  void add(VerdictKind k, const ThreadLife& t, pid_t from, std::int64_t seq, const os::StateSet& s,
+           const os::StateSet& against) {
+    const unsigned dirty = dirty_kinds(s, against, log_.kinds_mask);
+    for (os::StateKind kind : os::kAllKinds)
+      if (dirty & (1u << os::index(kind)))
+        out_.findings.push_back(Finding{k, t.pid, t.tid, from, seq, kind, against[os::index(kind)], s});
   }
 
   const KernelLog& log_;
@@ -186,7 +248,9 @@ class Analyzer {
   std::map<pid_t, std::size_t> index_;
   std::map<pid_t, std::vector<PendingClone>> pending_;  // by the creating process
   std::map<pid_t, std::int64_t> pending_call_;          // tid -> its last setns/unshare not yet seen to act
-  std::map<pid_t, std::size_t> exec_finding_;  // pid -> its exec-inherited finding
+  std::map<pid_t, std::vector<std::size_t>> exec_finding_;  // pid -> its exec-inherited findings
+  std::map<pid_t, os::StateSet> now_;  // each process's process-wide state as of the last snapshot
+  std::vector<pid_t> new_threads_;     // first seen in this snapshot
 };
 
 }  // namespace
@@ -204,5 +268,13 @@ unsigned dirty_kinds(const os::StateSet& s, const os::StateSet& origin, unsigned
 }
 
 TreeAnalysis analyze_tree(const KernelLog& log) { return Analyzer(log).run(); }
+
+os::StateSet TreeAnalysis::process_state(pid_t pid, std::int64_t seq) const {
+  const auto start = process_start.find(pid);
+  os::StateSet s = start != process_start.end() ? start->second : origin;
+  for (const auto& m : moves)
+    if (m.pid == pid && m.seq <= seq) s[os::index(m.kind)] = m.value;
+  return s;
+}
 
 }  // namespace nsleak::observe

@@ -18,12 +18,19 @@
 
 namespace nsleak::observe {
 
-// The notified calls (harness/sandbox/notify_filter.cpp installs the same list).
-enum class Call : std::uint8_t { Setns, Unshare, Clone, Clone3, Fork, Vfork, Execve, Execveat, Exit, ExitGroup };
-const char* call_name(Call c);  // "setns", as strace prints it
+// The notified calls, in the order of sandbox::kNotifiedSyscalls (the filter's list; call_name
+// is that list's name, as strace prints it).
+enum class Call : std::uint8_t {
+  Setns, Unshare, Clone, Clone3, Fork, Vfork, Execve, Execveat, Exit, ExitGroup,
+  Chdir, Fchdir, Setuid, Setgid, Setreuid, Setregid, Setresuid, Setresgid, Setfsuid, Setfsgid, Setgroups,
+  SchedSetaffinity, Setpriority
+};
+const char* call_name(Call c);  // "setns"
 inline bool creates_task(Call c) { return c == Call::Clone || c == Call::Clone3 || c == Call::Fork || c == Call::Vfork; }
 inline bool is_exec(Call c) { return c == Call::Execve || c == Call::Execveat; }
-inline bool changes_state(Call c) { return c == Call::Setns || c == Call::Unshare; }
+// A call that moves the state of a thread (the caller's, or for sched_setaffinity and
+// setpriority the one it names: target_tid): a later snapshot's change is explained by it.
+inline bool changes_state(Call c) { return c == Call::Setns || c == Call::Unshare || c >= Call::Chdir; }
 
 struct TaskRow {
   pid_t pid = 0;  // the thread group (process)
@@ -40,9 +47,14 @@ struct KernelEvent {
   // clone/fork/vfork: the flags (clone3: read from the caller's struct clone_args; unknown
   // when that read failed); unshare: its flags; setns: its nstype.
   std::optional<std::uint64_t> flags;
-  std::string target;  // setns: what the fd is ("net:[4026532178]"); exec: the path
+  std::string target;  // setns, fchdir: what the fd is ("net:[4026532178]"); exec, chdir: the path
   std::vector<TaskRow> tasks;  // the whole tree, just before the call ran, by (pid, tid)
 };
+
+// The thread a state-changing call moves: the caller, except sched_setaffinity(tid, ...) and
+// setpriority(PRIO_PROCESS, tid, ...) with a tid other than 0 (0: setpriority(PRIO_PGRP or
+// PRIO_USER): several, not one).
+pid_t target_tid(const KernelEvent& ev);
 
 struct KernelLog {
   pid_t root = 0;           // the sandbox child: its leader is the program's main thread

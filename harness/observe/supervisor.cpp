@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,13 +27,17 @@ struct FreeNotif {
   ~FreeNotif() { seccomp_notify_free(req, resp); }
 };
 
+static_assert(sandbox::kNotifiedSyscalls.size() == static_cast<std::size_t>(Call::Setpriority) + 1,
+              "one observe::Call per notified syscall, in the filter's order");
+
 std::optional<Call> call_of(int nr) {
-  static const std::pair<const char*, Call> names[] = {
-      {"setns", Call::Setns}, {"unshare", Call::Unshare}, {"clone", Call::Clone},   {"clone3", Call::Clone3},
-      {"fork", Call::Fork},   {"vfork", Call::Vfork},     {"execve", Call::Execve}, {"execveat", Call::Execveat},
-      {"exit", Call::Exit},   {"exit_group", Call::ExitGroup}};
-  for (const auto& [name, c] : names)
-    if (seccomp_syscall_resolve_name(name) == nr) return c;
+  static const auto numbers = [] {  // resolved once: every notification asks
+    std::array<int, sandbox::kNotifiedSyscalls.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = seccomp_syscall_resolve_name(sandbox::kNotifiedSyscalls[i]);
+    return out;
+  }();
+  for (std::size_t i = 0; i < numbers.size(); ++i)
+    if (numbers[i] == nr && nr != __NR_SCMP_ERROR) return static_cast<Call>(i);
   return std::nullopt;
 }
 
@@ -76,15 +81,28 @@ pid_t parent_pid(const char* pid) {
 
 }  // namespace
 
-const char* call_name(Call c) {
-  static const char* names[] = {"setns", "unshare", "clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group"};
-  return names[static_cast<std::size_t>(c)];
+const char* call_name(Call c) { return sandbox::kNotifiedSyscalls[static_cast<std::size_t>(c)]; }
+
+pid_t target_tid(const KernelEvent& ev) {
+  const auto named = [&](std::uint64_t tid) { return tid == 0 ? ev.tid : static_cast<pid_t>(tid); };
+  if (ev.call == Call::SchedSetaffinity) return named(ev.args[0]);
+  if (ev.call == Call::Setpriority) return ev.args[0] == 0 /* PRIO_PROCESS */ ? named(ev.args[1]) : 0;
+  return ev.tid;
 }
 
 unsigned namespace_kinds_mask() {
   unsigned mask = 0;
   for (const auto& row : os::state_kinds())
     if (os::is_namespace(row.kind) && os::unavailable_reason(row.kind).empty()) mask |= 1u << os::index(row.kind);
+  return mask;
+}
+
+unsigned observed_kinds_mask() {
+  unsigned mask = namespace_kinds_mask();
+  // Every other kind can be read on every kernel (a one-CPU machine's affinity only cannot be
+  // *changed* to something else: unavailable_reason is about exercising a kind, not reading it).
+  for (const auto& row : os::state_kinds())
+    if (!os::is_namespace(row.kind)) mask |= 1u << os::index(row.kind);
   return mask;
 }
 
@@ -177,6 +195,8 @@ void Supervisor::operator()(const sandbox::Supervision& s) {
           case Call::Setns: ev.flags = ev.args[1]; ev.target = fd_target(ev.tid, ev.args[0]); break;
           case Call::Execve: ev.target = read_remote_string(ev.tid, ev.args[0]); break;
           case Call::Execveat: ev.target = read_remote_string(ev.tid, ev.args[1]); break;
+          case Call::Chdir: ev.target = read_remote_string(ev.tid, ev.args[0]); break;
+          case Call::Fchdir: ev.target = fd_target(ev.tid, ev.args[0]); break;
           default: break;
         }
         if (creates_task(ev.call) && (!ev.flags || !(*ev.flags & CLONE_THREAD))) forks_pending_ = true;

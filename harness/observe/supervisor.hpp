@@ -1,6 +1,7 @@
 // The seccomp user-notification supervisor: runs on a thread of the parent (outside the
 // filtered tree), receives every notified syscall of the sandboxed tree (notify_filter.hpp),
-// snapshots /proc/<pid>/task/*/ns/* of every process of the tree while the caller is stopped,
+// snapshots every task of every process of the tree (/proc/<pid>/task/*: ns/*, cwd, status,
+// stat: each kind of the state table) while the caller is stopped,
 // and lets the call continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE). A thread or process that
 // vanishes between listing and reading is normal and simply absent from the snapshot.
 #pragma once
@@ -12,15 +13,17 @@
 
 namespace nsleak::observe {
 
-// The kinds the supervisor reads: every namespace kind this kernel has (not `fs`: a cwd
-// changes by chdir, which is not notified, so its timeline could not be explained).
+// Every namespace kind this kernel has.
 unsigned namespace_kinds_mask();
+// The kinds `observe` reads: every row of the state table this kernel has, namespaces and the
+// per-thread state (cwd, uid, gid, affinity, nice); each changes only by a notified call.
+unsigned observed_kinds_mask();
 
 class Supervisor {
  public:
   // `snapshots` false: record the calls only (the run-time audit, whose child's recorder reads
   // the states itself); each notification then costs one round trip and no /proc reads.
-  explicit Supervisor(unsigned kinds_mask = namespace_kinds_mask(), bool snapshots = true) : snapshots_(snapshots) {
+  explicit Supervisor(unsigned kinds_mask = observed_kinds_mask(), bool snapshots = true) : snapshots_(snapshots) {
     log_.kinds_mask = kinds_mask;
   }
   // The sandbox's hook: serves notifications until the tree is gone (the listener hangs up)

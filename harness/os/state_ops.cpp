@@ -52,12 +52,14 @@ std::string_view status_field(std::string_view status, std::string_view key) {
   return {};
 }
 
-// "Uid:\t0\t1\t0\t1": real, effective, saved, filesystem.
+// "Uid:\t0\t1\t0\t1": real, effective, saved, filesystem (all four: setfsuid(2) moves the last
+// alone).
 StateValue parse_ids(StateKind kind, std::string_view rest) {
-  unsigned long r = 0, e = 0, s = 0;
+  unsigned long r = 0, e = 0, s = 0, f = 0;
   const std::string line(rest);
-  if (std::sscanf(line.c_str(), "%lu %lu %lu", &r, &e, &s) != 3) return {};
-  return ids_value(kind, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(s));
+  if (std::sscanf(line.c_str(), "%lu %lu %lu %lu", &r, &e, &s, &f) != 4) return {};
+  return ids_value(kind, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(s),
+                   static_cast<std::uint32_t>(f));
 }
 
 // "Cpus_allowed_list:\t0-1,4".
@@ -95,6 +97,16 @@ StateValue parse_stat_nice(std::string_view stat) {
   return nice_value(static_cast<int>(nice));
 }
 
+// A numeric kind's value from the text of its entry.
+StateValue parse_text(StateKind kind, std::string_view text) {
+  switch (info(kind).read) {
+    case ReadBy::StatusIds: return parse_ids(kind, status_field(text, kind == StateKind::Uid ? "Uid:" : "Gid:"));
+    case ReadBy::CpusAllowed: return parse_cpu_list(status_field(text, "Cpus_allowed_list:"));
+    case ReadBy::StatNice: return parse_stat_nice(text);
+    default: return {};
+  }
+}
+
 // Reads `entry` (relative to `dir`) the way the kind's row says.
 StateValue read_at(int dir, const char* entry, StateKind kind) {
   switch (info(kind).read) {
@@ -104,12 +116,8 @@ StateValue read_at(int dir, const char* entry, StateKind kind) {
       if (::fstatat(dir, entry, &st, 0) != 0) return {};
       return identity(st);
     }
-    case ReadBy::StatusIds:
-      return parse_ids(kind, status_field(read_small(dir, entry), kind == StateKind::Uid ? "Uid:" : "Gid:"));
-    case ReadBy::CpusAllowed: return parse_cpu_list(status_field(read_small(dir, entry), "Cpus_allowed_list:"));
-    case ReadBy::StatNice: return parse_stat_nice(read_small(dir, entry));
+    default: return parse_text(kind, read_small(dir, entry));
   }
-  return {};
 }
 
 bool numeric(StateKind kind) {
@@ -199,6 +207,29 @@ StateValue task_value(int task_dir, const char* tid, StateKind kind) {
   return read_at(task_dir, rel, kind);
 }
 
+bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out) {
+  // uid, gid and the affinity are three lines of one `status`: read it once per task.
+  std::string status;
+  bool status_read = false;
+  for (StateKind k : kAllKinds) {
+    if (!(mask & (1u << index(k)))) continue;
+    const StateKindInfo& row = info(k);
+    if (std::strcmp(row.task_entry, "status") == 0) {
+      if (!status_read) {
+        char rel[64];
+        std::snprintf(rel, sizeof rel, "%s/status", tid);
+        status = read_small(task_dir, rel);
+        status_read = true;
+      }
+      out[index(k)] = parse_text(k, status);
+    } else {
+      out[index(k)] = task_value(task_dir, tid, k);
+    }
+    if (!out[index(k)].valid()) return false;
+  }
+  return true;
+}
+
 SysResult unshare_state(StateKind kind, int fail_errno) {
   const StateKindInfo& k = info(kind);
   // Exploration's namespace pool (ns_pool.hpp): a namespace made in advance that no thread of
@@ -237,8 +268,19 @@ std::uint64_t tag(StateKind k) { return (0x80u | index(k)) * (std::uint64_t{1} <
 
 }  // namespace
 
-StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved) {
-  return {tag(kind) | effective, ((static_cast<std::uint64_t>(real) << 32) | saved) + 1};
+namespace {
+constexpr std::uint64_t kFsShift = 32;             // the filesystem id's field in major
+constexpr std::uint64_t kFsField = (1u << 24) - 1;  // 24 bits, below the tag
+}  // namespace
+
+StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved,
+                     std::optional<std::uint32_t> fs) {
+  // The filesystem id follows the effective id (every set*id call resets it to the new
+  // effective one) unless setfsuid/setfsgid moved it: 0 when it is the effective id, else
+  // 1 + the id (modulo 2^24 - 2, which no id a sandbox maps reaches: it maps at most 65536
+  // from the user's range), so that the common case packs as it always did.
+  const std::uint64_t fs_field = !fs || *fs == effective ? 0 : 1 + *fs % (kFsField - 1);
+  return {tag(kind) | (fs_field << kFsShift) | effective, ((static_cast<std::uint64_t>(real) << 32) | saved) + 1};
 }
 
 StateValue cpus_value(const std::vector<int>& cpus) {
@@ -260,9 +302,12 @@ std::string value_text(StateKind kind, const StateValue& v) {
     case ReadBy::DirIdentity: return name + ":[" + std::to_string(v.minor) + "]";
     case ReadBy::StatusIds: {
       const std::uint64_t rs = v.minor - 1;
-      const std::uint64_t real = rs >> 32, effective = v.major & kPayload, saved = rs & 0xffffffffu;
+      const std::uint64_t real = rs >> 32, effective = v.major & 0xffffffffu, saved = rs & 0xffffffffu;
+      const std::uint64_t fs_field = (v.major & kPayload) >> kFsShift;
+      const std::string ids = std::to_string(real) + "/" + std::to_string(effective) + "/" + std::to_string(saved);
+      if (fs_field != 0) return name + ":" + ids + "/" + std::to_string(fs_field - 1);
       if (real == effective && saved == effective) return name + ":" + std::to_string(effective);
-      return name + ":" + std::to_string(real) + "/" + std::to_string(effective) + "/" + std::to_string(saved);
+      return name + ":" + ids;
     }
     case ReadBy::CpusAllowed: return name + ":" + cpu_list_text(v);
     case ReadBy::StatNice: return name + ":" + std::to_string(static_cast<std::int64_t>(v.major & kPayload) - 20);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ StateValue current_value(StateKind kind);
 // The value of the task whose directory `tid` is under the open directory `task_dir`
 // (/proc/self/task); invalid if the task is gone.
 StateValue task_value(int task_dir, const char* tid, StateKind kind);
+// Every kind of `mask` (bit index(kind)) of that task, into `out`; false when the task is gone
+// (a kind could not be read). Reads each /proc entry once however many kinds it holds.
+bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out);
 // A namespace's or directory's identity from its stat: (st_dev, st_ino).
 StateValue identity(const struct stat& st);
 // unshare(<kind's flag>) on the calling thread; `fail_errno` != 0 makes the kernel fail it.
@@ -61,12 +65,15 @@ SysResult set_affinity(const std::vector<int>& cpus);
 SysResult set_nice(int nice);
 
 // The numeric kinds' values, packed as state_value.hpp says.
-StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved);
+// The filesystem id (the fourth field of the status line) is the effective one unless given.
+StateValue ids_value(StateKind kind, std::uint32_t real, std::uint32_t effective, std::uint32_t saved,
+                     std::optional<std::uint32_t> fs = std::nullopt);
 StateValue cpus_value(const std::vector<int>& cpus);
 StateValue nice_value(int nice);
 // A value as people read it, the way the kernel prints it: namespaces "net:[4026532178]" (the
 // readlink of /proc/<tid>/ns/net), fs "fs:[inode]", "uid:1" (or "uid:0/1/0": real/effective/
-// saved when they differ), "affinity:0-1", "nice:5"; "?" when not read.
+// saved when they differ, "uid:0/0/0/1" with the filesystem id when it is not the effective
+// one), "affinity:0-1", "nice:5"; "?" when not read.
 std::string value_text(StateKind kind, const StateValue& v);
 
 }  // namespace nsleak::os

@@ -5,7 +5,8 @@
 // by identity, never by path or fd number (systemd, bubblewrap do the same). The numeric kinds
 // (state_ops.hpp writes and prints them) put a tag in major's top byte, 0x80 | the kind's row,
 // so that no two kinds' values compare equal and all-zero stays the one "not read" value;
-// below it: uid/gid: major = effective id, minor = (real << 32 | saved) + 1; affinity: the CPU
+// below it: uid/gid: major = (filesystem id field << 32) | effective id (the field is 0 when the
+// filesystem id is the effective one: state_ops.cpp ids_value), minor = (real << 32 | saved) + 1; affinity: the CPU
 // mask (CPUs 0-63 in minor, 64-119 in major); nice: major = nice + 20, minor = 1. The string
 // form mirrors vishvananda/netns's UniqueId: "4:4026531992".
 #pragma once

@@ -40,6 +40,10 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
     if (!is_tid(e)) continue;
     TaskState t;
     t.tid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pins == nullptr) {  // another process's tasks: every kind, each /proc entry read once
+      if (task_values(dfd, e->d_name, mask, t.state)) out.push_back(t);
+      continue;
+    }
     bool alive = true;
     for (StateKind k : kAllKinds) {
       if (!(mask & (1u << index(k)))) continue;

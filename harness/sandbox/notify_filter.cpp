@@ -20,10 +20,6 @@ using FilterCtx = std::unique_ptr<void, ReleaseFilter>;
 
 std::string fail(const char* what, int rc) { return std::string(what) + ": " + std::strerror(-rc); }
 
-// Everything that changes which thread is in which state, or which threads exist.
-constexpr std::array kNotified{"setns", "unshare", "clone", "clone3", "fork", "vfork",
-                               "execve", "execveat", "exit", "exit_group"};
-
 bool send_fd(int sock, int fd) {
   char byte = 0;
   iovec iov{&byte, 1};
@@ -46,7 +42,7 @@ bool send_fd(int sock, int fd) {
 std::string install_notify_filter(int sock) {
   FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
   if (!ctx) return "seccomp_init failed";
-  for (const char* name : kNotified) {
+  for (const char* name : kNotifiedSyscalls) {
     const int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
     if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) return fail("seccomp_rule_add(notify)", rc);

@@ -1,7 +1,6 @@
 // The seccomp user-notification filter: the sandbox child installs it (still single-threaded,
-// after its namespaces and the fault filter) so that every setns, unshare, clone, clone3,
-// fork, vfork, execve, execveat, exit and exit_group of the child and of everything it starts
-// stops until a supervisor outside the filtered tree answers (SECCOMP_USER_NOTIF_FLAG_CONTINUE:
+// after its namespaces and the fault filter) so that every call of notified_syscalls() by the
+// child and by everything it starts stops until a supervisor outside the filtered tree answers (SECCOMP_USER_NOTIF_FLAG_CONTINUE:
 // the call then runs as if unfiltered). What the supervisor does is the observe layer's
 // (harness/observe/supervisor.hpp); the sandbox only installs and hands over the listener.
 //
@@ -16,10 +15,24 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <functional>
 #include <string>
 
 namespace nsleak::sandbox {
+
+// The notified calls, by name, in the order of observe::Call (kernel_log.hpp): everything that
+// changes which thread is in which state of the state table (harness/os/state_kind.hpp), or
+// which threads exist. The namespaces move by setns/unshare; the cwd by chdir/fchdir (and
+// unshare(CLONE_FS) gives a thread its own); the ids by the set*id family (setgroups too:
+// Go's AllThreadsSyscall and glibc broadcast it like the others); the affinity by
+// sched_setaffinity; the nice value by setpriority. Notifying each one lets the supervisor
+// attribute a change to the call that made it.
+inline constexpr std::array kNotifiedSyscalls{
+    "setns",     "unshare",   "clone",     "clone3",   "fork",     "vfork",    "execve",
+    "execveat",  "exit",      "exit_group", "chdir",   "fchdir",   "setuid",   "setgid",
+    "setreuid",  "setregid",  "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
+    "sched_setaffinity", "setpriority"};
 
 // What run_sandboxed hands the supervisor, on a thread of the parent process: the listener
 // (owned by the supervisor from then on), the child's pid, and an fd that becomes readable once

@@ -9,7 +9,12 @@ unprivileged user: what the kernel showed the supervisor must be what the progra
   export:      `nsleak export --go` of the article scenario builds offline (standard library
                only) and, observed, tells the article's story in its own JSON lines;
   html:        `observe --html` of the article: its page pins poisoned-main and draws the one
-               setns as a box on the locked thread's lane.
+               setns as a box on the locked thread's lane;
+  thread-state: per-thread kinds other than namespaces (fixtures/go/thread-state): a raw
+               setresuid, a setpriority, a sched_setaffinity on a locked thread unlocked without
+               restoring is dirty-at-exit about that kind on that thread, the change explained
+               by the thread's own notified call; syscall.Setuid (AllThreadsSyscall since
+               go1.16) moves every thread together: no verdict, one process-wide uid move.
 
 Exit 77 (skip, counted by ci/test) when Go or vishvananda/netns is not installed or
 namespaces are unavailable; 1 on any failed check.
@@ -34,8 +39,16 @@ def check(ok, what, detail=""):
 
 def observe(nsleak, binary, user, html=None):
     """The exit status, the observe report and the program's own JSON lines (on stderr with --format json)."""
-    out = subprocess.run([nsleak, "observe", "--format", "json"] + (["--html", html] if html else []) + ["--", binary],
-                         capture_output=True, text=True, timeout=60, user=user, cwd="/")
+    return observe_args(nsleak, [binary], user, html)
+
+
+def observe_args(nsleak, argv, user, html=None):
+    binary = argv[0]
+    # As setpriv --reuid --regid --clear-groups would: with root's groups kept, newgidmap refuses
+    # the sandbox's multi-id map, and a uid change to 1 has no id to go to.
+    who = {} if user is None else {"user": user, "group": user, "extra_groups": []}
+    out = subprocess.run([nsleak, "observe", "--format", "json"] + (["--html", html] if html else []) + ["--"] + argv,
+                         capture_output=True, text=True, timeout=60, cwd="/", **who)
     if out.returncode == 3:
         print("SKIPPED: this environment cannot run namespaces: " + out.stderr.strip())
         sys.exit(77)
@@ -85,6 +98,42 @@ def check_locked_exit(rep, rc, prog, who):
     check(target != rep["origin"]["net"] and not others,
           who + "locked-exit: no other thread is ever in its namespace %s" % target, str(others))
     check(me["end"] == "exit", who + "locked-exit: the thread ended by exit(2)", json.dumps(me))
+
+
+def check_thread_state(nsleak, binary, user, who):
+    modes = [("raw-uid", "uid", "setresuid"), ("nice", "nice", "setpriority")]
+    if len(os.sched_getaffinity(0)) >= 2:
+        modes.append(("affinity", "affinity", "sched_setaffinity"))
+    else:
+        print("# thread-state affinity: one CPU here, the kind cannot be changed to something else (not run)")
+    for mode, kind, call in modes:
+        rc, rep, prog = observe_args(nsleak, [binary, mode], user)
+        p = prog[-1] if prog else {}
+        tid = p.get("changed_tid")
+        dirty = [v for v in rep["verdicts"] if v["state_kind"] == kind]
+        check(rc == 1 and [v["kind"] for v in dirty] == ["dirty-at-exit"] and dirty[0]["tid"] == tid
+              and dirty[0]["value"] != dirty[0]["process_value"],
+              who + "thread-state %s: dirty-at-exit about %s on the changed thread %s" % (mode, kind, tid),
+              json.dumps(rep["verdicts"]) + " " + json.dumps(p))
+        check(not [v for v in rep["verdicts"] if v["state_kind"] != kind],
+              who + "thread-state %s: no verdict about another kind" % mode, json.dumps(rep["verdicts"]))
+        mine = [c for c in rep["syscalls"] if c["call"] == call and c["tid"] == tid]
+        me = next((t for t in rep["threads"] if t["tid"] == tid), {"timeline": []})
+        causes = [s["cause"] for s in me["timeline"]]
+        check(len(mine) == 1 and mine[0]["seq"] in causes,
+              who + "thread-state %s: the thread's own %s explains its change" % (mode, call),
+              json.dumps(mine) + " " + json.dumps(me))
+        print("# thread-state %s: %d of 20 readers ran on the changed thread and saw %s" %
+              (mode, p.get("readers_dirty", -1), p.get("after")))
+    rc, rep, prog = observe_args(nsleak, [binary, "setuid"], user)
+    p = prog[-1] if prog else {}
+    setuids = [c for c in rep["syscalls"] if c["call"] == "setuid"]
+    uid_moves = [m for m in rep["process_moves"] if m["state_kind"] == "uid"]
+    check(rc == 0 and not rep["verdicts"], who + "thread-state setuid: AllThreadsSyscall leaves no verdict",
+          json.dumps(rep["verdicts"]))
+    check(len(uid_moves) == 1 and len(setuids) >= 2 and p.get("after") != p.get("before"),
+          who + "thread-state setuid: every thread's setuid (%d), one process-wide uid move" % len(setuids),
+          json.dumps(uid_moves) + " " + json.dumps(p))
 
 
 def check_html(nsleak, binary, outdir, who):
@@ -159,6 +208,7 @@ def main():
         rc, rep, prog = observe(nsleak, os.path.join(outdir, "locked-exit"), user)
         check_locked_exit(rep, rc, prog[-1] if prog else {}, who)
         check_export(nsleak, root, outdir, user, who)
+        check_thread_state(nsleak, os.path.join(outdir, "thread-state"), user, who)
         if user is None:
             check_html(nsleak, os.path.join(outdir, "article"), outdir, who)
     shutil.rmtree(outdir, ignore_errors=True)

@@ -8,7 +8,10 @@ by the real binary beside its --format json report of the same run, and checked 
     call as strace prints it (the report's "text");
   - one clone arrow per thread but the program's main thread; one marker per verdict, of its kind;
   - `unshare -n /bin/true`: the unshare's box is filled with another namespace than origin, and
-    the main thread's lane changes colour (a stripe in a second namespace);
+    the main thread's lane changes colour (a stripe in a second namespace); the one-thread
+    process moved as a whole, so no verdict;
+  - fixtures/observe/threads.py main-dirty: the main thread unshares while a second thread
+    lives on in origin: poisoned-main, pinned, about the net namespace;
   - `--html -` is the page on stdout (the story then on stderr); --html with --format json on
     stdout as well is exit 2.
 
@@ -25,6 +28,8 @@ import xml.etree.ElementTree as ET
 XHTML = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
 failures = 0
+# Not a shim on PATH that runs shells first (pyenv's): the observed program must be python itself.
+PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 
 
 def check(ok, what, detail=""):
@@ -102,8 +107,8 @@ def main():
 
     rc, rep, html = observed(nsleak, ["unshare", "-n", "/bin/true"], page)
     root = check_page("unshare -n /bin/true", rep, html)
-    check(rc == 1 and "poisoned-main" in [v["kind"] for v in rep["verdicts"]],
-          "unshare -n /bin/true: poisoned-main, exit 1", rep["verdicts"])
+    check(rc == 0 and not rep["verdicts"] and [m["state_kind"] for m in rep["process_moves"]] == ["net"],
+          "unshare -n /bin/true: the whole (one-thread) process moved: no verdict, exit 0", rep["verdicts"])
     if root is not None:
         unshare = [b for b in groups(root, "op") if "unshare(CLONE_NEWNET)" in title(b)]
         origin = rep["origin"]["net"]
@@ -112,6 +117,12 @@ def main():
         fills = {r.get("fill") for l in groups(root, "lane") for r in l.iter(SVG + "rect")
                  if "stripe" in r.get("class", "").split()}
         check(len(fills) == 2, "unshare -n /bin/true: the main thread's stripe changes namespace", fills)
+
+    threads = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../fixtures/observe/threads.py")
+    rc, rep, html = observed(nsleak, [PYTHON, threads, "main-dirty"], page)
+    root = check_page("threads.py main-dirty", rep, html)
+    check(rc == 1 and [(v["kind"], v["state_kind"]) for v in rep["verdicts"]] == [("poisoned-main", "net")],
+          "threads.py main-dirty: poisoned-main about net, exit 1", rep["verdicts"])
 
     std = subprocess.run([nsleak, "observe", "--html", "-", "--", "/bin/true"], capture_output=True, text=True,
                          timeout=60, cwd="/")

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "harness/observe/analyze_tree.hpp"
+#include "harness/os/state_ops.hpp"
 #include "harness/os/task_observer.hpp"
 #include "harness/runner/kernel_audit.hpp"
 #include "harness/runner/run_report.hpp"
@@ -70,19 +71,24 @@ std::vector<VerdictKind> kinds(const nsleak::observe::TreeAnalysis& a) {
 
 TEST_CASE("observe: a clone from a dirty thread is inherited-clone, naming the creator", "[observe]") {
   Log l;
+  // 11 (a runtime thread, say) stays in origin: 10's unshare moves 10 alone, so 10 is dirty.
   l.ev(10, Call::Execve, {{10, 10, kOrigin}})
-      .ev(10, Call::Unshare, {{10, 10, kOrigin}}, 0x40000000)
-      .ev(10, Call::Clone, {{10, 10, kOther}}, kThread)
-      .ev(10, Call::ExitGroup, {{10, 10, kOther}, {10, 11, kOther}});
+      .ev(10, Call::Clone, {{10, 10, kOrigin}}, kThread)
+      .ev(10, Call::Unshare, {{10, 10, kOrigin}, {10, 11, kOrigin}}, 0x40000000)
+      .ev(10, Call::Clone, {{10, 10, kOther}, {10, 11, kOrigin}}, kThread)
+      .ev(10, Call::ExitGroup, {{10, 10, kOther}, {10, 11, kOrigin}, {10, 12, kOther}});
   const auto a = nsleak::observe::analyze_tree(l.log);
-  REQUIRE(a.threads.size() == 2);
+  REQUIRE(a.threads.size() == 3);
   CHECK(a.threads[0].timeline.size() == 2);
-  CHECK(a.threads[0].timeline[1].cause == 1);  // the unshare explains the change
-  CHECK(a.threads[1].created_by == 10);
-  CHECK(a.threads[1].creator_certain);
+  CHECK(a.threads[0].timeline[1].cause == 2);  // the unshare explains the change
+  CHECK(a.threads[2].created_by == 10);
+  CHECK(a.threads[2].creator_certain);
   CHECK(kinds(a) == std::vector{VerdictKind::InheritedClone, VerdictKind::PoisonedMain, VerdictKind::DirtyAtExit});
   CHECK(a.findings[0].from_tid == 10);
-  CHECK(a.findings[2].tid == 11);
+  CHECK(a.findings[0].state_kind == os::StateKind::Net);  // each finding names its kind
+  CHECK(a.findings[0].process_value == kOrigin[os::index(os::StateKind::Net)]);
+  CHECK(a.findings[2].tid == 12);
+  CHECK(a.moves.empty());
 }
 
 TEST_CASE("observe: a thread that vanishes between snapshots is normal; a dirty exit is thread-exited", "[observe]") {
@@ -136,6 +142,68 @@ TEST_CASE("observe: with several clones pending, the new thread's state picks it
   CHECK(a.threads[2].creator_certain);
   CHECK(kinds(a).empty());  // 11 went back to origin (a change nothing notified explains)
   CHECK(a.threads[1].timeline.back().cause == -1);
+}
+
+namespace {
+
+constexpr unsigned kNetUid = kNet | (1u << os::index(os::StateKind::Uid));
+os::StateSet with_uid(const os::StateSet& s, std::uint32_t euid) {
+  os::StateSet out = s;
+  out[os::index(os::StateKind::Uid)] = os::ids_value(os::StateKind::Uid, 0, euid, 0);
+  return out;
+}
+const os::StateSet kU0 = with_uid(kOrigin, 0), kU1 = with_uid(kOrigin, 1);
+
+}  // namespace
+
+// What "dirty" means (analyze_tree.hpp): a kind moves for the whole process when every live
+// thread is seen with the new value; a thread that differs from its process is dirty.
+TEST_CASE("observe: a per-thread uid change is dirty by kind; the same change on every thread (AllThreadsSyscall) is "
+          "the process's", "[observe][dirty]") {
+  SECTION("one thread alone: dirty-at-exit about uid, the net namespace clean") {
+    Log l;
+    l.log.kinds_mask = kNetUid;
+    l.ev(10, Call::Execve, {{10, 10, kU0}})
+        .ev(10, Call::Clone, {{10, 10, kU0}}, kThread)
+        .ev(11, Call::Setresuid, {{10, 10, kU0}, {10, 11, kU0}})
+        .ev(11, Call::Clone, {{10, 10, kU0}, {10, 11, kU1}}, kThread)
+        .ev(10, Call::ExitGroup, {{10, 10, kU0}, {10, 11, kU1}, {10, 12, kU1}});
+    const auto a = nsleak::observe::analyze_tree(l.log);
+    CHECK(kinds(a) == std::vector{VerdictKind::InheritedClone, VerdictKind::DirtyAtExit, VerdictKind::DirtyAtExit});
+    for (const auto& f : a.findings) CHECK(f.state_kind == os::StateKind::Uid);
+    CHECK(a.findings[0].tid == 12);
+    CHECK(a.findings[0].from_tid == 11);
+    CHECK(a.threads[1].timeline.back().cause == 2);  // the setresuid explains 11's change
+    CHECK(a.moves.empty());
+  }
+  SECTION("every thread, one after the other (Go >= 1.16's syscall.Setuid): no verdict, one process-wide move") {
+    Log l;
+    l.log.kinds_mask = kNetUid;
+    l.ev(10, Call::Execve, {{10, 10, kU0}})
+        .ev(10, Call::Clone, {{10, 10, kU0}}, kThread)
+        .ev(10, Call::Setuid, {{10, 10, kU0}, {10, 11, kU0}})
+        .ev(11, Call::Setuid, {{10, 10, kU1}, {10, 11, kU0}})  // halfway: 11 not yet moved
+        .ev(11, Call::Clone, {{10, 10, kU1}, {10, 11, kU1}}, kThread)
+        .ev(10, Call::ExitGroup, {{10, 10, kU1}, {10, 11, kU1}, {10, 12, kU1}});
+    const auto a = nsleak::observe::analyze_tree(l.log);
+    CHECK(kinds(a).empty());
+    REQUIRE(a.moves.size() == 1);
+    CHECK(a.moves[0].seq == 4);
+    CHECK(a.moves[0].kind == os::StateKind::Uid);
+    CHECK(a.moves[0].value == kU1[os::index(os::StateKind::Uid)]);
+    CHECK(a.process_state(10, 3) == kU0);
+    CHECK(a.process_state(10, 4) == kU1);
+  }
+  SECTION("a single-threaded process is all its threads: its own change is the process's") {
+    Log l;
+    l.log.kinds_mask = kNetUid;
+    l.ev(10, Call::Setresuid, {{10, 10, kU0}})
+        .ev(10, Call::Execve, {{10, 10, kU1}})
+        .ev(10, Call::ExitGroup, {{10, 10, kU1}});
+    const auto a = nsleak::observe::analyze_tree(l.log);
+    CHECK(kinds(a).empty());
+    CHECK(a.moves.size() == 1);
+  }
 }
 
 TEST_CASE("observe: the tasks of a process that is gone are none, not an error", "[observe]") {
