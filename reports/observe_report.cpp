@@ -181,7 +181,7 @@ nlohmann::json observe_json(const observe::Observation& o) {
   for (const auto& t : a.threads) {
     nlohmann::json th{{"pid", t.pid}, {"tid", t.tid}, {"leader", t.leader}, {"created_by", t.created_by},
                       {"creator_certain", t.creator_certain}, {"end", observe::end_name(t.end)}, {"end_seq", t.end_seq},
-                      {"story", prose.life(t)}};
+                      {"own_fs_since", t.own_fs_since}, {"story", prose.life(t)}};
     th["timeline"] = nlohmann::json::array();
     for (const auto& c : t.timeline)
       th["timeline"].push_back({{"seq", c.seq}, {"cause", c.cause}, {"state", state_json(c.state, log.kinds_mask)}});

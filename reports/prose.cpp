@@ -277,6 +277,7 @@ std::string ObserveProse::life(const observe::ThreadLife& t) const {
     out = std::string(t.leader ? "a process forked" : "cloned") + " by thread " + std::to_string(t.created_by) +
           (t.creator_certain ? "" : " (probably)") + " in " + first;
   else out = "first seen in " + first;
+  if (t.own_fs_since >= 0) out += "; an fs struct (cwd) of its own by #" + std::to_string(t.own_fs_since);
   const std::int64_t last_seq = t.end_seq >= 0 ? t.end_seq : a_.exit_seq >= 0 ? a_.exit_seq : first_seq;
   const std::string last = t.timeline.empty() ? "?" : state(t.timeline.back().state, t.pid, last_seq);
   switch (t.end) {

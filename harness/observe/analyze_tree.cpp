@@ -131,6 +131,9 @@ class Analyzer {
     std::map<pid_t, bool> present;
     for (const auto& row : ev.tasks) {
       present[row.tid] = true;
+      if (ThreadLife* own = life(row.tid); own != nullptr && own->end == End::Alive && row.fs_shared == false &&
+                                           own->own_fs_since < 0)
+        own->own_fs_since = ev.seq;
       ThreadLife* t = life(row.tid);
       if (t == nullptr || t->end != End::Alive) {
         if (t != nullptr) continue;  // exited, not yet reaped from /proc: no new facts
@@ -141,6 +144,7 @@ class Analyzer {
         t->tid = row.tid;
         t->leader = row.tid == row.pid;
         t->timeline.push_back(StateChange{ev.seq, row.state, -1});
+        if (row.fs_shared == false) t->own_fs_since = ev.seq;
         if (row.tid != log_.root) attribute(*t, row);
         new_threads_.push_back(row.tid);  // judged once the process-wide values have moved
         continue;

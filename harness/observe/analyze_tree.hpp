@@ -55,6 +55,9 @@ struct ThreadLife {
   std::vector<StateChange> timeline;  // [0] is the first sighting: the state it started in
   End end = End::Alive;
   std::int64_t end_seq = -1;
+  // The first snapshot that showed it with an fs struct (cwd) of its own, not its main
+  // thread's (TaskRow::fs_shared false: unshare(CLONE_FS), or unshare(CLONE_NEWNS)); -1: never.
+  std::int64_t own_fs_since = -1;
 };
 
 // One verdict about one kind: a thread that differs from its process-wide value in two kinds

@@ -36,6 +36,12 @@ struct TaskRow {
   pid_t pid = 0;  // the thread group (process)
   pid_t tid = 0;
   os::StateSet state{};  // the kinds of KernelLog::kinds_mask
+  // Whether the task shares its fs struct (cwd) with its process's main thread: false once
+  // either of them unshare(CLONE_FS)'d (kcmp(2) KCMP_FS); unknown for the main thread itself,
+  // when the main thread is gone, or where kcmp is not available (CONFIG_KCMP, EPERM). A
+  // thread with an fs struct of its own is not dirty by that alone (its cwd is what a later
+  // user sees), but a later chdir of the process will not move it.
+  std::optional<bool> fs_shared;
 };
 
 struct KernelEvent {

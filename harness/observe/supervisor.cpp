@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -140,7 +142,13 @@ std::vector<TaskRow> Supervisor::snapshot() {
       it = pids_.erase(it);
       continue;
     }
-    for (const auto& t : tasks) rows.push_back(TaskRow{*it, t.tid, t.state});
+    const bool has_leader = std::any_of(tasks.begin(), tasks.end(), [&](const os::TaskState& t) { return t.tid == *it; });
+    for (const auto& t : tasks) {
+      TaskRow row{*it, t.tid, t.state, std::nullopt};
+      if (has_leader && t.tid != *it && (log_.kinds_mask & (1u << os::index(os::StateKind::Fs))))
+        if (const long same = ::syscall(SYS_kcmp, *it, t.tid, KCMP_FS, 0, 0); same >= 0) row.fs_shared = same == 0;
+      rows.push_back(row);
+    }
     ++it;
   }
   return rows;

@@ -1243,6 +1243,22 @@ TEST_CASE("nsleak observe: one thread's raw setresuid, setpriority and unshare a
     CHECK(std::find(calls.begin(), calls.end(), "setresuid") != calls.end());
     CHECK(std::find(calls.begin(), calls.end(), "setpriority") != calls.end());
   }
+  for (const Result& r : observe_as_both("/usr/bin/python3 " + script + " worker-own-fs")) {
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 1);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(verdict_kinds(j) == std::vector<std::string>{"dirty-at-exit"});
+    CHECK(j["verdicts"][0]["state_kind"] == "fs");
+    std::vector<std::string> calls;
+    for (const auto& c : j["syscalls"]) calls.push_back(c["text"]);
+    CHECK(std::find(calls.begin(), calls.end(), "unshare(CLONE_FS)") != calls.end());
+    CHECK(std::find(calls.begin(), calls.end(), "chdir(\"/tmp\")") != calls.end());
+    // kcmp(KCMP_FS) tells its fs struct apart from the main thread's once it unshared.
+    const auto worker = j["verdicts"][0]["tid"];
+    for (const auto& t : j["threads"])
+      if (t["tid"] == worker) CHECK(t["own_fs_since"] > 0);
+      else CHECK(t["own_fs_since"] == -1);
+  }
   for (const Result& r : observe_as_both("/usr/bin/python3 " + script + " main-dirty")) {
     INFO(r.out << r.err);
     REQUIRE(r.code == 1);
