@@ -75,19 +75,13 @@ trace::KindIndex kind_index(StateKind k) { return static_cast<trace::KindIndex>(
 
 class Interpreter {
  public:
-  explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {
-    for (auto k : os::kAllKinds) {
-      if ((mask_ & (1u << os::index(k))) == 0) continue;  // a scenario pays only for its kinds
-      auto h = std::make_shared<os::NsHandle>();
-      if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
-      origin_[os::index(k)] = NamedNs{h, h->id, k};
-    }
-  }
+  explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {}
 
   void main_body() {
+    origin_share_ = rt::current_m_snapshot().share;  // the process's own fs struct
+    read_origin();
     GState st;
     for (auto k : os::kAllKinds) st.belief[os::index(k)] = origin_[os::index(k)].id;
-    origin_share_ = rt::current_m_snapshot().share;  // the process's own fs struct
     st.share = origin_share_;
     const Live live(live_, &st);
     run_ops(sc_.main, st);
@@ -120,6 +114,23 @@ class Interpreter {
     std::int64_t rounds_left;
     const Op* until = nullptr;
   };
+
+  // main reads the state it starts in, the origin every report compares with, as a Go program
+  // does before its first statement of interest: an open of /proc/thread-self/ns/KIND per
+  // observed kind (netns.Get), each a system call through entersyscall. At GOMAXPROCS=1 sysmon
+  // may retake main's P during one (retake -> handoffp starts an M for it); exitsyscall then
+  // finds no P and exitsyscall0 queues main globally, so main goes on on another thread and M0
+  // is idle, free for any goroutine, before main's first op.
+  void read_origin() {
+    for (auto k : os::kAllKinds) {
+      if ((mask_ & (1u << os::index(k))) == 0) continue;  // a scenario pays only for its kinds
+      auto h = std::make_shared<os::NsHandle>();
+      (void)in_syscall([&] {
+        if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
+      });
+      origin_[os::index(k)] = NamedNs{h, h->id, k};
+    }
+  }
 
   // An OS thread a `tid` named: its tid, and the M the runtime says it is.
   struct NamedThread {
