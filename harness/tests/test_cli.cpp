@@ -271,13 +271,15 @@ TEST_CASE("--timeout D ends the whole run, decoding and analysis included, withi
   CHECK(took < 0.5 + 5 + 1);  // sandbox::kRunGraceS, and a second for nsleak's own start and story
 }
 
-TEST_CASE("the JSON report of 100,000 steps streams: no tree of it, bounded memory, done inside the timeout",
+TEST_CASE("the JSON report of 100,000 steps streams: no tree of it, bounded memory, one valid document",
           "[cli][limits][reports]") {
   NSLEAK_REQUIRE_NAMESPACES();
   // limits.json's report is about 220 MB of JSON: built as one tree, then one string, it took
   // 20-29 s and 2.1 GB in the parent. Streamed a step at a time the parent holds one step, so
-  // the peak resident set is the sandbox child's (about 590 MB: its trace), and the command
-  // ends inside the default --timeout plus the grace, even on a loaded machine.
+  // the peak resident set is the sandbox child's (about 590 MB: its trace). How long writing
+  // 220 MB takes is the disk's and the load's business, so no wall time is asserted here (the
+  // standard: benchmarks, never timed tests); that --timeout bounds the whole command is the
+  // case above.
   namespace fs = std::filesystem;
   const std::string out = (fs::temp_directory_path() / ("nsleak-stream-" + std::to_string(::getpid()) + ".json")).string();
   const auto t0 = std::chrono::steady_clock::now();
@@ -300,7 +302,6 @@ TEST_CASE("the JSON report of 100,000 steps streams: no tree of it, bounded memo
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   INFO("took " << took << " s, peak resident set " << ru.ru_maxrss / 1024 << " MiB");
-  CHECK(took < 10 + 5);              // the default --timeout and sandbox::kRunGraceS
   CHECK(ru.ru_maxrss < 1024 * 1024);  // KiB: under 1 GiB
   std::ifstream in(out);
   std::string head(4096, '\0');
