@@ -57,7 +57,7 @@ struct StateKindInfo {
   const char* name;        // the scenario's name ({"ns":"net"}), and the key in traces/reports
   int clone_flag;          // CLONE_NEWNET: the unshare/clone/setns flag
   const char* flag_name;   // "CLONE_NEWNET", for messages
-  const char* task_entry;  // "ns/net", under /proc/self/task/<tid>/ or /proc/thread-self/
+  const char* task_entry;  // "ns/net", under a task's directory (/proc/<tid>/, state_ops.hpp)
   ReadBy read;
   ApplyBy apply;
   Inheritance on_clone;

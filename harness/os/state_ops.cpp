@@ -140,13 +140,20 @@ std::string cpu_list_text(const StateValue& v) {
 
 }  // namespace
 
+bool own_entry_path(char* buf, std::size_t size, const char* entry) {
+  const int n = std::snprintf(buf, size, "/proc/%d/%s", static_cast<int>(::gettid()), entry);
+  return n > 0 && static_cast<std::size_t>(n) < size;
+}
+
 SysResult open_current(StateKind kind, NsHandle& out) {
+  char own[64];
+  own_entry_path(own, sizeof own, info(kind).task_entry);
+  const std::string path = own;
   if (numeric(kind)) {
     out.id = current_value(kind);
     out.kind = kind;
-    return {out.id.valid() ? 0 : ESRCH, std::string("read /proc/thread-self/") + info(kind).task_entry};
+    return {out.id.valid() ? 0 : ESRCH, "read " + path};
   }
-  const std::string path = std::string("/proc/thread-self/") + info(kind).task_entry;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   SysResult r = sys_result(fd.get(), [&] { return "open(" + path + ")"; });
   if (!r.ok()) return r;
@@ -161,9 +168,9 @@ SysResult open_current(StateKind kind, NsHandle& out) {
 
 namespace {
 
-// The calling thread's /proc/thread-self/ns, opened once per thread (O_PATH). The recorder
-// reads its own thread's namespace after every op, and resolving the whole path each time
-// (/proc, thread-self's link to <pid>/task/<tid>, ns) was most of that read: the largest
+// The calling thread's /proc/<tid>/ns (own_entry_path), opened once per thread (O_PATH). The
+// recorder reads its own thread's namespace after every op, and resolving the whole path each
+// time (/proc, thread-self's link to <pid>/task/<tid>, ns) was most of that read: the largest
 // single cost of fixtures/valid/limits.json's 100,000 ops. The directory is the thread's own
 // for its life; a forked child's copy of the thread_local names its parent's thread, so the
 // tid is checked (and that copy is left alone: the child may have closed the number since and
@@ -181,7 +188,9 @@ struct OwnNsDir {
   thread_local OwnNsDir d;
   const auto tid = static_cast<pid_t>(::gettid());
   if (d.tid != tid) {
-    d.fd = ::open("/proc/thread-self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char path[32];
+    own_entry_path(path, sizeof path, "ns");
+    d.fd = ::open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     d.tid = d.fd >= 0 ? tid : 0;
   }
   return d.fd;
@@ -197,14 +206,14 @@ StateValue current_value(StateKind kind) {
       if (v.valid()) return v;
     }
   char path[64];  // no std::string: the recorder reads this after every op
-  std::snprintf(path, sizeof path, "/proc/thread-self/%s", entry);
+  own_entry_path(path, sizeof path, entry);
   return read_at(AT_FDCWD, path, kind);
 }
 
-StateValue task_value(int task_dir, const char* tid, StateKind kind) {
+StateValue task_value(int dir, const char* tid, StateKind kind) {
   char rel[64];
   std::snprintf(rel, sizeof rel, "%s/%s", tid, info(kind).task_entry);
-  return read_at(task_dir, rel, kind);
+  return read_at(dir, rel, kind);
 }
 
 bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,17 +25,30 @@ struct NsHandle {
   StateKind kind = StateKind::Net;
 };
 
-// Opens /proc/thread-self/<entry> of the calling thread (netns.Get()). For a numeric kind
-// there is nothing to keep open: `out` gets the value and no fd.
+// Where this process reads a thread's entries: /proc/<tid>/<entry>, the thread's own directory
+// (there for every thread, listed only for a leader), never /proc/<pid>/task/<tid>/<entry> or
+// /proc/thread-self/<entry> (its link there). All three are the same task's, read by the same
+// kernel code. They differ in where the dentries the reads leave behind sit: under
+// /proc/<pid>/task/<tid> they are in the process's tree, and reaping the process
+// (release_task -> proc_flush_pid -> shrink_dcache_parent of /proc/<pid>) spins on those the
+// exiting threads' own flushes are still killing — 10-40 ms per reap on a loaded 2-core
+// machine, the largest cost of a zygote schedule, against about 10 us when every thread's
+// entries are under its own /proc/<tid> and go with it. The sandbox makes no pid namespace,
+// so gettid() is the tid /proc names.
+// The calling thread's "/proc/<tid>/<entry>" in `buf`; false if it does not fit.
+bool own_entry_path(char* buf, std::size_t size, const char* entry);
+// Opens the calling thread's <entry> (netns.Get()). For a numeric kind there is nothing to keep
+// open: `out` gets the value and no fd.
 SysResult open_current(StateKind kind, NsHandle& out);
 // The calling thread's value, read without keeping an fd; invalid if it cannot be read.
 StateValue current_value(StateKind kind);
-// The value of the task whose directory `tid` is under the open directory `task_dir`
-// (/proc/self/task); invalid if the task is gone.
-StateValue task_value(int task_dir, const char* tid, StateKind kind);
+// The value of the task `tid` whose directory is under the open directory `dir` (/proc: see
+// own_entry_path; another process's /proc/<pid>/task for the observe supervisor); invalid if
+// the task is gone.
+StateValue task_value(int dir, const char* tid, StateKind kind);
 // Every kind of `mask` (bit index(kind)) of that task, into `out`; false when the task is gone
 // (a kind could not be read). Reads each /proc entry once however many kinds it holds.
-bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out);
+bool task_values(int dir, const char* tid, unsigned mask, StateSet& out);
 // A namespace's or directory's identity from its stat: (st_dev, st_ino).
 StateValue identity(const struct stat& st);
 // unshare(<kind's flag>) on the calling thread; `fail_errno` != 0 makes the kernel fail it.

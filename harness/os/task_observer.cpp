@@ -23,19 +23,23 @@ bool is_tid(const dirent* e) { return e->d_name[0] >= '0' && e->d_name[0] <= '9'
 
 }  // namespace
 
-TaskObserver::TaskObserver(unsigned kinds_mask) : mask_(kinds_mask | 1u), dir_(::opendir("/proc/self/task")) {}
+TaskObserver::TaskObserver(unsigned kinds_mask)
+    : mask_(kinds_mask | 1u),
+      dir_(::opendir("/proc/self/task")),
+      proc_(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
 TaskObserver::~TaskObserver() {
   if (dir_ != nullptr) ::closedir(dir_);
+  if (proc_ >= 0) ::close(proc_);
 }
 
 namespace {
 
-// Every task under the open task directory `dir` and its value of each kind in `mask`.
-std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
+// Every task listed in the open task directory `dir` and its value of each kind in `mask`,
+// read from the task's directory under `dfd`.
+std::vector<TaskState> read_tasks(DIR* dir, int dfd, unsigned mask, NsPins* pins) {
   std::vector<TaskState> out;
   ::rewinddir(dir);
-  const int dfd = ::dirfd(dir);
   while (const dirent* e = ::readdir(dir)) {
     if (!is_tid(e)) continue;
     TaskState t;
@@ -69,8 +73,10 @@ std::vector<TaskState> read_tasks(DIR* dir, unsigned mask, NsPins* pins) {
 }  // namespace
 
 std::vector<TaskState> TaskObserver::snapshot() {
-  if (dir_ == nullptr) return {};
-  return read_tasks(dir_, mask_, &pins_);
+  if (dir_ == nullptr || proc_ < 0) return {};
+  // Listed in /proc/self/task, read under /proc/<tid> (state_ops.hpp, own_entry_path: where
+  // the reads' dentries sit decides what reaping the process costs).
+  return read_tasks(dir_, proc_, mask_, &pins_);
 }
 
 std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
@@ -78,7 +84,7 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
   std::snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
   DIR* dir = ::opendir(path);
   if (dir == nullptr) return {};  // the process is gone (or never was ours to read)
-  auto out = read_tasks(dir, kinds_mask, nullptr);  // another process's: not ours to pin
+  auto out = read_tasks(dir, ::dirfd(dir), kinds_mask, nullptr);  // another process's: not ours to pin
   ::closedir(dir);
   return out;
 }
@@ -90,7 +96,7 @@ TaskState TaskObserver::own() {
     if (!observes(k)) continue;
     t.state[index(k)] = current_value(k);
     char path[64];
-    std::snprintf(path, sizeof path, "/proc/thread-self/%s", info(k).task_entry);
+    own_entry_path(path, sizeof path, info(k).task_entry);
     pins_.pin(AT_FDCWD, path, k, t.state[index(k)]);
   }
   return t;

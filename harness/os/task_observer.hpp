@@ -21,7 +21,8 @@ struct TaskState {
 class TaskObserver {
  public:
   // `kinds_mask` has bit index(kind) set for each kind to read (net is always read).
-  // Keeps /proc/self/task open: a snapshot is one getdents64 plus one fstatat per task.
+  // Keeps /proc/self/task and /proc open: a snapshot is one getdents64 plus one fstatat per
+  // task (of /proc/<tid>/..., state_ops.hpp's own_entry_path).
   explicit TaskObserver(unsigned kinds_mask = 1u);
   ~TaskObserver();
   TaskObserver(const TaskObserver&) = delete;
@@ -29,7 +30,7 @@ class TaskObserver {
   // One snapshot of every live task, sorted by tid. A task that exits while being read is
   // left out (it is gone by the time the snapshot is used).
   std::vector<TaskState> snapshot();
-  // The calling thread alone (its tid as the kernel gives it), read through /proc/thread-self:
+  // The calling thread alone (its tid as the kernel gives it), read through /proc/<tid>:
   // one stat per observed kind, no directory walk, no allocation (but a first sighting's pin).
   TaskState own();
   bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
@@ -41,6 +42,7 @@ class TaskObserver {
  private:
   unsigned mask_;
   DIR* dir_ = nullptr;
+  int proc_ = -1;
   NsPins pins_;
 };
 

@@ -94,12 +94,12 @@ os::SysResult AllThreadsSyscall(os::StateKind kind, long trap, long a1, long a2,
   // Bookkeeping: what the call made of each thread depends on that thread's own state (an
   // unprivileged setuid(2) sets the effective id only), so each M's value is read back, as
   // the cwd is after setns(CLONE_NEWNS).
-  const os::UniqueFd task_dir(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const os::UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));  // os::own_entry_path's why
   cur->ns[os::index(kind)] = os::current_value(kind);
   for (M* m : targets) {
     char tid[16];
     std::snprintf(tid, sizeof tid, "%d", static_cast<int>(m->tid));
-    m->ns[os::index(kind)] = os::task_value(task_dir.get(), tid, kind);
+    m->ns[os::index(kind)] = os::task_value(proc.get(), tid, kind);
   }
   return first;
 }
