@@ -1,14 +1,18 @@
 #include "harness/sandbox/syscall_filter.hpp"
 
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -16,6 +20,7 @@
 
 #include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_kind.hpp"
+#include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/fault_filter.hpp"
 
 namespace nsleak::sandbox {
@@ -80,6 +85,10 @@ std::string add_allowed(scmp_filter_ctx ctx) {
   return {};
 }
 
+// What the tgkill and kill rules compare with until load_syscall_filter patches in the pid:
+// above any pid_max (at most 2^22), so no other comparison of the filter can hold it.
+constexpr std::uint32_t kPidPlaceholder = 0x7ffffff1;
+
 std::string add_filtered(scmp_filter_ctx ctx) {
   struct Rule {
     const char* what;
@@ -89,14 +98,14 @@ std::string add_filtered(scmp_filter_ctx ctx) {
   scmp_datum_t unshare_flags = 0;
   for (const auto& k : os::state_kinds())
     unshare_flags |= static_cast<scmp_datum_t>(k.clone_flag) | static_cast<scmp_datum_t>(k.implied_flags);
-  const pid_t self = ::getpid();
+  const auto self = static_cast<scmp_datum_t>(kPidPlaceholder);
   std::vector<Rule> rules{
       // only flags of the state table: no bit outside them (a marked call is a fault rule's)
       {"unshare", SCMP_SYS(unshare), SCMP_A0(SCMP_CMP_MASKED_EQ, ~unshare_flags & 0xffffffffu, 0)},
       {"clone (thread)", SCMP_SYS(clone), SCMP_A0(SCMP_CMP_EQ, kThreadCloneFlags)},
       {"clone (posix_spawn)", SCMP_SYS(clone), SCMP_A0(SCMP_CMP_EQ, kSpawnCloneFlags)},
-      {"tgkill (own process)", SCMP_SYS(tgkill), SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(self))},
-      {"kill (own process)", SCMP_SYS(kill), SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(self))},
+      {"tgkill (own process)", SCMP_SYS(tgkill), SCMP_A0(SCMP_CMP_EQ, self)},
+      {"kill (own process)", SCMP_SYS(kill), SCMP_A0(SCMP_CMP_EQ, self)},
       {"prctl PR_SET_NAME", SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)},
       {"prctl PR_GET_NAME", SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)},
       {"prctl PR_CAPBSET_READ", SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_READ)},
@@ -118,7 +127,8 @@ std::string add_filtered(scmp_filter_ctx ctx) {
 
 }  // namespace
 
-std::string install_syscall_filter() {
+std::string compile_syscall_filter(SyscallFilter& out) {
+  out = {};
   FilterCtx ctx(seccomp_init(SCMP_ACT_TRAP));
   if (!ctx) return "seccomp_init failed";
   // A syscall of another ABI (int 0x80 on x86_64) is a violation too, not a silent kill.
@@ -126,10 +136,46 @@ std::string install_syscall_filter() {
     return fail("seccomp_attr_set(BADARCH)", rc);
   for (auto add : {add_allowed, add_filtered, add_fault_rules})
     if (std::string err = add(ctx.get()); !err.empty()) return err;
-  // libseccomp sets no_new_privs by default (SCMP_FLTATR_CTL_NNP), which makes this work
-  // without privilege and keeps an exec'ed program from gaining any.
-  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail("seccomp_load", rc);
+  // seccomp_export_bpf writes the program to an fd: a pipe's default 64 KiB holds the largest
+  // the kernel takes (BPF_MAXINSNS, 4096 instructions of 8 bytes).
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe2: ") + std::strerror(errno);
+  const os::UniqueFd rd(fds[0]), wr(fds[1]);
+  if (int rc = seccomp_export_bpf(ctx.get(), wr.get()); rc < 0) return fail("seccomp_export_bpf", rc);
+  std::vector<char> bytes;
+  char buf[4096];
+  ::fcntl(rd.get(), F_SETFL, O_NONBLOCK);
+  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) > 0;) bytes.insert(bytes.end(), buf, buf + n);
+  if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0)
+    return "seccomp_export_bpf: " + std::to_string(bytes.size()) + " bytes, not whole instructions";
+  out.code.resize(bytes.size() / sizeof(sock_filter));
+  std::memcpy(out.code.data(), bytes.data(), bytes.size());
+  for (std::size_t i = 0; i < out.code.size(); ++i)
+    if (out.code[i].k == kPidPlaceholder) {
+      if (out.code[i].code != (BPF_JMP | BPF_JEQ | BPF_K)) return "seccomp filter: the pid placeholder outside a comparison";
+      out.pid_at.push_back(i);
+    }
+  if (out.pid_at.empty()) return "seccomp filter: the tgkill/kill pid comparisons were not found";
   return {};
+}
+
+std::string load_syscall_filter(SyscallFilter& f) {
+  if (f.code.empty()) return "seccomp filter: not compiled";
+  const auto self = static_cast<std::uint32_t>(::getpid());
+  for (const std::size_t i : f.pid_at) f.code[i].k = self;
+  // As libseccomp's seccomp_load does (SCMP_FLTATR_CTL_NNP): no_new_privs makes the load work
+  // without privilege and keeps an exec'ed program from gaining any.
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + std::strerror(errno);
+  const sock_fprog prog{static_cast<unsigned short>(f.code.size()), f.code.data()};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+    return std::string("seccomp(SECCOMP_SET_MODE_FILTER): ") + std::strerror(errno);
+  return {};
+}
+
+std::string install_syscall_filter() {
+  SyscallFilter f;
+  if (std::string err = compile_syscall_filter(f); !err.empty()) return err;
+  return load_syscall_filter(f);
 }
 
 }  // namespace nsleak::sandbox

@@ -15,12 +15,30 @@
 // the trace and ends the child, and the run's outcome is sandbox-violation.
 #pragma once
 
+#include <linux/filter.h>
+
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace nsleak::sandbox {
 
-// Sets no_new_privs and installs the filter on the calling, still single, thread; every thread
-// and process it creates inherits it. Returns an error message, empty on success.
+// The allowlist as classic BPF, compiled once and loaded by many processes: libseccomp's rule
+// database and its code generation were about 0.3-0.5 ms of every zygote run's child, as much
+// as the kernel's own load. The only per-process value in it is the pid the tgkill and kill
+// rules compare with, compiled as a placeholder (no real pid is that large) and patched in by
+// load_syscall_filter.
+struct SyscallFilter {
+  std::vector<sock_filter> code;
+  std::vector<std::size_t> pid_at;  // the instructions comparing with the placeholder
+};
+// Compiles the filter into `out`. Returns an error message, empty on success.
+std::string compile_syscall_filter(SyscallFilter& out);
+// Sets no_new_privs and installs `f` on the calling, still single, thread, with its own pid
+// patched in (in place: call it in the process that loads it, e.g. a fork's copy); every
+// thread and process it creates inherits it. Returns an error message, empty on success.
+std::string load_syscall_filter(SyscallFilter& f);
+// Both, for a process that loads the filter once (run_sandboxed's child).
 std::string install_syscall_filter();
 
 }  // namespace nsleak::sandbox

@@ -121,13 +121,15 @@ namespace {
 
 // What run_sandboxed's child does before its body when opt.fault_filter is set, in the same
 // order: nothing of the invoker's, only the ops' capabilities, then the allowlist.
-void harden_run_child(trace::TraceBuffer& out) {
+// `filter` is the allowlist the zygote compiled before its first fork (`filter_error` if that
+// failed), loaded here with this child's pid.
+void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std::string& filter_error) {
   // The namespace pool's fds are the zygote's, made for its runs (os/ns_pool.hpp).
   std::string err = clean_process(os::pooled_ns_fds());
   if (err.empty()) err = drop_capabilities();
   if (err.empty()) {
     catch_violations(out);
-    err = install_syscall_filter();
+    err = filter_error.empty() ? load_syscall_filter(filter) : filter_error;
   }
   if (!err.empty()) fail_environment(out, err);
 }
@@ -150,6 +152,8 @@ void Zygote::serve(trace::TraceBuffer& own) {
   }
   if (!send_msg(fd, ready)) ::_exit(rt::kChildExitOk);
   std::vector<char> request(kMaxRequest + 2);  // the tag byte, the request, one more to spot excess
+  SyscallFilter filter;
+  const std::string filter_error = opt_.fault_filter ? compile_syscall_filter(filter) : "";
   for (;;) {
     const ssize_t n = ::recv(fd, request.data(), request.size(), 0);
     if (n < 0 && errno == EINTR) continue;
@@ -161,7 +165,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
       if (const std::string why = os::end_sanitizer_threads(); !why.empty()) fail_environment(*trace_, why);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (opt_.pin_cpu) pin_to_one_cpu();
-      if (opt_.fault_filter) harden_run_child(*trace_);
+      if (opt_.fault_filter) harden_run_child(*trace_, filter, filter_error);
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
       body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));
       ::_exit(rt::kChildExitOk);

@@ -81,6 +81,11 @@ TEST_CASE("a syscall outside the allowlist stops the child, named, with the part
     const auto r = violate([] { ::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0); });
     CHECK(r.sandbox_violation == "clone(0x11)");
   }
+  SECTION("kill of another process (the filter's kill and tgkill rules hold the child's own pid)") {
+    const auto r = violate([] { ::kill(::getppid(), 0); });
+    CHECK(r.sandbox_violation.starts_with("kill("));
+    CHECK(test::notes(r, "before").size() == 1);
+  }
   SECTION("ptrace") {
     const auto r = violate([] { ::syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0); });
     CHECK(contains(r.sandbox_violation, "ptrace("));

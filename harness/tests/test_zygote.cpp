@@ -17,6 +17,7 @@
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/run_server.hpp"
 #include "harness/runner/step_recorder.hpp"
+#include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/sandbox/zygote.hpp"
 #include "harness/scenario/parser.hpp"
@@ -38,6 +39,9 @@ sandbox::Zygote make_zygote(const sandbox::SandboxOptions& opt) {
   return sandbox::Zygote(opt, [](trace::TraceBuffer& out, std::string_view request) {
     if (request == "hang")
       for (;;) ::pause();
+    // The allowlist lets a run signal its own process only (syscall_filter.hpp).
+    if (request == "kill-self" && ::kill(::getpid(), 0) != 0) ::_exit(9);
+    if (request == "kill-zygote") ::kill(::getppid(), 0);  // traps: a sandbox violation
     runner::StepRecorder rec(out, test::kObserveNet);
     rt::Config cfg;
     cfg.policy = scenario::load_policy("go1.12");
@@ -79,6 +83,22 @@ TEST_CASE("A zygote is set up once and forks a fresh child per run, with its req
   CHECK(pids.count(static_cast<long>(::getpid())) == 0);
   REQUIRE(nets.size() == 1);  // ... in the namespaces the zygote set up once
   CHECK(*nets.begin() != inode("/proc/self/ns/net"));  // not ours: the isolation holds
+}
+
+TEST_CASE("A zygote's runs load the allowlist it compiled once, each with its own pid in the kill rules",
+          "[sandbox][zygote][seccomp]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  sandbox::Zygote z = make_zygote({});
+  REQUIRE(z.env_error().empty());
+  for (int i = 0; i < 2; ++i) {  // two children: two pids patched into one compiled filter
+    const sandbox::RunRecord own = z.run("kill-self");
+    INFO("exit " << own.exit_code << " " << own.sandbox_violation);
+    REQUIRE(test::completed(own));
+    CHECK(test::notes(own, "ran").size() == 1);
+    const sandbox::RunRecord other = z.run("kill-zygote");
+    CHECK(other.exit_code == rt::kChildExitSandboxViolation);
+    CHECK(other.sandbox_violation.starts_with("kill("));
+  }
 }
 
 TEST_CASE("A hung run through a zygote is killed at its timeout and the next run still works",
