@@ -134,6 +134,11 @@ std::string compile_syscall_filter(SyscallFilter& out) {
   // A syscall of another ABI (int 0x80 on x86_64) is a violation too, not a silent kill.
   if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP); rc < 0)
     return fail("seccomp_attr_set(BADARCH)", rc);
+  // A binary tree of syscall numbers instead of a chain: the same rules, found in a few
+  // comparisons instead of up to one per allowed syscall — by every syscall of the run, and by
+  // the kernel's load, which runs the filter for each syscall number to build its cache.
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc < 0)
+    return fail("seccomp_attr_set(CTL_OPTIMIZE, 2)", rc);
   for (auto add : {add_allowed, add_filtered, add_fault_rules})
     if (std::string err = add(ctx.get()); !err.empty()) return err;
   // seccomp_export_bpf writes the program to an fd: a pipe's default 64 KiB holds the largest
