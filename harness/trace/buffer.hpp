@@ -50,10 +50,16 @@ class TraceBuffer {
     std::atomic<std::uint64_t> committed;
     std::atomic<std::uint32_t> overflow;
   };
+  void populate_through(std::size_t end);
+
   Header* header_ = nullptr;
   Record* data_ = nullptr;
   std::size_t capacity_ = 0;
   std::size_t mapped_ = 0;
+  // The writer's own: records [0, populated_) are mapped writable in this process's page
+  // tables. A fork's copy starts at what its parent had made (a parent never writes: 0).
+  std::size_t populated_ = 0;
+  bool populate_ok_ = true;  // MADV_POPULATE_WRITE works here (Linux 5.14+)
 };
 
 }  // namespace nsleak::trace
