@@ -9,8 +9,10 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "harness/explore/prune.hpp"
+#include "harness/explore/state_cache.hpp"
 #include "harness/interp/interpreter.hpp"
 #include "harness/os/ns_pool.hpp"
 #include "harness/runner/run_server.hpp"
@@ -55,10 +57,12 @@ struct Found {
 // A schedule as a run request to a RunServer's zygote: the strategy is made in the run's
 // child from this text ("g" go-order, "p:1,0,2" a prefix, "c:DEPTH:SEED:K" PCT, "r:SEED"
 // random, "s:TOKEN" a replay schedule).
-std::string request_of(const Sched& s, int depth, std::size_t k) {
+// "q:..." is "p:..." with the state's fingerprints recorded from the prefix's end on (the
+// state cache: only for a schedule that will be expanded).
+std::string request_of(const Sched& s, int depth, std::size_t k, bool fingerprint = false) {
   switch (s.phase) {
     case kExhaustive: {
-      std::string r = "p:";
+      std::string r = fingerprint ? "q:" : "p:";
       for (std::size_t i = 0; i < s.prefix.size(); ++i) {
         if (i) r += ',';
         r += std::to_string(s.prefix[i]);
@@ -82,10 +86,19 @@ class Explorer {
  private:
   // A worker's fork server: the sandbox set up once, each schedule one fork of its zygote
   // (zygote.hpp). Made on the worker's own thread: the zygote dies with the thread that made it.
-  std::unique_ptr<runner::RunServer> server() const {
+  // `table`: the worker's fingerprint table (state_cache.hpp), mapped before the zygote forks.
+  std::unique_ptr<runner::RunServer> server(FingerprintTable* table = nullptr) const {
     auto srv = std::make_unique<runner::RunServer>(
         std::vector<const scenario::Scenario*>{&sc_}, opt_.run.sandbox,
-        [this](const std::string& req) { return strategy_from(req); }, pool_size_);
+        [this, table](const std::string& req) -> std::unique_ptr<rt::Strategy> {
+          if (table != nullptr && req.rfind("q:", 0) == 0) {
+            auto inner = strategy_from("p:" + req.substr(2));
+            const std::size_t first = static_cast<const PrefixStrategy&>(*inner).prefix_size();
+            return std::make_unique<FingerprintingStrategy>(std::move(inner), table, first);
+          }
+          return strategy_from(req);
+        },
+        pool_size_);
     return srv;
   }
   // In the run's child (and once in the parent for the report's strategy name).
@@ -142,8 +155,8 @@ class Explorer {
   Ran execute(runner::RunServer& srv, const std::string& request) const {
     return classify(srv.run(0, opt_.run, request));
   }
-  Ran execute(runner::RunServer& srv, const Sched& s) const {
-    return execute(srv, request_of(s, opt_.strategy.depth, k_));
+  Ran execute(runner::RunServer& srv, const Sched& s, bool fingerprint = false) const {
+    return execute(srv, request_of(s, opt_.strategy.depth, k_, fingerprint));
   }
   Ran execute(runner::RunServer& srv, const Schedule& s) const { return execute(srv, "s:" + token(s, labels_)); }
   // The real thing, for what is reported: a fresh sandbox of its own, real unshare, the
@@ -231,6 +244,16 @@ class Explorer {
   bool root_done_ = false;
   int pool_size_ = 0;  // namespaces each worker's zygote makes (0: real unshare only)
   std::exception_ptr failure_;  // under mu_: the first exception a worker threw
+  // The state cache (under mu_): each expanded (fingerprint, outcome so far) and the most
+  // deviations it had left.
+  struct StateKey {
+    rt::Fingerprint fp;
+    std::string partial;
+    bool operator<(const StateKey& o) const {
+      return std::tie(fp.a, fp.b, partial) < std::tie(o.fp.a, o.fp.b, o.partial);
+    }
+  };
+  std::map<StateKey, int> visited_;
 
   // Runs `body` on n threads and joins them; the first exception one throws is kept (the
   // others stop at their next out_of_budget()) and rethrown here, on the caller's thread, so a
@@ -260,8 +283,11 @@ void Explorer::exhaustive(long budget) {
   int running = 0;
   bool stopped = false;
   std::condition_variable cv;
+  const bool cache = opt_.prune && opt_.state_cache;
   auto worker = [&] {
-    const auto srv = server();
+    std::unique_ptr<FingerprintTable> table;
+    if (cache) table = std::make_unique<FingerprintTable>();
+    const auto srv = server(table.get());
     std::unique_lock lock(mu_);
     for (;;) {
       cv.wait(lock, [&] { return !stack_.empty() || running == 0; });
@@ -277,8 +303,14 @@ void Explorer::exhaustive(long budget) {
       ++running;
       lock.unlock();
       Ran r;
+      // Fingerprints only for a schedule whose children are generated; the root's only when
+      // it is this shard's alone (its children in other shards are not run here).
+      const bool fingerprint = cache && s.deviations < bound_ && (!s.prefix.empty() || opt_.shards == 1);
+      std::vector<std::optional<rt::Fingerprint>> fps;
       try {
-        r = execute(*srv, s);
+        const std::uint64_t run_no = fingerprint ? table->begin_run() : 0;
+        r = execute(*srv, s, fingerprint);
+        if (fingerprint) fps = table->read(run_no);
       } catch (...) {  // in_parallel keeps it; the others must not wait for this one
         lock.lock();
         --running;
@@ -296,8 +328,27 @@ void Explorer::exhaustive(long budget) {
       std::vector<Sched> kids;
       std::size_t branch = 0;
       if (follows && s.deviations < bound_ && result_.skipped.empty()) {
+        // The outcome so far at each fingerprinted choice: with the state, all the rest of the
+        // run's outcome depends on.
+        std::vector<std::int64_t> at;
+        for (std::size_t i = s.prefix.size(); i < r.choices.size() && i < fps.size(); ++i)
+          if (fps[i]) at.push_back(r.choices[i].seq);
+        const std::vector<std::string> partial = at.empty() ? std::vector<std::string>{} : partial_outcomes(r.report, at);
+        std::size_t next_partial = 0;
+        const int left = bound_ - s.deviations;
         for (std::size_t i = s.prefix.size(); i < r.choices.size(); ++i) {
           const auto& c = r.choices[i];
+          if (i < fps.size() && fps[i]) {
+            // Seen with at least as many deviations left: everything from here on is below
+            // that point too (its children were generated then). Else this point is the one.
+            auto [it, fresh] = visited_.try_emplace(StateKey{*fps[i], partial[next_partial++]}, left);
+            if (!fresh && it->second >= left) {
+              for (std::size_t q = i; q < r.choices.size(); ++q)
+                result_.merged += std::min<std::size_t>(r.choices[q].noptions, r.choices[q].options.size()) - 1;
+              break;
+            }
+            it->second = std::max(it->second, left);
+          }
           const std::size_t n = std::min<std::size_t>(c.noptions, c.options.size());
           for (std::size_t j = 1; j < n; ++j) {
             Sched kid;
@@ -322,6 +373,7 @@ void Explorer::exhaustive(long budget) {
     }
   };
   in_parallel(opt_.jobs, worker);
+  result_.pruned += result_.merged;
   result_.pending = static_cast<long>(stack_.size());
   result_.complete = stack_.empty() && !stopped && result_.nondeterministic == 0 && result_.skipped.empty();
   stack_.clear();

@@ -47,6 +47,8 @@ struct ExploreOptions {
   int jobs = 1;                 // parallel schedules
   std::size_t shard = 1, shards = 1;  // this shard's part of the schedule space (1-based)
   bool prune = true;
+  // With prune: the state cache (state_cache.hpp) as well as the local rules (prune.hpp).
+  bool state_cache = true;
   bool shrink = true;
   // The search's schedules enter network namespaces made in advance instead of unsharing
   // (os/ns_pool.hpp); every reported class is confirmed with real unshare either way.
@@ -88,6 +90,7 @@ struct ExploreResult {
   std::string scenario, file, policy, strategy;
   long schedules = 0;             // run
   long pruned = 0;                // not run: provably equivalent to a schedule that was
+  long merged = 0;                // ... of which the state cache's (a seen state's subtree)
   long nondeterministic = 0;      // runs whose choices did not follow the asked prefix
   bool exhaustive = false;
   int bound = 0;

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,9 @@ struct Outcome {
 // Go's values by the same rule.
 std::map<trace::StateValue, std::string> state_names(const runner::RunReport& r);
 Outcome outcome_of(const runner::RunReport& r);
+// What of the outcome the run had shown before each event seq in `at` (ascending): the verdict
+// kinds raised and the observations made strictly before it, as a key. With the state there,
+// it is all the run's outcome depends on from that point on (the state cache, prune.hpp).
+std::vector<std::string> partial_outcomes(const runner::RunReport& r, std::span<const std::int64_t> at);
 
 }  // namespace nsleak::explore

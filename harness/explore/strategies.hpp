@@ -20,6 +20,7 @@ class PrefixStrategy final : public rt::Strategy {
   explicit PrefixStrategy(std::vector<std::uint16_t> prefix) : prefix_(std::move(prefix)) {}
   std::string name() const override { return "exhaustive"; }
   std::size_t choose(const rt::Choice& c) override;
+  std::size_t prefix_size() const { return prefix_.size(); }
 
  private:
   std::vector<std::uint16_t> prefix_;

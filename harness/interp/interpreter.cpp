@@ -14,6 +14,7 @@
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
 #include "harness/os/task_observer.hpp"
+#include "harness/runtime/fingerprint.hpp"
 #include "harness/runtime/threads.hpp"
 #include "harness/scenario/fields.hpp"
 #include "harness/scenario/ids.hpp"
@@ -24,6 +25,23 @@ namespace {
 
 using namespace nsleak::scenario;  // the model this layer interprets
 
+// One body being run: a function's, or a repeat's or an until's for its remaining rounds
+// (`until`: the op whose condition is checked after each round).
+struct Frame {
+  const std::vector<Op>* body;
+  std::size_t next;
+  std::int64_t rounds_left;
+  const Op* until = nullptr;
+};
+
+// Where a goroutine is, as far as a state fingerprint can tell (rt::ProgramState::Position):
+// not started (its first state and body), at an op boundary (inside Checkpoint after op
+// `op`'s step: what follows is that op's remaining code, then `frames`), parked inside a
+// runtime call that returns into op `op`'s step with no local state (send, recv, wg_wait,
+// sleep, yield), or anywhere else (InOp: locals on its stack, so no fingerprint).
+enum class Phase { NotStarted, InOp, AtBoundary, InCall };
+
+struct GPos;
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
 struct GState {
   os::StateSet belief{};
@@ -36,7 +54,22 @@ struct GState {
   // struct, whichever thread it runs on: the kernel shares, it does not copy.
   std::array<std::int64_t, os::kStateKinds> share{};
   bool inherit = false;  // spawned with `inherit: true`: expected to run in `belief`
+  GPos* pos = nullptr;   // where it is, for state fingerprints (Interpreter::goroutine)
 };
+
+struct GPos {
+  Phase phase = Phase::InOp;
+  std::uint32_t op = 0;        // the op it is in or has just done
+  bool until_gone = false;     // at an until's boundary: its check's result
+  const GState* st = nullptr;  // once started: its state and its frames
+  const std::vector<Frame>* frames = nullptr;
+  GState init;                             // not started: the state it starts with
+  const std::vector<Op>* body = nullptr;   // ... and the body it runs
+};
+
+bool any_local(const std::vector<Op>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const Op& op) { return op.local || any_local(op.body); });
+}
 
 bool shares(StateKind k) { return os::info(k).on_clone == os::Inheritance::Shares; }
 
@@ -73,9 +106,29 @@ long count_unshares(const std::vector<Op>& ops, StateKind kind, long cap) {
 
 trace::KindIndex kind_index(StateKind k) { return static_cast<trace::KindIndex>(os::index(k)); }
 
-class Interpreter {
+class Interpreter final : public rt::ProgramState {
  public:
-  explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {}
+  explicit Interpreter(const Scenario& sc) : sc_(sc), ids_(sc), mask_(observed_kinds(sc)) {
+    local_names_ = any_local(sc.main);
+    for (const auto& [name, body] : sc.functions) local_names_ = local_names_ || any_local(body);
+  }
+
+  // rt::ProgramState: what the exhaustive search's state fingerprints need of the program
+  // (harness/runtime/fingerprint.hpp, docs/scheduler.md §Pruning).
+  Position goroutine(std::int64_t goid, rt::StateHasher& h) const override;
+  void program(rt::StateHasher& h) const override;
+  void goroutines(std::vector<const rt::G*>& out) const override {
+    for (const auto& [name, c] : chans_) rt::goroutines_of(*c, out);
+    for (const auto& [name, w] : wgs_) rt::goroutines_of(*w, out);
+  }
+  void threads(std::vector<std::int64_t>& out) const override {
+    for (const auto& [name, t] : threads_) out.push_back(t.m);
+  }
+  std::uint64_t value_class(StateKind k, const os::StateValue& v) const override {
+    if (v == first_origin_[os::index(k)]) return 0;
+    const auto it = made_.find({os::index(k), v});
+    return it != made_.end() ? 1 + it->second : ~0ull;
+  }
 
   void main_body() {
     origin_share_ = rt::current_m_snapshot().share;  // the process's own fs struct
@@ -106,15 +159,6 @@ class Interpreter {
     os::StateSet state{};
   };
 
-  // One body being run: a function's, or a repeat's or an until's for its remaining rounds
-  // (`until`: the op whose condition is checked after each round).
-  struct Frame {
-    const std::vector<Op>* body;
-    std::size_t next;
-    std::int64_t rounds_left;
-    const Op* until = nullptr;
-  };
-
   // main reads the state it starts in, the origin every report compares with, as a Go program
   // does before its first statement of interest: an open of /proc/thread-self/ns/KIND per
   // observed kind (netns.Get), each a system call through entersyscall. At GOMAXPROCS=1 sysmon
@@ -129,6 +173,7 @@ class Interpreter {
         if (auto r = os::open_current(k, *h); !r.ok()) rt::fatal("cannot open origin: " + r.message());
       });
       origin_[os::index(k)] = NamedNs{h, h->id, k};
+      first_origin_[os::index(k)] = h->id;
     }
   }
 
@@ -143,6 +188,17 @@ class Interpreter {
   // calls overflow it. (Goexit unwinds through here as an exception, so the vector is freed.)
   void run_ops(const std::vector<Op>& ops, GState& st) {
     std::vector<Frame> frames{Frame{&ops, 0, 1}};
+    const std::int64_t goid = rt::current_goid();
+    GPos& pos = gpos_[goid];
+    pos.phase = Phase::InOp;
+    pos.st = &st;
+    pos.frames = &frames;
+    st.pos = &pos;
+    struct Forget {  // the goroutine is done (returned, or Goexit unwinding)
+      std::map<std::int64_t, GPos>& m;
+      std::int64_t goid;
+      ~Forget() { m.erase(goid); }
+    } forget{gpos_, goid};
     while (!frames.empty()) {
       Frame& top = frames.back();
       if (top.next == top.body->size()) {
@@ -156,6 +212,8 @@ class Interpreter {
         continue;
       }
       const Op& op = (*top.body)[top.next++];
+      pos.phase = Phase::InOp;
+      pos.op = op.id;
       if (op.kind == OpKind::Call) {
         step(op, st);
         frames.push_back(Frame{&sc_.functions.at(op.name), 0, 1});
@@ -252,7 +310,12 @@ class Interpreter {
     rt::Emit(trace::encode(ev), std::span(attached.data(), n),
              op != nullptr ? observation(op->kind) : rt::Observe::All);
     rt::OpDone(ev.op);
+    if (st.pos != nullptr) {
+      st.pos->phase = Phase::AtBoundary;
+      st.pos->op = ev.op;
+    }
     rt::Checkpoint();
+    if (st.pos != nullptr) st.pos->phase = Phase::InOp;
   }
   void step(const Op& op, const GState& st) { step(begin(op, st), st); }
 
@@ -316,11 +379,12 @@ class Interpreter {
         break;
       }
       case OpKind::Send:
-        chan(op, st).send();
+        in_call(st, [&] { chan(op, st).send(); });
         step(op, st);
         break;
       case OpKind::Recv: {
-        const bool ok = chan(op, st).recv();
+        bool ok = false;
+        in_call(st, [&] { ok = chan(op, st).recv(); });
         auto ev = begin(op, st);
         ev.ok = ok;
         step(ev, st);
@@ -339,16 +403,16 @@ class Interpreter {
         step(op, st);
         break;
       case OpKind::WgWait:
-        wg(op, st).Wait();
+        in_call(st, [&] { wg(op, st).Wait(); });
         step(op, st);
         break;
       case OpKind::Yield:
-        rt::Gosched();
+        in_call(st, [] { rt::Gosched(); });
         step(op, st);
         break;
       case OpKind::Syscall: return do_syscall(op, st);
       case OpKind::Sleep:
-        rt::Sleep(op.n);
+        in_call(st, [&] { rt::Sleep(op.n); });
         step(op, st);
         break;
       case OpKind::Exit:
@@ -366,6 +430,15 @@ class Interpreter {
         step(op, st);
         break;
     }
+  }
+
+  // A runtime call that may park the goroutine and then returns into its op's step with
+  // nothing but what the runtime holds (G::param): a position a fingerprint covers.
+  template <class F>
+  static void in_call(GState& st, F&& f) {
+    if (st.pos != nullptr) st.pos->phase = Phase::InCall;
+    f();
+    if (st.pos != nullptr) st.pos->phase = Phase::InOp;
   }
 
   // until's check after pass `pass` of its body: is the thread its cond names gone? The kernel
@@ -399,6 +472,7 @@ class Interpreter {
     ev.value = os::StateValue{static_cast<std::uint64_t>(t.tid), static_cast<std::uint64_t>(pass)};
     ev.child = t.m;
     ev.ok = seen.gone;
+    if (st.pos != nullptr) st.pos->until_gone = seen.gone;  // what run_ops does after the step
     step_at(ev, st, c);
     return seen.gone;
   }
@@ -481,6 +555,7 @@ class Interpreter {
       unshared_share = rt::current_m_snapshot().share;
     });
     if (!r.ok()) return syscall_failed(op, st, r, c);
+    made_[{os::index(op.ns), h->id}] = op.id;
     st.belief[os::index(op.ns)] = h->id;
     // The thread now has a struct of its own for the shared kinds the unshare covered (fs,
     // and fs with mnt): the author believes it is on that one.
@@ -546,6 +621,10 @@ class Interpreter {
                              }, op.name,
                              ids_.function_id(op.name));
     rt::FailNewM(false);
+    GPos& pos = gpos_[goid];  // not started: it runs `body` from `child` (rt::Go never switches)
+    pos.phase = Phase::NotStarted;
+    pos.init = child;
+    pos.body = &body;
     auto ev = begin(op, st);
     ev.child = goid;
     step(ev, st);
@@ -657,7 +736,84 @@ class Interpreter {
   std::set<GState*> live_;
   std::map<std::string, std::unique_ptr<rt::Chan>> chans_;
   std::map<std::string, std::unique_ptr<rt::WaitGroup>> wgs_;
+  bool local_names_ = false;  // some op names a "$i" (a goroutine's occurrence is read)
+  std::map<std::int64_t, GPos> gpos_;  // every goroutine of the program that has not ended
+  std::array<os::StateValue, os::kStateKinds> first_origin_{};  // origin as the run began
+  std::map<std::pair<std::size_t, os::StateValue>, std::uint32_t> made_;  // (kind, value) -> the unshare's op id
 };
+
+// `occurrence` is read only by "$i" names (name_of): where the scenario has none, goroutines
+// of one function differ in nothing else, and swapping two of them is no change.
+void hash_gstate(rt::StateHasher& h, const GState& st, bool occurrence_matters) {
+  if ((rt::fingerprint_leave_out & rt::kLeaveOutBeliefs) == 0)
+    for (auto k : os::kAllKinds) h.add_value(k, st.belief[os::index(k)]);
+  for (auto sh : st.share) h.add(static_cast<std::uint64_t>(sh));
+  h.add(occurrence_matters ? static_cast<std::uint64_t>(st.occurrence) : 0);
+  h.add(st.inherit);
+}
+
+
+// A body by its first op's id (ids are unique in a scenario), the same in every run.
+std::uint64_t body_id(const std::vector<Op>* body) {
+  return body->empty() ? reinterpret_cast<std::uintptr_t>(body) : (*body)[0].id;
+}
+
+rt::ProgramState::Position Interpreter::goroutine(std::int64_t goid, rt::StateHasher& h) const {
+  const auto it = gpos_.find(goid);
+  if (it == gpos_.end()) return Position::Uncovered;  // not the interpreter's (exec's copier)
+  const GPos& p = it->second;
+  h.add(static_cast<std::uint64_t>(p.phase));
+  if (p.phase == Phase::NotStarted) {
+    hash_gstate(h, p.init, local_names_);
+    h.add(body_id(p.body));
+    return Position::NotStarted;
+  }
+  if (p.phase == Phase::InOp || p.st == nullptr || p.frames == nullptr) return Position::Uncovered;
+  h.add(p.op);
+  const Op* op = ids_.op(p.op);
+  if (op != nullptr && op->kind == OpKind::Until) h.add(p.until_gone);
+  h.add(p.frames->size());
+  for (const Frame& f : *p.frames) {
+    h.add(body_id(f.body));
+    h.add(f.next);
+    h.add(static_cast<std::uint64_t>(f.rounds_left));
+    h.add(f.until != nullptr ? f.until->id : ~0u);
+  }
+  hash_gstate(h, *p.st, local_names_);
+  return p.phase == Phase::AtBoundary ? Position::AtBoundary : Position::InCall;
+}
+
+void Interpreter::program(rt::StateHasher& h) const {
+  for (auto k : os::kAllKinds) h.add_value(k, origin_[os::index(k)].id);
+  for (auto sh : origin_share_) h.add(static_cast<std::uint64_t>(sh));
+  h.add(names_.size());
+  for (const auto& [name, ns] : names_) {
+    h.add_bytes(name.data(), name.size());
+    h.add(os::index(ns.kind));
+    h.add_value(ns.kind, ns.id);
+    h.add(ns.handle != nullptr);
+  }
+  h.add(threads_.size());
+  for (const auto& [name, t] : threads_) {  // the tid is the M's thread's: the M says it
+    h.add_bytes(name.data(), name.size());
+    h.add_m(t.m);
+  }
+  h.add(spawned_.size());
+  for (const auto& [name, n] : spawned_) {
+    h.add_bytes(name.data(), name.size());
+    h.add(static_cast<std::uint64_t>(n));
+  }
+  h.add(chans_.size());
+  for (const auto& [name, c] : chans_) {
+    h.add_bytes(name.data(), name.size());
+    rt::hash_into(h, *c);
+  }
+  h.add(wgs_.size());
+  for (const auto& [name, w] : wgs_) {
+    h.add_bytes(name.data(), name.size());
+    rt::hash_into(h, *w);
+  }
+}
 
 }  // namespace
 
@@ -678,6 +834,7 @@ void run_scenario(const Scenario& sc, const rt::Policy& policy, rt::Strategy* st
                   rt::Tracer& tracer) {
   static std::unique_ptr<Interpreter> interp;  // lives until the process exits
   interp = std::make_unique<Interpreter>(sc);
+  rt::set_program_state(interp.get());
   rt::Config cfg;
   cfg.policy = policy;
   cfg.strategy = strategy;

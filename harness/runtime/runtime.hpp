@@ -18,6 +18,7 @@ namespace nsleak::rt {
 
 struct G;
 struct M;
+class StateHasher;  // fingerprint.hpp
 
 struct Config {
   Policy policy;
@@ -116,6 +117,8 @@ class Chan {
   const std::string& name() const { return name_; }
 
  private:
+  friend void hash_into(StateHasher& h, const Chan& c);  // fingerprint.cpp: reads, never writes
+  friend void goroutines_of(const Chan& c, std::vector<const G*>& out);
   std::string name_;
   std::uint32_t tag_;
   int cap_;
@@ -133,6 +136,8 @@ class WaitGroup {
   void Wait();
 
  private:
+  friend void hash_into(StateHasher& h, const WaitGroup& w);  // fingerprint.cpp
+  friend void goroutines_of(const WaitGroup& w, std::vector<const G*>& out);
   std::string name_;
   std::uint32_t tag_;
   std::int64_t counter_ = 0;

@@ -9,7 +9,9 @@
 #include "harness/explore/explorer.hpp"
 #include "harness/explore/labels.hpp"
 #include "harness/explore/schedule.hpp"
+#include "harness/explore/state_cache.hpp"
 #include "harness/runtime/bad_input.hpp"
+#include "harness/runtime/fingerprint.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/scenario/ids.hpp"
@@ -188,25 +190,91 @@ TEST_CASE("the clone from a dirty locked thread (#20676): found under go1.9, abs
   std::cout << "clone-from-dirty-locked-thread go1.12 exhaustive:1: " << now.schedules << " run, " << now.pruned << " pruned\n";
 }
 
+namespace {
+
+std::set<std::string> class_keys(const explore::ExploreResult& r) {
+  std::set<std::string> k;
+  for (const auto& c : r.classes) k.insert(c.outcome.key());
+  return k;
+}
+
+}  // namespace
+
 TEST_CASE("pruned and unpruned exhaustive exploration find the same classes", "[explore]") {
   NSLEAK_REQUIRE_NAMESPACES();
-  for (const char* name : {"clone-from-dying-thread", "dirty-template-thread", "exec-from-unlocked-goroutine",
-                           "mdlayher-netlink-worker-escapes", "spawn-does-not-inherit"}) {
+  // Safe under go1.12, and scenarios that leak under go1.9 / go1.10 in some schedules and not
+  // in others, so that the classes to keep apart are several.
+  const std::vector<std::pair<const char*, const char*>> cases{
+      {"clone-from-dying-thread", "go1.12"},        {"dirty-template-thread", "go1.12"},
+      {"exec-from-unlocked-goroutine", "go1.12"},   {"mdlayher-netlink-worker-escapes", "go1.12"},
+      {"spawn-does-not-inherit", "go1.12"},         {"clone-from-dying-thread", "go1.10"},
+      {"lockosthread-nesting-yield-p2", "go1.9"},   {"lockosthread-state-propagation", "go1.9"},
+      {"lockosthread-alt", "go1.10"},               {"affinity-unlock-without-restore", "go1.10"}};
+  long leaking = 0;
+  for (const auto& [name, policy] : cases) {
     const auto sc = library(name);
-    const auto pruned = run(sc, "go1.12", "exhaustive:2", 1000, true, false);
-    const auto full = run(sc, "go1.12", "exhaustive:2", 1000, false, false);
-    INFO(name);
+    const auto pruned = run(sc, policy, "exhaustive:2", 3000, true, false);
+    const auto full = run(sc, policy, "exhaustive:2", 3000, false, false);
+    INFO(name << " under " << policy);
     REQUIRE(pruned.complete);
     REQUIRE(full.complete);
     CHECK(full.pruned == 0);
-    CHECK(pruned.schedules + pruned.pruned == full.schedules);  // both rules cut leaves at this bound
-    std::set<std::string> a, b;
-    for (const auto& c : pruned.classes) a.insert(c.outcome.key());
-    for (const auto& c : full.classes) b.insert(c.outcome.key());
+    CHECK(pruned.schedules <= full.schedules);
+    CHECK(pruned.schedules + pruned.pruned - pruned.merged <= full.schedules);  // the local rules cut leaves
+    const auto a = class_keys(pruned), b = class_keys(full);
     CHECK(a == b);
-    std::cout << name << " go1.12 exhaustive:2: pruned " << pruned.schedules << " run + " << pruned.pruned
-              << " pruned; unpruned " << full.schedules << " run; " << a.size() << " classes\n";
+    for (const auto& c : full.classes) leaking += c.outcome.leak();
+    std::cout << name << " " << policy << " exhaustive:2: pruned " << pruned.schedules << " run + " << pruned.pruned
+              << " pruned (" << pruned.merged << " by the state cache); unpruned " << full.schedules << " run; "
+              << a.size() << " classes\n";
   }
+  CHECK(leaking >= 5);  // the set of classes is not trivial
+}
+
+// The state cache merges two states only when their fingerprints are equal, so a fingerprint
+// that missed a field would merge states that differ in it. Two programs that differ in one
+// op's target only (the thread, and what its goroutine believes, end in origin or in the new
+// namespace) make the same choices: their fingerprints must agree before that op — real
+// namespaces have different inode numbers in each run, the fingerprint names them by class —
+// and differ at every quiescent point after it. Leaving those fields out (a test-only switch)
+// makes them agree throughout, which shows the test would catch the gap.
+TEST_CASE("state fingerprints: equal states agree across runs and one differing field keeps them apart", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto program = [](const std::string& target) {
+    return scenario::parse_scenario(R"({"name": "one-field", "procs": 1,
+      "main": [{"op": "go", "fn": "other"}, {"op": "lock"}, {"op": "unshare", "as": "n"}, {"op": "yield"},
+               {"op": "setns", "to": ")" + target + R"("}, {"op": "yield"}, {"op": "yield"}, {"op": "unlock"}, {"op": "yield"}],
+      "functions": {"other": [{"op": "yield"}, {"op": "yield"}, {"op": "yield"}, {"op": "yield"}, {"op": "yield"}]}})",
+                                    "one-field.json", scenario::ParseOptions{{"go1.12"}, verdict::verdict_names()});
+  };
+  const auto restored = program("origin"), stays = program("n");
+  runner::RunOptions ro;
+  ro.policy = "go1.12";
+  const auto compare = [&](unsigned leave_out, long& same_before, long& differ_after, long& same_after) {
+    rt::fingerprint_leave_out = leave_out;  // inherited by the zygote each call forks
+    const auto a = explore::go_order_fingerprints(restored, ro), b = explore::go_order_fingerprints(stays, ro);
+    rt::fingerprint_leave_out = 0;
+    REQUIRE(a.size() == b.size());
+    // The setns is the 5th op: choices whose anchor comes before it, and after.
+    bool after = false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      REQUIRE(a[i].has_value() == b[i].has_value());
+      if (!a[i]) continue;
+      if (*a[i] != *b[i]) after = true;  // the first difference is the setns's
+      if (!after) ++same_before;
+      else if (*a[i] != *b[i]) ++differ_after;
+      else ++same_after;
+    }
+  };
+  long before = 0, differ = 0, same = 0;
+  compare(0, before, differ, same);
+  CHECK(before >= 2);  // the points before the setns: equal across the two runs
+  CHECK(differ >= 3);  // after it: apart
+  CHECK(same == 0);
+  long blind_before = 0, blind_differ = 0, blind_same = 0;
+  compare(rt::kLeaveOutThreadStates | rt::kLeaveOutBeliefs, blind_before, blind_differ, blind_same);
+  CHECK(blind_differ == 0);  // without those fields the two states would merge
+  CHECK(blind_before == before + differ);
 }
 
 TEST_CASE("claims in an expectation: parsed, and bad ones are located errors", "[explore][parser]") {
