@@ -63,6 +63,10 @@ struct M {
   // The op boundary (Sched::ops) at which startm woke or made this M, until it runs: it may
   // run beside its waker from the next boundary on (the wakep choice). -1: not pending.
   std::int64_t woken_op = -1;
+  // Sched::syscalls when it was woken: it runs beside its waker only once some M has made a
+  // system call since, or after a long run of ops without one (waking takes the kernel longer
+  // than Go code between two syscalls).
+  std::int64_t woken_syscalls = 0;
   os::StateSet ns{};                     // bookkeeping: the thread's state, per kind
   // For kinds threads share (the fs struct): which shared value this M's thread has; Ms with
   // the same id share one (newm1 copies the id, unshare gives a new one). 0: the process's.

@@ -342,6 +342,7 @@ M* startm(P* pp, bool spinning) {
     if (spinning) fn = [] { casmstatus(getm(), MStatus::Running, MStatus::Spinning); };  // mspinning
     nmp = newm(std::move(fn), pp, trace::MRole::Startm);
     nmp->woken_op = s.ops;
+    nmp->woken_syscalls = s.syscalls;
     return nmp;
   }
   if (nmp->nextp != nullptr) throw_("startm: M has a P");
@@ -349,6 +350,7 @@ M* startm(P* pp, bool spinning) {
   nmp->nextp = pp;
   trace(trace::StartM{mid32(nmp), static_cast<std::int32_t>(pp->id), mid32(getm())});
   nmp->woken_op = s.ops;
+  nmp->woken_syscalls = s.syscalls;
   notewakeup(nmp->park);
   return nmp;
 }

@@ -60,6 +60,7 @@ struct Sched {
   // M can run, jumps to the next timer (sysmon).
   std::int64_t now_us = 0;
   std::int64_t ops = 0;     // op boundaries so far: the clock of M wake-ups (M::woken_op)
+  std::int64_t syscalls = 0;  // entersyscalls so far (M::woken_syscalls)
   P* retake = nullptr;      // a P sysmon is asked to retake from its G in a syscall
   std::int64_t goidgen = 0;
   std::vector<M*> exiting;  // threads that returned; joined by the next baton holder

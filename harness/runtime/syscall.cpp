@@ -14,6 +14,10 @@
 namespace nsleak::rt {
 namespace {
 
+// Ops without a syscall that fit in a thread's wake-up (some 10 us; a go statement, a channel
+// or WaitGroup op takes well under 1 us).
+constexpr std::int64_t kWakeUpOps = 16;
+
 bool take_idle(P* pp) {
   auto& v = sched().pidle;
   for (auto it = v.begin(); it != v.end(); ++it) {
@@ -69,6 +73,7 @@ void BlockingSyscall(const std::function<void()>& call) {
   M* mp = getm();
   G* gp = mp->curg;
   casgstatus(gp, GStatus::Running, GStatus::Syscall);
+  ++sched().syscalls;
   P* oldp = releasep();
   trace(trace::EnterSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(oldp->id)});
   handoffp(oldp);
@@ -84,6 +89,7 @@ void Syscall(const std::function<void()>& call, SyscallLength length) {
   G* gp = mp->curg;
   P* pp = mp->p;
   casgstatus(gp, GStatus::Running, GStatus::Syscall);
+  ++s.syscalls;
   trace(trace::EnterSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(pp->id)});
   call();
   // While the G is in the kernel, sysmon may retake its P. A short call is usually back
@@ -121,9 +127,16 @@ void Checkpoint() {
   auto& s = sched();
   const std::int64_t this_op = s.ops;
   advance_clock_with_work();
-  // wakep: an M that startm woke before this op has had the op's time to wake up; it now runs
-  // beside this one (option 0), as it would on its own core, or waits until this M blocks.
-  if (M* woken = s.baton.first_ready([&](const M* m) { return m->woken_op >= 0 && m->woken_op < this_op; })) {
+  // wakep: an M that startm woke before this op, once a system call has been made since or
+  // kWakeUpOps ops have passed, has had the time to wake up (notewakeup -> futexwakeup, then the
+  // kernel schedules it: some 10 us, longer than the Go code between two syscalls, so a short
+  // run of go statements, channel and WaitGroup ops finishes first, as newproc's runqput keeps
+  // the newest G in runnext); it now runs beside this one (option 0), as it would on its own
+  // core, or waits until this M blocks.
+  if (M* woken = s.baton.first_ready([&](const M* m) {
+        return m->woken_op >= 0 && m->woken_op < this_op &&
+               (m->woken_syscalls < s.syscalls || this_op - m->woken_op >= kWakeUpOps);
+      })) {
     using trace::WakePAction;
     const std::array<trace::ChoiceOption, 2> opts{wakep_option(woken, WakePAction::Run),
                                                   wakep_option(woken, WakePAction::Wait)};

@@ -1442,13 +1442,13 @@ TEST_CASE("nsleak explore and replay: classes with tokens, the completeness line
   const Result r = run_nsleak("explore " + few + " --strategy exhaustive:1 -j 2 --no-shrink");
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("complete: every schedule within bound 1 — ") && Catch::Contains(" run, 0 pruned") &&
-                        Catch::Contains("4 outcome classes") && Catch::Contains("replay: nsleak replay " + few + " '"));
+                        Catch::Contains("5 outcome classes") && Catch::Contains("replay: nsleak replay " + few + " '"));
   CHECK(r.err.empty());  // no progress line off a terminal
   const Result jl = run_nsleak("explore " + few + " --strategy exhaustive:1 -j 2 --no-shrink --format jsonl");
   std::vector<nlohmann::json> lines;
   for (std::size_t at = 0, nl; (nl = jl.out.find('\n', at)) != std::string::npos; at = nl + 1)
     lines.push_back(nlohmann::json::parse(jl.out.substr(at, nl - at)));
-  REQUIRE(lines.size() == 5);  // four classes as found, then the summary
+  REQUIRE(lines.size() == 6);  // five classes as found, then the summary
   CHECK(lines.back()["type"] == "summary");
   CHECK(lines.back()["complete"] == true);
   std::string token;
