@@ -247,6 +247,7 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     h.add(mp->joined);
     h.add(mp->ready);
     h.add(static_cast<std::uint64_t>(mp->woken_op));
+    h.add(static_cast<std::uint64_t>(mp->woken_syscalls));  // the wakep choice reads it
     h.add(mp->park.signaled);
     h.add(mp->park.sleeping);
     h.add(reinterpret_cast<std::uintptr_t>(mp->mcallfn));
@@ -323,6 +324,7 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
   for (const G* g : s.timers) h.add_g(g);
   h.add(static_cast<std::uint64_t>(s.now_us));
   h.add(static_cast<std::uint64_t>(s.ops));
+  h.add(static_cast<std::uint64_t>(s.syscalls));
   h.add(pid(s.retake));
   h.add(static_cast<std::uint64_t>(s.next_share));
   h.add(s.exiting.size());
