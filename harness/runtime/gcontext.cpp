@@ -5,6 +5,7 @@
 #include "harness/runtime/stack_pool.hpp"
 
 #if NSLEAK_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if NSLEAK_TSAN
@@ -17,13 +18,19 @@ namespace ctx = boost::context;
 
 #if NSLEAK_ASAN
 // The pool's stacks, with the bounds noted on the GContext: ASan must be told, before each
-// switch to the G, which stack the thread will run on.
+// switch to the G, which stack the thread will run on. A G starts on an unpoisoned stack: the
+// shadow of its addresses may hold stale redzones — a pooled stack's, from the frames on it when
+// its last fiber made the final switch (they never return), or a fresh mapping's, from a
+// thread's stack that used the addresses before (a child forked from a zygote or a worker
+// thread inherits the other threads' stacks and glibc recycles them) — and the G's frames, laid
+// out otherwise, would be reported as overflows.
 struct AnnotatedStack {
   GContext* self;
   ctx::stack_context allocate() {
     ctx::stack_context sctx = PooledStack{}.allocate();
     self->stack_bottom_ = static_cast<char*>(sctx.sp) - sctx.size;
     self->stack_size_ = sctx.size;
+    ASAN_UNPOISON_MEMORY_REGION(self->stack_bottom_, self->stack_size_);
     return sctx;
   }
   void deallocate(ctx::stack_context& sctx) noexcept { PooledStack{}.deallocate(sctx); }
