@@ -226,6 +226,13 @@ TEST_CASE("stack memory is held to what RLIMIT_AS leaves, naming ulimit -v", "[c
 
 TEST_CASE("the child's memory is held to --memory-limit, named in the limit", "[cli][limits]") {
   NSLEAK_REQUIRE_NAMESPACES();
+  if (nsleak::os::kAddressSanitizer) {
+    // An ASan build's sandbox child starts past 64 MiB resident (the shadow and allocator pages
+    // it shares with the forked parent): the one-yield run this case needs to pass cannot.
+    WARN("SKIPPED: an AddressSanitizer build's sandbox child alone passes --memory-limit 64");
+    nsleak::test::count_skip();
+    return;
+  }
   const ScenarioDir d("memory", {{"live.json", live_goroutines(20000)}});
   const Result r = run_nsleak("test " + d.dir.string() + " --memory-limit 64 --timeout 60");
   INFO(r.out << r.err);
