@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/os/sanitizer_build.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/run_server.hpp"
 #include "harness/runner/step_recorder.hpp"
@@ -160,6 +161,13 @@ TEST_CASE("Runs through a RunServer are judged as run_scenario judges them, on t
 TEST_CASE("A run through a RunServer is held to the child's memory limit, reported as run_scenario reports it",
           "[runner][zygote][limits]") {
   NSLEAK_REQUIRE_NAMESPACES();
+  if (nsleak::os::kAddressSanitizer) {
+    // An ASan build's zygote starts past 64 MiB resident (the shadow and allocator pages it
+    // shares with the forked test process) and is stopped during set-up: the case cannot run.
+    WARN("SKIPPED: an AddressSanitizer build's zygote alone passes a 64 MiB memory limit");
+    nsleak::test::count_skip();
+    return;
+  }
   // 20,000 goroutines alive at once: their stacks' resident pages pass 64 MiB long before the
   // last is made. Before the zygote's runs were watched, such a run ran on unbounded.
   const scenario::Scenario sc = scenario::parse_scenario(R"({"name": "live", "main": [
