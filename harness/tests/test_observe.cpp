@@ -45,13 +45,24 @@ struct Log {
     log.root = 10;
     log.kinds_mask = kNet;
   }
-  Log& ev(pid_t tid, Call c, std::vector<TaskRow> rows, std::optional<std::uint64_t> flags = std::nullopt) {
+  // A row as the tests write it: (pid, tid, state); the fs struct's sharing stays unknown.
+  struct Row {
+    pid_t pid, tid;
+    os::StateSet state;
+  };
+  Log& ev(pid_t tid, Call c, std::vector<Row> rows, std::optional<std::uint64_t> flags = std::nullopt) {
     KernelEvent e;
     e.seq = static_cast<std::int64_t>(log.events.size());
     e.tid = tid;
     e.call = c;
     e.flags = flags;
-    e.tasks = std::move(rows);
+    for (const Row& r : rows) {
+      TaskRow t;
+      t.pid = r.pid;
+      t.tid = r.tid;
+      t.state = r.state;
+      e.tasks.push_back(t);
+    }
     for (const auto& r : e.tasks)
       if (r.tid == tid) e.pid = r.pid;
     log.events.push_back(std::move(e));
