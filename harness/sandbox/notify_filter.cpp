@@ -1,7 +1,9 @@
 #include "harness/sandbox/notify_filter.hpp"
 
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +11,8 @@
 #include <array>
 #include <cstring>
 #include <memory>
+
+#include "harness/sandbox/bpf_export.hpp"
 
 namespace nsleak::sandbox {
 namespace {
@@ -39,17 +43,36 @@ bool send_fd(int sock, int fd) {
 
 }  // namespace
 
-std::string install_notify_filter(int sock) {
-  FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
-  if (!ctx) return "seccomp_init failed";
-  for (const char* name : kNotifiedSyscalls) {
-    const int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
-    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) return fail("seccomp_rule_add(notify)", rc);
-  }
-  if (int rc = seccomp_load(ctx.get()); rc < 0) return fail("seccomp_load(notify)", rc);
-  const int fd = seccomp_notify_fd(ctx.get());
-  if (fd < 0) return fail("seccomp_notify_fd", fd);
+const NotifyFilter& process_notify_filter() {
+  static const NotifyFilter compiled = [] {
+    NotifyFilter f;
+    FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
+    if (!ctx) {
+      f.error = "seccomp_init failed";
+      return f;
+    }
+    for (const char* name : kNotifiedSyscalls) {
+      const int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
+      if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) {
+        f.error = fail("seccomp_rule_add(notify)", rc);
+        return f;
+      }
+    }
+    f.error = export_bpf(ctx.get(), f.code);
+    return f;
+  }();
+  return compiled;
+}
+
+std::string install_notify_filter(const NotifyFilter& f, int sock) {
+  if (!f.error.empty()) return f.error;
+  // As libseccomp's seccomp_load does (SCMP_FLTATR_CTL_NNP): no_new_privs lets the load work
+  // without privilege. NEW_LISTENER makes the load return the listener fd.
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + std::strerror(errno);
+  const sock_fprog prog{static_cast<unsigned short>(f.code.size()), const_cast<sock_filter*>(f.code.data())};
+  const int fd = static_cast<int>(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog));
+  if (fd < 0) return std::string("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER): ") + std::strerror(errno);
   const bool sent = send_fd(sock, fd);
   const int err = errno;
   ::close(fd);  // the program under observation must not hold its own listener

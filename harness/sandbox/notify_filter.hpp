@@ -13,11 +13,13 @@
 // cannot supervise its own children.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <array>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace nsleak::sandbox {
 
@@ -44,9 +46,17 @@ struct Supervision {
 };
 using Supervisor = std::function<void(const Supervision&)>;
 
-// In the child: installs the notification filter and sends its listener over the unix socket
-// `sock` (SCM_RIGHTS), then closes both. Returns an error message, empty on success.
-std::string install_notify_filter(int sock);
+// The notification filter compiled once per process (bpf_export.hpp), on first use
+// (thread-safe): call it before the fork, and install the child's copy there.
+struct NotifyFilter {
+  std::vector<sock_filter> code;
+  std::string error;  // why it could not be compiled, empty on success
+};
+const NotifyFilter& process_notify_filter();
+
+// In the child: installs the notification filter `f` and sends its listener over the unix
+// socket `sock` (SCM_RIGHTS), then closes both. Returns an error message, empty on success.
+std::string install_notify_filter(const NotifyFilter& f, int sock);
 
 // In the parent: receives the listener from `sock`, waiting at most `timeout_ms`; -1 when the
 // child sent none (it failed before, and says why in its trace). Also stops when `child` exits:

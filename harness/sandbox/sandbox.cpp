@@ -68,7 +68,10 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   out.append(std::span(recs.data(), n + 1));
 }
 
+// The process's compiled filters (this child's copies): `allowlist` when opt.fault_filter,
+// `notify` when supervised (listener_sock >= 0).
 [[noreturn]] void child_main(trace::TraceBuffer& out, const SandboxOptions& opt, int listener_sock,
+                             CompiledSyscallFilter* allowlist, const NotifyFilter* notify,
                              const std::function<void(trace::TraceBuffer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
@@ -91,11 +94,11 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
   if (err.empty() && opt.fault_filter) err = drop_capabilities();
   // The notification filter before the allowlist, which refuses the seccomp(2) and sendmsg(2)
   // its installation makes (see notify_filter.hpp on stacking).
-  if (err.empty() && listener_sock >= 0) err = install_notify_filter(listener_sock);
+  if (err.empty() && listener_sock >= 0) err = install_notify_filter(*notify, listener_sock);
   // Then only the syscalls the runtime, the observer and the ops make, with the fault rules.
   if (err.empty() && opt.fault_filter) {
     catch_violations(out);
-    err = install_syscall_filter();
+    err = allowlist->error.empty() ? load_syscall_filter(allowlist->filter) : allowlist->error;
   }
   if (!err.empty()) {
     write_text_event(out, trace::encode(trace::EnvError{}), err);
@@ -139,6 +142,9 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
     rec.env_error = std::string("socketpair: ") + std::strerror(errno);
     return rec;
   }
+  // Compiled before the fork, once per process (bpf_export.hpp); each child loads its copy.
+  CompiledSyscallFilter* allowlist = opt.fault_filter ? &process_syscall_filter() : nullptr;
+  const NotifyFilter* notify = opt.supervisor ? &process_notify_filter() : nullptr;
   const pid_t pid = ::fork();
   if (pid < 0) {
     rec.env_error = std::string("fork: ") + std::strerror(errno);
@@ -146,7 +152,7 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   }
   if (pid == 0) {
     if (sock[0] >= 0) ::close(sock[0]);
-    child_main(trace, opt, sock[1], body);
+    child_main(trace, opt, sock[1], allowlist, notify, body);
   }
   std::thread supervisor;
   const os::UniqueFd child_gone(opt.supervisor ? ::eventfd(0, EFD_CLOEXEC) : -1);

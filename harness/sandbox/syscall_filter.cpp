@@ -21,6 +21,7 @@
 #include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/os/unique_fd.hpp"
+#include "harness/sandbox/bpf_export.hpp"
 #include "harness/sandbox/fault_filter.hpp"
 
 namespace nsleak::sandbox {
@@ -141,20 +142,7 @@ std::string compile_syscall_filter(SyscallFilter& out) {
     return fail("seccomp_attr_set(CTL_OPTIMIZE, 2)", rc);
   for (auto add : {add_allowed, add_filtered, add_fault_rules})
     if (std::string err = add(ctx.get()); !err.empty()) return err;
-  // seccomp_export_bpf writes the program to an fd: a pipe's default 64 KiB holds the largest
-  // the kernel takes (BPF_MAXINSNS, 4096 instructions of 8 bytes).
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe2: ") + std::strerror(errno);
-  const os::UniqueFd rd(fds[0]), wr(fds[1]);
-  if (int rc = seccomp_export_bpf(ctx.get(), wr.get()); rc < 0) return fail("seccomp_export_bpf", rc);
-  std::vector<char> bytes;
-  char buf[4096];
-  ::fcntl(rd.get(), F_SETFL, O_NONBLOCK);
-  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) > 0;) bytes.insert(bytes.end(), buf, buf + n);
-  if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0)
-    return "seccomp_export_bpf: " + std::to_string(bytes.size()) + " bytes, not whole instructions";
-  out.code.resize(bytes.size() / sizeof(sock_filter));
-  std::memcpy(out.code.data(), bytes.data(), bytes.size());
+  if (std::string err = export_bpf(ctx.get(), out.code); !err.empty()) return err;
   for (std::size_t i = 0; i < out.code.size(); ++i)
     if (out.code[i].k == kPidPlaceholder) {
       if (out.code[i].code != (BPF_JMP | BPF_JEQ | BPF_K)) return "seccomp filter: the pid placeholder outside a comparison";
@@ -177,10 +165,13 @@ std::string load_syscall_filter(SyscallFilter& f) {
   return {};
 }
 
-std::string install_syscall_filter() {
-  SyscallFilter f;
-  if (std::string err = compile_syscall_filter(f); !err.empty()) return err;
-  return load_syscall_filter(f);
+CompiledSyscallFilter& process_syscall_filter() {
+  static CompiledSyscallFilter compiled = [] {
+    CompiledSyscallFilter c;
+    c.error = compile_syscall_filter(c.filter);
+    return c;
+  }();
+  return compiled;
 }
 
 }  // namespace nsleak::sandbox
