@@ -32,17 +32,26 @@ StepRecorder::StepRecorder(trace::TraceBuffer& out, unsigned observe_mask)
   os::raise_fd_limit();  // one fd per namespace seen (the observer's pins), besides the ops' own
 }
 
+void StepRecorder::stamp(trace::Record& r) {
+  r.seq = seq_++;
+  r.us = clock_.now_us();
+}
+
 void StepRecorder::put(trace::Record r) {
-  if ((r.flags & trace::kAttachedFlag) == 0) {
-    r.seq = seq_++;
-    r.us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_).count();
-  }
+  if ((r.flags & trace::kAttachedFlag) == 0) stamp(r);
   pending_.push_back(r);
 }
 
 void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) {
-  pending_.clear();
   trace::Record o = owner;
+  // An annotation with nothing attached (every G switch's Execute): one record, nothing read
+  // (so no pin can have failed), straight into the buffer without the copy to pending_.
+  if (observe == rt::Observe::None && attached.empty()) {
+    stamp(o);
+    if (!out_.append(o)) ::_exit(rt::kChildExitTraceFull);
+    return;
+  }
+  pending_.clear();
   if (observe == rt::Observe::All) {
     snapshot_and_check();  // a disagreement is committed first, as its own event
     o.flags |= trace::kSnapshotFlag;

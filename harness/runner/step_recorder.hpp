@@ -5,14 +5,12 @@
 // trace buffer, visible to the parent at once.
 #pragma once
 
-#include <chrono>
 #include <vector>
 
 #include "harness/os/task_observer.hpp"
+#include "harness/runner/stamp_clock.hpp"
 #include "harness/runtime/threads.hpp"
 #include "harness/runtime/tracer.hpp"
-
-
 #include "harness/trace/buffer.hpp"
 
 namespace nsleak::runner {
@@ -25,6 +23,7 @@ class StepRecorder final : public rt::Tracer {
  private:
   void snapshot_and_check();  // appends TaskState (and Disagreement events) to pending_
   void own_and_check();       // ... the executing thread's only
+  void stamp(trace::Record& r);  // an owner's sequence number and time
   void put(trace::Record r);  // appends to pending_, stamping owners
 
   trace::TraceBuffer& out_;
@@ -34,7 +33,7 @@ class StepRecorder final : public rt::Tracer {
   std::vector<rt::MSnapshot> ms_;                                // the runtime's Ms, likewise
   std::vector<std::pair<pid_t, const rt::MSnapshot*>> by_tid_;  // ... the live ones by tid
   std::int64_t seq_ = 0;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  StampClock clock_;
 };
 
 }  // namespace nsleak::runner

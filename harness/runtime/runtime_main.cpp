@@ -15,9 +15,11 @@
 #include "harness/trace/names.hpp"
 
 namespace nsleak::rt {
-namespace {
 
 Sched g_sched;
+
+namespace {
+
 GoOrderStrategy g_go_order;
 
 nlohmann::json gid(const G* g) { return g ? nlohmann::json(g->goid) : nlohmann::json(nullptr); }
@@ -43,8 +45,6 @@ bool prelude_settled(const std::vector<M*>& started) {
 }
 
 }  // namespace
-
-Sched& sched() { return g_sched; }
 
 void trace_commit(trace::Record owner, std::span<const trace::Record> attached, Observe observe) {
   auto& s = sched();

@@ -74,7 +74,9 @@ struct Sched {
   std::array<std::uint32_t, trace::kMaxChoiceKinds> nth{};
 };
 
-Sched& sched();
+// The one scheduler (runtime_main.cpp). Inline: the switch path asks for it a dozen times.
+extern Sched g_sched;
+inline Sched& sched() { return g_sched; }
 
 // A choice records at most this many options (more are still chosen among, not recorded).
 // PickG has at most 3 + 2 * (GOMAXPROCS - 1) candidates: the parser's kMaxProcs keeps them

@@ -65,6 +65,18 @@ bool TraceBuffer::append(std::span<const Record> records) {
   return true;
 }
 
+bool TraceBuffer::append(const Record& r) {
+  const std::uint64_t at = header_->committed.load(std::memory_order_relaxed);
+  if (at + 1 > capacity_) {
+    header_->overflow.store(1, std::memory_order_release);
+    return false;
+  }
+  populate_through(at + 1);
+  data_[at] = r;
+  header_->committed.store(at + 1, std::memory_order_release);
+  return true;
+}
+
 std::span<const Record> TraceBuffer::committed() const {
   return {data_, static_cast<std::size_t>(header_->committed.load(std::memory_order_acquire))};
 }
