@@ -68,7 +68,7 @@ struct Finding {
   pid_t from_tid = 0;  // inherited-clone: the creator; exec-inherited: the thread it came from
   std::int64_t seq = 0;
   os::StateKind state_kind = os::StateKind::Net;  // the kind it is about
-  os::StateValue process_value;  // the process-wide value of that kind it differs from
+  os::StateValue process_value{};  // the process-wide value of that kind it differs from
   os::StateSet state{};  // the thread's whole state then (its value of state_kind is the offending one)
 };
 

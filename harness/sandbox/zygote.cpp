@@ -139,8 +139,9 @@ void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std:
 void Zygote::serve(trace::TraceBuffer& own) {
   ::close(sock_);  // the parent's end: only the parent holds it, so its hang-up is our EOF
   const int fd = zsock_;
-  // The sandbox pinned the zygote to one CPU; each run pins itself to whichever CPU it starts
-  // on instead, so the runs of parallel zygotes spread over the machine.
+  // The sandbox pinned the zygote to one CPU; the zygote itself takes back the whole affinity
+  // it started with, and each run pins itself again (pin_to_one_cpu: the highest CPU allowed,
+  // a fixed origin the affinity scenarios compare against, cpu_pin.hpp).
   ::sched_setaffinity(0, sizeof affinity_, &affinity_);
   bool userns = false;
   for (const auto& ev : trace::decode(own.committed()))
