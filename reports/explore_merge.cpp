@@ -21,6 +21,9 @@ void check(const std::string& where, const json& e) {
     if (!e.contains(key) || !e[key].is_number_integer()) throw MergeError(where + ": \"" + key + "\" is missing or not an integer");
   for (const char* key : {"exhaustive", "complete"})
     if (!e.contains(key) || !e[key].is_boolean()) throw MergeError(where + ": \"" + key + "\" is missing or not true/false");
+  // "merged" (the part of "pruned" the state cache cut) came later: a report without it still
+  // merges, and then the joined report has none rather than a sum that leaves a shard out.
+  if (e.contains("merged") && !e["merged"].is_number_integer()) throw MergeError(where + ": \"merged\" is not an integer");
   if (!e.contains("wall_ms") || !e["wall_ms"].is_number()) throw MergeError(where + ": \"wall_ms\" is missing or not a number");
   if (!e.contains("classes") || !e["classes"].is_array()) throw MergeError(where + ": \"classes\" is missing or not an array");
   for (std::size_t i = 0; i < e["classes"].size(); ++i) {
@@ -104,6 +107,7 @@ json merge_explorations(const std::vector<std::pair<std::string, json>>& named) 
     sum.bound = first["bound"].get<int>();
     sum.complete = true;
     double wall = 0;
+    bool all_merged = true;  // every shard says how many of its pruned the cache merged
     std::string guarantee;
     std::vector<std::string> class_order;
     std::map<std::string, json> classes;
@@ -113,6 +117,10 @@ json merge_explorations(const std::vector<std::pair<std::string, json>>& named) 
         throw MergeError(p->file + ": explored with another bound than " + parts.front().file);
       sum.schedules += e["schedules"].get<long>();
       sum.pruned += e["pruned"].get<long>();
+      if (e.contains("merged"))
+        sum.merged += e["merged"].get<long>();
+      else
+        all_merged = false;
       sum.pending += e["pending"].get<long>();
       sum.nondeterministic += e["nondeterministic"].get<long>();
       sum.complete = sum.complete && e["complete"].get<bool>();
@@ -140,6 +148,10 @@ json merge_explorations(const std::vector<std::pair<std::string, json>>& named) 
     json m = first;
     m["schedules"] = sum.schedules;
     m["pruned"] = sum.pruned;
+    if (all_merged)
+      m["merged"] = sum.merged;
+    else
+      m.erase("merged");
     m["pending"] = sum.pending;
     m["nondeterministic"] = sum.nondeterministic;
     m["complete"] = sum.complete;

@@ -119,6 +119,7 @@ nlohmann::json explore_json(const explore::ExploreResult& r, const std::string& 
                    {"strategy", r.strategy},
                    {"schedules", r.schedules},
                    {"pruned", r.pruned},
+                   {"merged", r.merged},
                    {"exhaustive", r.exhaustive},
                    {"bound", r.bound},
                    {"complete", r.complete},

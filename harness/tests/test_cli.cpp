@@ -1507,6 +1507,36 @@ TEST_CASE("nsleak merge joins an exploration's shards into the unsharded explora
   CHECK(b["pruned"] == a["pruned"]);
   CHECK(b["complete"] == true);
   CHECK(b["merged_shards"] == 2);
+  // The state cache's share of "pruned" (it merges at bound 2 here, not at bound 1: each
+  // shard's cache is its own, so only the sums are compared), summed like "pruned"; a shard
+  // from before "merged" existed leaves the joined report without one rather than with a sum
+  // missing that shard.
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+  };
+  const std::string deep = "explore " + few + " --strategy exhaustive:2 --budget 100000 --no-shrink -f json";
+  REQUIRE(run_nsleak(deep + " --shard 1/2 > " + dir + "/d1.json").code == 0);
+  REQUIRE(run_nsleak(deep + " --shard 2/2 > " + dir + "/d2.json").code == 0);
+  auto d1 = read(dir + "/d1.json"), d2 = read(dir + "/d2.json");
+  REQUIRE(d1["merged"].is_number_integer());
+  REQUIRE(d2["merged"].is_number_integer());
+  CHECK(d1["merged"].get<long>() > 0);
+  CHECK(d1["merged"].get<long>() <= d1["pruned"].get<long>());
+  const Result dm = run_nsleak("merge " + dir + "/d1.json " + dir + "/d2.json");
+  REQUIRE(dm.code == 0);
+  const auto joined = nlohmann::json::parse(dm.out);
+  CHECK(joined["merged"] == d1["merged"].get<long>() + d2["merged"].get<long>());
+  CHECK(joined["pruned"] == d1["pruned"].get<long>() + d2["pruned"].get<long>());
+  d2.erase("merged");
+  {
+    std::ofstream(dir + "/old2.json") << d2.dump();
+  }
+  const Result old = run_nsleak("merge " + dir + "/d1.json " + dir + "/old2.json");
+  REQUIRE(old.code == 0);
+  CHECK_FALSE(nlohmann::json::parse(old.out).contains("merged"));
+  CHECK(nlohmann::json::parse(old.out)["pruned"] == joined["pruned"]);
+  CHECK(a["merged"].get<long>() <= a["pruned"].get<long>());
   std::map<std::string, long> ca, cb;
   for (const auto& c : a["classes"]) ca[c["outcome"]] = c["count"];
   for (const auto& c : b["classes"]) cb[c["outcome"]] = c["count"];
