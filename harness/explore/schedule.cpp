@@ -1,10 +1,23 @@
 #include "harness/explore/schedule.hpp"
 
 #include <array>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "harness/runtime/bad_input.hpp"
 
 namespace nsleak::explore {
+namespace {
+
+// A decision's point as an ordered key, so that a token's decisions and a run's choices (both can
+// be 10,000s long for a random or PCT run) are looked up rather than scanned for.
+using PointKey = std::tuple<int, std::uint32_t, std::uint32_t, std::uint32_t>;  // (kind, op, occ, nth)
+PointKey point_key(trace::ChoiceKind kind, const trace::ChoicePoint& at) {
+  return {static_cast<int>(kind), at.op, at.occ, at.nth};
+}
+
+}  // namespace
 
 std::vector<ChoiceRec> choices_of(std::span<const trace::Event> events) {
   std::vector<ChoiceRec> out;
@@ -64,6 +77,7 @@ Schedule parse_token(std::string_view token, const Labels& labels) {
   token = trim(token);
   if (token.empty() || token == "go-order") return s;
   std::size_t n = 0;
+  std::set<PointKey> decided;
   while (!token.empty()) {
     const auto comma = token.find(',');
     const std::string_view part = trim(token.substr(0, comma));
@@ -77,22 +91,23 @@ Schedule parse_token(std::string_view token, const Labels& labels) {
     if (!point) throw rt::BadInput(where + why);
     const auto option = labels.parse_option(point->first, part.substr(eq + 1), why);
     if (!option) throw rt::BadInput(where + why);
-    for (const auto& d : s)
-      if (d.kind == point->first && d.at == point->second)
-        throw rt::BadInput(where + "its point is already decided earlier in the token");
+    if (!decided.insert(point_key(point->first, point->second)).second)
+      throw rt::BadInput(where + "its point is already decided earlier in the token");
     s.push_back({point->first, point->second, *option});
   }
   return s;
 }
 
 std::optional<std::string> divergence(const Schedule& asked, std::span<const ChoiceRec> ran, const Labels& labels) {
+  std::map<PointKey, const ChoiceRec*> last;  // each point's last choice in the run
+  if (!asked.empty())
+    for (const auto& c : ran) last[point_key(c.kind, c.at)] = &c;
   for (std::size_t i = 0; i < asked.size(); ++i) {
     const Decision& d = asked[i];
     const std::string head = "replay token, decision " + std::to_string(i + 1) + " of " + std::to_string(asked.size()) +
                              " (" + decision_text(d, labels) + ")";
-    const ChoiceRec* at = nullptr;
-    for (const auto& c : ran)
-      if (c.kind == d.kind && c.at == d.at) at = &c;
+    const auto found = last.find(point_key(d.kind, d.at));
+    const ChoiceRec* at = found == last.end() ? nullptr : found->second;
     std::string where;
     if (const scenario::Op* op = labels.op_of(d.at.op)) where = " (" + op->loc.str() + ")";
     if (at == nullptr)

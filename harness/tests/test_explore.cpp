@@ -90,6 +90,10 @@ TEST_CASE("a stale or malformed token fails naming the decision", "[explore]") {
   const std::string gone = message("preempt@main#1=yield-m,pick-g@main#99=local:probe#1");
   CHECK_THAT(gone, Catch::Contains("decision 2") && Catch::Contains("main#99") && Catch::Contains("no op labelled"));
   CHECK_THAT(message("preempt@main#1=yield-m,pick-g@main#1=local:nobody#1"), Catch::Contains("no function \"nobody\""));
+  // A point decided twice (the same kind, op, occurrence and nth), and only then: ~2 is another point.
+  const std::string twice = message("preempt@main#1=yield-m,preempt@main#1~2=yield-m,preempt@main#1=yield-m");
+  CHECK_THAT(twice, Catch::Contains("decision 3") && Catch::Contains("already decided earlier in the token"));
+  CHECK_THAT(message("preempt@main#1=yield-m,preempt@main#1~2=yield-m"), !Catch::Contains("already decided"));
   // The point exists in the program but this schedule never comes to it: located at the op.
   const std::string never = message("preempt@main#1~5=yield-m");
   CHECK_THAT(never, Catch::Contains("decision 1 of 1") && Catch::Contains("never came to preempt@main#1~5") &&
