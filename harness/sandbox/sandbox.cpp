@@ -21,6 +21,7 @@
 #include <cstring>
 #include <thread>
 
+#include "harness/os/sanitizer_fork.hpp"
 #include "harness/os/sanitizer_threads.hpp"
 #include "harness/os/unique_fd.hpp"
 #include "harness/sandbox/capabilities.hpp"
@@ -145,6 +146,10 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   // Compiled before the fork, once per process (bpf_export.hpp); each child loads its copy.
   CompiledSyscallFilter* allowlist = opt.fault_filter ? &process_syscall_filter() : nullptr;
   const NotifyFilter* notify = opt.supervisor ? &process_notify_filter() : nullptr;
+  // The parent may have other threads allocating (os/sanitizer_fork.hpp; a no-op outside ASan
+  // builds). Its false — an ASan runtime linked shared — leaves the fork as it was: ci/sanitize
+  // links it statically.
+  (void)os::make_sanitizer_fork_safe();
   const pid_t pid = ::fork();
   if (pid < 0) {
     rec.env_error = std::string("fork: ") + std::strerror(errno);
