@@ -6,7 +6,8 @@
 // GCC 12 libasan and clang 14 alike. A child forked while another thread held the allocator's,
 // the stack depot's or the thread registry's lock then blocks for ever at its first malloc or
 // pthread_create (a new M). Standalone, 3 threads allocating and making threads while the main
-// thread forks 1,000 children that do the same: 30 children hung without these handlers, 0 with.
+// thread forks 1,000 children that do the same: 30 children hung without these handlers, 0 with
+// (GCC 12; clang 14, 300 children: 6 and 0).
 #pragma once
 
 namespace nsleak::os {
