@@ -24,6 +24,7 @@ inline constexpr std::array kAllKinds{StateKind::Net,    StateKind::Uts,  StateK
                                       StateKind::Cgroup, StateKind::Time, StateKind::Fs,  StateKind::Uid,
                                       StateKind::Gid,    StateKind::Affinity, StateKind::Nice};  // in table order
 inline constexpr std::size_t kStateKinds = kAllKinds.size();
+inline constexpr unsigned kAllKindsMask = (1u << kStateKinds) - 1;  // bit index(kind) of each
 
 // Whether a thread created by a thread (clone without the kind's CLONE_NEW* flag) gets a copy
 // of its creator's value or shares one value with it: after unshare(CLONE_FS), threads

@@ -24,21 +24,35 @@ StateValue identity(const struct stat& st) {
 
 namespace {
 
-// The text of a small /proc file (status is about 1.5 KiB); empty when it cannot be read.
-std::string read_small(int dir, const char* entry) {
+// A small /proc file's text (status is about 1.5 KiB), read into a buffer on the stack: every
+// sandbox child reads a few at its start, in a fresh process whose heap pages are its zygote's
+// (a copy-on-write fault for each one malloc writes). A text past the buffer goes on in
+// `spill`. Empty when the file cannot be read.
+struct SmallText {
+  char buf[4096];
+  std::string spill;
+};
+
+std::string_view read_small(int dir, const char* entry, SmallText& out) {
   const UniqueFd fd(::openat(dir, entry, O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return {};
-  std::string text(8192, '\0');
   std::size_t used = 0;
   for (;;) {
-    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
+    const ssize_t n = ::read(fd.get(), out.buf + used, sizeof out.buf - used);
     if (n < 0) return {};
-    if (n == 0) break;
+    if (n == 0) return {out.buf, used};
     used += static_cast<std::size_t>(n);
-    if (used == text.size()) text.resize(text.size() * 2);
+    if (used == sizeof out.buf) break;
   }
-  text.resize(used);
-  return text;
+  out.spill.assign(out.buf, used);
+  for (;;) {
+    const std::size_t at = out.spill.size();
+    out.spill.resize(at * 2);
+    const ssize_t n = ::read(fd.get(), out.spill.data() + at, out.spill.size() - at);
+    if (n < 0) return {};
+    out.spill.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n == 0) return out.spill;
+  }
 }
 
 // The rest of the line that starts with `key` ("Uid:") in /proc/<tid>/status.
@@ -116,7 +130,10 @@ StateValue read_at(int dir, const char* entry, StateKind kind) {
       if (::fstatat(dir, entry, &st, 0) != 0) return {};
       return identity(st);
     }
-    default: return parse_text(kind, read_small(dir, entry));
+    default: {
+      SmallText text;
+      return parse_text(kind, read_small(dir, entry, text));
+    }
   }
 }
 
@@ -218,7 +235,8 @@ StateValue task_value(int dir, const char* tid, StateKind kind) {
 
 bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out) {
   // uid, gid and the affinity are three lines of one `status`: read it once per task.
-  std::string status;
+  SmallText text;
+  std::string_view status;
   bool status_read = false;
   for (StateKind k : kAllKinds) {
     if (!(mask & (1u << index(k)))) continue;
@@ -227,7 +245,7 @@ bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out) {
       if (!status_read) {
         char rel[64];
         std::snprintf(rel, sizeof rel, "%s/status", tid);
-        status = read_small(task_dir, rel);
+        status = read_small(task_dir, rel, text);
         status_read = true;
       }
       out[index(k)] = parse_text(k, status);
@@ -237,6 +255,26 @@ bool task_values(int task_dir, const char* tid, unsigned mask, StateSet& out) {
     if (!out[index(k)].valid()) return false;
   }
   return true;
+}
+
+void current_values(unsigned mask, StateSet& out) {
+  SmallText text;
+  std::string_view status;
+  bool status_read = false;
+  for (StateKind k : kAllKinds) {
+    if (!(mask & (1u << index(k)))) continue;
+    if (std::strcmp(info(k).task_entry, "status") != 0) {
+      out[index(k)] = current_value(k);
+      continue;
+    }
+    if (!status_read) {
+      char path[64];
+      own_entry_path(path, sizeof path, "status");
+      status = read_small(AT_FDCWD, path, text);
+      status_read = true;
+    }
+    out[index(k)] = parse_text(k, status);
+  }
 }
 
 SysResult unshare_state(StateKind kind, int fail_errno) {

@@ -42,6 +42,9 @@ bool own_entry_path(char* buf, std::size_t size, const char* entry);
 SysResult open_current(StateKind kind, NsHandle& out);
 // The calling thread's value, read without keeping an fd; invalid if it cannot be read.
 StateValue current_value(StateKind kind);
+// The calling thread's value of every kind of `mask` (bit index(kind)) into `out`, as
+// current_value reads each, but its status (uid, gid and affinity) read once.
+void current_values(unsigned mask, StateSet& out);
 // The value of the task `tid` whose directory is under the open directory `dir` (/proc: see
 // own_entry_path; another process's /proc/<pid>/task for the observe supervisor); invalid if
 // the task is gone.

@@ -2,7 +2,6 @@
 // each task's value of every observed state kind, straight from the kernel.
 #pragma once
 
-#include <dirent.h>
 #include <sys/types.h>
 
 #include <vector>
@@ -22,7 +21,7 @@ class TaskObserver {
  public:
   // `kinds_mask` has bit index(kind) set for each kind to read (net is always read).
   // Keeps /proc/self/task and /proc open: a snapshot is one getdents64 plus one fstatat per
-  // task (of /proc/<tid>/..., state_ops.hpp's own_entry_path).
+  // task (of /proc/<tid>/..., state_ops.hpp's own_entry_path), into a buffer on the stack.
   explicit TaskObserver(unsigned kinds_mask = 1u);
   ~TaskObserver();
   TaskObserver(const TaskObserver&) = delete;
@@ -41,7 +40,7 @@ class TaskObserver {
 
  private:
   unsigned mask_;
-  DIR* dir_ = nullptr;
+  int task_dir_ = -1;  // /proc/self/task of the process that made the observer
   int proc_ = -1;
   NsPins pins_;
 };

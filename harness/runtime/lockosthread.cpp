@@ -11,7 +11,7 @@ namespace {
 
 os::StateSet kernel_state() {
   os::StateSet s{};
-  for (auto k : os::kAllKinds) s[os::index(k)] = os::current_value(k);
+  os::current_values(os::kAllKindsMask, s);
   return s;
 }
 

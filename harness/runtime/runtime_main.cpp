@@ -133,7 +133,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   m0->tid = static_cast<pid_t>(::gettid());
   m0->thread = pthread_self();
   m0->park.owner = m0;
-  for (auto k : os::kAllKinds) m0->ns[os::index(k)] = os::current_value(k);
+  os::current_values(os::kAllKindsMask, m0->ns);
   s.allm.push_back(std::move(m0owned));
   ++s.live_ms;
   s.m0 = m0;
