@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "harness/os/ns_pool.hpp"
@@ -84,9 +85,10 @@ Zygote::Zygote(const SandboxOptions& opt, Body body, Prepare prepare)
   SandboxOptions zopt = opt;
   zopt.timeout_s = 365.0 * 86400;
   zopt.trace_records = 64;  // its own trace: the sandbox's set-up records only
-  // The zygote keeps its socket and forks: the hardening every sandbox child gets (closing
-  // inherited fds, dropping capabilities, the syscall allowlist, which refuses fork's clone)
-  // is applied by each run's child instead, right after the fork (harden_run_child).
+  // The zygote keeps its socket and forks: the hardening every sandbox child gets is applied
+  // after its set-up instead — closing inherited fds and dropping capabilities once in the
+  // zygote (harden_zygote), the syscall allowlist, which refuses fork's clone, by each run's
+  // child right after the fork (harden_run_child).
   zopt.fault_filter = false;
   keeper_ = std::thread([this, zopt] {
     zygote_record_ = run_sandboxed(zopt, [this](trace::TraceBuffer& own) { serve(own); });
@@ -121,16 +123,28 @@ void Zygote::shut_down() {
 namespace {
 
 // What run_sandboxed's child does before its body when opt.fault_filter is set, in the same
-// order: nothing of the invoker's, only the ops' capabilities, then the allowlist.
-// `filter` is the allowlist the zygote compiled before its first fork (`filter_error` if that
-// failed), loaded here with this child's pid.
-void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std::string& filter_error) {
+// order, split at the fork. In the zygote, once: nothing of the invoker's (fds but the
+// zygote's socket and the namespace pool's, the environment), only the ops' capabilities —
+// fds, environment and capabilities pass through fork as they are, so every run starts so,
+// without the ~80 prctl/capset calls and the environment's heap writes of its own. Empty, or
+// why not (then every run reports it).
+std::string harden_zygote(int sock) {
   // The namespace pool's fds are the zygote's, made for its runs (os/ns_pool.hpp).
-  std::string err = clean_process(os::pooled_ns_fds());
+  const std::span<const int> pooled = os::pooled_ns_fds();
+  std::vector<int> keep(pooled.begin(), pooled.end());
+  keep.push_back(sock);  // each run's child closes it first thing
+  std::string err = clean_process(keep);
   if (err.empty()) err = drop_capabilities();
+  return err;
+}
+
+// In each run's child: the allowlist the zygote compiled before its first fork (`error` if
+// that or harden_zygote failed), loaded with this child's pid.
+void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std::string& error) {
+  std::string err = error;
   if (err.empty()) {
     catch_violations(out);
-    err = filter_error.empty() ? load_syscall_filter(filter) : filter_error;
+    err = load_syscall_filter(filter);
   }
   if (!err.empty()) fail_environment(out, err);
 }
@@ -155,7 +169,9 @@ void Zygote::serve(trace::TraceBuffer& own) {
   if (!send_msg(fd, ready)) ::_exit(rt::kChildExitOk);
   std::vector<char> request(kMaxRequest + 2);  // the tag byte, the request, one more to spot excess
   SyscallFilter filter;
-  const std::string filter_error = opt_.fault_filter ? compile_syscall_filter(filter) : "";
+  std::string harden_error;
+  if (opt_.fault_filter) harden_error = compile_syscall_filter(filter);
+  if (opt_.fault_filter && harden_error.empty()) harden_error = harden_zygote(fd);
   // The heap every run starts from, tidied once: malloc_trim merges the free chunks the zygote
   // inherited (its fastbins) and gives back their whole pages. Otherwise each run's first
   // larger malloc would do that merge itself, writing to every page that holds a free chunk,
@@ -172,7 +188,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
       if (const std::string why = os::end_sanitizer_threads(); !why.empty()) fail_environment(*trace_, why);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       if (opt_.pin_cpu) pin_to_one_cpu();
-      if (opt_.fault_filter) harden_run_child(*trace_, filter, filter_error);
+      if (opt_.fault_filter) harden_run_child(*trace_, filter, harden_error);
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
       body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));
       ::_exit(rt::kChildExitOk);

@@ -4,10 +4,12 @@
 // server is judged exactly as run_scenario judges it, on the whole library.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +22,7 @@
 #include "harness/runner/step_recorder.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/runtime.hpp"
+#include "harness/sandbox/clean_process.hpp"
 #include "harness/sandbox/zygote.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/scenario/policy_file.hpp"
@@ -99,6 +102,55 @@ TEST_CASE("A zygote's runs load the allowlist it compiled once, each with its ow
     const sandbox::RunRecord other = z.run("kill-zygote");
     CHECK(other.exit_code == rt::kChildExitSandboxViolation);
     CHECK(other.sandbox_violation.starts_with("kill("));
+  }
+}
+
+TEST_CASE("A zygote's runs start with no fd of the invoker's, a fixed environment and only the ops' capabilities",
+          "[sandbox][zygote][hygiene]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const int leaked = ::open("/dev/zero", O_RDONLY);  // no O_CLOEXEC: fork would pass it on
+  REQUIRE(leaked > 2);
+  ::setenv("NSLEAK_TEST_SECRET", "from the invoker", 1);
+  // Made now: the zygote is a copy of this process, with the fd and the variable.
+  sandbox::Zygote z(sandbox::SandboxOptions{}, [](trace::TraceBuffer& out, std::string_view) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+    int zero_fds = 0;  // any fd at all on /dev/zero (a number may be reused by the child's own)
+    for (int fd = 0; fd < 1024; ++fd) {
+      char t[256] = {};
+      const std::string l = "/proc/self/fd/" + std::to_string(fd);
+      if (::readlink(l.c_str(), t, sizeof t - 1) > 0 && std::string(t) == "/dev/zero") ++zero_fds;
+    }
+    std::string eff, bnd;
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("CapEff:")) eff = line.substr(7);
+      if (line.starts_with("CapBnd:")) bnd = line.substr(7);
+    }
+    runner::StepRecorder rec(out, test::kObserveNet);
+    rt::Config cfg;
+    cfg.policy = scenario::load_policy("go1.12");
+    cfg.tracer = &rec;
+    cfg.procs = 1;
+    rt::run_main(cfg, [=] { test::note("clean", {{"zero_fds", zero_fds}, {"env", env}, {"eff", eff}, {"bnd", bnd}}); });
+  });
+  ::close(leaked);
+  ::unsetenv("NSLEAK_TEST_SECRET");
+  REQUIRE(z.env_error().empty());
+  // CAP_SETGID 6, CAP_SETUID 7, CAP_SYS_CHROOT 18, CAP_SYS_ADMIN 21, CAP_SYS_NICE 23
+  const std::uint64_t kept = (1ull << 6) | (1ull << 7) | (1ull << 18) | (1ull << 21) | (1ull << 23);
+  for (int i = 0; i < 2; ++i) {  // every run, not only the first
+    const sandbox::RunRecord r = z.run("");
+    INFO("exit " << r.exit_code << " " << r.env_error << " " << r.sandbox_violation);
+    REQUIRE(test::completed(r));
+    const auto c = test::notes(r, "clean");
+    REQUIRE(c.size() == 1);
+    CHECK(c[0]["zero_fds"] == 0);
+    CHECK(c[0]["env"] == nlohmann::json::array({std::string("PATH=") + sandbox::kSandboxPath, "LC_ALL=C"}));
+    const auto eff = std::stoull(c[0]["eff"].get<std::string>(), nullptr, 16);
+    CHECK((eff & ~kept) == 0);
+    CHECK((std::stoull(c[0]["bnd"].get<std::string>(), nullptr, 16) & ~kept) == 0);
+    CHECK((eff & (1ull << 21)) != 0);  // CAP_SYS_ADMIN, in whichever user namespace the run is
   }
 }
 
