@@ -138,6 +138,19 @@ std::string harden_zygote(int sock) {
   return err;
 }
 
+// A thread_local with a destructor, made once in the zygote: its registration binds
+// libstdc++'s lazily bound PLT entry for __cxa_thread_atexit_impl here, once, for every run.
+// Each run's Ms register such destructors (os/state_ops.cpp's per-thread ns directory), and
+// each first call in a fresh fork would run ld.so's lookup again (3 % of an exploration
+// schedule's CPU; our own PLT is bound at load: -z now, meson.build).
+void bind_thread_atexit() {
+  struct Registered {
+    ~Registered() {}  // user-provided: the registration is what is wanted
+  };
+  thread_local Registered once;
+  (void)&once;
+}
+
 // In each run's child: the allowlist the zygote compiled before its first fork (`error` if
 // that or harden_zygote failed), loaded with this child's pid.
 void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std::string& error) {
@@ -177,6 +190,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
   // larger malloc would do that merge itself, writing to every page that holds a free chunk,
   // each write a copy-on-write fault in a fresh fork (13 of an exploration schedule's ~160).
   ::malloc_trim(0);
+  bind_thread_atexit();
   for (;;) {
     const ssize_t n = ::recv(fd, request.data(), request.size(), 0);
     if (n < 0 && errno == EINTR) continue;
