@@ -53,27 +53,31 @@ void TraceBuffer::populate_through(std::size_t end) {
   populated_ = to / sizeof(Record);
 }
 
-bool TraceBuffer::append(std::span<const Record> records) {
-  const std::uint64_t at = header_->committed.load(std::memory_order_relaxed);
-  if (at + records.size() > capacity_) {
+Record* TraceBuffer::reserve(std::size_t n, std::uint64_t& at) {
+  at = header_->committed.load(std::memory_order_relaxed);
+  if (at + n > capacity_) {
     header_->overflow.store(1, std::memory_order_release);
-    return false;
+    return nullptr;
   }
-  populate_through(at + records.size());
-  std::copy(records.begin(), records.end(), data_ + at);
-  header_->committed.store(at + records.size(), std::memory_order_release);
+  populate_through(at + n);
+  return data_ + at;
+}
+
+bool TraceBuffer::append(std::span<const Record> records) {
+  std::uint64_t at = 0;
+  Record* to = reserve(records.size(), at);
+  if (to == nullptr) return false;
+  std::copy(records.begin(), records.end(), to);
+  publish(at + records.size());
   return true;
 }
 
 bool TraceBuffer::append(const Record& r) {
-  const std::uint64_t at = header_->committed.load(std::memory_order_relaxed);
-  if (at + 1 > capacity_) {
-    header_->overflow.store(1, std::memory_order_release);
-    return false;
-  }
-  populate_through(at + 1);
-  data_[at] = r;
-  header_->committed.store(at + 1, std::memory_order_release);
+  std::uint64_t at = 0;
+  Record* to = reserve(1, at);
+  if (to == nullptr) return false;
+  *to = r;
+  publish(at + 1);
   return true;
 }
 

@@ -53,6 +53,11 @@ class TraceBuffer {
     std::atomic<std::uint32_t> overflow;
   };
   void populate_through(std::size_t end);
+  // Both appends' first step: room for `n` records at the end, mapped ahead. Returns where
+  // they go and sets `at` to their index; nullptr when they do not fit (the buffer is marked
+  // overflowed). The records are the caller's to write, then publish(at + n).
+  Record* reserve(std::size_t n, std::uint64_t& at);
+  void publish(std::uint64_t end) { header_->committed.store(end, std::memory_order_release); }
 
   Header* header_ = nullptr;
   Record* data_ = nullptr;
