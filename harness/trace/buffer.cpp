@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <new>
 
+#include "harness/trace/switch_run.hpp"
+
 namespace nsleak::trace {
 
 TraceBuffer::TraceBuffer(std::size_t capacity) {
@@ -64,6 +66,7 @@ Record* TraceBuffer::reserve(std::size_t n, std::uint64_t& at) {
 }
 
 bool TraceBuffer::append(std::span<const Record> records) {
+  open_run_end_ = 0;
   std::uint64_t at = 0;
   Record* to = reserve(records.size(), at);
   if (to == nullptr) return false;
@@ -73,10 +76,19 @@ bool TraceBuffer::append(std::span<const Record> records) {
 }
 
 bool TraceBuffer::append(const Record& r) {
+  // The open run is the last committed record, already published: extending it is its entry
+  // and its count's release store, nothing else.
+  if (open_run_end_ != 0 && open_run_end_ == header_->committed.load(std::memory_order_relaxed) &&
+      extend_switch_run(data_[open_run_end_ - 1], r))
+    return true;
+  open_run_end_ = 0;
   std::uint64_t at = 0;
   Record* to = reserve(1, at);
   if (to == nullptr) return false;
-  *to = r;
+  if (start_switch_run(*to, r))
+    open_run_end_ = at + 1;
+  else
+    *to = r;
   publish(at + 1);
   return true;
 }
@@ -86,6 +98,7 @@ std::span<const Record> TraceBuffer::committed() const {
 }
 
 void TraceBuffer::reset() {
+  open_run_end_ = 0;
   header_->committed.store(0, std::memory_order_release);
   header_->overflow.store(0, std::memory_order_release);
 }

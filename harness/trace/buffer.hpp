@@ -36,8 +36,8 @@ class TraceBuffer {
   // Child: appends records, all or none. Returns false when they do not fit (nothing is
   // written and the buffer is marked overflowed).
   bool append(std::span<const Record> records);
-  // ... one record (every G switch's Execute): an assignment the compiler inlines, not a
-  // memmove call.
+  // ... one record. A plain Execute (every G switch's) that continues the switch run this
+  // writer appended last is added to that record (switch_run.hpp): 8 bytes, not 128.
   bool append(const Record& r);
   // Parent: every record committed so far.
   std::span<const Record> committed() const;
@@ -67,6 +67,9 @@ class TraceBuffer {
   // tables. A fork's copy starts at what its parent had made (a parent never writes: 0).
   std::size_t populated_ = 0;
   bool populate_ok_ = true;  // MADV_POPULATE_WRITE works here (Linux 5.14+)
+  // The writer's own too: 1 + the index of the switch run its last append started or
+  // extended, 0 when its last append was anything else (a fork's copy: its parent's, 0).
+  std::uint64_t open_run_end_ = 0;
 };
 
 }  // namespace nsleak::trace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "harness/trace/switch_run.hpp"
+
 namespace nsleak::trace {
 namespace {
 
@@ -59,26 +61,18 @@ std::size_t encode_text(std::string_view text, std::uint8_t field, std::span<Rec
 }
 
 std::vector<Event> decode(std::span<const Record> records, std::chrono::steady_clock::time_point until, bool* cut) {
-  // One event per owner record: reserved once, so a full buffer is not copied as the vector
-  // grows (the copies were most of the parent's peak memory while decoding).
+  // One event per owner record (per packed switch for a switch run): reserved once, so a full
+  // buffer is not copied as the vector grows (the copies were most of the parent's peak
+  // memory while decoding).
   std::size_t owners = 1;
-  for (const Record& r : records) owners += (r.flags & kAttachedFlag) == 0;
+  for (const Record& r : records)
+    owners += r.kind == kSwitchRunKind ? switch_run_size(r) : (r.flags & kAttachedFlag) == 0;
   std::vector<Event> out;
   out.reserve(owners);
   Event pending;
   bool has_pending = false;
-  std::size_t i = 0;
-  for (const Record& r : records) {
-    if ((++i & 4095) == 0 && std::chrono::steady_clock::now() > until) {
-      if (cut != nullptr) *cut = true;
-      break;
-    }
-    if (r.kind > kTextKind) continue;  // not a record this build wrote: skip, never guess
-    if (r.flags & kAttachedFlag) {
-      attach(pending, r);
-      has_pending = true;
-      continue;
-    }
+  // An owner record ends the pending event: it takes the attachments before it.
+  const auto own = [&](const Record& r) {
     pending.seq = r.seq;
     pending.us = r.us;
     pending.t = r.t;
@@ -88,6 +82,24 @@ std::vector<Event> decode(std::span<const Record> records, std::chrono::steady_c
     out.push_back(std::move(pending));
     pending = Event{};
     has_pending = false;
+  };
+  std::size_t i = 0;
+  for (const Record& r : records) {
+    if ((++i & 4095) == 0 && std::chrono::steady_clock::now() > until) {
+      if (cut != nullptr) *cut = true;
+      break;
+    }
+    if (r.kind > kSwitchRunKind) continue;  // not a record this build wrote: skip, never guess
+    if (r.kind == kSwitchRunKind) {
+      for (std::uint32_t k = 0, n = switch_run_size(r); k < n; ++k) own(switch_run_event(r, k));
+      continue;
+    }
+    if (r.flags & kAttachedFlag) {
+      attach(pending, r);
+      has_pending = true;
+      continue;
+    }
+    own(r);
   }
   if (has_pending) {
     pending.body = Orphans{};

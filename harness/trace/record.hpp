@@ -36,6 +36,8 @@ static_assert(std::is_trivially_copyable_v<Record>);
 static_assert(sizeof(Record) == 128, "a record is two cache lines");
 
 inline constexpr std::uint16_t kTextKind = std::variant_size_v<Body>;
+// Consecutive Execute events of one M in one record (switch_run.hpp); decode() expands it.
+inline constexpr std::uint16_t kSwitchRunKind = kTextKind + 1;
 inline constexpr std::uint8_t kSnapshotFlag = 1;  // owner: a snapshot was taken for it
 inline constexpr std::uint8_t kAttachedFlag = 2;  // belongs to the next owner record
 
