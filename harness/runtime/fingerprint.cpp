@@ -246,8 +246,16 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     h.add_g(mp->runnow);
     h.add(mp->joined);
     h.add(mp->ready);
-    h.add(static_cast<std::uint64_t>(mp->woken_op));
-    h.add(static_cast<std::uint64_t>(mp->woken_syscalls));  // the wakep choice reads it
+    // A pending wake-up (woken_op >= 0) as what the wakep choice will read of it: whether a
+    // syscall has been made since (Sched::syscalls only grows, so that stays true) and how
+    // many ops have passed, up to kWakeUpOps (both of its tests, ops > woken_op and
+    // ops - woken_op >= kWakeUpOps, are decided by that for every later op). Without one
+    // (-1), woken_syscalls is stale: every wake-up sets both fields before anything reads them.
+    h.add(mp->woken_op >= 0);
+    if (mp->woken_op >= 0) {
+      h.add(static_cast<std::uint64_t>(std::min<std::int64_t>(s.ops - mp->woken_op, kWakeUpOps)));
+      h.add(mp->woken_syscalls < s.syscalls);
+    }
     h.add(mp->park.signaled);
     h.add(mp->park.sleeping);
     h.add(reinterpret_cast<std::uintptr_t>(mp->mcallfn));
@@ -298,7 +306,10 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     h.add(static_cast<std::uint64_t>(gp->waitreason));
     if (gp->waitobj != nullptr) h.add_bytes(gp->waitobj->data(), gp->waitobj->size());
     h.add(static_cast<std::uint64_t>(gp->param));
-    h.add(static_cast<std::uint64_t>(gp->wake_at));
+    // A sleeper's wake time relative to the clock: timers only compare wake times with each
+    // other and with now_us, and sleeps add to now_us (timers.cpp).
+    h.add(gp->wake_at >= 0);
+    if (gp->wake_at >= 0) h.add(static_cast<std::uint64_t>(gp->wake_at - s.now_us));
     h.add_state(gp->locked_state);
     h.add(gp->restore_failed);
     h.add(gp->goexit_called);
@@ -322,9 +333,9 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
   h.add(s.fail_newm);
   h.add(s.timers.size());
   for (const G* g : s.timers) h.add_g(g);
-  h.add(static_cast<std::uint64_t>(s.now_us));
-  h.add(static_cast<std::uint64_t>(s.ops));
-  h.add(static_cast<std::uint64_t>(s.syscalls));
+  // Not the clock, the op count or the syscall count themselves: the future reads them only
+  // against a sleeper's wake time and a pending wake-up's marks, hashed relative above (and the
+  // trace's timestamps, which no verdict or class reads).
   h.add(pid(s.retake));
   h.add(static_cast<std::uint64_t>(s.next_share));
   h.add(s.exiting.size());

@@ -78,6 +78,10 @@ struct Sched {
 extern Sched g_sched;
 inline Sched& sched() { return g_sched; }
 
+// Ops without a syscall that fit in a thread's wake-up (some 10 us; a go statement, a channel
+// or WaitGroup op takes well under 1 us): the wakep choice at Checkpoint (syscall.cpp).
+inline constexpr std::int64_t kWakeUpOps = 16;
+
 // A choice records at most this many options (more are still chosen among, not recorded).
 // PickG has at most 3 + 2 * (GOMAXPROCS - 1) candidates: the parser's kMaxProcs keeps them
 // within it, so the scheduler's candidate lists live on the stack.

@@ -14,10 +14,6 @@
 namespace nsleak::rt {
 namespace {
 
-// Ops without a syscall that fit in a thread's wake-up (some 10 us; a go statement, a channel
-// or WaitGroup op takes well under 1 us).
-constexpr std::int64_t kWakeUpOps = 16;
-
 bool take_idle(P* pp) {
   auto& v = sched().pidle;
   for (auto it = v.begin(); it != v.end(); ++it) {
