@@ -281,6 +281,42 @@ TEST_CASE("state fingerprints: equal states agree across runs and one differing 
   CHECK(blind_before == before + differ);
 }
 
+// Time is hashed relative (docs/scheduler.md §Pruning): two programs that differ only in how
+// long main sleeps agree before the sleep, differ while main sleeps (its time left differs),
+// and agree again once it has woken, although their clocks then differ by 2 ms: nothing after
+// that reads the clock's absolute value.
+TEST_CASE("state fingerprints: a sleeper's time left keeps states apart, the clock's absolute value does not", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto program = [](int ms) {
+    return scenario::parse_scenario(R"({"name": "sleep-left", "procs": 1,
+      "main": [{"op": "go", "fn": "o"}, {"op": "go", "fn": "o"}, {"op": "sleep", "ms": )" + std::to_string(ms) + R"(},
+               {"op": "go", "fn": "p"}, {"op": "yield"}, {"op": "yield"}, {"op": "yield"}],
+      "functions": {"o": [{"op": "yield"}, {"op": "yield"}, {"op": "yield"}, {"op": "yield"}],
+                    "p": [{"op": "yield"}, {"op": "yield"}, {"op": "yield"}, {"op": "yield"}]}})",
+                                    "sleep-left.json", scenario::ParseOptions{{"go1.12"}, verdict::verdict_names()});
+  };
+  runner::RunOptions ro;
+  ro.policy = "go1.12";
+  const auto a = explore::go_order_fingerprints(program(1), ro), b = explore::go_order_fingerprints(program(3), ro);
+  REQUIRE(a.size() == b.size());
+  // Runs of equal and of different fingerprints, in order: equal, different, equal.
+  std::vector<std::pair<bool, long>> runs;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].has_value() == b[i].has_value());
+    if (!a[i]) continue;
+    const bool same = *a[i] == *b[i];
+    if (runs.empty() || runs.back().first != same) runs.emplace_back(same, 0);
+    ++runs.back().second;
+  }
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].first);
+  CHECK(runs[0].second >= 1);  // before the sleep
+  CHECK_FALSE(runs[1].first);
+  CHECK(runs[1].second >= 3);  // while main sleeps: 1 ms left against 3
+  CHECK(runs[2].first);
+  CHECK(runs[2].second >= 2);  // after it woke, 2 ms apart on the clock
+}
+
 TEST_CASE("claims in an expectation: parsed, and bad ones are located errors", "[explore][parser]") {
   const scenario::ParseOptions opts{{"go1.12"}, verdict::verdict_names()};
   auto parse = [&](const std::string& expect) {
