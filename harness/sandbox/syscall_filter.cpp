@@ -67,6 +67,10 @@ constexpr const char* kSanitizerRuntime[] = {
     // UBSan's -fsanitize=vptr reads a vtable's prefix only after IsAccessibleMemoryRange, which
     // writes the range into a pipe(2) (not pipe2) and closes it
     "pipe",
+    // a report's log file (ci/sanitize's log_path): the runtime mkdir(2)s each parent directory
+    // before opening it, taking EEXIST as success; trapped, a sandbox child's report was lost
+    // and its run ended as a sandbox violation instead
+    "mkdir",
 };
 
 // glibc's pthread_create (clone fallback when clone3 is ENOSYS) and posix_spawn.
