@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 
+#include "harness/interp/interpreter.hpp"
 #include "harness/os/ns_pool.hpp"
 #include "harness/runner/run_parts.hpp"
 #include "harness/runtime/child_exit.hpp"
@@ -39,6 +41,19 @@ Request decode(std::string_view s) {
   return r;
 }
 
+// The sandbox options of one server: `so`, its runs pinned to a CPU of their own when none of
+// the scenarios reads or sets the affinity. Every run pins itself to one CPU (cpu_pin.hpp);
+// servers running in parallel (exploration's workers) all on the highest one left every other
+// CPU idle. Which CPU a run starts on is then unobservable to it; a program that observes the
+// affinity keeps the fixed origin (rank 0) its outcomes are compared against.
+sandbox::SandboxOptions spread(sandbox::SandboxOptions so, const std::vector<const scenario::Scenario*>& scenarios) {
+  static std::atomic<unsigned> servers{0};
+  for (const scenario::Scenario* sc : scenarios)
+    if (interp::observed_kinds(*sc) & (1u << os::index(os::StateKind::Affinity))) return so;
+  so.pin_cpu_rank = servers.fetch_add(1, std::memory_order_relaxed);
+  return so;
+}
+
 }  // namespace
 
 std::unique_ptr<rt::Strategy> RunServer::make_default_strategy(const std::string& request) {
@@ -51,7 +66,7 @@ RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const san
     : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)), ns_pool_(ns_pool) {
   sandbox::Zygote::Prepare prepare;
   if (ns_pool_ > 0) prepare = [n = ns_pool_] { return os::fill_ns_pool(n); };
-  zygote_ = std::make_unique<sandbox::Zygote>(sandbox, [this](trace::TraceBuffer& out, std::string_view request) {
+  zygote_ = std::make_unique<sandbox::Zygote>(spread(sandbox, scenarios_), [this](trace::TraceBuffer& out, std::string_view request) {
     // In the run's child: everything here is the zygote's copy, as of the server's making.
     const Request q = decode(request);
     rt::Policy policy;

@@ -76,7 +76,7 @@ void write_text_event(trace::TraceBuffer& out, const trace::Record& owner, const
                              const std::function<void(trace::TraceBuffer&)>& body) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   reset_signals();
-  if (opt.pin_cpu) pin_to_one_cpu();
+  if (opt.pin_cpu) pin_to_one_cpu(opt.pin_cpu_rank);
   // One M runs at a time, so one malloc arena serves them all; per-thread arenas would cost
   // every new M an mmap of 64 MiB of address space and its set-up.
   ::mallopt(M_ARENA_MAX, 1);

@@ -47,6 +47,9 @@ struct SandboxOptions {
   // The model's child wants both; `nsleak observe` runs someone else's program, which must
   // see neither: its own CPU affinity (GOMAXPROCS reads it) and no fault markers.
   bool pin_cpu = true;
+  // Which CPU: 0 the highest allowed (the fixed origin a program that reads or sets the affinity
+  // needs), k the k-th below it (cpu_pin.hpp): a parallel server's runs of other programs.
+  unsigned pin_cpu_rank = 0;
   // The model's hardening: the seccomp allowlist with its fault rules, only the capabilities
   // the ops need, no inherited fds, a fixed environment (off for someone else's program).
   bool fault_filter = true;

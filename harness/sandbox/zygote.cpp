@@ -169,7 +169,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
   const int fd = zsock_;
   // The sandbox pinned the zygote to one CPU; the zygote itself takes back the whole affinity
   // it started with, and each run pins itself again (pin_to_one_cpu: the highest CPU allowed,
-  // a fixed origin the affinity scenarios compare against, cpu_pin.hpp).
+  // a fixed origin the affinity scenarios compare against, or opt.pin_cpu_rank's, cpu_pin.hpp).
   ::sched_setaffinity(0, sizeof affinity_, &affinity_);
   bool userns = false;
   for (const auto& ev : trace::decode(own.committed()))
@@ -201,7 +201,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
       // A fork restarts TSan's thread (os/sanitizer_threads.hpp: "" outside TSan builds).
       if (const std::string why = os::end_sanitizer_threads(); !why.empty()) fail_environment(*trace_, why);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-      if (opt_.pin_cpu) pin_to_one_cpu();
+      if (opt_.pin_cpu) pin_to_one_cpu(opt_.pin_cpu_rank);
       if (opt_.fault_filter) harden_run_child(*trace_, filter, harden_error);
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));
       body_(*trace_, std::string_view(request.data() + 1, static_cast<std::size_t>(n) - 1));

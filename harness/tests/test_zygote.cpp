@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,16 @@ using namespace nsleak;
 
 namespace {
 
+// The one CPU this thread may run on, or -1 when it may run on several.
+long one_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1) return -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) return c;
+  return -1;
+}
+
 std::uint64_t inode(const char* path) {
   struct stat st {};
   return ::stat(path, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
@@ -56,6 +67,7 @@ sandbox::Zygote make_zygote(const sandbox::SandboxOptions& opt) {
     rt::run_main(cfg, [req] {
       test::note("ran", {{"request", req},
                          {"pid", static_cast<long>(::getpid())},
+                         {"cpu", one_cpu()},
                          {"net", inode("/proc/self/ns/net")}});
     });
   });
@@ -208,6 +220,51 @@ TEST_CASE("Runs through a RunServer are judged as run_scenario judges them, on t
       ++runs;
     }
   CHECK(runs > 50);
+}
+
+TEST_CASE("A run pins itself to the CPU its rank names, and parallel servers spread only programs blind to the affinity",
+          "[sandbox][zygote]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  REQUIRE(::sched_getaffinity(0, sizeof set, &set) == 0);
+  std::vector<long> allowed;  // highest first, as pin_to_one_cpu counts
+  for (int c = CPU_SETSIZE - 1; c >= 0; --c)
+    if (CPU_ISSET(c, &set)) allowed.push_back(c);
+  for (const unsigned rank : {0u, 1u, 2u}) {
+    sandbox::SandboxOptions opt;
+    opt.pin_cpu_rank = rank;
+    sandbox::Zygote z = make_zygote(opt);
+    REQUIRE(z.env_error().empty());
+    const sandbox::RunRecord r = z.run("cpu");
+    REQUIRE(test::completed(r));
+    const auto ran = test::notes(r, "ran");
+    REQUIRE(ran.size() == 1);
+    INFO("rank " << rank << " of " << allowed.size() << " CPUs");
+    CHECK(ran[0]["cpu"] == allowed[rank % allowed.size()]);
+  }
+  if (allowed.size() < 2) {
+    WARN("SKIPPED: one CPU allowed: every rank is the same CPU, nothing to spread");
+    test::count_skip();
+    return;
+  }
+  // The affinity scenario sets CPU 0: from a run pinned anywhere but the highest CPU, its origin
+  // could be CPU 0 and the leak would vanish. Two servers made in a row hold two ranks in turn,
+  // so were it spread, one of them would start elsewhere than the highest.
+  const scenario::Scenario sc =
+      cli::load(std::string(NSLEAK_SOURCE_DIR) + "/scenarios/affinity/affinity-unlock-without-restore.json");
+  for (int i = 0; i < 2; ++i) {
+    runner::RunServer server({&sc}, {});
+    REQUIRE(server.env_error().empty());
+    for (const auto& policy : sc.expect_order) {
+      runner::RunOptions opt;
+      opt.policy = policy;
+      const runner::RunReport served = server.run(0, opt);
+      INFO("server " << i << ", " << policy << ": " << served.judgement.reason);
+      CHECK(served.judgement.outcome == runner::run_scenario(sc, opt).judgement.outcome);
+      CHECK(served.judgement.outcome == verdict::Outcome::Pass);
+    }
+  }
 }
 
 TEST_CASE("A run through a RunServer is held to the child's memory limit, reported as run_scenario reports it",
