@@ -11,6 +11,7 @@ namespace nsleak::rt {
 namespace {
 
 const ProgramState* g_program = nullptr;
+os::StateSet g_origin{};  // M0's state as the run began (set_origin_state)
 
 std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
   x ^= x >> 30;
@@ -84,9 +85,24 @@ void StateHasher::add_bytes(const void* p, std::size_t n) {
 void StateHasher::add_value(os::StateKind k, const os::StateValue& v) {
   const std::size_t ki = os::index(k);
   add(ki);
-  if (!v.valid() || !os::is_namespace(k) || program_ == nullptr) {
+  if (!v.valid() || program_ == nullptr) {
     add(v.major);
     add(v.minor);
+    return;
+  }
+  if (!os::is_namespace(k)) {
+    // Any other kind by value, but the value the run started with by a mark no value has (a
+    // value's top byte is its kind's tag, 0x80 | row): which CPU a run starts on is its
+    // server's (runner/run_server.cpp spreads parallel servers of programs that never observe
+    // the affinity), so the same state reached by two workers hashes alike. A program that
+    // observes it starts every run on one CPU, where the mark is exactly the value.
+    if (v == g_origin[ki]) {
+      add(~0ull);
+      add(~0ull);
+    } else {
+      add(v.major);
+      add(v.minor);
+    }
     return;
   }
   const std::uint64_t cls = program_->value_class(k, v);
@@ -137,6 +153,7 @@ void goroutines_of(const WaitGroup& w, std::vector<const G*>& out) { out.insert(
 unsigned fingerprint_leave_out = 0;
 
 void set_program_state(const ProgramState* p) { g_program = p; }
+void set_origin_state(const os::StateSet& s) { g_origin = s; }
 
 std::optional<Fingerprint> state_fingerprint(const Choice& c) {
   if (c.kind != trace::ChoiceKind::Preempt || g_program == nullptr) return std::nullopt;

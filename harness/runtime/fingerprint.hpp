@@ -68,7 +68,7 @@ class StateHasher {
   void add_bytes(const void* p, std::size_t n);
   // A thread state value: a namespace by its class and the order in which this fingerprint
   // first met it (the kernel's inode numbers differ between runs; equality is what the run
-  // can observe), any other kind (cwd, ids, affinity, nice) by value.
+  // can observe), any other kind (cwd, ids, affinity, nice) by value, its start value by a mark.
   void add_value(os::StateKind k, const os::StateValue& v);
   void add_state(const os::StateSet& s);
   // An M by its place in the state's structure (set_m_numbering), not by its id.
@@ -104,6 +104,8 @@ extern unsigned fingerprint_leave_out;
 
 // The program's part: set by the interpreter before run_main, for the run.
 void set_program_state(const ProgramState* p);
+// The state every kind started in (M0's, read as the run begins): add_value marks it.
+void set_origin_state(const os::StateSet& s);
 
 // The fingerprint of the state at choice `c`, for a Strategy's choose(): none unless the point
 // is quiescent (above) and a program state is set.

@@ -10,6 +10,7 @@
 #include "harness/os/state_ops.hpp"
 #include "harness/os/task_observer.hpp"
 #include "harness/runtime/child_exit.hpp"
+#include "harness/runtime/fingerprint.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/runtime/sched.hpp"
 #include "harness/trace/names.hpp"
@@ -134,6 +135,7 @@ void run_main(const Config& cfg, std::function<void()> main_fn) {
   m0->thread = pthread_self();
   m0->park.owner = m0;
   os::current_values(os::kAllKindsMask, m0->ns);
+  set_origin_state(m0->ns);
   s.allm.push_back(std::move(m0owned));
   ++s.live_ms;
   s.m0 = m0;
