@@ -38,8 +38,10 @@ struct Frame {
 // not started (its first state and body), at an op boundary (inside Checkpoint after op
 // `op`'s step: what follows is that op's remaining code, then `frames`), parked inside a
 // runtime call that returns into op `op`'s step with no local state (send, recv, wg_wait,
-// sleep, yield), or anywhere else (InOp: locals on its stack, so no fingerprint).
-enum class Phase { NotStarted, InOp, AtBoundary, InCall };
+// sleep, yield), in the kernel inside op `op`'s system call once the call is made, with
+// the locals the op's remaining code reads hashed by the op itself (InSyscall: in_syscall),
+// or anywhere else (InOp: locals on its stack, so no fingerprint).
+enum class Phase { NotStarted, InOp, AtBoundary, InCall, InSyscall };
 
 struct GPos;
 // What a goroutine's author believes about it (ARCHITECTURE.md §Observation and verdicts).
@@ -65,6 +67,11 @@ struct GPos {
   const std::vector<Frame>* frames = nullptr;
   GState init;                             // not started: the state it starts with
   const std::vector<Op>* body = nullptr;   // ... and the body it runs
+  // InSyscall: hashes what the op's remaining code reads of its locals (`sys_ctx`, on the
+  // goroutine's stack until the phase ends), and the M whose thread made the call.
+  const void* sys_ctx = nullptr;
+  void (*sys_hash)(const void*, rt::StateHasher&) = nullptr;
+  std::int64_t sys_m = -1;
 };
 
 bool any_local(const std::vector<Op>& ops) {
@@ -123,6 +130,11 @@ class Interpreter final : public rt::ProgramState {
   }
   void threads(std::vector<std::int64_t>& out) const override {
     for (const auto& [name, t] : threads_) out.push_back(t.m);
+    // The thread a goroutine in the kernel made its call on: its own M while in the call;
+    // listed so that one the structure no longer reaches is still numbered (conservatively, in
+    // goid order: that can only keep two states apart, never merge two).
+    for (const auto& [goid, p] : gpos_)
+      if (p.phase == Phase::InSyscall) out.push_back(p.sys_m);
   }
   std::uint64_t value_class(StateKind k, const os::StateValue& v) const override {
     if (v == first_origin_[os::index(k)]) return 0;
@@ -345,9 +357,9 @@ class Interpreter final : public rt::ProgramState {
       case OpKind::Setns: return do_setns(op, st);
       case OpKind::Get: {  // netns.Get: open(2) of the thread's /proc entry
         auto h = std::make_shared<os::NsHandle>();
-        const Caller c = in_syscall([&] {
+        const Caller c = in_syscall(st, [&] {
           if (auto r = os::open_current(op.ns, *h); !r.ok()) rt::fatal("panic: " + r.message());
-        });
+        }, [&](rt::StateHasher& x) { x.add_value(op.ns, h->id); });  // the rest: h->id (and h, a handle)
         names_[name_of(op, st)] = NamedNs{h, h->id, op.ns};
         auto ev = begin(op, st);
         ev.value = h->id;
@@ -358,7 +370,9 @@ class Interpreter final : public rt::ProgramState {
       case OpKind::Expect: {  // netns.Get and Equal: the read is a system call too
         const NamedNs& want = resolve(name_of(op, st), op.ns, op);
         os::StateValue seen;
-        const Caller c = in_syscall([&] { seen = os::current_value(op.ns); });
+        // The rest reads `want` (a names_ or origin_ entry: the program's, hashed) and `seen`.
+        const Caller c = in_syscall(st, [&] { seen = os::current_value(op.ns); },
+                                    [&](rt::StateHasher& x) { x.add_value(op.ns, seen); });
         auto ev = begin(op, st);
         ev.value = want.id;
         ev.observed = seen;
@@ -514,12 +528,15 @@ class Interpreter final : public rt::ProgramState {
   void do_chdir(const Op& op, GState& st) {
     os::StateValue now;
     std::int64_t moved_share = 0;
-    const Caller c = in_syscall([&] {
+    const Caller c = in_syscall(st, [&] {
       if (auto r = os::sys_result(::chdir(op.name.c_str()), [&] { return "chdir(" + op.name + ")"; }); !r.ok())
         rt::fatal("panic: " + op.loc.str() + ": " + r.message());
       now = os::current_value(StateKind::Fs);
       rt::NoteThreadNs(StateKind::Fs, now);
       moved_share = rt::current_m_snapshot().share[os::index(StateKind::Fs)];
+    }, [&](rt::StateHasher& x) {
+      x.add_value(StateKind::Fs, now);
+      x.add(static_cast<std::uint64_t>(moved_share));
     });
     // Every goroutine that believes it is on the fs struct this chdir moved sees the new cwd
     // (the threads sharing it are moved by NoteThreadNs above).
@@ -546,13 +563,19 @@ class Interpreter final : public rt::ProgramState {
     os::SysResult r;
     std::array<std::int64_t, os::kStateKinds> unshared_share{};
     auto h = std::make_shared<os::NsHandle>();
-    const Caller c = in_syscall([&] {
+    // The rest reads r, h (its id; a handle either way) and unshared_share. h->id's class is
+    // still "none" here (made_ records it below): the op's id, hashed, says which it becomes.
+    const Caller c = in_syscall(st, [&] {
       r = os::unshare_state(op.ns, op.fail_errno);
       if (!r.ok()) return;
       if (auto o = os::open_current(op.ns, *h); !o.ok()) rt::fatal("panic: " + o.message());
       rt::NoteThreadUnshared(op.ns, h->id);
       note_implied(op.ns, true);
       unshared_share = rt::current_m_snapshot().share;
+    }, [&](rt::StateHasher& x) {
+      hash_result(x, r);
+      x.add_value(op.ns, h->id);
+      for (auto sh : unshared_share) x.add(static_cast<std::uint64_t>(sh));
     });
     if (!r.ok()) return syscall_failed(op, st, r, c);
     made_[{os::index(op.ns), h->id}] = op.id;
@@ -579,12 +602,14 @@ class Interpreter final : public rt::ProgramState {
     // netlink-style code ignores (H9), which is exactly the hazard.
     st.belief[os::index(op.ns)] = target.id;
     os::SysResult r;
-    const Caller c = in_syscall([&] {
+    // The rest reads r and `target` (a names_ or origin_ entry: the program's, hashed; its fd
+    // number goes only into a failure's trace event, which no verdict or class reads).
+    const Caller c = in_syscall(st, [&] {
       r = os::set_ns(*target.handle, op.fail_errno);
       if (!r.ok()) return;
       rt::NoteThreadNs(op.ns, target.id);
       note_implied(op.ns, false);
-    });
+    }, [&](rt::StateHasher& x) { hash_result(x, r); });
     if (!r.ok()) return syscall_failed(op, st, r, c, target.handle->fd.get());
     auto ev = begin(op, st);
     ev.value = target.id;
@@ -674,22 +699,30 @@ class Interpreter final : public rt::ProgramState {
   // entersyscallblock (handed off at once). The observation belongs to the calling thread.
   void do_syscall(const Op& op, GState& st) {
     Caller c;
+    const auto nothing = [](rt::StateHasher&) {};  // the rest reads only c
+    const InKernel<decltype(nothing)> k{&c, &nothing};
     const auto call = [&] {
       const timespec zero{0, 0};
       (void)::ppoll(nullptr, 0, &zero, nullptr);  // the call itself, for real
       c = here();
+      entered_kernel(st, k);
     };
     if (op.blocking) {
       rt::BlockingSyscall(call);
     } else {
       rt::Syscall(call);
     }
+    left_kernel(st);
     auto ev = begin(op, st);
     ev.resumed_m = ev.m;  // the G may resume on another M: the op belongs to the caller's
     ev.m = c.m;
     ev.tid = c.tid;
     ev.observe = true;
     step(ev, st, &c.state);
+  }
+
+  static void hash_result(rt::StateHasher& h, const os::SysResult& r) {
+    h.add(static_cast<std::uint64_t>(r.err));  // its text only names the call, for a panic
   }
 
   Caller here() const {
@@ -707,6 +740,48 @@ class Interpreter final : public rt::ProgramState {
       c = here();
     });
     return c;
+  }
+  // The same for an op of goroutine `st` whose code after the call reads, of its locals, only
+  // the Caller and what `locals` hashes: from the end of `body` until the call returns, the
+  // goroutine is at a position a fingerprint covers (Phase::InSyscall; docs/scheduler.md
+  // §Pruning, "In the kernel").
+  template <class F, class V>
+  Caller in_syscall(GState& st, F&& body, const V& locals) {
+    Caller c;
+    const InKernel<V> k{&c, &locals};
+    rt::Syscall([&] {
+      body();
+      c = here();
+      entered_kernel(st, k);
+    });
+    left_kernel(st);
+    return c;
+  }
+  // What an op in the kernel vouches for: the Caller and the locals its remaining code reads.
+  template <class V>
+  struct InKernel {
+    const Caller* c;
+    const V* locals;
+    static void hash(const void* p, rt::StateHasher& h) {
+      const auto* k = static_cast<const InKernel*>(p);
+      h.add_m(k->c->m);  // its tid is that M's thread's
+      h.add_state(k->c->state);
+      (*k->locals)(h);
+    }
+  };
+  template <class V>
+  static void entered_kernel(GState& st, const InKernel<V>& k) {
+    if (st.pos == nullptr) return;
+    st.pos->phase = Phase::InSyscall;
+    st.pos->sys_m = k.c->m;
+    st.pos->sys_ctx = &k;
+    st.pos->sys_hash = &InKernel<V>::hash;
+  }
+  static void left_kernel(GState& st) {
+    if (st.pos == nullptr) return;
+    st.pos->phase = Phase::InOp;
+    st.pos->sys_ctx = nullptr;
+    st.pos->sys_hash = nullptr;
   }
   // The op's event, attributed to the thread that made its call (and where the G resumed,
   // when that is another M).
@@ -780,6 +855,11 @@ rt::ProgramState::Position Interpreter::goroutine(std::int64_t goid, rt::StateHa
     h.add(f.until != nullptr ? f.until->id : ~0u);
   }
   hash_gstate(h, *p.st, local_names_);
+  if (p.phase == Phase::InSyscall) {
+    if (p.sys_hash == nullptr) return Position::Uncovered;
+    p.sys_hash(p.sys_ctx, h);
+    return Position::InSyscall;
+  }
   return p.phase == Phase::AtBoundary ? Position::AtBoundary : Position::InCall;
 }
 

@@ -44,6 +44,8 @@ enum Site : std::uint64_t {
   kTemplate,     // templateThread's loop (its batch empty)
   kCheckpoint,   // ready inside Checkpoint (yield-m, or passed to a woken M): returns to its G
   kExited,
+  kInKernel,     // ready at a syscall site (M::sys_site) with its G in the call: what is left of
+                 // Syscall/BlockingSyscall reads only the M's fields, sys_p and sys_waits
 };
 
 Site site_of(const M* mp, const M* asker) {
@@ -62,6 +64,10 @@ Site site_of(const M* mp, const M* asker) {
     }
   }
   if (mp->ready && mp->curg != nullptr && mp->curg->m == mp && mp->curg->status == GStatus::Running) return kCheckpoint;
+  if (mp->ready && mp->curg != nullptr && mp->curg->m == mp && mp->curg->status == GStatus::Syscall &&
+      (mp->sys_site == SysSite::AfterRetake || mp->sys_site == SysSite::WaitsReturn ||
+       mp->sys_site == SysSite::BlockingReturn))
+    return kInKernel;
   return kUncovered;
 }
 
@@ -156,10 +162,17 @@ void set_program_state(const ProgramState* p) { g_program = p; }
 void set_origin_state(const os::StateSet& s) { g_origin = s; }
 
 std::optional<Fingerprint> state_fingerprint(const Choice& c) {
-  if (c.kind != trace::ChoiceKind::Preempt || g_program == nullptr) return std::nullopt;
+  if (g_program == nullptr) return std::nullopt;
   const auto& s = sched();
   const M* asker = getm();
   if (asker == nullptr || asker->curg == nullptr || s.baton.holder() != asker) return std::nullopt;
+  // A preempt asks in Checkpoint with its G at a boundary (checked with the Gs below); a
+  // retake inside Syscall, its G in the kernel.
+  if (c.kind == trace::ChoiceKind::Retake) {
+    if (asker->sys_site != SysSite::RetakeAsk || asker->curg->status != GStatus::Syscall) return std::nullopt;
+  } else if (c.kind != trace::ChoiceKind::Preempt || asker->sys_site != SysSite::None) {
+    return std::nullopt;
+  }
   StateHasher h(g_program);
 
   // Ms by the order in which the state's structure reaches them, never by id: two states that
@@ -226,6 +239,7 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
   h.set_g_numbering(&gcanon);
 
   // The choice itself: its options follow from the state, but hashing them costs nothing.
+  h.add(static_cast<std::uint64_t>(c.kind));
   h.add(c.options.size());
   for (const auto& o : c.options) h.add(o.detail);
 
@@ -279,6 +293,9 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     h.add(static_cast<bool>(mp->mstartfn));
     if ((fingerprint_leave_out & kLeaveOutThreadStates) == 0) h.add_state(mp->ns);
     for (auto sh : mp->share) h.add(static_cast<std::uint64_t>(sh));
+    h.add(static_cast<std::uint64_t>(mp->sys_site));
+    h.add(pid(mp->sys_p));
+    h.add(mp->sys_waits);
   }
   std::sort(unreached.begin(), unreached.end(), [](const auto& x, const auto& y) {
     return std::tie(x.first.a, x.first.b) < std::tie(y.first.a, y.first.b);
@@ -313,7 +330,18 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     // Running only on the asker or on an M ready in Checkpoint (checked above), at a boundary;
     // InCall only while parked or readied.
     if (gp->status == GStatus::Running && pos != Position::AtBoundary) return std::nullopt;
-    if (gp->status == GStatus::Syscall) return std::nullopt;
+    // In the kernel only on its own M at a syscall site (the asker's RetakeAsk or kInKernel,
+    // both checked with the Ms), or queued by exitsyscall0 (no M: it resumes by returning out
+    // of the call); and a G in a syscall only there.
+    if (pos == Position::InSyscall) {
+      if ((fingerprint_leave_out & kNoInKernel) != 0) return std::nullopt;
+      const bool on_m = gp->status == GStatus::Syscall && gp->m != nullptr && gp->m->curg == gp &&
+                        gp->m->sys_site != SysSite::None;
+      const bool queued = gp->status == GStatus::Runnable && gp->m == nullptr;
+      if (!on_m && !queued) return std::nullopt;
+    } else if (gp->status == GStatus::Syscall) {
+      return std::nullopt;
+    }
     if (pos == Position::NotStarted && gp->status != GStatus::Runnable) return std::nullopt;
     h.add(static_cast<std::uint64_t>(pos));
     h.add(gp->fn_tag);

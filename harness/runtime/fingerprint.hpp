@@ -5,11 +5,14 @@
 // rest of the run depends on. So a fingerprint is given only at *quiescent* points, where every
 // thread's and goroutine's continuation is determined by data this file and the interpreter
 // hash (never by a native stack):
-//   - the choice is a `preempt` at Checkpoint (the asking M's G is at an op boundary);
+//   - the choice is a `preempt` at Checkpoint (the asking M's G is at an op boundary), or a
+//     `retake` asked inside Syscall (the asking M's G in the kernel, below);
 //   - every other M sleeps on its note at one of the sites below, or is ready inside
-//     Checkpoint with its G at an op boundary, or has exited;
+//     Checkpoint with its G at an op boundary, or ready at a syscall site (M::sys_site) with
+//     its G in the kernel, or has exited;
 //   - every live goroutine is at a position the program (the interpreter) can name: not
-//     started, at an op boundary, or parked in a channel/WaitGroup/sleep/yield call.
+//     started, at an op boundary, parked in a channel/WaitGroup/sleep/yield call, or in the
+//     kernel inside an op's system call whose remaining code the program vouches for.
 // Anywhere else state_fingerprint() gives nothing and the search caches nothing there.
 // Nothing here changes a scheduling decision: it only reads the scheduler's state.
 #pragma once
@@ -43,7 +46,9 @@ class StateHasher;
 // data, its own state, and which values name the same namespace across runs.
 class ProgramState {
  public:
-  enum class Position { Uncovered, NotStarted, AtBoundary, InCall };
+  // InSyscall: in the kernel inside an op's system call once the call is made, the locals the
+  // op's remaining code reads hashed by the program.
+  enum class Position { Uncovered, NotStarted, AtBoundary, InCall, InSyscall };
   virtual ~ProgramState() = default;
   // Hashes goroutine `goid`'s position and data; Uncovered if the fingerprint cannot cover it.
   virtual Position goroutine(std::int64_t goid, StateHasher& h) const = 0;
@@ -99,7 +104,10 @@ void goroutines_of(const WaitGroup& w, std::vector<const G*>& out);
 // Tests only: groups of fields the fingerprint leaves out (0 in every real run), so that a test
 // can show its fixture needs them: with one left out, states that differ in it merge and the
 // pruned search loses a class the unpruned one finds.
-enum FingerprintLeaveOut : unsigned { kLeaveOutThreadStates = 1u, kLeaveOutBeliefs = 2u };
+// kNoInKernel is no field: it gives no fingerprint where a goroutine is in the kernel (the
+// cache as it was before those points were covered), so that a test can show its pairs merge
+// there.
+enum FingerprintLeaveOut : unsigned { kLeaveOutThreadStates = 1u, kLeaveOutBeliefs = 2u, kNoInKernel = 4u };
 extern unsigned fingerprint_leave_out;
 
 // The program's part: set by the interpreter before run_main, for the run.

@@ -36,6 +36,17 @@ struct P;
 enum class MStatus { Running, Spinning, Idle, Parked, Wedged, Exited };
 const char* mstatus_name(MStatus s);
 
+// Where inside Syscall/BlockingSyscall (syscall.cpp) an M stops while its G is in the kernel,
+// after the call itself: from each, what is left of the call reads only the M's fields, its
+// sys_p and sys_waits, and the scheduler's state (the state fingerprint's syscall sites).
+enum class SysSite : std::uint8_t {
+  None,
+  RetakeAsk,       // asking the retake choice
+  AfterRetake,     // sysmon was passed the baton to retake this M's P (pass_to)
+  WaitsReturn,     // a call that waits, letting the ready Ms run first (pass)
+  BlockingReturn,  // entersyscallblock's call, the P handed off (pass)
+};
+
 struct M {
   std::int64_t id = 0;
   pid_t tid = 0;
@@ -67,6 +78,11 @@ struct M {
   // system call since, or after a long run of ops without one (waking takes the kernel longer
   // than Go code between two syscalls).
   std::int64_t woken_syscalls = 0;
+  // While its G is in a system call: where the M waits (SysSite), the P it entered the call
+  // with and whether the call waits (SyscallLength::Waits); None/nullptr/false otherwise.
+  SysSite sys_site = SysSite::None;
+  P* sys_p = nullptr;
+  bool sys_waits = false;
   os::StateSet ns{};                     // bookkeeping: the thread's state, per kind
   // For kinds threads share (the fs struct): which shared value this M's thread has; Ms with
   // the same id share one (newm1 copies the id, unshare gives a new one). 0: the process's.

@@ -75,7 +75,11 @@ void BlockingSyscall(const std::function<void()>& call) {
   handoffp(oldp);
   call();
   // In the kernel: other Ms may run meanwhile (the strategy decides how long it blocks).
+  mp->sys_site = SysSite::BlockingReturn;
+  mp->sys_p = oldp;
   sched().baton.pass(mp, true);
+  mp->sys_site = SysSite::None;
+  mp->sys_p = nullptr;
   exitsyscall_nop(gp, oldp);
 }
 
@@ -88,6 +92,10 @@ void Syscall(const std::function<void()>& call, SyscallLength length) {
   ++s.syscalls;
   trace(trace::EnterSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(pp->id)});
   call();
+  // From here to the exit the M's sys_* fields say where it is (the fingerprint's syscall
+  // sites): everything below reads only them, the M's and the scheduler's state.
+  mp->sys_p = pp;
+  mp->sys_waits = length == SyscallLength::Waits;
   // While the G is in the kernel, sysmon may retake its P. A short call is usually back
   // before sysmon has seen it twice (20 us); a call that waits (wait4) is usually retaken.
   M* sm = s.sysmon;
@@ -100,15 +108,23 @@ void Syscall(const std::function<void()>& call, SyscallLength length) {
     };
     std::array<trace::ChoiceOption, 2> opts{opt(RetakeAction::Keep), opt(RetakeAction::Retake)};
     if (length == SyscallLength::Waits) std::swap(opts[0], opts[1]);
+    mp->sys_site = SysSite::RetakeAsk;
     if (static_cast<RetakeAction>(opts[choose(trace::ChoiceKind::Retake, opts)].detail) == RetakeAction::Retake) {
       s.retake = pp;
       notewakeup(sm->park);
+      mp->sys_site = SysSite::AfterRetake;
       s.baton.pass_to(mp, sm);  // sysmon runs retake -> handoffp on its own thread
     }
   }
   // A call that waits stays in the kernel while the Ms already running go on: this one comes
   // back after them (the run-m choice, with this M last).
-  if (length == SyscallLength::Waits && s.baton.anyone_ready()) s.baton.pass(mp, true);
+  if (length == SyscallLength::Waits && s.baton.anyone_ready()) {
+    mp->sys_site = SysSite::WaitsReturn;
+    s.baton.pass(mp, true);
+  }
+  mp->sys_site = SysSite::None;
+  mp->sys_p = nullptr;
+  mp->sys_waits = false;
   if (mp->p == pp) {  // exitsyscallfast: the P is still ours
     trace(trace::ExitSyscall{gp->goid, mid32(mp), static_cast<std::int32_t>(pp->id)});
     casgstatus(gp, GStatus::Syscall, GStatus::Running);
