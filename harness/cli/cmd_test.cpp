@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -215,8 +216,18 @@ int run_tests(const TestArgs& a) {
   std::mutex out;
   std::size_t printed = 0;  // results are printed in plan order, whatever -j: diffable output
   const int n = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // Jobs start longest first: an exploration claim runs thousands of schedules on one worker,
+  // so one that started last would keep the suite waiting while the other workers idle. Its
+  // budget is the estimate; results still print in plan order.
+  std::vector<std::size_t> order(jobs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const auto cost = [&](std::size_t i) {
+    return jobs[i].claims ? jobs[i].sc.expect.at(jobs[i].policy).explore.budget : std::int64_t{0};
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return cost(x) > cost(y); });
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < jobs.size();) {
+    for (std::size_t k; (k = next++) < jobs.size();) {
+      const std::size_t i = order[k];
       runner::RunOptions opt;
       opt.policy = jobs[i].run_under;
       opt.expect_as = jobs[i].policy;
