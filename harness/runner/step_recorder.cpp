@@ -42,9 +42,21 @@ void StepRecorder::put(trace::Record r) {
   pending_.push_back(r);
 }
 
+void StepRecorder::execute(const trace::Execute& e, std::int64_t t) {
+  // A switch that continues the open switch run is one 4-byte entry, with no clock read: the
+  // run's stamp is its own (switch_run.hpp). Otherwise a plain, stamped event (it may start a run).
+  if (out_.extend_run(e, seq_, t)) {
+    ++seq_;
+    return;
+  }
+  trace::Record o = trace::encode(e);
+  o.t = t;
+  commit(o, {}, rt::Observe::None);
+}
+
 void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) {
   trace::Record o = owner;
-  // An annotation with nothing attached (every G switch's Execute): one record, nothing read
+  // An annotation with nothing attached (a G switch's Execute that starts a run): one record, nothing read
   // (so no pin can have failed), straight into the buffer without the copy to pending_.
   if (observe == rt::Observe::None && attached.empty()) {
     stamp(o);

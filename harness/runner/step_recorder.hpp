@@ -19,6 +19,7 @@ class StepRecorder final : public rt::Tracer {
  public:
   StepRecorder(trace::TraceBuffer& out, unsigned observe_mask);
   void commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) override;
+  void execute(const trace::Execute& e, std::int64_t t) override;
 
  private:
   void snapshot_and_check();  // appends TaskState (and Disagreement events) to pending_

@@ -186,7 +186,7 @@ void execute(G* gp) {
   mp->curg = gp;
   gp->m = mp;
   casgstatus(gp, GStatus::Runnable, GStatus::Running);
-  trace(trace::Execute{gp->goid, mid32(mp), mp->tid});
+  trace_execute(trace::Execute{gp->goid, mid32(mp), mp->tid});
   gp->ctx->switch_from_g0();
 }
 

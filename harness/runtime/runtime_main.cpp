@@ -54,6 +54,11 @@ void trace_commit(trace::Record owner, std::span<const trace::Record> attached, 
   s.tracer->commit(owner, attached, observe);
 }
 
+void trace_execute(const trace::Execute& e) {
+  auto& s = sched();
+  if (s.tracer != nullptr) s.tracer->execute(e, s.now_us / 1000);
+}
+
 void Emit(const trace::Record& owner, std::span<const trace::Record> attached, Observe observe) {
   trace_commit(owner, attached, observe);
 }

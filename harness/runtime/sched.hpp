@@ -96,6 +96,8 @@ inline trace::MId mid32(const M* m) { return m != nullptr ? static_cast<trace::M
 // Commits event `e` (with `attached` records, and the kernel read as `observe` says) through
 // the run's tracer, stamped with the virtual clock. No allocation: this is the switch path.
 void trace_commit(trace::Record owner, std::span<const trace::Record> attached, Observe observe);
+// ... a G switch's Execute (Tracer::execute: the switch path, nothing copied but the event).
+void trace_execute(const trace::Execute& e);
 // ... the runtime's own events: `snapshot` reads every task (Observe::All), else nothing.
 template <class E>
 void trace(const E& e, bool snapshot = false) {

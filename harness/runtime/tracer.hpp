@@ -32,6 +32,14 @@ class Tracer {
   // _exit right after. Must not allocate on the scheduler's hot path.
   virtual void commit(const trace::Record& owner, std::span<const trace::Record> attached,
                       Observe observe) = 0;
+  // Commits a G switch's Execute at virtual time `t` (ms): nothing attached, nothing read. Every
+  // switch comes here, so a recorder may pack it without reading its clock (StepRecorder
+  // does: switch_run.hpp); by default it is the plain event.
+  virtual void execute(const trace::Execute& e, std::int64_t t) {
+    trace::Record r = trace::encode(e);
+    r.t = t;
+    commit(r, {}, Observe::None);
+  }
 };
 
 }  // namespace nsleak::rt

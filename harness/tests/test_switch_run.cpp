@@ -1,8 +1,11 @@
 // Switch runs (harness/trace/switch_run.hpp): consecutive Execute events of one M share one
-// trace record. The packing must be invisible: a trace written through TraceBuffer decodes to
-// exactly the events that the same records, each kept as a plain record, decode to.
+// trace record. The packing must be invisible but for the stamps: a trace written through
+// TraceBuffer decodes to exactly the events that the same records, each kept as a plain record,
+// decode to, except that an Execute packed after a run's first says so (run_stamp) and carries
+// the run's first stamp, never a later one than its own.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -39,7 +42,14 @@ void check_same(const std::vector<Event>& got, const std::vector<Event>& want) {
   for (std::size_t i = 0; i < got.size(); ++i) {
     INFO("event " << i);
     CHECK(got[i].seq == want[i].seq);
-    CHECK(got[i].us == want[i].us);
+    if (got[i].run_stamp) {
+      REQUIRE(i > 0);
+      CHECK(got[i].is<Execute>());
+      CHECK(got[i].us == got[i - 1].us);  // the run's: its first event's stamp, carried on
+      CHECK(got[i].us <= want[i].us);     // ... which was read before this event happened
+    } else {
+      CHECK(got[i].us == want[i].us);
+    }
     CHECK(got[i].t == want[i].t);
     CHECK(got[i].snapshot == want[i].snapshot);
     CHECK(got[i].body.index() == want[i].body.index());
@@ -61,7 +71,7 @@ TEST_CASE("Execute events packed into switch runs decode to exactly the events w
   REQUIRE(buf.ok());
   Writer w;
   w.one(buf, encode(SandboxReady{42, 0, true}), 0);
-  // 30 switches on M 0: 11 + 11 + 8 entries; the microseconds grow past a few.
+  // 30 switches on M 0: 22 + 8 entries; the microseconds grow past a few.
   for (int i = 0; i < 30; ++i) w.one(buf, encode(Execute{i % 2 + 1, 0, 100}), 5 + i / 4);
   // An event with an attachment ends the run; the next switch starts one.
   w.many(buf, {encode(TaskState{100, 0, 0, {}}, kAttachedFlag), encode(Ready{3, 0})}, 20);
@@ -70,14 +80,50 @@ TEST_CASE("Execute events packed into switch runs decode to exactly the events w
   w.one(buf, encode(Execute{5, 1, 101}), 22, 7);     // another virtual time: likewise
   w.one(buf, encode(Execute{std::int64_t{1} << 40, 1, 101}), 22, 7);  // a goid past 32 bits: plain
   w.one(buf, encode(Execute{6, 1, 101}), 22, 7);
-  w.one(buf, encode(Execute{7, 1, 101}), std::int64_t{1} << 33, 7);  // 2^33 µs on: a new run
+  // 2^33 µs on: packed all the same (its stamp is the run's, 22 µs, earlier than its own).
+  w.one(buf, encode(Execute{7, 1, 101}), std::int64_t{1} << 33, 7);
 
   const auto records = buf.committed();
-  // 1 + 3 runs + 2 (the Ready's) + 1 + 1 + 1 + 1 plain + 1 (after the plain one) + 1.
-  CHECK(records.size() == 12);
+  // 1 + 2 runs + 2 (the Ready's) + 1 + 1 + 1 + 1 plain + 1 (after the plain one, with the last).
+  CHECK(records.size() == 10);
   CHECK(records.size() < w.plain.size());
-  check_same(decode(records), decode(w.plain));
-  CHECK(decode(records).size() == 38);
+  const auto events = decode(records);
+  check_same(events, decode(w.plain));
+  REQUIRE(events.size() == 38);
+  // Unstamped: 21 + 7 of the 30 switches, and the one after the plain record.
+  CHECK(std::count_if(events.begin(), events.end(), [](const Event& e) { return e.run_stamp; }) == 29);
+  CHECK(events.back().run_stamp);
+  CHECK(events.back().us == 22);
+}
+
+TEST_CASE("A switch extends the open run with no stamp, only when it continues it", "[trace]") {
+  TraceBuffer buf(16);
+  Writer w;
+  w.one(buf, encode(Execute{1, 0, 100}), 5, 2);
+  CHECK_FALSE(buf.extend_run(Execute{2, 0, 100}, w.seq + 1, 2));  // a seq skipped
+  CHECK_FALSE(buf.extend_run(Execute{2, 0, 100}, w.seq, 3));      // another virtual time
+  CHECK_FALSE(buf.extend_run(Execute{2, 1, 100}, w.seq, 2));      // another M
+  CHECK_FALSE(buf.extend_run(Execute{2, 0, 101}, w.seq, 2));      // another thread
+  CHECK_FALSE(buf.extend_run(Execute{std::int64_t{1} << 40, 0, 100}, w.seq, 2));  // a goid past 32 bits
+  CHECK(buf.extend_run(Execute{2, 0, 100}, w.seq++, 2));
+  REQUIRE(buf.committed().size() == 1);
+  // Anything else appended closes the run: a switch after it is not packed into it.
+  w.one(buf, encode(Ready{3, 0}), 9, 2);
+  CHECK_FALSE(buf.extend_run(Execute{3, 0, 100}, w.seq, 2));
+  // A full run takes no more.
+  w.one(buf, encode(Execute{3, 0, 100}), 10, 2);
+  for (std::size_t k = 1; k < kSwitchRunEntries; ++k) REQUIRE(buf.extend_run(Execute{4, 0, 100}, w.seq++, 2));
+  CHECK_FALSE(buf.extend_run(Execute{4, 0, 100}, w.seq, 2));
+  const auto events = decode(buf.committed());
+  REQUIRE(events.size() == 3 + kSwitchRunEntries);
+  CHECK_FALSE(events[0].run_stamp);
+  CHECK(events[1].run_stamp);
+  CHECK(events[1].us == 5);
+  CHECK(events[1].seq == 1);
+  CHECK(events[1].as<Execute>()->g == 2);
+  CHECK_FALSE(events[3].run_stamp);
+  CHECK(events.back().us == 10);
+  CHECK(events.back().seq == w.seq - 1);
 }
 
 TEST_CASE("A switch run's count bounds what is decoded: an entry written after it is not an event", "[trace]") {
@@ -89,7 +135,7 @@ TEST_CASE("A switch run's count bounds what is decoded: an entry written after i
   CHECK(switch_run_size(run) == 3);
   // The child killed between an entry and its count's store: the count still says 3.
   Record fourth = run;
-  REQUIRE(extend_switch_run(fourth, w.stamped(encode(Execute{9, 0, 100}), 3, 0)));
+  REQUIRE(extend_switch_run(fourth, Execute{9, 0, 100}, w.seq, 0));
   CHECK(switch_run_size(fourth) == 4);
   fourth.len = 3;
   const auto events = decode(std::span(&fourth, 1));

@@ -37,8 +37,13 @@ class TraceBuffer {
   // written and the buffer is marked overflowed).
   bool append(std::span<const Record> records);
   // ... one record. A plain Execute (every G switch's) that continues the switch run this
-  // writer appended last is added to that record (switch_run.hpp): 8 bytes, not 128.
+  // writer appended last is added to that record (switch_run.hpp): 4 bytes, not 128, and its
+  // stamp (us) is dropped for the run's.
   bool append(const Record& r);
+  // Adds Execute `e` (sequence number `seq`, virtual time `t`) to the switch run this writer
+  // appended last, when it continues it: the G switch's path, which reads no clock when this
+  // returns true. False: nothing written (append a stamped record instead).
+  bool extend_run(const Execute& e, std::int64_t seq, std::int64_t t);
   // Parent: every record committed so far.
   std::span<const Record> committed() const;
   bool overflowed() const;

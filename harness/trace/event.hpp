@@ -317,6 +317,9 @@ struct Event {
   std::int64_t seq = -1;  // position among the run's events (attachments have none)
   std::int64_t us = 0;    // microseconds since the sandbox started
   std::int64_t t = 0;     // the runtime's virtual clock, ms
+  // us was not read for this event: an Execute packed in a switch run after its first
+  // (switch_run.hpp) carries the run's stamp; it happened at or after us, before the next event.
+  bool run_stamp = false;
   Body body;
   bool snapshot = false;           // a kernel snapshot was taken for this event
   std::vector<TaskRow> tasks;      // ... its rows, sorted by tid

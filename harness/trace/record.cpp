@@ -91,7 +91,10 @@ std::vector<Event> decode(std::span<const Record> records, std::chrono::steady_c
     }
     if (r.kind > kSwitchRunKind) continue;  // not a record this build wrote: skip, never guess
     if (r.kind == kSwitchRunKind) {
-      for (std::uint32_t k = 0, n = switch_run_size(r); k < n; ++k) own(switch_run_event(r, k));
+      for (std::uint32_t k = 0, n = switch_run_size(r); k < n; ++k) {
+        own(switch_run_event(r, k));
+        out.back().run_stamp = k > 0;
+      }
       continue;
     }
     if (r.flags & kAttachedFlag) {

@@ -4,12 +4,17 @@
 // record, so a run of switches wrote a fresh shared-memory page every 32 switches: the kernel
 // allocating, zeroing and charging those pages was about half of what a traced G switch cost
 // (perf, the switch bench). An Execute that follows another Execute of the same M, with
-// nothing between them, adds one 8-byte entry to the record that holds the previous one: a
-// page now holds 32 × kSwitchRunEntries switches. Nothing is lost: the record keeps the
-// first event's seq, us and t, and each entry its G and its microseconds past the first, so
-// decode() gives back exactly the Execute events written (seq consecutive, one t). An Execute
-// that cannot be packed (another M, another virtual time, a goid past 32 bits, a run full)
-// starts a new run or stays a plain Execute record, which decode() reads as before.
+// nothing between them, adds one 4-byte entry (its G) to the record that holds the previous
+// one: a page now holds 32 × kSwitchRunEntries switches.
+//
+// One stamp per run: the record keeps the first event's seq, us and t, and the events after
+// the first are not stamped at all — reading the clock was the largest single cost left in a
+// traced switch (an rdtsc is 19 ns in this VM, the whole switch about 130). decode() gives
+// back the Execute events written, seq consecutive, one t, each with the run's us and
+// Event::run_stamp set on all but the first: such an event happened at or after that time and
+// before the next event's (nothing else was recorded in between, or the run would have ended).
+// An Execute that cannot be packed (another M, another virtual time, a goid past 32 bits, a
+// run full) starts a new run or stays a plain Execute record, which decode() reads as before.
 #pragma once
 
 #include <cstdint>
@@ -23,23 +28,23 @@ struct SwitchRunHead {
   MId m = kNoM;
   std::int32_t tid = 0;
 };
-struct SwitchRunEntry {
-  std::uint32_t dus = 0;  // microseconds past the run's first event (Record::us)
-  std::int32_t g = 0;
-};
+using SwitchRunEntry = std::int32_t;  // the G
 inline constexpr std::size_t kSwitchRunEntries = (kRecordBody - sizeof(SwitchRunHead)) / sizeof(SwitchRunEntry);
-static_assert(kSwitchRunEntries == 11);
+static_assert(kSwitchRunEntries == 22);
 
 // Writes into `run` a run holding only `execute` (a plain Execute owner record, stamped);
 // false, `run` untouched, when it cannot be packed.
 bool start_switch_run(Record& run, const Record& execute);
-// Adds `execute` to the run in `run` when it continues it (the next seq, the same M, thread
-// and virtual time, room left): the entry is written, then Record::len is release-stored, so
-// a reader never sees a count that includes an unwritten entry. False: `run` untouched.
-bool extend_switch_run(Record& run, const Record& execute);
+// Adds Execute `e`, the event of sequence number `seq` at virtual time `t`, to the run in
+// `run` when it continues it (the next seq, the same M, thread and virtual time, room left):
+// the entry is written, then Record::len is release-stored, so a reader never sees a count
+// that includes an unwritten entry. False: `run` untouched. Nothing is stamped: the run's is
+// the event's.
+bool extend_switch_run(Record& run, const Execute& e, std::int64_t seq, std::int64_t t);
 // The number of Execute events in run record `run` (acquire: pairs with extend's store).
 std::uint32_t switch_run_size(const Record& run);
-// The i-th Execute event of run record `run` as a plain Execute record (i < switch_run_size).
+// The i-th Execute event of run record `run` as a plain Execute record (i < switch_run_size),
+// stamped with the run's us.
 Record switch_run_event(const Record& run, std::uint32_t i);
 
 }  // namespace nsleak::trace
