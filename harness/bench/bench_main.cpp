@@ -8,7 +8,8 @@
 //            switch and vs Go's own Gosched ping-pong under GOMAXPROCS=1 (harness/bench/go/
 //            gosched, built by ci/bench), alternating
 //   library  the scenario library under every declared policy, one schedule each, on every
-//            core: wall time; the per-run cost beside its floor, the bare fork +
+//            core, as `nsleak test` runs it (a zygote per worker, fresh origin namespaces per
+//            run): wall time; the per-run cost beside its floor, the bare fork +
 //            unshare(NET|UTS) + exit every run pays
 //   zygote   article schedules through one zygote per core (runner::RunServer): schedules per
 //            second, and the per-schedule cost beside its floor: a zygote fork that makes the
@@ -249,16 +250,22 @@ void library(const std::string& dir) {
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<double> each(jobs.size());
+  std::vector<const scenario::Scenario*> scenarios;
+  for (const auto& j : jobs) scenarios.push_back(&j.first);
   std::atomic<std::size_t> next{0};
   const auto t0 = Clock::now();
   std::vector<std::thread> pool;
+  // As `nsleak test` runs them (cmd_test.cpp): a fork server per worker, each run in origin
+  // namespaces of its own (real unshare right after the fork). The servers' making is timed.
   for (unsigned c = 0; c < cores; ++c)
     pool.emplace_back([&] {
+      runner::RunServer server(scenarios, {}, runner::RunServer::make_default_strategy, 0,
+                               sandbox::Zygote::Origin::FreshPerRun);
       for (std::size_t i; (i = next++) < jobs.size();) {
         runner::RunOptions opt;
         opt.policy = jobs[i].second;
         const auto t = Clock::now();
-        runner::run_scenario(jobs[i].first, opt);
+        server.run(i, opt);
         each[i] = ms_since(t);
       }
     });

@@ -24,6 +24,7 @@
 #include "harness/cli/timeout_arg.hpp"
 #include "harness/cli/limit_args.hpp"
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/runner/run_server.hpp"
 #include "harness/runtime/bad_input.hpp"
 #include "harness/runtime/policy.hpp"
 #include "harness/runtime/strategy.hpp"
@@ -225,9 +226,24 @@ int run_tests(const TestArgs& a) {
     return jobs[i].claims ? jobs[i].sc.expect.at(jobs[i].policy).explore.budget : std::int64_t{0};
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return cost(x) > cost(y); });
+  // One fork server per worker (made on its thread: its zygote dies with it), over every job's
+  // scenario; each run is a fork of it in origin namespaces of its own, unshared right after
+  // the fork (Origin::FreshPerRun): the real unshare a fresh sandbox makes, without the rest
+  // of its set-up, and without the run-time audit, whose supervisor follows one sandbox
+  // (`nsleak run`, which each run's reproduce line is, audits).
+  std::vector<const scenario::Scenario*> scenarios;
+  for (const auto& j : jobs) scenarios.push_back(&j.sc);
+  sandbox::SandboxOptions server_sandbox;
+  server_sandbox.timeout_s = a.timeout;
+  apply(a.limits, server_sandbox);
+  server_sandbox.force_userns = a.userns;
   auto worker = [&] {
+    std::optional<runner::RunServer> server;
     for (std::size_t k; (k = next++) < jobs.size();) {
       const std::size_t i = order[k];
+      if (!server)
+        server.emplace(scenarios, server_sandbox, runner::RunServer::make_default_strategy, 0,
+                       sandbox::Zygote::Origin::FreshPerRun);
       runner::RunOptions opt;
       opt.policy = jobs[i].run_under;
       opt.expect_as = jobs[i].policy;
@@ -235,7 +251,7 @@ int run_tests(const TestArgs& a) {
       apply(a.limits, opt.sandbox);
       opt.sandbox.force_userns = a.userns;
       opt.strategy = [spec = jobs[i].strategy] { return rt::make_strategy(spec); };
-      results[i] = runner::run_scenario(jobs[i].sc, opt);
+      results[i] = server->run(i, opt, jobs[i].strategy);
       results[i].reproduce = reproduce_command(jobs[i].sc.file, opt, jobs[i].strategy);
       if (jobs[i].claims && !skipped(results[i])) {
         std::string replay = "nsleak replay " + shell_quote(jobs[i].sc.file);
@@ -252,7 +268,7 @@ int run_tests(const TestArgs& a) {
       if (jobs[i].run_under != jobs[i].policy) {  // the base policy too: what did the fix change?
         opt.policy = jobs[i].policy;
         opt.expect_as.clear();
-        bases[i] = runner::run_scenario(jobs[i].sc, opt);
+        bases[i] = server->run(i, opt, jobs[i].strategy);
       }
       std::lock_guard lock(out);
       done[i] = true;

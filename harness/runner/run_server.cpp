@@ -62,7 +62,7 @@ std::unique_ptr<rt::Strategy> RunServer::make_default_strategy(const std::string
 }
 
 RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
-                     StrategyMaker make_strategy, int ns_pool)
+                     StrategyMaker make_strategy, int ns_pool, sandbox::Zygote::Origin origin)
     : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)), ns_pool_(ns_pool) {
   sandbox::Zygote::Prepare prepare;
   if (ns_pool_ > 0) prepare = [n = ns_pool_] { return os::fill_ns_pool(n); };
@@ -78,7 +78,7 @@ RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const san
       ::_exit(rt::kChildExitThrow);  // the parent made both just before: a harness bug
     }
     parts::body(out, *scenarios_.at(q.index), policy, strategy.get());
-  }, std::move(prepare));
+  }, std::move(prepare), origin);
 }
 
 RunReport RunServer::run(std::size_t index, const RunOptions& opt, const std::string& strategy) {

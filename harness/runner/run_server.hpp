@@ -3,7 +3,8 @@
 // the kernel's); the report of a run is what run_scenario would give for it.
 //
 // Not audited (RunOptions::audit is run_scenario's: its supervisor follows one sandbox), so
-// `nsleak run` and `nsleak test`'s single runs do not use it. Exploration runs its schedules
+// `nsleak run` and `replay` do not use it. `nsleak test` runs its single runs through one
+// per worker, each run in fresh origin namespaces (Origin::FreshPerRun). Exploration runs its schedules
 // this way (explorer.cpp: a server per worker thread, with a StrategyMaker that decodes its own
 // requests — a choice prefix, a seed, a replay token) and confirms every outcome class it
 // reports with run_scenario: a fresh sandbox, real unshare, the kernel audit.
@@ -33,8 +34,11 @@ class RunServer {
   // `ns_pool` > 0: the zygote makes that many network namespaces in advance and each run's
   // unshare(CLONE_NEWNET) enters the next one instead (os/ns_pool.hpp) — exploration's fast
   // mode, whose findings the caller confirms with real unshare. 0: every unshare is real.
+  // `origin`: Origin::FreshPerRun gives every run origin namespaces of its own, unshared by
+  // the run's child (sandbox/zygote.hpp), as a fresh sandbox's are.
   RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
-            StrategyMaker make_strategy = make_default_strategy, int ns_pool = 0);
+            StrategyMaker make_strategy = make_default_strategy, int ns_pool = 0,
+            sandbox::Zygote::Origin origin = sandbox::Zygote::Origin::Shared);
 
   // Runs scenarios[index] under opt.policy (judged as opt.expect_as), its strategy made from
   // `strategy` by the StrategyMaker. opt.strategy and opt.sandbox are not used: the server's

@@ -18,6 +18,7 @@
 
 #include "harness/os/ns_pool.hpp"
 #include "harness/os/sanitizer_threads.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/sandbox/capabilities.hpp"
 #include "harness/sandbox/clean_process.hpp"
@@ -65,8 +66,8 @@ bool recv_msg(int fd, T& m) {
 
 }  // namespace
 
-Zygote::Zygote(const SandboxOptions& opt, Body body, Prepare prepare)
-    : opt_(opt), body_(std::move(body)), prepare_(std::move(prepare)), trace_(std::make_unique<trace::TraceBuffer>(opt.trace_records)) {
+Zygote::Zygote(const SandboxOptions& opt, Body body, Prepare prepare, Origin origin)
+    : opt_(opt), body_(std::move(body)), prepare_(std::move(prepare)), origin_(origin), trace_(std::make_unique<trace::TraceBuffer>(opt.trace_records)) {
   if (!trace_->ok()) {
     env_error_ = std::string("mmap(trace buffer): ") + std::strerror(errno);
     return;
@@ -151,6 +152,17 @@ void bind_thread_atexit() {
   (void)&once;
 }
 
+// In each run's child of an Origin::FreshPerRun zygote, before anything else: the namespaces
+// the sandbox unshares (namespace_setup.cpp), again, inside the zygote's user namespace if it
+// has one (its capabilities there include CAP_SYS_ADMIN: the ops need it). The zygote's own
+// namespaces are never entered by a run's thread then, so nothing one run's threads did to
+// their origin can reach the next run's.
+void enter_fresh_origin(trace::TraceBuffer& out) {
+  if (::unshare(os::all_namespace_flags()) == 0) return;
+  const int e = errno;
+  fail_environment(out, "unshare(" + os::all_namespace_flag_names() + ") in a zygote's run: " + std::strerror(e));
+}
+
 // In each run's child: the allowlist the zygote compiled before its first fork (`error` if
 // that or harden_zygote failed), loaded with this child's pid.
 void harden_run_child(trace::TraceBuffer& out, SyscallFilter& filter, const std::string& error) {
@@ -201,6 +213,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
       // A fork restarts TSan's thread (os/sanitizer_threads.hpp: "" outside TSan builds).
       if (const std::string why = os::end_sanitizer_threads(); !why.empty()) fail_environment(*trace_, why);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (origin_ == Origin::FreshPerRun) enter_fresh_origin(*trace_);
       if (opt_.pin_cpu) pin_to_one_cpu(opt_.pin_cpu_rank);
       if (opt_.fault_filter) harden_run_child(*trace_, filter, harden_error);
       trace_->append(trace::encode(trace::SandboxReady{::getpid(), ::getuid(), userns}));

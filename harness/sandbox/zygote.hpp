@@ -4,7 +4,10 @@
 // made by run_sandboxed itself (so whatever the sandbox sets up, the zygote has). Each run is
 // then one fork of the zygote: a fresh single-threaded child whose Ms are new clones, so clone
 // inheritance is still the kernel's own behaviour; only the setup is shared. The runs of one
-// zygote start in the same origin namespaces (every run's own unshares die with its child).
+// zygote start in the same origin namespaces (every run's own unshares die with its child),
+// unless it is made with Origin::FreshPerRun: then each run's child first unshares every
+// namespace kind of the state table itself, a real unshare as a fresh sandbox's, so its
+// origin is a namespace set no thread of another run ever entered.
 //
 // The zygote is a copy of this process as it is when the Zygote is constructed: `body` and
 // everything it refers to must exist by then and stay unchanged (the zygote sees its copy).
@@ -40,9 +43,13 @@ class Zygote {
   // inherit ready-made (the namespace pool). Returns empty, or why it could not (the zygote
   // serves anyway: a run must not depend on it).
   using Prepare = std::function<std::string()>;
+  // Where each run's threads start: in the zygote's namespaces (Shared: exploration, whose
+  // runs all start from the same origin), or in namespaces of its own that the run's child
+  // unshares right after the fork (FreshPerRun: `nsleak test`'s single runs).
+  enum class Origin { Shared, FreshPerRun };
 
   // Forks the zygote and waits until it is set up. `opt.timeout_s` is each run's watchdog.
-  Zygote(const SandboxOptions& opt, Body body, Prepare prepare = {});
+  Zygote(const SandboxOptions& opt, Body body, Prepare prepare = {}, Origin origin = Origin::Shared);
   ~Zygote();  // ends the zygote (and a run still going)
   Zygote(const Zygote&) = delete;
   Zygote& operator=(const Zygote&) = delete;
@@ -62,6 +69,7 @@ class Zygote {
   SandboxOptions opt_;
   Body body_;
   Prepare prepare_;
+  Origin origin_;
   std::unique_ptr<trace::TraceBuffer> trace_;  // each run's, shared with the zygote's children
   int sock_ = -1;                              // the parent's end
   int zsock_ = -1;                             // the zygote's end (closed here once forked)

@@ -18,6 +18,7 @@
 
 #include "harness/cli/scenario_loader.hpp"
 #include "harness/os/sanitizer_build.hpp"
+#include "harness/os/state_kind.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runner/run_server.hpp"
 #include "harness/runner/step_recorder.hpp"
@@ -99,6 +100,61 @@ TEST_CASE("A zygote is set up once and forks a fresh child per run, with its req
   CHECK(pids.count(static_cast<long>(::getpid())) == 0);
   REQUIRE(nets.size() == 1);  // ... in the namespaces the zygote set up once
   CHECK(*nets.begin() != inode("/proc/self/ns/net"));  // not ours: the isolation holds
+}
+
+// Each namespace kind of the state table the kernel has, as a run sees it: its own entry's
+// inode and the zygote's (its parent's), by kind name.
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> own_and_zygote_namespaces() {
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> out;
+  const std::string zygote = "/proc/" + std::to_string(::getppid()) + "/";
+  for (auto k : os::kAllKinds)
+    if (os::is_namespace(k) && os::unavailable_reason(k).empty())
+      out[os::kind_name(k)] = {inode((std::string("/proc/self/") + os::info(k).task_entry).c_str()),
+                               inode((zygote + os::info(k).task_entry).c_str())};
+  return out;
+}
+
+TEST_CASE("A zygote made with Origin::FreshPerRun gives each run namespaces of its own, never the zygote's",
+          "[sandbox][zygote]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  for (const auto origin : {sandbox::Zygote::Origin::Shared, sandbox::Zygote::Origin::FreshPerRun}) {
+    const bool fresh = origin == sandbox::Zygote::Origin::FreshPerRun;
+    sandbox::Zygote z({}, [](trace::TraceBuffer& out, std::string_view) {
+      const auto ns = own_and_zygote_namespaces();  // read before any thread of the run is made
+      runner::StepRecorder rec(out, test::kObserveNet);
+      rt::Config cfg;
+      cfg.policy = scenario::load_policy("go1.12");
+      cfg.tracer = &rec;
+      cfg.procs = 1;
+      rt::run_main(cfg, [ns] {
+        nlohmann::json j;
+        for (const auto& [kind, inodes] : ns) j[kind] = {inodes.first, inodes.second};
+        test::note("ns", {{"kinds", j}});
+      });
+    }, {}, origin);
+    REQUIRE(z.env_error().empty());
+    for (int i = 0; i < 2; ++i) {
+      const sandbox::RunRecord r = z.run("");
+      INFO((fresh ? "fresh" : "shared") << " run " << i << ": exit " << r.exit_code << " " << r.env_error);
+      REQUIRE(test::completed(r));
+      const auto n = test::notes(r, "ns");
+      REQUIRE(n.size() == 1);
+      REQUIRE(n[0]["kinds"].size() >= 2);  // net and uts at least
+      for (const auto& [kind, inodes] : n[0]["kinds"].items()) {
+        INFO(kind);
+        const auto own = inodes[0].get<std::uint64_t>(), zygote = inodes[1].get<std::uint64_t>();
+        REQUIRE(own != 0);
+        REQUIRE(zygote != 0);
+        // The zygote's are the only namespaces that outlive a run: a run in them could leave
+        // state there for the next one. (Two runs' own may share an inode number: the kernel
+        // reuses a freed namespace's.)
+        if (fresh)
+          CHECK(own != zygote);
+        else
+          CHECK(own == zygote);
+      }
+    }
+  }
 }
 
 TEST_CASE("A zygote's runs load the allowlist it compiled once, each with its own pid in the kill rules",
