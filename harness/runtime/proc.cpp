@@ -99,10 +99,11 @@ bool work_anywhere() {
   return false;
 }
 
-// findRunnable: a G for this M to run, blocking (stopm) until there is one.
-G* findRunnable() {
+// findRunnable: a G for this M to run, blocking (stopm) until there is one. `mp` is the
+// calling M: this runs on its g0, which never migrates, so the schedule loop's getm() holds
+// (each getm() is an out-of-line call, on every switch).
+G* findRunnable(M* mp) {
   auto& s = sched();
-  M* mp = getm();
   for (;;) {
     P* pp = mp->p;
     checkTimers();  // any M with a P runs the timers that are due (proc.go's checkTimers)
@@ -164,15 +165,14 @@ G* findRunnable() {
   }
 }
 
-// schedule: pick the next G for this M (Go's schedule() up to execute()).
-G* schedule() {
-  M* mp = getm();
+// schedule: pick the next G for M `mp`, on its g0 (Go's schedule() up to execute()).
+G* schedule(M* mp) {
   if (mp->lockedg != nullptr) {
     stoplockedm();
     return mp->lockedg;
   }
   for (;;) {
-    G* gp = findRunnable();
+    G* gp = findRunnable(mp);
     if (mp->spinning()) resetspinning();
     if (gp->lockedm != nullptr) {
       // Invariant 2: a locked G runs only on its M. Hand our P to that M and stop.
@@ -183,8 +183,7 @@ G* schedule() {
   }
 }
 
-void execute(G* gp) {
-  M* mp = getm();
+void execute(M* mp, G* gp) {  // on mp's g0
   if (mp->lockedg != nullptr && mp->lockedg != gp) throw_("execute: locked M runs a foreign G");
   mp->curg = gp;
   gp->m = mp;
@@ -495,8 +494,8 @@ void schedule_loop() {
   M* mp = getm();  // g0 never migrates
   for (;;) {
     G* gp = std::exchange(mp->runnow, nullptr);
-    if (gp == nullptr) gp = schedule();
-    execute(gp);
+    if (gp == nullptr) gp = schedule(mp);
+    execute(mp, gp);
     // Back on g0: the G switched out and asked for something to be done with it.
     if (auto fn = std::exchange(mp->mcallfn, nullptr)) fn(gp);
   }
