@@ -7,7 +7,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <map>
 #include <set>
 
 #include "harness/os/ns_pool.hpp"
