@@ -17,7 +17,11 @@ enum class What { Unshare, Setns, ThreadClone };
 const char* what_name(What w) { return w == What::Unshare ? "unshare" : w == What::Setns ? "setns" : "thread clone"; }
 using Key = std::pair<std::int32_t, What>;  // (tid, what)
 
+constexpr sandbox::NotifiedCalls bit(Call c) { return sandbox::NotifiedCalls{1} << static_cast<unsigned>(c); }
+
 }  // namespace
+
+sandbox::NotifiedCalls audited_calls() { return bit(Call::Unshare) | bit(Call::Setns) | bit(Call::Clone) | bit(Call::Clone3); }
 
 std::vector<std::string> audit_kernel_calls(const observe::KernelLog& kernel, const std::vector<trace::Event>& events,
                                             const scenario::Scenario& sc) {

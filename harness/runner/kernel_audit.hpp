@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/observe/kernel_log.hpp"
+#include "harness/sandbox/notify_filter.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "harness/trace/event.hpp"
 
@@ -18,5 +19,10 @@ namespace nsleak::runner {
 // kernel: the fault filter's ERRNO outranks the notification, so the call never ran.
 std::vector<std::string> audit_kernel_calls(const observe::KernelLog& kernel, const std::vector<trace::Event>& events,
                                             const scenario::Scenario& sc);
+
+// The calls audit_kernel_calls counts: the run's child is notified of these only. Each other
+// notified call (exit, exit_group, the set*id family, ...) would stop its caller for a
+// supervisor round trip whose record nothing reads.
+sandbox::NotifiedCalls audited_calls();
 
 }  // namespace nsleak::runner

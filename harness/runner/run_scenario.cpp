@@ -57,7 +57,10 @@ RunReport run_scenario(const scenario::Scenario& sc, const RunOptions& opt) {
   RunReport r = parts::head(sc, policy, strategy->name());
   observe::Supervisor supervisor(0, false);
   sandbox::SandboxOptions so = opt.sandbox;
-  if (opt.audit) so.supervisor = supervisor.hook();
+  if (opt.audit) {
+    so.supervisor = supervisor.hook();
+    so.notified = audited_calls();
+  }
   if (r.record.env_error.empty())
     r.record = sandbox::run_sandboxed(so, [&](trace::TraceBuffer& out) {
       parts::body(out, sc, policy, strategy.get());

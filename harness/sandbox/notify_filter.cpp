@@ -10,7 +10,9 @@
 
 #include <array>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "harness/sandbox/bpf_export.hpp"
 
@@ -41,28 +43,37 @@ bool send_fd(int sock, int fd) {
   return ::sendmsg(sock, &msg, MSG_NOSIGNAL) == 1;
 }
 
-}  // namespace
-
-const NotifyFilter& process_notify_filter() {
-  static const NotifyFilter compiled = [] {
-    NotifyFilter f;
-    FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
-    if (!ctx) {
-      f.error = "seccomp_init failed";
+NotifyFilter compile_notify_filter(NotifiedCalls calls) {
+  NotifyFilter f;
+  FilterCtx ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) {
+    f.error = "seccomp_init failed";
+    return f;
+  }
+  for (std::size_t i = 0; i < kNotifiedSyscalls.size(); ++i) {
+    if (!(calls & (NotifiedCalls{1} << i))) continue;
+    const int nr = seccomp_syscall_resolve_name(kNotifiedSyscalls[i]);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
+    if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) {
+      f.error = fail("seccomp_rule_add(notify)", rc);
       return f;
     }
-    for (const char* name : kNotifiedSyscalls) {
-      const int nr = seccomp_syscall_resolve_name(name);
-      if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture (fork on arm64)
-      if (int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0); rc < 0) {
-        f.error = fail("seccomp_rule_add(notify)", rc);
-        return f;
-      }
-    }
-    f.error = export_bpf(ctx.get(), f.code);
-    return f;
-  }();
-  return compiled;
+  }
+  f.error = export_bpf(ctx.get(), f.code);
+  return f;
+}
+
+}  // namespace
+
+const NotifyFilter& process_notify_filter(NotifiedCalls calls) {
+  // A process asks for one or two sets (observe's all, the audit's few): compiled once each,
+  // before a fork, never on a run's path. std::map nodes stay put, so the reference lasts.
+  static std::mutex mu;
+  static std::map<NotifiedCalls, NotifyFilter> compiled;
+  const std::lock_guard lock(mu);
+  auto it = compiled.find(calls);
+  if (it == compiled.end()) it = compiled.emplace(calls, compile_notify_filter(calls)).first;
+  return it->second;
 }
 
 std::string install_notify_filter(const NotifyFilter& f, int sock) {

@@ -145,7 +145,7 @@ RunRecord run_sandboxed(const SandboxOptions& opt, const std::function<void(trac
   }
   // Compiled before the fork, once per process (bpf_export.hpp); each child loads its copy.
   CompiledSyscallFilter* allowlist = opt.fault_filter ? &process_syscall_filter() : nullptr;
-  const NotifyFilter* notify = opt.supervisor ? &process_notify_filter() : nullptr;
+  const NotifyFilter* notify = opt.supervisor ? &process_notify_filter(opt.notified) : nullptr;
   // The parent may have other threads allocating (os/sanitizer_fork.hpp; a no-op outside ASan
   // builds). Its false — an ASan runtime linked shared — leaves the fork as it was: ci/sanitize
   // links it statically.

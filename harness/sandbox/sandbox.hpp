@@ -55,6 +55,7 @@ struct SandboxOptions {
   bool fault_filter = true;
   Supervisor supervisor;                   // set: the child runs under the seccomp notification
                                            // filter, answered by this on a parent thread
+  NotifiedCalls notified = kAllNotified;   // ... of these calls only (the others run unstopped)
 };
 
 

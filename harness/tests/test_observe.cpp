@@ -245,6 +245,11 @@ TEST_CASE("the run-time audit: the kernel saw the article's calls; a forged miss
   const auto unshare = std::find_if(evs.begin(), evs.end(), [](const KernelEvent& e) { return e.call == Call::Unshare; });
   REQUIRE(unshare != evs.end());
   CHECK(nsleak::runner::audit_kernel_calls(r.kernel, r.record.events, sc).empty());
+  // The child is notified only of the calls the audit counts: its exits and every other call
+  // ran without a supervisor round trip.
+  const auto audited = nsleak::runner::audited_calls();
+  for (const auto& e : evs) CHECK((audited >> static_cast<unsigned>(e.call) & 1u) == 1u);
+  CHECK(std::none_of(evs.begin(), evs.end(), [](const KernelEvent& e) { return e.call == Call::ExitGroup; }));
 
   // The kernel never saw the setns the trace logs: caught, naming the call, the thread and the op.
   KernelLog missing = r.kernel;
