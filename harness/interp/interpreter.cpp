@@ -698,21 +698,14 @@ class Interpreter final : public rt::ProgramState {
   // `syscall` is entersyscall (the P stays unless sysmon retakes it), with "blocking" it is
   // entersyscallblock (handed off at once). The observation belongs to the calling thread.
   void do_syscall(const Op& op, GState& st) {
-    Caller c;
-    const auto nothing = [](rt::StateHasher&) {};  // the rest reads only c
-    const InKernel<decltype(nothing)> k{&c, &nothing};
-    const auto call = [&] {
-      const timespec zero{0, 0};
-      (void)::ppoll(nullptr, 0, &zero, nullptr);  // the call itself, for real
-      c = here();
-      entered_kernel(st, k);
-    };
-    if (op.blocking) {
-      rt::BlockingSyscall(call);
-    } else {
-      rt::Syscall(call);
-    }
-    left_kernel(st);
+    const Caller c = in_syscall(
+        st,
+        [] {
+          const timespec zero{0, 0};
+          (void)::ppoll(nullptr, 0, &zero, nullptr);  // the call itself, for real
+        },
+        [](rt::StateHasher&) {},  // the rest reads only c
+        op.blocking);
     auto ev = begin(op, st);
     ev.resumed_m = ev.m;  // the G may resume on another M: the op belongs to the caller's
     ev.m = c.m;
@@ -744,16 +737,21 @@ class Interpreter final : public rt::ProgramState {
   // The same for an op of goroutine `st` whose code after the call reads, of its locals, only
   // the Caller and what `locals` hashes: from the end of `body` until the call returns, the
   // goroutine is at a position a fingerprint covers (Phase::InSyscall; docs/scheduler.md
-  // §Pruning, "In the kernel").
+  // §Pruning, "In the kernel"). `blocking`: entersyscallblock (the `syscall` op's "blocking").
   template <class F, class V>
-  Caller in_syscall(GState& st, F&& body, const V& locals) {
+  Caller in_syscall(GState& st, F&& body, const V& locals, bool blocking = false) {
     Caller c;
     const InKernel<V> k{&c, &locals};
-    rt::Syscall([&] {
+    const auto call = [&] {
       body();
       c = here();
       entered_kernel(st, k);
-    });
+    };
+    if (blocking) {
+      rt::BlockingSyscall(call);
+    } else {
+      rt::Syscall(call);
+    }
     left_kernel(st);
     return c;
   }
