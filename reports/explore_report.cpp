@@ -20,6 +20,8 @@ std::string coverage_line(const explore::ExploreResult& r) {
   if (r.exhaustive && r.complete)
     return "complete: every schedule within bound " + std::to_string(r.bound) + " — " + std::to_string(r.schedules) +
            " run, " + std::to_string(r.pruned) + " pruned";
+  if (r.stopped_at_class)
+    return "stopped at the first counterexample: " + counts + (r.exhaustive ? " (bound " + std::to_string(r.bound) + ")" : "");
   if (r.exhaustive) {
     std::string s = "not complete within bound " + std::to_string(r.bound) + ": " + counts;
     if (r.pending > 0)

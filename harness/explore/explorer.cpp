@@ -169,6 +169,7 @@ class Explorer {
 
   bool out_of_budget() const {
     if (failure_) return true;  // a worker failed: the others stop at their next look
+    if (result_.stopped_at_class) return true;
     if (launched_ >= opt_.budget) return true;
     if (opt_.time_s > 0 && std::chrono::duration<double>(Clock::now() - t0_).count() >= opt_.time_s) return true;
     return false;
@@ -201,6 +202,7 @@ class Explorer {
         cf.schedule = result_.schedules;
         opt_.on_class(cf);
       }
+      if (opt_.stop_at && opt_.stop_at(r.outcome)) result_.stopped_at_class = true;
     }
     Found& f = it->second;
     ++f.count;

@@ -61,6 +61,10 @@ struct ExploreOptions {
   // A class the first time a schedule shows it (under the explorer's lock: keep it short),
   // before it is confirmed and shrunk: what `--format jsonl` streams.
   std::function<void(const ClassFound&)> on_class;
+  // A class it says yes to (asked once per class, the first time a schedule shows it) ends the
+  // search after that schedule: `nsleak test`'s claims stop at their first counterexample, since
+  // the rest of the space cannot make a refuted "unreachable" hold again.
+  std::function<bool(const Outcome&)> stop_at;
 };
 
 struct ExploreOptions::ClassFound {
@@ -95,6 +99,7 @@ struct ExploreResult {
   bool exhaustive = false;
   int bound = 0;
   bool complete = false;          // every schedule within the bound was run or pruned
+  bool stopped_at_class = false;  // stop_at said yes to a class: the search ended there
   long pending = 0;               // exhaustive, incomplete: known schedules not run
   std::string guarantee;          // pct/random: the statement the run supports
   std::string skipped;            // the environment cannot run the scenario: why

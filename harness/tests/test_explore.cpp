@@ -182,16 +182,16 @@ TEST_CASE("PCT on the article: a yielding M never wins its own run-m choice, and
   CHECK(explore::token(far, labels) == "run-m@start+70000=m0");
 }
 
-TEST_CASE("the clone from a dirty locked thread (#20676): found under go1.9, absent under go1.12 within bound 1", "[explore]") {
+TEST_CASE("the clone from a dirty locked thread (#20676): found under go1.9, absent under go1.12 within bound 2", "[explore]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const auto sc = library("clone-from-dirty-locked-thread");
   const auto old = run(sc, "go1.9", "go-order", 1);
   REQUIRE(!old.classes.empty());
   CHECK(old.classes.front().outcome.has("inherited-clone"));
-  const auto now = run(sc, "go1.12", "exhaustive:1", 400, true, false);
+  const auto now = run(sc, "go1.12", "exhaustive:2", 9000, true, false);
   CHECK(now.complete);
   for (const auto& c : now.classes) CHECK_FALSE(c.outcome.has("inherited-clone"));
-  std::cout << "clone-from-dirty-locked-thread go1.12 exhaustive:1: " << now.schedules << " run, " << now.pruned << " pruned\n";
+  std::cout << "clone-from-dirty-locked-thread go1.12 exhaustive:2: " << now.schedules << " run, " << now.pruned << " pruned\n";
 }
 
 namespace {
