@@ -225,6 +225,7 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     reach_g(m->curg);
     reach_g(m->lockedg);
     reach_g(m->runnow);
+    reach_g(m->mcallg);
   }
   for (const auto& pp : s.allp) {
     reach_g(pp->runnext);
@@ -290,6 +291,7 @@ std::optional<Fingerprint> state_fingerprint(const Choice& c) {
     h.add(mp->park.signaled);
     h.add(mp->park.sleeping);
     h.add(reinterpret_cast<std::uintptr_t>(mp->mcallfn));
+    h.add_g(mp->mcallg);
     h.add(static_cast<bool>(mp->mstartfn));
     if ((fingerprint_leave_out & kLeaveOutThreadStates) == 0) h.add_state(mp->ns);
     for (auto sh : mp->share) h.add(static_cast<std::uint64_t>(sh));

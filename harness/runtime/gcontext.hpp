@@ -40,12 +40,20 @@ class GContext {
   void switch_from_g0();
   // On the G's stack: return to the g0 that resumed it; returns when some M resumes the G.
   void switch_to_g0();
+  // On this G's stack: run G `next` directly, without g0 in between (Gosched's direct path,
+  // proc.cpp): `next` continues holding the g0 this G held, and this G is left suspended as
+  // switch_to_g0 leaves it, so any M's g0, or another G, may resume it later. Not under a
+  // sanitizer: the annotations above follow g0 <-> G switches only.
+  void switch_to(GContext& next);
 
  private:
   boost::context::fiber g_;   // the suspended G, held by g0 while the G is not running
   boost::context::fiber g0_;  // the suspended g0, held by the G while it runs
   std::function<void()> entry_;
   bool started_ = false;  // the fiber (and its stack) exists
+  bool finished_ = false;  // the fiber returned: never resumed again
+
+  void start();  // makes the fiber, on the pool's stack, when the G first runs
 #if NSLEAK_ASAN
   friend struct AnnotatedStack;
   const void* stack_bottom_ = nullptr;  // the G's stack, for the switch to it

@@ -21,7 +21,9 @@ void gentry(G* gp, const std::function<void()>& fn) {
     fatal("panic: a non-standard exception escaped " + gp->label());
   }
   if (gp->is_main && !gp->goexit_called) exit_program(kChildExitOk);  // main returned: os.Exit(0)
-  getm()->mcallfn = goexit0;
+  M* mp = getm();
+  mp->mcallfn = goexit0;
+  mp->mcallg = gp;
 }
 
 void Goexit() {

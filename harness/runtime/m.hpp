@@ -68,6 +68,7 @@ struct M {
   // What g0 does with the G that just switched out (mcall). A plain function pointer: set on
   // every park and yield, so it must not allocate.
   void (*mcallfn)(G*) = nullptr;
+  G* mcallg = nullptr;  // the G mcallfn is called with: not always the one g0 last ran (GContext::switch_to)
   G* runnow = nullptr;                // run this G next, directly (exitsyscall0 got a P)
   bool joined = false;                // pthread_join done, task gone from /proc
   bool ready = false;                 // in the baton's ready list

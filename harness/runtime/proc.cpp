@@ -7,6 +7,7 @@
 #include <array>
 #include <utility>
 
+#include "harness/os/sanitizer_build.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -183,12 +184,17 @@ G* schedule(M* mp) {
   }
 }
 
-void execute(M* mp, G* gp) {  // on mp's g0
+// execute up to the switch: gp becomes mp's current G.
+void execute_bookkeeping(M* mp, G* gp) {
   if (mp->lockedg != nullptr && mp->lockedg != gp) throw_("execute: locked M runs a foreign G");
   mp->curg = gp;
   gp->m = mp;
   casgstatus(gp, GStatus::Runnable, GStatus::Running);
   trace_execute(trace::Execute{gp->goid, mid32(mp), mp->tid});
+}
+
+void execute(M* mp, G* gp) {  // on mp's g0
+  execute_bookkeeping(mp, gp);
   gp->ctx->switch_from_g0();
 }
 
@@ -415,6 +421,7 @@ void mcall(void (*fn)(G*)) {
   M* mp = getm();
   G* gp = mp->curg;
   mp->mcallfn = fn;
+  mp->mcallg = gp;
   gp->ctx->switch_to_g0();
 }
 
@@ -464,16 +471,38 @@ void injectglist(G* gp) {
   runqput(mp->p, gp, false);  // runqputbatch: the tail of the local queue, not runnext
 }
 
+namespace {
+
+// Who may take a yielding G before its own M does (goschedImpl's choice): an M startm woke
+// that has not run yet and is about to look for work, or, without one, an M that happens to
+// be spinning — possible while Ps are idle and no M spins yet.
+struct GoschedRival {
+  M* woken = nullptr;
+  bool can_spin_up = false;
+  bool any() const { return woken != nullptr || can_spin_up; }
+};
+
+GoschedRival gosched_rival() {
+  auto& s = sched();
+  GoschedRival r;
+  r.woken = s.baton.first_ready([](const M* m) { return m->woken_op >= 0 && m->lockedg == nullptr; });
+  r.can_spin_up = r.woken == nullptr && !s.pidle.empty() && s.nmspinning == 0;
+  return r;
+}
+
+void startlockedm_m(G* gp) { startlockedm(gp); }  // then schedule_loop schedules, as schedule() would
+
+}  // namespace
+
 void gosched_m(G* gp) {
   auto& s = sched();
   casgstatus(gp, GStatus::Running, GStatus::Runnable);
   dropg();
   globrunqput(gp);
   if (gp->lockedm != nullptr || !s.main_started) return;
-  // An M startm woke that has not run yet is about to look for work: it may be first.
-  M* other = s.baton.first_ready([](const M* m) { return m->woken_op >= 0 && m->lockedg == nullptr; });
-  const bool can_spin_up = other == nullptr && !s.pidle.empty() && s.nmspinning == 0;
-  if (other == nullptr && !can_spin_up) return;
+  const GoschedRival rival = gosched_rival();
+  M* other = rival.woken;
+  if (!rival.any()) return;
   using trace::GoschedTaker;
   const std::array<trace::ChoiceOption, 2> opts{
       action_option(trace::ChoiceKind::Gosched, static_cast<std::uint8_t>(GoschedTaker::Self)),
@@ -496,9 +525,43 @@ void schedule_loop() {
     G* gp = std::exchange(mp->runnow, nullptr);
     if (gp == nullptr) gp = schedule(mp);
     execute(mp, gp);
-    // Back on g0: the G switched out and asked for something to be done with it.
-    if (auto fn = std::exchange(mp->mcallfn, nullptr)) fn(gp);
+    // Back on g0: a G switched out (the one executed, or one it ran directly: gosched_direct)
+    // and asked for something to be done with it.
+    if (auto fn = std::exchange(mp->mcallfn, nullptr)) fn(std::exchange(mp->mcallg, nullptr));
   }
+}
+
+// Gosched's whole path — gosched_m, schedule, execute — run on the yielding G's own stack,
+// switching straight to the next G (or to none: it may be this one again), when nothing on
+// that path can block this M, which only g0 may do: the same decisions in the same order as
+// on g0, one context switch instead of two. Blocking points, all checked before anything
+// changes: stoplockedm (a locked G's M), the gosched and wakep choices' baton passes (a woken
+// M not yet run, or Ps idle with no M spinning), timers that fire (their readying may wake an
+// M), and startlockedm (the next G is locked to another M: g0 does that part). findRunnable
+// cannot stop this M: the yielding G is on the global queue.
+bool gosched_direct() {
+  if constexpr (os::kSanitizerBuild) return false;  // GContext's annotations cover g0 <-> G only
+  auto& s = sched();
+  M* mp = getm();
+  G* gp = mp->curg;
+  if (gp->lockedm != nullptr || mp->lockedg != nullptr || !s.timers.empty()) return false;
+  const GoschedRival rival = gosched_rival();
+  // Before main starts gosched_m asks no one, but findRunnable's wakep choice still would.
+  if (rival.woken != nullptr || (s.main_started && rival.can_spin_up)) return false;
+  casgstatus(gp, GStatus::Running, GStatus::Runnable);  // gosched_m, up to its choice
+  dropg();
+  globrunqput(gp);
+  G* next = findRunnable(mp);  // schedule(mp), from its loop: mp is not locked
+  if (mp->spinning()) resetspinning();
+  if (next->lockedm != nullptr) {
+    mp->mcallfn = startlockedm_m;
+    mp->mcallg = next;
+    gp->ctx->switch_to_g0();
+    return true;
+  }
+  execute_bookkeeping(mp, next);
+  if (next != gp) gp->ctx->switch_to(*next->ctx);
+  return true;
 }
 
 G* newproc(std::function<void()> fn, const std::string& name) {

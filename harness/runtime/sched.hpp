@@ -177,5 +177,8 @@ void gentry(G* gp, const std::function<void()>& fn);
 void goexit0(G* gp);
 [[noreturn]] void exit_program(int code);
 void gosched_m(G* gp);
+// Gosched without g0 when nothing on its way can block (proc.cpp): false, nothing done, when
+// gosched_m must run on g0.
+bool gosched_direct();
 
 }  // namespace nsleak::rt

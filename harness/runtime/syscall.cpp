@@ -133,7 +133,9 @@ void Syscall(const std::function<void()>& call, SyscallLength length) {
   exitsyscall_nop(gp, pp);
 }
 
-void Gosched() { mcall(gosched_m); }
+void Gosched() {
+  if (!gosched_direct()) mcall(gosched_m);
+}
 
 void Checkpoint() {
   auto& s = sched();
