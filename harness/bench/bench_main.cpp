@@ -227,7 +227,7 @@ void switch_cost(const std::string& go_dir) {
   }
   std::printf("\ncontext switch (%ld round trips, median of %d, alternating)\n"
               "   bare Boost.Context switch:                          %8.1f ns\n"
-              "   G switch on one M (Gosched: g0, runq, schedule):    %8.1f ns   (%.1fx bare)\n",
+              "   G switch on one M (Gosched: runq, schedule, switch): %7.1f ns   (%.1fx bare)\n",
               rounds, n, median(bare), median(g), median(g) / median(bare));
   Target t{"one G switch on one M", median(g), std::nullopt, "ns", "<= 0.25x", "Go's Gosched switch"};
   if (!go.empty()) {

@@ -28,6 +28,7 @@ class Baton {
   // The first ready M, in the order they became ready, for which pred holds; or nullptr.
   template <class Pred>
   M* first_ready(Pred pred) const {
+    if (ready_.empty()) return nullptr;  // the common case, and cheaper than a deque's iterators
     for (M* m : ready_)
       if (pred(m)) return m;
     return nullptr;

@@ -184,8 +184,8 @@ G* schedule(M* mp) {
   }
 }
 
-// execute up to the switch: gp becomes mp's current G.
-void execute_bookkeeping(M* mp, G* gp) {
+// execute up to the switch: gp becomes mp's current G. Inlined into both switch paths.
+[[gnu::always_inline]] inline void execute_bookkeeping(M* mp, G* gp) {
   if (mp->lockedg != nullptr && mp->lockedg != gp) throw_("execute: locked M runs a foreign G");
   mp->curg = gp;
   gp->m = mp;
@@ -267,7 +267,6 @@ void runqput(P* pp, G* gp, bool next) {
   pp->runq.push_back(gp);
 }
 
-void globrunqput(G* gp) { sched().runq.push_back(gp); }
 
 void pidleput(P* pp) {
   if (!pp->runqempty()) throw_("pidleput: P has non-empty run queue");
@@ -482,7 +481,7 @@ struct GoschedRival {
   bool any() const { return woken != nullptr || can_spin_up; }
 };
 
-GoschedRival gosched_rival() {
+[[gnu::always_inline]] inline GoschedRival gosched_rival() {
   auto& s = sched();
   GoschedRival r;
   r.woken = s.baton.first_ready([](const M* m) { return m->woken_op >= 0 && m->lockedg == nullptr; });
@@ -539,15 +538,18 @@ void schedule_loop() {
 // M not yet run, or Ps idle with no M spinning), timers that fire (their readying may wake an
 // M), and startlockedm (the next G is locked to another M: g0 does that part). findRunnable
 // cannot stop this M: the yielding G is on the global queue.
+bool gosched_direct_off = false;
+
 bool gosched_direct() {
   if constexpr (os::kSanitizerBuild) return false;  // GContext's annotations cover g0 <-> G only
   auto& s = sched();
   M* mp = getm();
   G* gp = mp->curg;
-  if (gp->lockedm != nullptr || mp->lockedg != nullptr || !s.timers.empty()) return false;
+  if (gp->lockedm != nullptr || mp->lockedg != nullptr || !s.timers.empty() || gosched_direct_off) return false;
   const GoschedRival rival = gosched_rival();
   // Before main starts gosched_m asks no one, but findRunnable's wakep choice still would.
   if (rival.woken != nullptr || (s.main_started && rival.can_spin_up)) return false;
+  ++s.direct_goscheds;
   casgstatus(gp, GStatus::Running, GStatus::Runnable);  // gosched_m, up to its choice
   dropg();
   globrunqput(gp);

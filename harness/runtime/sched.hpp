@@ -44,6 +44,7 @@ struct Sched {
   std::vector<std::unique_ptr<P>> allp;
   std::vector<std::unique_ptr<G>> allgs;
   std::size_t live_gs = 0, live_ms = 0;  // not dead / not exited: what the run limits count
+  std::int64_t direct_goscheds = 0;      // Goscheds that took the direct path (tests read it)
   RunLimits limits;                      // read at the run's start (run_limits.hpp)
   std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle
   std::vector<P*> pidle;  // idle Ps, LIFO
@@ -109,8 +110,14 @@ void trace(const E& e, bool snapshot = false) {
 nlohmann::json dump_state();
 
 // Status changes (status.cpp): each asserts the current status is `from`, and throws (with
-// the state dump) if not — Go's casgstatus. The only writers of G/P/M status.
-void casgstatus(G* gp, GStatus from, GStatus to);
+// the state dump) if not — Go's casgstatus. The only writers of G/P/M status. casgstatus is
+// inline: it is twice on every G switch, and its check is one compare (the failure is cold).
+[[noreturn, gnu::cold]] void bad_gstatus(const G* gp, GStatus from, GStatus to);
+inline void casgstatus(G* gp, GStatus from, GStatus to) {
+  if (gp->status != from) [[unlikely]]
+    bad_gstatus(gp, from, to);
+  gp->status = to;
+}
 void caspstatus(P* pp, PStatus from, PStatus to);
 void casmstatus(M* mp, MStatus from, MStatus to);
 
@@ -152,7 +159,7 @@ P* pidleget();
 void mput(M* mp);
 M* mget();
 void runqput(P* pp, G* gp, bool next);
-void globrunqput(G* gp);
+inline void globrunqput(G* gp) { sched().runq.push_back(gp); }
 [[noreturn]] void schedule_loop();  // the g0 loop of an M: schedule, execute, repeat
 void mstart(M* mp);                 // first code on a new M's thread
 [[noreturn]] void mexit(M* mp);
@@ -162,7 +169,11 @@ void sysmon();  // mstartfn of the sysmon M
 // Work happens: an op boundary advances the virtual clock.
 void advance_clock_with_work();
 // checkTimers: fire every timer that is due now, on the calling M (its P gets the sleepers).
-void checkTimers();
+// Inline for its common case, no timers at all: findRunnable calls it on every switch.
+void run_due_timers();
+inline void checkTimers() {
+  if (!sched().timers.empty()) run_due_timers();
+}
 // sysmon when no M can run: jump the clock to the next timer and fire it. False: no timers.
 bool jump_to_next_timer();
 
@@ -180,5 +191,8 @@ void gosched_m(G* gp);
 // Gosched without g0 when nothing on its way can block (proc.cpp): false, nothing done, when
 // gosched_m must run on g0.
 bool gosched_direct();
+// Tests only: every Gosched through g0 (false in every real run), so that a test can show
+// both paths decide the same.
+extern bool gosched_direct_off;
 
 }  // namespace nsleak::rt

@@ -18,11 +18,8 @@ namespace {
 
 }  // namespace
 
-void casgstatus(G* gp, GStatus from, GStatus to) {
-  if (gp->status != from)
-    bad_transition("casgstatus", gp->label(), gstatus_name(gp->status), gstatus_name(from),
-                   gstatus_name(to));
-  gp->status = to;
+void bad_gstatus(const G* gp, GStatus from, GStatus to) {
+  bad_transition("casgstatus", gp->label(), gstatus_name(gp->status), gstatus_name(from), gstatus_name(to));
 }
 
 void caspstatus(P* pp, PStatus from, PStatus to) {

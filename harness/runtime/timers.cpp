@@ -50,8 +50,7 @@ void advance_clock_with_work() {
   s.now_us += kOpWorkUs;
 }
 
-void checkTimers() {
-  if (sched().timers.empty()) return;  // the common case: findRunnable's hot path
+void run_due_timers() {
   if (const std::size_t n = count_due(); n > 0) run_due(n);
 }
 

@@ -14,6 +14,7 @@
 #include "harness/runtime/fingerprint.hpp"
 #include "harness/runner/run_report.hpp"
 #include "harness/runtime/policy.hpp"
+#include "harness/runtime/sched.hpp"
 #include "harness/scenario/ids.hpp"
 #include "harness/scenario/parser.hpp"
 #include "harness/verdict/verdict_kind.hpp"
@@ -245,6 +246,33 @@ TEST_CASE("pruned and unpruned exhaustive exploration find the same classes", "[
   }
   CHECK(leaking >= 5);  // the set of classes is not trivial
   CHECK(with_in_kernel + 500 < without_in_kernel);  // the in-kernel points merged runs of these pairs
+}
+
+// Gosched's direct path (docs/scheduler.md §The scheduling loop) must decide exactly what the
+// g0 path decides. A preempt-g at every op boundary yields from every reachable state, so an
+// exhaustive search reaches the Goscheds where a choice is due (a woken M, Ps idle with no M
+// spinning) and the direct path must step aside: the searches with and without it (a test-only
+// switch) run, prune and merge the same schedules and find the same classes.
+TEST_CASE("Gosched's direct path changes no exploration: the same schedules, prunes and classes", "[explore]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const std::vector<std::pair<const char*, const char*>> cases{{"lockosthread-nesting-yield-p2", "go1.9"},
+                                                               {"spawn-does-not-inherit", "go1.12"}};
+  for (const auto& [name, policy] : cases) {
+    const auto sc = library(name);
+    const auto direct = run(sc, policy, "exhaustive:2", 8000, true, false);
+    rt::gosched_direct_off = true;  // inherited by the zygote each call forks
+    const auto g0 = run(sc, policy, "exhaustive:2", 8000, true, false);
+    rt::gosched_direct_off = false;
+    INFO(name << " under " << policy);
+    REQUIRE(direct.complete);
+    REQUIRE(g0.complete);
+    CHECK(direct.schedules == g0.schedules);
+    CHECK(direct.pruned == g0.pruned);
+    CHECK(direct.merged == g0.merged);
+    CHECK(class_keys(direct) == class_keys(g0));
+    std::cout << name << " " << policy << " exhaustive:2, direct Gosched and g0 alike: " << direct.schedules << " run + "
+              << direct.pruned << " pruned\n";
+  }
 }
 
 // The state cache merges two states only when their fingerprints are equal, so a fingerprint

@@ -1079,6 +1079,51 @@ TEST_CASE("The random strategy is deterministic for a given seed", "[runtime]") 
   CHECK(differs);
 }
 
+namespace {
+
+// Two goroutines yielding in turn, then main's note of how many Goscheds took the direct path.
+void ping_pong_program() {
+  rt::WaitGroup wg("wg");
+  wg.Add(1);
+  rt::Go([&] {
+    for (int k = 0; k < 30; ++k) rt::Gosched();
+    wg.Done();
+  }, "other");
+  for (int k = 0; k < 30; ++k) rt::Gosched();
+  wg.Wait();
+  test::note("direct", {{"n", rt::sched().direct_goscheds}});
+}
+
+}  // namespace
+
+TEST_CASE("Gosched's direct path decides what the g0 path decides, and is taken", "[runtime]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  long direct = 0;
+  for (const std::string strategy : {"go-order", "random:12345", "random:7"}) {
+    for (const int procs : {1, 3}) {
+      for (const auto program : {ping_pong_program, busy_program}) {
+        const auto p = prog("go1.12", procs, 2, strategy);
+        auto a = test::run_program(p, program);
+        rt::gosched_direct_off = true;  // inherited by the sandbox child this run forks
+        auto b = test::run_program(p, program);
+        rt::gosched_direct_off = false;
+        INFO(strategy << ", " << procs << " Ps");
+        require_sound(a);
+        require_sound(b);
+        REQUIRE(test::completed(a));
+        REQUIRE(test::completed(b));
+        CHECK(shape(a, false) == shape(b, false));  // every event, choices and switches alike
+        if (program == ping_pong_program) {
+          CHECK(the_note(b, "direct")["n"].get<long>() == 0);
+          direct += the_note(a, "direct")["n"].get<long>();
+          if (procs == 1) CHECK(the_note(a, "direct")["n"].get<long>() >= 50);  // no other P: every yield but the last few
+        }
+      }
+    }
+  }
+  CHECK(direct > 0);
+}
+
 TEST_CASE("go-order runs are deterministic", "[runtime]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const auto p = prog("go1.12", 3, 2);

@@ -76,13 +76,6 @@ bool TraceBuffer::append(std::span<const Record> records) {
   return true;
 }
 
-bool TraceBuffer::extend_run(const Execute& e, std::int64_t seq, std::int64_t t) {
-  // The open run is the last committed record, already published: extending it is its entry
-  // and its count's release store, nothing else.
-  return open_run_end_ != 0 && open_run_end_ == header_->committed.load(std::memory_order_relaxed) &&
-         extend_switch_run(data_[open_run_end_ - 1], e, seq, t);
-}
-
 bool TraceBuffer::append(const Record& r) {
   if (r.kind == kind_of<Execute>() && r.flags == 0 && r.len == 0) {
     Execute e;

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "harness/trace/record.hpp"
+#include "harness/trace/switch_run.hpp"
 
 namespace nsleak::trace {
 
@@ -43,7 +44,12 @@ class TraceBuffer {
   // Adds Execute `e` (sequence number `seq`, virtual time `t`) to the switch run this writer
   // appended last, when it continues it: the G switch's path, which reads no clock when this
   // returns true. False: nothing written (append a stamped record instead).
-  bool extend_run(const Execute& e, std::int64_t seq, std::int64_t t);
+  bool extend_run(const Execute& e, std::int64_t seq, std::int64_t t) {
+    // The open run is the last committed record, already published: extending it is its entry
+    // and its count's release store, nothing else. Inline: every traced G switch.
+    return open_run_end_ != 0 && open_run_end_ == header_->committed.load(std::memory_order_relaxed) &&
+           extend_switch_run(data_[open_run_end_ - 1], e, seq, t);
+  }
   // Parent: every record committed so far.
   std::span<const Record> committed() const;
   bool overflowed() const;

@@ -2,27 +2,15 @@
 
 #include <atomic>
 #include <cstring>
-#include <limits>
 
 namespace nsleak::trace {
-namespace {
-
-std::byte* entry_at(Record& run, std::size_t i) {
-  return run.body + sizeof(SwitchRunHead) + i * sizeof(SwitchRunEntry);
-}
-
-bool fits(const Execute& e) {
-  return e.g >= std::numeric_limits<std::int32_t>::min() && e.g <= std::numeric_limits<std::int32_t>::max();
-}
-
-}  // namespace
 
 bool start_switch_run(Record& run, const Record& execute) {
   // A plain Execute owner record (nothing attached, no snapshot) whose G fits an entry.
   if (execute.kind != kind_of<Execute>() || execute.flags != 0 || execute.field != 0 || execute.len != 0) return false;
   Execute e;
   std::memcpy(&e, execute.body, sizeof e);
-  if (!fits(e)) return false;
+  if (!switch_run_fits(e)) return false;
   run.kind = kSwitchRunKind;
   run.flags = 0;
   run.field = 0;
@@ -33,19 +21,7 @@ bool start_switch_run(Record& run, const Record& execute) {
   const SwitchRunHead head{e.m, e.tid};
   const auto first = static_cast<SwitchRunEntry>(e.g);
   std::memcpy(run.body, &head, sizeof head);
-  std::memcpy(entry_at(run, 0), &first, sizeof first);
-  return true;
-}
-
-bool extend_switch_run(Record& run, const Execute& e, std::int64_t seq, std::int64_t t) {
-  const std::uint32_t n = run.len;  // the writer's own record: no other writer changes it
-  if (run.kind != kSwitchRunKind || n >= kSwitchRunEntries || !fits(e)) return false;
-  SwitchRunHead head;
-  std::memcpy(&head, run.body, sizeof head);
-  if (head.m != e.m || head.tid != e.tid || t != run.t || seq != run.seq + n) return false;
-  const auto entry = static_cast<SwitchRunEntry>(e.g);
-  std::memcpy(entry_at(run, n), &entry, sizeof entry);
-  std::atomic_ref<std::uint32_t>(run.len).store(n + 1, std::memory_order_release);
+  std::memcpy(switch_run_entry_at(run, 0), &first, sizeof first);
   return true;
 }
 

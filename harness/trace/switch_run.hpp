@@ -17,7 +17,10 @@
 // run full) starts a new run or stays a plain Execute record, which decode() reads as before.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "harness/trace/record.hpp"
@@ -32,6 +35,14 @@ using SwitchRunEntry = std::int32_t;  // the G
 inline constexpr std::size_t kSwitchRunEntries = (kRecordBody - sizeof(SwitchRunHead)) / sizeof(SwitchRunEntry);
 static_assert(kSwitchRunEntries == 22);
 
+// Whether Execute `e` can be an entry (its G fits 32 bits), and where entry i of a run goes.
+inline bool switch_run_fits(const Execute& e) {
+  return e.g >= std::numeric_limits<SwitchRunEntry>::min() && e.g <= std::numeric_limits<SwitchRunEntry>::max();
+}
+inline std::byte* switch_run_entry_at(Record& run, std::size_t i) {
+  return run.body + sizeof(SwitchRunHead) + i * sizeof(SwitchRunEntry);
+}
+
 // Writes into `run` a run holding only `execute` (a plain Execute owner record, stamped);
 // false, `run` untouched, when it cannot be packed.
 bool start_switch_run(Record& run, const Record& execute);
@@ -39,8 +50,18 @@ bool start_switch_run(Record& run, const Record& execute);
 // `run` when it continues it (the next seq, the same M, thread and virtual time, room left):
 // the entry is written, then Record::len is release-stored, so a reader never sees a count
 // that includes an unwritten entry. False: `run` untouched. Nothing is stamped: the run's is
-// the event's.
-bool extend_switch_run(Record& run, const Execute& e, std::int64_t seq, std::int64_t t);
+// the event's. Inline: it is on every traced G switch.
+inline bool extend_switch_run(Record& run, const Execute& e, std::int64_t seq, std::int64_t t) {
+  const std::uint32_t n = run.len;  // the writer's own record: no other writer changes it
+  if (run.kind != kSwitchRunKind || n >= kSwitchRunEntries || !switch_run_fits(e)) return false;
+  SwitchRunHead head;
+  std::memcpy(&head, run.body, sizeof head);
+  if (head.m != e.m || head.tid != e.tid || t != run.t || seq != run.seq + n) return false;
+  const auto entry = static_cast<SwitchRunEntry>(e.g);
+  std::memcpy(switch_run_entry_at(run, n), &entry, sizeof entry);
+  std::atomic_ref<std::uint32_t>(run.len).store(n + 1, std::memory_order_release);
+  return true;
+}
 // The number of Execute events in run record `run` (acquire: pairs with extend's store).
 std::uint32_t switch_run_size(const Record& run);
 // The i-th Execute event of run record `run` as a plain Execute record (i < switch_run_size),
