@@ -1,4 +1,5 @@
 #include "harness/interp/interpreter.hpp"
+#include "harness/trace/slots.hpp"
 
 #include <poll.h>
 #include <sys/syscall.h>
@@ -312,7 +313,7 @@ class Interpreter final : public rt::ProgramState {
   void step(trace::Op ev, const GState& st, const os::StateSet* now = nullptr) {
     ev.locked = rt::current_locked();
     const os::StateSet here = now != nullptr ? *now : kernel_state();
-    std::array<trace::Record, os::kStateKinds> attached;
+    trace::Slots<trace::Record, os::kStateKinds> attached;
     std::size_t n = 0;
     for (auto k : os::kAllKinds)
       if (mask_ & (1u << os::index(k)))

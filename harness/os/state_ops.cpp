@@ -15,6 +15,7 @@
 
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/ns_pool.hpp"
+#include "harness/os/own_thread.hpp"
 
 namespace nsleak::os {
 
@@ -158,8 +159,12 @@ std::string cpu_list_text(const StateValue& v) {
 }  // namespace
 
 bool own_entry_path(char* buf, std::size_t size, const char* entry) {
-  const int n = std::snprintf(buf, size, "/proc/%d/%s", static_cast<int>(::gettid()), entry);
-  return n > 0 && static_cast<std::size_t>(n) < size;
+  const OwnThread& self = own_thread();
+  const std::size_t len = std::strlen(entry);
+  if (self.prefix_len + len >= size) return false;
+  std::memcpy(buf, self.proc_prefix, self.prefix_len);
+  std::memcpy(buf + self.prefix_len, entry, len + 1);
+  return true;
 }
 
 SysResult open_current(StateKind kind, NsHandle& out) {
@@ -203,7 +208,7 @@ struct OwnNsDir {
 
 [[gnu::noinline]] int own_ns_dir() {
   thread_local OwnNsDir d;
-  const auto tid = static_cast<pid_t>(::gettid());
+  const pid_t tid = own_thread().tid;
   if (d.tid != tid) {
     char path[32];
     own_entry_path(path, sizeof path, "ns");

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/os/own_thread.hpp"
 #include "harness/os/state_ops.hpp"
 
 namespace nsleak::os {
@@ -102,7 +103,7 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
 
 TaskState TaskObserver::own() {
   TaskState t;
-  t.tid = static_cast<pid_t>(::gettid());
+  t.tid = own_thread().tid;
   for (StateKind k : kAllKinds) {
     if (!observes(k)) continue;
     t.state[index(k)] = current_value(k);

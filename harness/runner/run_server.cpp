@@ -8,6 +8,7 @@
 #include "harness/interp/interpreter.hpp"
 #include "harness/os/ns_pool.hpp"
 #include "harness/runner/run_parts.hpp"
+#include "harness/runner/stamp_clock.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/strategy.hpp"
 #include "harness/scenario/policy_file.hpp"
@@ -64,8 +65,11 @@ std::unique_ptr<rt::Strategy> RunServer::make_default_strategy(const std::string
 RunServer::RunServer(std::vector<const scenario::Scenario*> scenarios, const sandbox::SandboxOptions& sandbox,
                      StrategyMaker make_strategy, int ns_pool, sandbox::Zygote::Origin origin)
     : scenarios_(std::move(scenarios)), make_strategy_(std::move(make_strategy)), ns_pool_(ns_pool) {
-  sandbox::Zygote::Prepare prepare;
-  if (ns_pool_ > 0) prepare = [n = ns_pool_] { return os::fill_ns_pool(n); };
+  // In the zygote, before its first fork: what every run would otherwise do again in its child.
+  sandbox::Zygote::Prepare prepare = [n = ns_pool_]() -> std::string {
+    StampClock::probe_tsc();
+    return n > 0 ? os::fill_ns_pool(n) : std::string();
+  };
   zygote_ = std::make_unique<sandbox::Zygote>(spread(sandbox, scenarios_), [this](trace::TraceBuffer& out, std::string_view request) {
     // In the run's child: everything here is the zygote's copy, as of the server's making.
     const Request q = decode(request);

@@ -20,6 +20,9 @@ class StampClock {
  public:
   StampClock();
   std::int64_t now_us();
+  // Asks the CPU, once per process, whether its TSC is invariant (CPUID, which a VM traps: ~20
+  // µs here). A fork server calls it before its first fork, so that no run's child asks again.
+  static void probe_tsc();
 
  private:
   std::int64_t read_clock();  // the real clock; re-anchors and re-rates when the reading is tight

@@ -1,4 +1,5 @@
 #include "harness/runtime/baton.hpp"
+#include "harness/trace/slots.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -29,7 +30,7 @@ M* Baton::pick_next(M* self) {
   std::size_t i = 0;
   if (ready_.size() > 1) {
     const auto option = [](const M* m) { return m_option(trace::ChoiceKind::RunM, m); };
-    std::array<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> opts;
     if (ready_.size() <= opts.size()) {
       std::transform(ready_.begin(), ready_.end(), opts.begin(), option);
       i = choose(trace::ChoiceKind::RunM, std::span(opts.data(), ready_.size()));
