@@ -20,8 +20,9 @@ struct TaskState {
 class TaskObserver {
  public:
   // `kinds_mask` has bit index(kind) set for each kind to read (net is always read).
-  // Keeps /proc/self/task and /proc open: a snapshot is one getdents64 plus one fstatat per
-  // task (of /proc/<tid>/..., state_ops.hpp's own_entry_path), into a buffer on the stack.
+  // Keeps /proc/self/task and /proc open: a snapshot is one getdents64 plus one read per task
+  // and kind (of /proc/<tid>/..., state_ops.hpp's own_entry_path: a namespace's link text), into
+  // a buffer on the stack.
   explicit TaskObserver(unsigned kinds_mask = 1u);
   ~TaskObserver();
   TaskObserver(const TaskObserver&) = delete;
@@ -30,7 +31,7 @@ class TaskObserver {
   // left out (it is gone by the time the snapshot is used).
   std::vector<TaskState> snapshot();
   // The calling thread alone (its tid as the kernel gives it), read through /proc/<tid>:
-  // one stat per observed kind, no directory walk, no allocation (but a first sighting's pin).
+  // one read per observed kind, no directory walk, no allocation (but a first sighting's pin).
   TaskState own();
   bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
   // Both pin every namespace they see for the observer's lifetime (ns_pins.hpp): within one

@@ -1,5 +1,4 @@
 #include "harness/runtime/baton.hpp"
-#include "harness/trace/slots.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -30,7 +29,7 @@ M* Baton::pick_next(M* self) {
   std::size_t i = 0;
   if (ready_.size() > 1) {
     const auto option = [](const M* m) { return m_option(trace::ChoiceKind::RunM, m); };
-    trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    auto& opts = sched().choice_options;
     if (ready_.size() <= opts.size()) {
       std::transform(ready_.begin(), ready_.end(), opts.begin(), option);
       i = choose(trace::ChoiceKind::RunM, std::span(opts.data(), ready_.size()));

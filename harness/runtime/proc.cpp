@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "harness/os/sanitizer_build.hpp"
-#include "harness/trace/slots.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -133,7 +132,7 @@ G* findRunnable(M* mp) {
         // Local or global work is pick-g; only stealing candidates are stealWork's victims.
         const bool steal = c.front().source == trace::GSource::Steal || c.front().source == trace::GSource::StealRunnext;
         const auto kind = steal ? trace::ChoiceKind::StealWork : trace::ChoiceKind::PickG;
-        trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> opts;
+        auto& opts = sched().choice_options;
         const std::size_t n = c.size();  // <= kMaxChoiceOptions: see there
         for (std::size_t k = 0; k < n; ++k) opts[k] = g_option(kind, c[k].g, c[k].source);
         i = choose(kind, std::span(opts.data(), n));
@@ -250,7 +249,7 @@ std::size_t choose(trace::ChoiceKind kind, std::span<const trace::ChoiceOption> 
   const trace::MId by = mid32(getm());
   const std::size_t i = s.strategy->choose(Choice{kind, options, at, by});
   if (i >= options.size()) throw_("strategy returned an out-of-range choice");
-  trace::Slots<trace::Record, kMaxRecordedOptions> attached;
+  auto& attached = s.choice_records;
   const std::size_t n = std::min(options.size(), attached.size());
   for (std::size_t k = 0; k < n; ++k) attached[k] = trace::encode(options[k], trace::kAttachedFlag);
   trace_commit(trace::encode(trace::Choice{kind, static_cast<std::uint16_t>(options.size()), static_cast<std::uint16_t>(i), at, by}),
@@ -292,7 +291,7 @@ M* mget() {
   if (v.empty()) return nullptr;
   std::size_t i = 0;
   if (v.size() > 1) {
-    trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    auto& opts = sched().choice_options;
     const std::size_t n = std::min(v.size(), opts.size());
     for (std::size_t k = 0; k < n; ++k) opts[k] = m_option(trace::ChoiceKind::Startm, v[v.size() - 1 - k]);
     i = choose(trace::ChoiceKind::Startm, std::span(opts.data(), n));

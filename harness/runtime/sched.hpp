@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/trace/record.hpp"
+#include "harness/trace/slots.hpp"
 #include "harness/runtime/baton.hpp"
 #include "harness/runtime/child_exit.hpp"
 #include "harness/runtime/g.hpp"
@@ -33,6 +34,14 @@ struct NewmHandoff {
   M* templ = nullptr;
 };
 
+// A choice offers at most this many options (more ready Ms are still chosen among by the
+// baton, from a vector). PickG has at most 3 + 2 * (GOMAXPROCS - 1) candidates: the parser's
+// kMaxProcs keeps them within it.
+inline constexpr std::size_t kMaxChoiceOptions = 256;
+// ... of which a choice's trace event carries the first 64; Choice::noptions always says how
+// many there were.
+inline constexpr std::size_t kMaxRecordedOptions = 64;
+
 struct Sched {
   Policy policy;
   Strategy* strategy = nullptr;
@@ -45,6 +54,12 @@ struct Sched {
   std::vector<std::unique_ptr<G>> allgs;
   std::size_t live_gs = 0, live_ms = 0;  // not dead / not exited: what the run limits count
   std::int64_t direct_goscheds = 0;      // Goscheds that took the direct path (tests read it)
+  // The choice being made (one at a time: the baton holder's): its options, written by the
+  // chooser, and the records choose() attaches. Here, not on the chooser's
+  // stack: 16 KiB of frame there meant stack-clash probes into the fresh pages of every G's
+  // and thread's stack in each run, a page fault each (a quarter of an exploration schedule's).
+  trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> choice_options;
+  trace::Slots<trace::Record, kMaxRecordedOptions> choice_records;
   RunLimits limits;                      // read at the run's start (run_limits.hpp)
   std::vector<M*> midle;  // idle Ms, LIFO like Go's sched.midle
   std::vector<P*> pidle;  // idle Ps, LIFO
@@ -83,13 +98,6 @@ inline Sched& sched() { return g_sched; }
 // or WaitGroup op takes well under 1 us): the wakep choice at Checkpoint (syscall.cpp).
 inline constexpr std::int64_t kWakeUpOps = 16;
 
-// A choice records at most this many options (more are still chosen among, not recorded).
-// PickG has at most 3 + 2 * (GOMAXPROCS - 1) candidates: the parser's kMaxProcs keeps them
-// within it, so the scheduler's candidate lists live on the stack.
-inline constexpr std::size_t kMaxChoiceOptions = 256;
-// ... of which a choice's trace event carries the first 64 (8 KiB of records on the stack of
-// whichever G or g0 chooses); Choice::noptions always says how many there were.
-inline constexpr std::size_t kMaxRecordedOptions = 64;
 // An M's id as the trace writes it.
 inline trace::MId mid32(const M* m) { return m != nullptr ? static_cast<trace::MId>(m->id) : trace::kNoM; }
 

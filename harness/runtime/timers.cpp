@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "harness/runtime/runtime.hpp"
-#include "harness/trace/slots.hpp"
 #include "harness/runtime/sched.hpp"
 
 namespace nsleak::rt {
@@ -27,7 +26,7 @@ void run_due(std::size_t n) {
   for (; n > 0; --n) {
     const auto earliest = std::min_element(s.timers.begin(), s.timers.end(), [](G* a, G* b) { return a->wake_at < b->wake_at; });
     const std::int64_t when = (*earliest)->wake_at;
-    trace::Slots<trace::ChoiceOption, kMaxChoiceOptions> opts;
+    auto& opts = sched().choice_options;
     std::array<std::size_t, kMaxChoiceOptions> at;
     std::size_t k = 0;
     for (std::size_t i = 0; i < s.timers.size() && k < opts.size(); ++i) {

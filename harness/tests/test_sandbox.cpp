@@ -18,6 +18,7 @@
 
 #include "harness/os/fault_injection.hpp"
 #include "harness/os/state_ops.hpp"
+#include "harness/os/task_observer.hpp"
 #include "harness/runtime/runtime.hpp"
 #include "harness/sandbox/subordinate_ids.hpp"
 #include "harness/tests/support.hpp"
@@ -265,6 +266,52 @@ TEST_CASE("Every state kind starts private, unshares, injects and goes back, as 
   const auto r = test::run_program(dropped, every_kind_program);
   CHECK(r.userns);
   check_every_kind(r);
+}
+
+namespace {
+
+// Each namespace kind's value as the observer reads it (its own-thread read and its snapshot's
+// row, both from the /proc link's text) and as stat through the same link gives it: "" when
+// they agree everywhere, else what differed.
+std::string link_text_vs_stat() {
+  std::string diff;
+  os::TaskObserver observer(~0u);
+  const auto snapshot = observer.snapshot();
+  for (const auto& k : os::state_kinds()) {
+    if (!os::is_namespace(k.kind)) continue;
+    char path[64];
+    os::own_entry_path(path, sizeof path, k.task_entry);
+    struct stat st {};
+    const os::StateValue by_stat = ::stat(path, &st) == 0 ? os::identity(st) : os::StateValue{};
+    if (!by_stat.valid()) diff += std::string(k.name) + ": stat failed; ";
+    if (os::current_value(k.kind) != by_stat) diff += std::string(k.name) + ": own read " + os::current_value(k.kind).str() + " vs stat " + by_stat.str() + "; ";
+    for (const auto& t : snapshot) {
+      const std::string task_path = "/proc/" + std::to_string(t.tid) + "/" + k.task_entry;
+      struct stat tst {};
+      if (::stat(task_path.c_str(), &tst) != 0) continue;  // a task that just exited
+      if (t.state[os::index(k.kind)] != os::identity(tst))
+        diff += std::string(k.name) + ": task " + std::to_string(t.tid) + " " + t.state[os::index(k.kind)].str() + " vs stat; ";
+    }
+  }
+  return diff;
+}
+
+}  // namespace
+
+TEST_CASE("A namespace's identity read from its link's text is what stat through the link gives", "[sandbox]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  CHECK(link_text_vs_stat() == "");  // this process's own namespaces: reading changes nothing
+  // ...and in a sandbox child whose main thread is in fresh namespaces of every kind, beside
+  // threads still in the sandbox's.
+  auto r = test::run_program(test::Program{}, [] {
+    const int e = ::unshare(os::all_namespace_flags()) == 0 ? 0 : errno;
+    test::note("compared", {{"unshare", e}, {"diff", link_text_vs_stat()}});
+  });
+  REQUIRE(test::completed(r));
+  const auto n = test::notes(r, "compared");
+  REQUIRE(n.size() == 1);
+  CHECK(n.front()["unshare"] == 0);
+  CHECK(n.front()["diff"] == "");
 }
 
 TEST_CASE("CLONE_FS sharing: a chdir in a thread cloned from one that unshared CLONE_FS moves both",
