@@ -320,8 +320,12 @@ class Interpreter final : public rt::ProgramState {
         attached[n++] = trace::encode(trace::OpState{kind_index(k), here[os::index(k)], st.belief[os::index(k)]},
                                       trace::kAttachedFlag);
     const Op* op = ids_.op(ev.op);
-    rt::Emit(trace::encode(ev), std::span(attached.data(), n),
-             op != nullptr ? observation(op->kind) : rt::Observe::All);
+    const rt::Observe observe = op != nullptr ? observation(op->kind) : rt::Observe::All;
+    // Read here, on this thread, just now: the recorder's own-thread read is this one.
+    if (observe == rt::Observe::Own && now == nullptr)
+      rt::EmitOwnRead(trace::encode(ev), std::span(attached.data(), n), here);
+    else
+      rt::Emit(trace::encode(ev), std::span(attached.data(), n), observe);
     rt::OpDone(ev.op);
     if (st.pos != nullptr) {
       st.pos->phase = Phase::AtBoundary;

@@ -101,12 +101,14 @@ std::vector<TaskState> process_tasks(pid_t pid, unsigned kinds_mask) {
   return read_tasks(dir.get(), dir.get(), kinds_mask, nullptr);  // another process's: not ours to pin
 }
 
-TaskState TaskObserver::own() {
+TaskState TaskObserver::own() { return own(StateSet{}); }
+
+TaskState TaskObserver::own(const StateSet& read) {
   TaskState t;
   t.tid = own_thread().tid;
   for (StateKind k : kAllKinds) {
     if (!observes(k)) continue;
-    t.state[index(k)] = current_value(k);
+    t.state[index(k)] = read[index(k)].valid() ? read[index(k)] : current_value(k);
     char path[64];
     own_entry_path(path, sizeof path, info(k).task_entry);
     pins_.pin(AT_FDCWD, path, k, t.state[index(k)]);

@@ -33,6 +33,10 @@ class TaskObserver {
   // The calling thread alone (its tid as the kernel gives it), read through /proc/<tid>:
   // one read per observed kind, no directory walk, no allocation (but a first sighting's pin).
   TaskState own();
+  // ... with the values of `read`, the calling thread's state as its caller read it just now
+  // (current_value, nothing in between): the same reading, not a second one. A kind `read`
+  // has no valid value for is read here.
+  TaskState own(const StateSet& read);
   bool observes(StateKind k) const { return mask_ & (1u << index(k)); }
   // Both pin every namespace they see for the observer's lifetime (ns_pins.hpp): within one
   // observer no namespace identity is reused. Non-empty when a pin failed (the fd limit).

@@ -55,6 +55,16 @@ void StepRecorder::execute(const trace::Execute& e, std::int64_t t) {
 }
 
 void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) {
+  commit_with(owner, attached, observe, nullptr);
+}
+
+void StepRecorder::commit_own_read(const trace::Record& owner, std::span<const trace::Record> attached,
+                                   const os::StateSet& read) {
+  commit_with(owner, attached, rt::Observe::Own, &read);
+}
+
+void StepRecorder::commit_with(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe,
+                               const os::StateSet* own_read) {
   trace::Record o = owner;
   // An annotation with nothing attached (a G switch's Execute that starts a run): one record, nothing read
   // (so no pin can have failed), straight into the buffer without the copy to pending_.
@@ -68,7 +78,7 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
     snapshot_and_check();  // a disagreement is committed first, as its own event
     o.flags |= trace::kSnapshotFlag;
   } else if (observe == rt::Observe::Own) {
-    own_and_check();
+    own_and_check(own_read);
   }
   // A namespace the observer could not pin could have its inode reused: identities would no
   // longer be facts, so the run stops, with the limit and how to raise it.
@@ -80,8 +90,8 @@ void StepRecorder::commit(const trace::Record& owner, std::span<const trace::Rec
 
 // The executing thread's own state against its M's bookkeeping: one row, attached without the
 // snapshot flag (it is not every task). A mismatch is a Disagreement, as in a full snapshot.
-void StepRecorder::own_and_check() {
-  const os::TaskState t = observer_.own();
+void StepRecorder::own_and_check(const os::StateSet* read) {
+  const os::TaskState t = read != nullptr ? observer_.own(*read) : observer_.own();
   const rt::MSnapshot m = rt::current_m_snapshot();
   if (t.tid != m.tid) put(trace::encode(whole(trace::DisagreementKind::TaskWithoutM, t.tid)));
   rows_.clear();

@@ -19,11 +19,16 @@ class StepRecorder final : public rt::Tracer {
  public:
   StepRecorder(trace::TraceBuffer& out, unsigned observe_mask);
   void commit(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe) override;
+  void commit_own_read(const trace::Record& owner, std::span<const trace::Record> attached,
+                       const os::StateSet& read) override;
   void execute(const trace::Execute& e, std::int64_t t) override;
 
  private:
   void snapshot_and_check();  // appends TaskState (and Disagreement events) to pending_
-  void own_and_check();       // ... the executing thread's only
+  // ... the executing thread's only: as `read` (its state read just now), or read here.
+  void own_and_check(const os::StateSet* read);
+  void commit_with(const trace::Record& owner, std::span<const trace::Record> attached, rt::Observe observe,
+                   const os::StateSet* own_read);
   void stamp(trace::Record& r);  // an owner's sequence number and time
   void put(trace::Record r);  // appends to pending_, stamping owners
 

@@ -69,6 +69,8 @@ void Emit(const trace::Record& owner, std::span<const trace::Record> attached, O
 inline void Emit(const trace::Record& owner, std::span<const trace::Record> attached, bool snapshot) {
   Emit(owner, attached, observe_all_if(snapshot));
 }
+// ... with Observe::Own, the calling thread's state being `read`, just now (Tracer::commit_own_read).
+void EmitOwnRead(const trace::Record& owner, std::span<const trace::Record> attached, const os::StateSet& read);
 
 // Bookkeeping after a state change on the current thread (setns, chdir): the runtime's own
 // record of the M's state, which every snapshot cross-checks against the kernel. For a kind

@@ -63,6 +63,14 @@ void Emit(const trace::Record& owner, std::span<const trace::Record> attached, O
   trace_commit(owner, attached, observe);
 }
 
+void EmitOwnRead(const trace::Record& owner, std::span<const trace::Record> attached, const os::StateSet& read) {
+  auto& s = sched();
+  if (s.tracer == nullptr) return;
+  trace::Record o = owner;
+  o.t = s.now_us / 1000;
+  s.tracer->commit_own_read(o, attached, read);
+}
+
 namespace {
 
 // A fault: the message and the runtime's state dump as text attached to the event (the one

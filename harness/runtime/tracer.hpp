@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "harness/os/state_kind.hpp"
 #include "harness/trace/record.hpp"
 
 namespace nsleak::rt {
@@ -32,6 +33,15 @@ class Tracer {
   // _exit right after. Must not allocate on the scheduler's hot path.
   virtual void commit(const trace::Record& owner, std::span<const trace::Record> attached,
                       Observe observe) = 0;
+  // Commits as commit(..., Observe::Own) does, where the calling thread's state was read just
+  // now, with nothing in between (`read`: the observed kinds' values; the interpreter reads
+  // them for the op's own event): a recorder may take that reading as its own-thread read
+  // instead of reading the kernel a second time. By default it reads again.
+  virtual void commit_own_read(const trace::Record& owner, std::span<const trace::Record> attached,
+                               const os::StateSet& read) {
+    (void)read;
+    commit(owner, attached, Observe::Own);
+  }
   // Commits a G switch's Execute at virtual time `t` (ms): nothing attached, nothing read. Every
   // switch comes here, so a recorder may pack it without reading its clock (StepRecorder
   // does: switch_run.hpp); by default it is the plain event.
