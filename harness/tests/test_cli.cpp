@@ -271,7 +271,7 @@ TEST_CASE("--timeout D ends the whole run, decoding and analysis included, withi
           "[cli][limits][timeout]") {
   NSLEAK_REQUIRE_NAMESPACES();
   const auto t0 = std::chrono::steady_clock::now();
-  const Result r = run_nsleak("run fixtures/valid/limits.json --timeout 0.5");
+  const Result r = run_nsleak("run fixtures/valid/outlasts-timeout.json --timeout 0.5");
   const double took = seconds_since(t0);
   INFO(r.out << r.err);
   CHECK(r.out.find("timed out") != std::string::npos);
