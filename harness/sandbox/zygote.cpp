@@ -81,6 +81,9 @@ Zygote::Zygote(const SandboxOptions& opt, Body body, Prepare prepare, Origin ori
   zsock_ = sv[1];
   CPU_ZERO(&affinity_);
   ::sched_getaffinity(0, sizeof affinity_, &affinity_);
+  // Compiled here, in the invoker, once for all its zygotes and sandboxes: the zygote finds it
+  // made, instead of compiling it again in each zygote (libseccomp builds and exports the BPF).
+  if (opt_.fault_filter) (void)process_syscall_filter();
   // The zygote is run_sandboxed's child, so it is set up exactly as every sandbox child is; its
   // "body" serves runs until the parent hangs up. Its watchdog is the parent's lifetime.
   SandboxOptions zopt = opt;
@@ -193,9 +196,14 @@ void Zygote::serve(trace::TraceBuffer& own) {
   }
   if (!send_msg(fd, ready)) ::_exit(rt::kChildExitOk);
   std::vector<char> request(kMaxRequest + 2);  // the tag byte, the request, one more to spot excess
+  // The process's allowlist, compiled once in the invoker before this zygote was made (the
+  // constructor asks for it): a copy, since each run patches its pid in.
   SyscallFilter filter;
   std::string harden_error;
-  if (opt_.fault_filter) harden_error = compile_syscall_filter(filter);
+  if (opt_.fault_filter) {
+    filter = process_syscall_filter().filter;
+    harden_error = process_syscall_filter().error;
+  }
   if (opt_.fault_filter && harden_error.empty()) harden_error = harden_zygote(fd);
   // The heap every run starts from, tidied once: malloc_trim merges the free chunks the zygote
   // inherited (its fastbins) and gives back their whole pages. Otherwise each run's first
