@@ -46,10 +46,10 @@ boost::context::stack_context StackPool::allocate() {
 }
 
 void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
-  // The fiber is done with the stack. Its pages below the top one go back to the kernel
-  // (the mapping and its guard stay): a stack on the free list costs one resident page, not
-  // whatever depth its G reached — 10,000 Gs woken and ending in turn would otherwise keep
-  // 10,000 deep stacks resident. The top page is the next G's first anyway.
+  // The fiber is done with the stack. Past kResidentFree free stacks, its pages below the top
+  // one go back to the kernel (the mapping and its guard stay): such a stack costs one resident
+  // page, not whatever depth its G reached — 10,000 Gs woken and ending in turn would otherwise
+  // keep 10,000 deep stacks resident. The top page is the next G's first anyway.
   char* base = static_cast<char*>(sctx.sp) - sctx.size;  // the guard page
   if (free_ >= kMaxFree) {  // enough kept for the Gs to come: this one goes
     ::munmap(base, sctx.size);
@@ -58,7 +58,7 @@ void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
   }
   char* top_page = static_cast<char*>(sctx.sp) - page_size();
   char* usable = base + page_size();
-  ::madvise(usable, static_cast<std::size_t>(top_page - usable), MADV_DONTNEED);
+  if (free_ >= kResidentFree) ::madvise(usable, static_cast<std::size_t>(top_page - usable), MADV_DONTNEED);
   // Its top word becomes the free list's link.
   auto* f = reinterpret_cast<FreeStack*>(static_cast<char*>(sctx.sp) - sizeof(FreeStack));
   f->next = head_;

@@ -1,8 +1,8 @@
 // StackPool: the G stacks. A stack is mapped (with a guard page below it, so an overrun
 // faults instead of corrupting a neighbour) only when a G first runs, and a G that exits puts
 // its stack back on a free list for the next G to start — as Go's runtime caches stacks of
-// dead Gs: at most kMaxFree of them, each with its pages below the top one given back to the
-// kernel; a stack freed beyond that is unmapped. 10,000 goroutines that run one after another
+// dead Gs: at most kMaxFree of them, each beyond the first kResidentFree with its pages below
+// the top one given back to the kernel; a stack freed beyond kMaxFree is unmapped. 10,000 goroutines that run one after another
 // then map a handful of stacks, not 10,000; 10,000 alive at once map 10,000 (each two VMAs:
 // stack and guard — the goroutine limit against vm.max_map_count counts those, `mapped()`),
 // and give them back as they end.
@@ -21,6 +21,11 @@ class StackPool {
  public:
   static constexpr std::size_t kStackSize = 256 * 1024;  // usable bytes; the guard page is extra
   static constexpr std::size_t kMaxFree = 64;             // stacks kept for reuse
+  // ... of which this many keep their pages: freeing a stack's pages is a madvise whose TLB
+  // shootdown interrupts every CPU running one of the run's threads, at each G's exit, for
+  // pages the next G (the free list is LIFO) touches again. A run whose Gs end a few at a time
+  // gives back nothing; 10,000 ending in turn still hold at most this many deep stacks.
+  static constexpr std::size_t kResidentFree = 16;
 
   boost::context::stack_context allocate();
   // Back on the free list (Boost.Context calls it when a G's fiber returns). No allocation:
