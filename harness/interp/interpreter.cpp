@@ -1,5 +1,4 @@
 #include "harness/interp/interpreter.hpp"
-#include "harness/trace/slots.hpp"
 
 #include <poll.h>
 #include <sys/syscall.h>
@@ -20,6 +19,7 @@
 #include "harness/scenario/fields.hpp"
 #include "harness/scenario/ids.hpp"
 #include "harness/trace/record.hpp"
+#include "harness/trace/slots.hpp"
 
 namespace nsleak::interp {
 namespace {

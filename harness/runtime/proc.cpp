@@ -267,7 +267,6 @@ void runqput(P* pp, G* gp, bool next) {
   pp->runq.push_back(gp);
 }
 
-
 void pidleput(P* pp) {
   if (!pp->runqempty()) throw_("pidleput: P has non-empty run queue");
   if (pp->status != PStatus::Idle) throw_("pidleput: P is not idle");
