@@ -165,12 +165,23 @@ class Interpreter final : public rt::ProgramState {
     GState* st_;
   };
 
-  // Where a system call ran: its thread and what that thread was in at the end of the call.
+  // Where a system call ran: its thread and what that thread was in at the end of the call,
+  // and the baton's handoff count just after that reading (read_is_own).
   struct Caller {
     trace::MId m = trace::kNoM;
     std::int32_t tid = 0;
     os::StateSet state{};
+    std::uint64_t handoffs = 0;
   };
+  // Whether `c`'s reading is also the current thread's state now: the op is back on the M
+  // that made the call, and the baton has not changed hands since the reading, so no other M
+  // ran and this thread ran only the runtime's exitsyscall, which makes no state syscall. The
+  // step's own-thread observation is then that reading, not a second read of the same
+  // kernel value (an expect was three reads of one link in a row; a third of a schedule's
+  // /proc reads in cni-do-restore-ok).
+  static bool read_is_own(const Caller& c) {
+    return c.m == static_cast<trace::MId>(rt::current_mid()) && c.handoffs == rt::baton_handoffs();
+  }
 
   // main reads the state it starts in, the origin every report compares with, as a Go program
   // does before its first statement of interest: an open of /proc/thread-self/ns/KIND per
@@ -309,8 +320,9 @@ class Interpreter final : public rt::ProgramState {
   }
 
   // One traced step: the op, where it ran, what the thread is in (`now`: read here, unless
-  // the op read it on another thread), what the G believes, with the kernel's view of it.
-  void step(trace::Op ev, const GState& st, const os::StateSet* now = nullptr) {
+  // the op read it in its call; `now_is_own`: that reading is this thread's now, read_is_own),
+  // what the G believes, with the kernel's view of it.
+  void step(trace::Op ev, const GState& st, const os::StateSet* now = nullptr, bool now_is_own = false) {
     ev.locked = rt::current_locked();
     const os::StateSet here = now != nullptr ? *now : kernel_state();
     trace::Slots<trace::Record, os::kStateKinds> attached;
@@ -322,7 +334,7 @@ class Interpreter final : public rt::ProgramState {
     const Op* op = ids_.op(ev.op);
     const rt::Observe observe = op != nullptr ? observation(op->kind) : rt::Observe::All;
     // Read here, on this thread, just now: the recorder's own-thread read is this one.
-    if (observe == rt::Observe::Own && now == nullptr)
+    if (observe == rt::Observe::Own && (now == nullptr || now_is_own))
       rt::EmitOwnRead(trace::encode(ev), std::span(attached.data(), n), here);
     else
       rt::Emit(trace::encode(ev), std::span(attached.data(), n), observe);
@@ -375,9 +387,10 @@ class Interpreter final : public rt::ProgramState {
       case OpKind::Expect: {  // netns.Get and Equal: the read is a system call too
         const NamedNs& want = resolve(name_of(op, st), op.ns, op);
         os::StateValue seen;
+        os::StateSet known{};
         // The rest reads `want` (a names_ or origin_ entry: the program's, hashed) and `seen`.
-        const Caller c = in_syscall(st, [&] { seen = os::current_value(op.ns); },
-                                    [&](rt::StateHasher& x) { x.add_value(op.ns, seen); });
+        const Caller c = in_syscall(st, [&] { known[os::index(op.ns)] = seen = os::current_value(op.ns); },
+                                    [&](rt::StateHasher& x) { x.add_value(op.ns, seen); }, false, &known);
         auto ev = begin(op, st);
         ev.value = want.id;
         ev.observed = seen;
@@ -716,15 +729,17 @@ class Interpreter final : public rt::ProgramState {
     ev.m = c.m;
     ev.tid = c.tid;
     ev.observe = true;
-    step(ev, st, &c.state);
+    step(ev, st, &c.state, read_is_own(c));
   }
 
   static void hash_result(rt::StateHasher& h, const os::SysResult& r) {
     h.add(static_cast<std::uint64_t>(r.err));  // its text only names the call, for a panic
   }
 
-  Caller here() const {
-    return {static_cast<trace::MId>(rt::current_mid()), rt::current_tid(), kernel_state()};
+  Caller here(const os::StateSet& known = {}) const {
+    Caller c{static_cast<trace::MId>(rt::current_mid()), rt::current_tid(), kernel_state(known), 0};
+    c.handoffs = rt::baton_handoffs();
+    return c;
   }
 
   // An op that is a system call in Go runs between entersyscall and exitsyscall: sysmon may
@@ -743,13 +758,14 @@ class Interpreter final : public rt::ProgramState {
   // the Caller and what `locals` hashes: from the end of `body` until the call returns, the
   // goroutine is at a position a fingerprint covers (Phase::InSyscall; docs/scheduler.md
   // §Pruning, "In the kernel"). `blocking`: entersyscallblock (the `syscall` op's "blocking").
+  // `known`: kinds `body` itself read on this thread, last thing (here() takes them as read).
   template <class F, class V>
-  Caller in_syscall(GState& st, F&& body, const V& locals, bool blocking = false) {
+  Caller in_syscall(GState& st, F&& body, const V& locals, bool blocking = false, const os::StateSet* known = nullptr) {
     Caller c;
     const InKernel<V> k{&c, &locals};
     const auto call = [&] {
       body();
-      c = here();
+      c = known != nullptr ? here(*known) : here();
       entered_kernel(st, k);
     };
     if (blocking) {
@@ -795,13 +811,16 @@ class Interpreter final : public rt::ProgramState {
     if (ev.m != c.m) ev.resumed_m = ev.m;
     ev.m = c.m;
     ev.tid = c.tid;
-    step(ev, st, &c.state);
+    step(ev, st, &c.state, read_is_own(c));
   }
 
-  os::StateSet kernel_state() const {
+  // The calling thread's value of every observed kind; those `known` holds valid were read
+  // by the caller on this thread just now, with nothing in between (expect's own read).
+  os::StateSet kernel_state(const os::StateSet& known = {}) const {
     os::StateSet now{};
     for (auto k : os::kAllKinds)
-      if (mask_ & (1u << os::index(k))) now[os::index(k)] = os::current_value(k);
+      if (mask_ & (1u << os::index(k)))
+        now[os::index(k)] = known[os::index(k)].valid() ? known[os::index(k)] : os::current_value(k);
     return now;
   }
 

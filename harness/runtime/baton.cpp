@@ -47,6 +47,7 @@ M* Baton::pick_next(M* self) {
 
 void Baton::hand_to(M* next) {
   holder_ = next;
+  ++handoffs_;
   next->turn.release();
 }
 
@@ -104,5 +105,11 @@ void notewakeup(Note& n) {
   n.signaled = true;
   if (n.sleeping) sched().baton.make_ready(n.owner);
 }
+
+}  // namespace nsleak::rt
+
+namespace nsleak::rt {
+
+std::uint64_t baton_handoffs() { return sched().baton.handoffs(); }
 
 }  // namespace nsleak::rt

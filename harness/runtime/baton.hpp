@@ -7,6 +7,7 @@
 // layer-private: the runtime's internals; other layers use runtime.hpp and threads.hpp.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 
 namespace nsleak::rt {
@@ -37,12 +38,17 @@ class Baton {
   void leave(M* self);
   // Called by a thread that just received the baton (also a new M's first step).
   void await_turn(M* self);
+  // How many times the baton has changed hands. The same count at two points on one M means
+  // no other M ran between them: only this thread ran, and only its own code could have
+  // changed its kernel state.
+  std::uint64_t handoffs() const { return handoffs_; }
 
  private:
   M* pick_next(M* self);
   void hand_to(M* next);
 
   M* holder_ = nullptr;
+  std::uint64_t handoffs_ = 0;
   std::deque<M*> ready_;
 };
 

@@ -102,6 +102,9 @@ LockState CurrentLockState();
 std::int64_t current_goid();
 std::int64_t current_mid();
 bool current_locked();
+// How many times the baton has changed hands so far (Baton::handoffs): equal at two points
+// on one M, no other M ran between them.
+std::uint64_t baton_handoffs();
 std::int64_t now_ms();
 
 // A channel of "signals" (chan struct{}), unbuffered or with a buffer of `cap` (make(chan
