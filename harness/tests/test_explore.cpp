@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <iostream>
+#include <mutex>
 #include <set>
 
 #include "harness/cli/scenario_loader.hpp"
@@ -452,3 +453,57 @@ TEST_CASE("labels: the goroutine exec starts is exec.copier#N, apart from main's
   CHECK(ids.function_id("w") == 1);  // the scenario's functions keep their ids
 }
 
+
+// An op that is a system call reads its thread inside the call; the step's own-thread row is
+// that reading only when the G is back on the same M with no baton handoff since
+// (Interpreter::read_is_own). A G that resumed on another M must be read again, on the thread
+// it is on now. Here one thread is left in a namespace of its own (unlocked after an unshare:
+// go1.12 gives it back to the pool), so a G can make its call on one thread and resume on a
+// thread in another namespace; reusing the caller's reading there would show the wrong
+// namespace for the thread, and the recorder's cross-check would report a disagreement.
+TEST_CASE("a syscall op that resumes on another thread reads that thread again", "[explore][observe]") {
+  NSLEAK_REQUIRE_NAMESPACES();
+  const auto sc = scenario::parse_scenario(R"({"name": "resume-elsewhere", "procs": 2,
+    "main": [{"op": "go", "fn": "dirty"}, {"op": "go", "fn": "w"}, {"op": "go", "fn": "w"},
+             {"op": "syscall", "blocking": true}, {"op": "get", "as": "m"},
+             {"op": "syscall", "blocking": true}, {"op": "get", "as": "m2"}],
+    "functions": {"dirty": [{"op": "lock"}, {"op": "unshare", "as": "n"}, {"op": "unlock"}],
+                  "w": [{"op": "syscall", "blocking": true}, {"op": "get", "as": "x"},
+                        {"op": "syscall", "blocking": true}, {"op": "get", "as": "y"}]}})",
+                                           "resume-elsewhere.json", scenario::ParseOptions{{"go1.12"}, verdict::verdict_names()});
+  explore::ExploreOptions o;
+  o.run.policy = "go1.12";
+  o.strategy = explore::parse_strategy("exhaustive:1");
+  o.budget = 600;
+  o.jobs = 2;
+  o.shrink = false;
+  // Counted on the workers, checked here (assertions on the test's own thread only).
+  std::mutex mu;
+  long runs = 0, stayed = 0, moved = 0, moved_across_states = 0, wrong_row = 0, disagreements = 0;
+  std::string first_wrong;
+  o.on_run = [&](const runner::RunReport& rep) {
+    std::lock_guard lock(mu);
+    ++runs;
+    for (const auto& e : rep.record.events) {
+      if (e.is<trace::Disagreement>()) ++disagreements;
+      const auto* op = e.as<trace::Op>();
+      if (op == nullptr || !op->observe || e.snapshot || e.states.empty()) continue;
+      const bool elsewhere = op->resumed_m != trace::kNoM && op->resumed_m != op->m;
+      (elsewhere ? moved : stayed) += 1;
+      // One row (net is the one kind read), of the thread the step ran on.
+      const bool ok = e.tasks.size() == 1 && (elsewhere ? e.tasks[0].tid != op->tid : e.tasks[0].tid == op->tid);
+      if (!ok && wrong_row++ == 0)
+        first_wrong = "op " + std::to_string(op->op) + " m" + std::to_string(op->m) + " resumed on m" +
+                      std::to_string(op->resumed_m) + ": " + std::to_string(e.tasks.size()) + " rows";
+      if (elsewhere && ok && e.tasks[0].state[e.states[0].kind] != e.states[0].now) ++moved_across_states;
+    }
+  };
+  const auto r = explore::explore(sc, o);
+  INFO(first_wrong);
+  REQUIRE(r.skipped.empty());
+  CHECK(runs > 10);
+  CHECK(wrong_row == 0);
+  CHECK(disagreements == 0);  // each row is its thread's own state, as the runtime has it
+  CHECK(stayed > 0);
+  CHECK(moved_across_states > 0);  // the case the re-read is for: the two threads differ
+}
