@@ -737,9 +737,8 @@ class Interpreter final : public rt::ProgramState {
   }
 
   Caller here(const os::StateSet& known = {}) const {
-    Caller c{static_cast<trace::MId>(rt::current_mid()), rt::current_tid(), kernel_state(known), 0};
-    c.handoffs = rt::baton_handoffs();
-    return c;
+    // Braced initialisers run in order: the handoff count is taken after the reading.
+    return {static_cast<trace::MId>(rt::current_mid()), rt::current_tid(), kernel_state(known), rt::baton_handoffs()};
   }
 
   // An op that is a system call in Go runs between entersyscall and exitsyscall: sysmon may
