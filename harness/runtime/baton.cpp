@@ -106,10 +106,6 @@ void notewakeup(Note& n) {
   if (n.sleeping) sched().baton.make_ready(n.owner);
 }
 
-}  // namespace nsleak::rt
-
-namespace nsleak::rt {
-
 std::uint64_t baton_handoffs() { return sched().baton.handoffs(); }
 
 }  // namespace nsleak::rt
