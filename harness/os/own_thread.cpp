@@ -12,9 +12,7 @@ namespace {
 // 1 in the first process: a thread's zeroed copy (generation 0) is never current.
 std::atomic<unsigned> g_generation{1};
 
-[[maybe_unused]] const int g_registered = ::pthread_atfork(nullptr, nullptr, [] {
-  g_generation.fetch_add(1, std::memory_order_relaxed);
-});
+[[maybe_unused]] const int g_registered = ::pthread_atfork(nullptr, nullptr, [] { own_thread_forked(); });
 
 struct Cached {
   unsigned generation = 0;
@@ -22,6 +20,8 @@ struct Cached {
 };
 
 }  // namespace
+
+void own_thread_forked() { g_generation.fetch_add(1, std::memory_order_relaxed); }
 
 [[gnu::noinline]] const OwnThread& own_thread() {
   thread_local Cached c;

@@ -3,7 +3,8 @@
 // and each read began with both: in an exploration schedule, seccomp-filtered gettid calls and
 // printf formatting were a few per cent of the CPU. Kept per thread and made again in a fork's
 // child, where the forking thread's copy still names its parent's thread: a generation that a
-// pthread_atfork child handler advances (every fork here is glibc's fork(), which runs it).
+// pthread_atfork child handler advances (glibc's fork() runs it; a fork that skips the atfork
+// handlers, lone_fork.hpp, calls own_thread_forked itself).
 // Read in a non-inlined function and never kept across anything that could switch goroutines
 // (the TLS rule, ARCHITECTURE.md).
 #pragma once
@@ -22,5 +23,8 @@ struct OwnThread {
 
 // This thread's, valid in this process (fetched on its first call in each).
 const OwnThread& own_thread();
+
+// In a fork's child that did not run the atfork handlers (lone_fork): what the handler does.
+void own_thread_forked();
 
 }  // namespace nsleak::os

@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "harness/os/lone_fork.hpp"
 #include "harness/os/ns_pool.hpp"
 #include "harness/os/sanitizer_threads.hpp"
 #include "harness/os/state_kind.hpp"
@@ -215,7 +216,7 @@ void Zygote::serve(trace::TraceBuffer& own) {
     const ssize_t n = ::recv(fd, request.data(), request.size(), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) ::_exit(rt::kChildExitOk);  // the parent hung up (a request is never empty: its tag)
-    const pid_t pid = ::fork();
+    const pid_t pid = os::lone_fork();  // the zygote has one thread (lone_fork.hpp)
     if (pid == 0) {
       ::close(fd);
       // A fork restarts TSan's thread (os/sanitizer_threads.hpp: "" outside TSan builds).

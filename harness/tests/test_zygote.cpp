@@ -7,16 +7,21 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/cli/scenario_loader.hpp"
+#include "harness/os/lone_fork.hpp"
+#include "harness/os/own_thread.hpp"
 #include "harness/os/sanitizer_build.hpp"
 #include "harness/os/state_kind.hpp"
 #include "harness/runner/run_report.hpp"
@@ -358,4 +363,47 @@ TEST_CASE("A run through a RunServer is held to the child's memory limit, report
   CHECK(served.judgement.reason.find("passed 64 MiB") != std::string::npos);
   // The zygote lives on: the next run through it passes.
   CHECK(server.run(1, opt).judgement.outcome == verdict::Outcome::Pass);
+}
+
+namespace {
+int g_atfork_ran = 0;  // in each forked test child: did fork's child handlers run?
+}
+
+// The zygote forks each run with os::lone_fork. In a process with one thread it skips glibc's
+// atfork work (no handler runs: an atfork handler registered here would, under fork()), but
+// still does this library's after-fork step: own_thread() in the child names the child's own
+// thread, not the copy of the parent's cache. With a second thread, or in a sanitizer build, it
+// is glibc's fork().
+TEST_CASE("lone_fork skips the atfork handlers in a one-thread process, keeps own_thread true, and is fork() with threads",
+          "[zygote][sandbox]") {
+  // 0: as expected; 1..: which check failed. Each case in a fresh child of its own (glibc's
+  // fork), so that the test process's threads do not count.
+  const auto in_child = [](bool with_thread) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::pthread_atfork(nullptr, nullptr, [] { g_atfork_ran = 1; });
+      const pid_t parent_tid = os::own_thread().tid;  // cached here, before lone_fork's first call
+      if (parent_tid != static_cast<pid_t>(::gettid())) ::_exit(10);
+      int hold[2];
+      if (::pipe(hold) != 0) ::_exit(11);
+      std::thread t;
+      if (with_thread) t = std::thread([fd = hold[0]] { char c; (void)!::read(fd, &c, 1); });
+      const pid_t kid = os::lone_fork();
+      if (kid == 0) {
+        if (os::own_thread().tid != static_cast<pid_t>(::gettid())) ::_exit(1);
+        ::_exit(g_atfork_ran == (with_thread || os::kSanitizerBuild ? 1 : 0) ? 0 : 2);
+      }
+      if (kid < 0) ::_exit(12);
+      int st = 0;
+      ::waitpid(kid, &st, 0);
+      (void)!::write(hold[1], "x", 1);
+      if (t.joinable()) t.join();
+      ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 13);
+    }
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+  };
+  CHECK(in_child(false) == 0);
+  CHECK(in_child(true) == 0);
 }
