@@ -3,8 +3,6 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <cstring>
-
 #include "harness/os/own_thread.hpp"
 #include "harness/os/sanitizer_build.hpp"
 
